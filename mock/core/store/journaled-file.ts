@@ -1,0 +1,183 @@
+import { closeSync, openSync, fsyncSync, readFileSync, existsSync, statSync } from 'node:fs';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Adapter } from 'lowdb';
+import {
+  StoreFileError,
+  applyOps,
+  assertStoreDocument,
+  emptyDocument,
+  type JournalEntry,
+  type StoreDocument,
+} from './document.ts';
+
+/**
+ * A lowdb adapter that keeps the document as a snapshot file plus an append-only journal beside
+ * it (`<file>.journal`, one committed transaction per line).
+ *
+ * - `append(entries)` writes the entries in one write and fdatasyncs: the cost of a write is the
+ *   size of the change, not of the document.
+ * - `write(doc)` (lowdb's whole-document write) is the compaction: the snapshot is written to a
+ *   temporary file, synced and renamed over the old one, then the journal is emptied. A crash
+ *   between the rename and the truncation is harmless: entries at or below the snapshot's `seq`
+ *   are skipped on load.
+ * - `read()` loads the snapshot and replays the journal. A last line without its newline is a
+ *   torn, never-acknowledged append and is cut off; anything else unreadable is refused.
+ */
+export class JournaledJsonFile implements Adapter<StoreDocument> {
+  readonly journalFile: string;
+  private journal: FileHandle | undefined;
+  private journalSize = 0;
+  /** snapshot size in bytes at the last read or compaction, used to pace compactions */
+  snapshotBytes = 0;
+  readonly stats = { appends: 0, appendedBytes: 0, compactions: 0 };
+
+  constructor(readonly file: string) {
+    this.journalFile = `${file}.journal`;
+  }
+
+  get journalBytes(): number {
+    return this.journalSize;
+  }
+
+  async read(): Promise<StoreDocument | null> {
+    const doc = readSnapshot(this.file, this.journalFile);
+    if (!doc) return null;
+    this.snapshotBytes = doc.bytes;
+    const { validBytes, totalBytes } = replayJournal(doc.document, this.journalFile, this.file);
+    await this.openJournal(validBytes < totalBytes ? validBytes : undefined);
+    return doc.document;
+  }
+
+  private async openJournal(truncateTo?: number): Promise<void> {
+    this.journal = await open(this.journalFile, 'a');
+    if (truncateTo !== undefined) {
+      await this.journal.truncate(truncateTo);
+      await this.journal.datasync();
+    }
+    this.journalSize = (await this.journal.stat()).size;
+  }
+
+  /** Appends committed transactions durably: one write, one fdatasync. */
+  async append(entries: readonly JournalEntry[]): Promise<void> {
+    if (!this.journal) await this.openJournal();
+    let text = '';
+    for (const entry of entries) text += JSON.stringify(entry) + '\n';
+    const bytes = Buffer.from(text, 'utf8');
+    await this.journal!.write(bytes);
+    await this.journal!.datasync();
+    this.journalSize += bytes.length;
+    this.stats.appends++;
+    this.stats.appendedBytes += bytes.length;
+  }
+
+  /** Whole-document write: a new snapshot, then an empty journal. */
+  async write(doc: StoreDocument): Promise<void> {
+    const text = JSON.stringify(doc);
+    const tmp = `${this.file}.tmp-${process.pid}`;
+    const handle = await open(tmp, 'w');
+    try {
+      await handle.write(text);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, this.file);
+    syncDirectory(dirname(this.file));
+    if (!this.journal) await this.openJournal();
+    await this.journal!.truncate(0);
+    await this.journal!.datasync();
+    this.journalSize = 0;
+    this.snapshotBytes = Buffer.byteLength(text);
+    this.stats.compactions++;
+  }
+
+  async close(): Promise<void> {
+    await this.journal?.close();
+    this.journal = undefined;
+  }
+
+  /** Removes leftover temporary files of this process (after a failed compaction). */
+  async cleanup(): Promise<void> {
+    await rm(`${this.file}.tmp-${process.pid}`, { force: true });
+  }
+}
+
+function syncDirectory(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readSnapshot(file: string, journalFile: string): { document: StoreDocument; bytes: number } | null {
+  if (!existsSync(file)) {
+    if (existsSync(journalFile) && statSync(journalFile).size > 0) {
+      throw new StoreFileError(
+        `${journalFile} exists without its snapshot ${file}; refusing to guess. Both were left untouched.`,
+        'corrupt',
+        file,
+      );
+    }
+    return null;
+  }
+  const text = readFileSync(file, 'utf8');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new StoreFileError(
+      `${file} is not valid JSON (${(err as Error).message}); it was left untouched. Restore it from a snapshot or point --db at another file.`,
+      'corrupt',
+      file,
+    );
+  }
+  assertStoreDocument(parsed, file);
+  return { document: parsed, bytes: Buffer.byteLength(text) };
+}
+
+/**
+ * Applies the journal's entries newer than the document's seq to the document. Returns how many
+ * bytes of the journal are whole lines; the rest is a torn, never-acknowledged tail.
+ */
+function replayJournal(doc: StoreDocument, journalFile: string, file: string): { validBytes: number; totalBytes: number } {
+  if (!existsSync(journalFile)) return { validBytes: 0, totalBytes: 0 };
+  const buf = readFileSync(journalFile);
+  let offset = 0;
+  while (offset < buf.length) {
+    const nl = buf.indexOf(0x0a, offset);
+    if (nl === -1) break;
+    let entry: JournalEntry;
+    try {
+      entry = JSON.parse(buf.subarray(offset, nl).toString('utf8')) as JournalEntry;
+    } catch {
+      throw new StoreFileError(`${journalFile} has an unreadable entry at byte ${offset}; both files were left untouched.`, 'corrupt', file);
+    }
+    if (typeof entry.s !== 'number' || !Array.isArray(entry.ops)) {
+      throw new StoreFileError(`${journalFile} has a malformed entry at byte ${offset}; both files were left untouched.`, 'corrupt', file);
+    }
+    if (entry.s > doc.seq) {
+      if (entry.s !== doc.seq + 1) {
+        throw new StoreFileError(
+          `${journalFile} skips from transaction ${doc.seq} to ${entry.s}; both files were left untouched.`,
+          'corrupt',
+          file,
+        );
+      }
+      applyOps(doc, entry.ops);
+      doc.seq = entry.s;
+    }
+    offset = nl + 1;
+  }
+  return { validBytes: offset, totalBytes: buf.length };
+}
+
+/** Loads a store file the way startup does, without locking or repairing it (for tests and tools). */
+export function loadStoreFile(file: string): StoreDocument {
+  const snapshot = readSnapshot(file, `${file}.journal`);
+  if (!snapshot) return emptyDocument();
+  replayJournal(snapshot.document, `${file}.journal`, file);
+  return snapshot.document;
+}

@@ -1,0 +1,209 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Store } from './store.ts';
+import { loadStoreFile } from './journaled-file.ts';
+import { StoreFileError } from './document.ts';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+/** runs a TypeScript child directly in node, so a signal reaches the process that writes */
+const tsNode = (script: string, ...args: string[]) => [process.execPath, ['--import', 'tsx', join(here, script), ...args]] as const;
+const opened: Store[] = [];
+
+function tempFile(): string {
+  return join(mkdtempSync(join(tmpdir(), 'apitwin-store-')), 'db.json');
+}
+
+async function openStore(file: string, minCompactionBytes?: number): Promise<Store> {
+  const store = await Store.open({ file, minCompactionBytes });
+  opened.push(store);
+  return store;
+}
+
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((s) => s.close().catch(() => undefined)));
+});
+
+describe('store › transactions', () => {
+  it('applies nothing when the transaction throws', async () => {
+    const store = await Store.open();
+    await store.transact((tx) => tx.put('things', 'a', { id: 'a', n: 1 }));
+    expect(() =>
+      store.transact((tx) => {
+        tx.put('things', 'b', { id: 'b' });
+        tx.del('things', 'a');
+        throw new Error('model refused');
+      }),
+    ).toThrow('model refused');
+    expect(store.reader.values('things')).toEqual([{ id: 'a', n: 1 }]);
+  });
+
+  it('reads its own staged writes inside a transaction', async () => {
+    const store = await Store.open();
+    await store.transact((tx) => tx.put('things', 'a', { id: 'a' }));
+    const seen = await store.transact((tx) => {
+      tx.put('things', 'b', { id: 'b' });
+      tx.del('things', 'a');
+      return { values: tx.values('things').map((r) => r.id), a: tx.get('things', 'a') };
+    });
+    expect(seen).toEqual({ values: ['b'], a: undefined });
+  });
+
+  it('hands out frozen records so a model cannot change stored state behind the store', async () => {
+    const store = await Store.open();
+    await store.transact((tx) => tx.put('things', 'a', { id: 'a', tags: ['x'] }));
+    const rec = store.reader.get<{ id: string; tags: string[] }>('things', 'a')!;
+    expect(() => rec.tags.push('y')).toThrow();
+  });
+});
+
+describe('store › durability', () => {
+  it('an acknowledged mutation is on disk before the promise resolves', async () => {
+    const file = tempFile();
+    const store = await openStore(file);
+    await store.transact((tx) => tx.put('accounts', 'acme', { id: 'acme', fullname: 'Acme' }));
+    // read the files independently, without closing the store
+    expect(loadStoreFile(file).collections.accounts?.acme).toEqual({ id: 'acme', fullname: 'Acme' });
+  });
+
+  it('concurrent mutations share writes (group commit)', async () => {
+    const store = await openStore(tempFile());
+    const before = store.stats.flushes;
+    await Promise.all(
+      Array.from({ length: 200 }, (_, i) => store.transact((tx) => tx.put('items', `i${i}`, { id: `i${i}` }))),
+    );
+    const flushes = store.stats.flushes - before;
+    expect(store.reader.count('items')).toBe(200);
+    expect(flushes).toBeGreaterThanOrEqual(1);
+    expect(flushes).toBeLessThanOrEqual(10);
+  });
+
+  it('the bytes written for one mutation do not grow with the document', async () => {
+    const small = await openStore(tempFile(), 1 << 30);
+    const large = await openStore(tempFile(), 1 << 30);
+    const fill = async (store: Store, n: number) => {
+      for (let i = 0; i < n; i += 1000) {
+        await store.transact((tx) => {
+          for (let j = i; j < Math.min(n, i + 1000); j++) tx.put('accounts', `a${j}`, { id: `a${j}`, fullname: `Account ${j}` });
+        });
+      }
+    };
+    await fill(small, 1_000);
+    await fill(large, 100_000);
+    const cost = async (store: Store) => {
+      const before = store.journalStats!.appendedBytes;
+      await store.transact((tx) => tx.put('accounts', 'probe', { id: 'probe', fullname: 'Probe' }));
+      return store.journalStats!.appendedBytes - before;
+    };
+    const smallCost = await cost(small);
+    const largeCost = await cost(large);
+    expect(largeCost).toBeLessThan(200);
+    // identical entries but for the transaction number's digits
+    expect(Math.abs(largeCost - smallCost)).toBeLessThanOrEqual(4);
+  });
+
+  it('compacts the journal into the snapshot once it outgrows it, and reloads the same state', async () => {
+    const file = tempFile();
+    const store = await openStore(file, 1024);
+    for (let i = 0; i < 50; i++) await store.transact((tx) => tx.put('items', `i${i}`, { id: `i${i}`, pad: 'p'.repeat(100) }));
+    expect(store.journalStats!.compactions).toBeGreaterThan(1);
+    expect(Object.keys(loadStoreFile(file).collections.items ?? {})).toHaveLength(50);
+  });
+});
+
+describe('store › crash safety', () => {
+  it('a writer killed with SIGKILL leaves a file that loads and holds every acknowledged mutation', async () => {
+    const file = tempFile();
+    for (let round = 0; round < 3; round++) {
+      const acked = await runWriterUntilKilled(file, `r${round}`, 150 + round * 100);
+      expect(acked.length).toBeGreaterThan(0);
+      const doc = loadStoreFile(file);
+      const stored = doc.collections.items ?? {};
+      const missing = acked.filter((id) => !(id in stored));
+      expect(missing).toEqual([]);
+      // and the next process can open it (the stale lock is taken over, a torn tail cut off)
+      const reopened = await Store.open({ file });
+      expect(reopened.reader.count('items')).toBeGreaterThanOrEqual(acked.length);
+      await reopened.close();
+    }
+  });
+});
+
+describe('store › refusing files', () => {
+  it('refuses a corrupt file with a clear message and leaves it untouched', async () => {
+    const file = tempFile();
+    writeFileSync(file, '{"format":"apitwin-store", "version": 1, "seq": 3, "collec');
+    const before = readFileSync(file);
+    const err = await Store.open({ file }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StoreFileError);
+    expect((err as StoreFileError).reason).toBe('corrupt');
+    expect((err as Error).message).toContain('not valid JSON');
+    expect(readFileSync(file)).toEqual(before);
+    expect(existsSync(`${file}.lock`)).toBe(false);
+  });
+
+  it('refuses a foreign JSON file and leaves it untouched', async () => {
+    const file = tempFile();
+    writeFileSync(file, JSON.stringify({ posts: [{ id: 1 }] }));
+    const before = readFileSync(file);
+    const err = await Store.open({ file }).catch((e: unknown) => e);
+    expect((err as StoreFileError).reason).toBe('foreign');
+    expect((err as Error).message).toContain('not an apitwin store');
+    expect(readFileSync(file)).toEqual(before);
+  });
+
+  it('refuses a journal with a damaged entry in the middle, and cuts only a torn last line', async () => {
+    const file = tempFile();
+    writeFileSync(file, JSON.stringify({ format: 'apitwin-store', version: 1, seq: 0, collections: {} }));
+    const put = (s: number, id: string) => JSON.stringify({ s, ops: [{ op: 'put', c: 'items', id, v: { id } }] });
+    writeFileSync(`${file}.journal`, `${put(1, 'a')}\n${put(2, 'b')}\n{"s":3,"op`);
+    const store = await openStore(file);
+    expect(store.reader.values('items').map((r) => r.id)).toEqual(['a', 'b']);
+    await store.close();
+
+    writeFileSync(`${file}.journal`, `${put(1, 'a')}\n{"s":2,"op\n${put(3, 'c')}\n`);
+    const before = readFileSync(`${file}.journal`);
+    const err = await Store.open({ file }).catch((e: unknown) => e);
+    expect((err as StoreFileError).reason).toBe('corrupt');
+    expect(readFileSync(`${file}.journal`)).toEqual(before);
+  });
+
+  it('a second process on the same file is refused while the first holds it', async () => {
+    const file = tempFile();
+    await openStore(file);
+    const [node, args] = tsNode('testing/open-child.ts', file);
+    const child = spawnSync(node, args, { encoding: 'utf8', timeout: 30_000 });
+    expect(child.status).toBe(3);
+    expect(child.stdout).toMatch(/refused: .*in use by another apitwin process \(pid \d+/);
+  });
+});
+
+function runWriterUntilKilled(file: string, prefix: string, killAfterAcks: number): Promise<string[]> {
+  return new Promise((resolvePromise, reject) => {
+    const [node, args] = tsNode('testing/writer-child.ts', file, prefix);
+    const child = spawn(node, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const acked: string[] = [];
+    let buffered = '';
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      buffered += d.toString();
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        if (line.startsWith('ack ')) acked.push(line.slice(4));
+        if (acked.length >= killAfterAcks) child.kill('SIGKILL');
+      }
+    });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (signal !== 'SIGKILL') reject(new Error(`writer exited with ${code}: ${stderr}`));
+      else resolvePromise(acked);
+    });
+  });
+}

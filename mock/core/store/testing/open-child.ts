@@ -1,0 +1,11 @@
+// Child process for the lock test: tries to open the store file given as argv[2].
+import { Store } from '../store.ts';
+
+try {
+  const store = await Store.open({ file: process.argv[2]! });
+  await store.close();
+  process.stdout.write('opened\n');
+} catch (err) {
+  process.stdout.write(`refused: ${(err as Error).message}\n`);
+  process.exitCode = 3;
+}
