@@ -94,13 +94,14 @@ export class Store {
    * readers see them) and the promise resolves when they are durable. If it throws, nothing is
    * applied. `fn` must be synchronous, so transactions never interleave.
    */
-  transact<R>(fn: (tx: Tx) => R extends Promise<unknown> ? never : R): Promise<R> {
+  transact<R>(fn: (tx: Tx) => R): Promise<R> {
     if (this.closed) return Promise.reject(new Error('store is closed'));
     const overlay: Overlay = new Map();
     const dropped = new Set<string>();
     const ops: StoreOp[] = [];
     const tx = this.overlayView(overlay, dropped, ops);
     const result = fn(tx);
+    if (result instanceof Promise) throw new Error('store.transact() takes a synchronous function');
     if (ops.length === 0) return Promise.resolve(result);
     const doc = this.low.data;
     applyOps(doc, ops);

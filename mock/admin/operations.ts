@@ -1,0 +1,153 @@
+import { errors } from '../core/errors.ts';
+import { parseDuration } from '../core/durations.ts';
+import type { FaultAction, FaultVendor } from '../core/faults.ts';
+import type { HandlerContext, OperationTable, TwinEnv } from '../core/pipeline.ts';
+import { createTenant, deleteTenant, resetTenant, type TenantProfile, type Vendor } from '../../fixtures/tenants.ts';
+import { seedProfile, type ProfileName } from '../../fixtures/profiles.ts';
+import { getTenant, listTenants } from './tenants.ts';
+
+/** The control API (specs/admin.yaml): one short function per operation. */
+
+export interface AdminServices {
+  version: string;
+  startedAt: number;
+}
+
+type AdminContext = HandlerContext<null>;
+
+const created = (body: unknown) => ({ status: 201, body });
+const json = (body: unknown) => ({ status: 200, body });
+const noContent = () => ({ status: 204 });
+
+function clockView(env: TwinEnv) {
+  return { now: env.clock.nowIso(), frozen: env.clock.frozen };
+}
+
+export function adminOperations(services: AdminServices): OperationTable<null> {
+  return {
+    admin_health: (ctx) =>
+      json({
+        status: 'ok',
+        version: services.version,
+        uptime_seconds: Math.round((Date.now() - services.startedAt) / 10) / 100,
+        store: ctx.env.store.file ? { kind: 'file', file: ctx.env.store.file, seq: ctx.env.store.seq } : { kind: 'memory', seq: ctx.env.store.seq },
+      }),
+
+    admin_tenants_list: (ctx) => json({ tenants: listTenants(ctx.env.store.reader, ctx.query.vendor as string | undefined) }),
+
+    admin_tenants_create: async (ctx) => {
+      const body = ctx.body as { vendor: Vendor; name?: string; profile?: TenantProfile; seed?: number };
+      const seed = body.seed ?? ctx.env.random.int(2 ** 31);
+      const name = body.name ?? `${body.vendor === 'synqly' ? 'org' : 'company'}-${ctx.env.random.bytes(5).toString('hex')}`;
+      assertTenantNameFree(ctx, body.vendor, name);
+      const tenant = await ctx.env.store.transact((tx) => createTenant(tx, { vendor: body.vendor, name, profile: body.profile ?? 'empty', seed }, ctx.env.clock.now()));
+      return created(tenant);
+    },
+
+    admin_tenants_get: (ctx) => json(getTenant(ctx.env.store.reader, ctx.params.tenantId as string)),
+
+    admin_tenants_delete: async (ctx) => {
+      const tenant = getTenant(ctx.env.store.reader, ctx.params.tenantId as string);
+      await ctx.env.store.transact((tx) => deleteTenant(tx, tenant));
+      return noContent();
+    },
+
+    admin_tenants_reset: async (ctx) => {
+      const tenant = getTenant(ctx.env.store.reader, ctx.params.tenantId as string);
+      return json(await ctx.env.store.transact((tx) => resetTenant(tx, tenant, ctx.env.clock.now())));
+    },
+
+    admin_reset: async (ctx) => {
+      const body = (ctx.body ?? {}) as { profile?: ProfileName; seed?: number; count?: number };
+      ctx.env.faults.clear();
+      ctx.env.requests.clear();
+      const tenants = await ctx.env.store.transact((tx) => {
+        for (const name of tx.collections('')) tx.drop(name);
+        return seedProfile(tx, body.profile ?? 'empty', { seed: body.seed, count: body.count }, ctx.env.clock.now());
+      });
+      return json({ tenants });
+    },
+
+    admin_seed: async (ctx) => {
+      const body = ctx.body as { profile?: ProfileName; seed?: number; count?: number };
+      const tenants = await ctx.env.store.transact((tx) => seedProfile(tx, body.profile ?? 'demo', { seed: body.seed, count: body.count }, ctx.env.clock.now()));
+      return created({ tenants });
+    },
+
+    admin_snapshot_export: (ctx) => json(ctx.env.store.exportDocument()),
+
+    admin_snapshot_restore: async (ctx) => {
+      await ctx.env.store.replaceDocument(ctx.body);
+      return noContent();
+    },
+
+    admin_faults_list: (ctx) => json({ faults: ctx.env.faults.list() }),
+
+    admin_faults_create: (ctx) => {
+      const body = ctx.body as { vendor: FaultVendor; operationId?: string; action: FaultAction; times?: number };
+      assertFaultAction(body.action);
+      return created(ctx.env.faults.add({ vendor: body.vendor, operationId: body.operationId, action: body.action, times: body.times }));
+    },
+
+    admin_faults_clear: (ctx) => {
+      ctx.env.faults.clear();
+      return noContent();
+    },
+
+    admin_faults_delete: (ctx) => {
+      if (!ctx.env.faults.remove(ctx.params.faultId as string)) throw errors.notFound(`fault ${String(ctx.params.faultId)} not found`);
+      return noContent();
+    },
+
+    admin_clock_get: (ctx) => json(clockView(ctx.env)),
+
+    admin_clock_set: (ctx) => {
+      ctx.env.clock.set(Date.parse((ctx.body as { now: string }).now));
+      return json(clockView(ctx.env));
+    },
+
+    admin_clock_advance: (ctx) => {
+      const body = ctx.body as { ms?: number; duration?: string };
+      const ms = body.ms ?? (body.duration !== undefined ? parseDuration(body.duration) : undefined);
+      if (ms === undefined) throw errors.badRequest('give ms (integer) or duration (e.g. 25h)');
+      ctx.env.clock.advance(ms);
+      return json(clockView(ctx.env));
+    },
+
+    admin_requests_list: (ctx) => {
+      const q = ctx.query as { vendor?: string; operationId?: string; method?: string; status?: number; path?: string; since?: number; limit?: number };
+      return json({
+        requests: ctx.env.requests.query({
+          vendor: q.vendor,
+          operationId: q.operationId,
+          method: q.method,
+          status: q.status,
+          pathContains: q.path,
+          sinceId: q.since,
+          limit: q.limit,
+        }),
+      });
+    },
+
+    admin_requests_clear: (ctx) => {
+      ctx.env.requests.clear();
+      return noContent();
+    },
+  };
+}
+
+function assertTenantNameFree(ctx: AdminContext, vendor: Vendor, name: string): void {
+  if (listTenants(ctx.env.store.reader, vendor).some((t) => t.name === name)) {
+    throw errors.conflict(`a ${vendor} tenant named ${name} already exists`);
+  }
+}
+
+function assertFaultAction(action: FaultAction): void {
+  const need = (field: string, ok: boolean) => {
+    if (!ok) throw errors.badRequest(`a ${action.type} fault needs ${field}`);
+  };
+  if (action.type === 'status') need('status (400-599)', typeof action.status === 'number');
+  if (action.type === 'throttle') need('retryAfterSeconds', typeof action.retryAfterSeconds === 'number');
+  if (action.type === 'delay') need('ms', typeof action.ms === 'number');
+  if (action.type === 'uniform-delay') need('minMs <= maxMs', typeof action.minMs === 'number' && typeof action.maxMs === 'number' && action.minMs <= action.maxMs);
+}

@@ -1,0 +1,39 @@
+import { errors } from '../core/errors.ts';
+import type { Tx } from '../core/store/store.ts';
+import { Store } from '../core/store/store.ts';
+import { findKeyByValue } from '../connxio/api-keys/model.ts';
+import { resolveBearer } from '../synqly/tokens/model.ts';
+import { createTenant, TENANTS, type ConnxioCredentials, type SynqlyCredentials, type TenantRecord, type TenantSpec, type TenantWithCredentials } from '../../fixtures/tenants.ts';
+
+/** Tenant bookkeeping for the control API and the CLI banner. */
+
+export function listTenants(tx: Tx, vendor?: string): TenantRecord[] {
+  return tx
+    .values<TenantRecord>(TENANTS)
+    .filter((t) => vendor === undefined || t.vendor === vendor)
+    .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
+}
+
+export function getTenant(tx: Tx, id: string): TenantRecord {
+  const tenant = tx.get<TenantRecord>(TENANTS, id) ?? tx.values<TenantRecord>(TENANTS).find((t) => t.name === id);
+  if (!tenant) throw errors.notFound(`tenant ${id} not found`);
+  return tenant;
+}
+
+/**
+ * The credentials of an existing tenant, derived again from its profile and seed (tenant data is
+ * deterministic), and reported only while they are still valid in `live` — a rotated or deleted
+ * secret is never printed.
+ */
+export async function rederiveCredentials(live: Tx, tenant: TenantRecord, nowMs: number): Promise<TenantWithCredentials | undefined> {
+  const scratch = await Store.open();
+  const spec: TenantSpec = { vendor: tenant.vendor, name: tenant.name, profile: tenant.profile, seed: tenant.seed, count: 0 };
+  const derived = await scratch.transact((tx) => createTenant(tx, spec, nowMs));
+  if (derived.id !== tenant.id) return undefined;
+  if (tenant.vendor === 'synqly') {
+    const creds = derived.credentials as SynqlyCredentials;
+    return resolveBearer(live, creds.token, nowMs).ok ? { ...tenant, credentials: creds } : undefined;
+  }
+  const creds = derived.credentials as ConnxioCredentials;
+  return findKeyByValue(live, creds.api_key) ? { ...tenant, credentials: creds } : undefined;
+}

@@ -1,0 +1,155 @@
+import { createServer, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { pino, type Logger } from 'pino';
+import { createAdminApi } from './admin/index.ts';
+import { createConnxioApi } from './connxio/index.ts';
+import { renderConnxioProblem } from './connxio/errors.ts';
+import { createClock, type Clock } from './core/clock.ts';
+import { createFaultRules } from './core/faults.ts';
+import { createDispatcher, type TwinEnv, type VendorApi } from './core/pipeline.ts';
+import { createRandom, type Random } from './core/random.ts';
+import { createRequestJournal } from './core/request-journal.ts';
+import { loadSpec, specPath, type ApiSpec } from './core/spec.ts';
+import { Store } from './core/store/store.ts';
+import { createValidator } from './core/validation.ts';
+import { createSynqlyApi } from './synqly/index.ts';
+
+/**
+ * createTwin: the three listeners' apps over one store, clock and random. Nothing listens here;
+ * `startTwin` (below) or the CLI binds them to ports.
+ */
+
+export const VERSION = '0.1.0';
+export type ListenerName = 'synqly' | 'connxio' | 'custom';
+
+export interface TwinOptions {
+  /** default: a fresh memory store */
+  store?: Store;
+  clock?: Clock;
+  /** default: unseeded (OS entropy) */
+  random?: Random;
+  logger?: Logger;
+  /** required on the control API when set */
+  adminToken?: string;
+  bodyLimitBytes?: number;
+  journalCapacity?: number;
+}
+
+export interface Twin {
+  apps: Record<ListenerName, express.Express>;
+  env: TwinEnv;
+  /** closes the store (flushing it) */
+  close(): Promise<void>;
+}
+
+export async function createTwin(options: TwinOptions = {}): Promise<Twin> {
+  const [synqlySpec, connxioSpec, adminSpec] = await Promise.all([
+    loadSpec(specPath('synqly-management.yaml')),
+    loadSpec(specPath('connxio.yaml')),
+    loadSpec(specPath('admin.yaml')),
+  ]);
+  const random = options.random ?? createRandom();
+  const env: TwinEnv = {
+    store: options.store ?? (await Store.open()),
+    clock: options.clock ?? createClock(),
+    random,
+    logger: options.logger ?? pino({ level: 'silent' }),
+    faults: createFaultRules(random),
+    requests: createRequestJournal(options.journalCapacity ?? 1000),
+    validator: createValidator(),
+    limits: { bodyBytes: options.bodyLimitBytes ?? 1024 * 1024 },
+  };
+  const admin = createAdminApi(adminSpec, env, { version: VERSION, startedAt: Date.now(), adminToken: options.adminToken }) as VendorApi<unknown>;
+  const synqly = createSynqlyApi(synqlySpec, env) as VendorApi<unknown>;
+  const connxio = createConnxioApi(connxioSpec, env) as VendorApi<unknown>;
+  const custom = createCustomApiPlaceholder(env);
+
+  const app = (name: ListenerName, api: VendorApi<unknown>) => {
+    const e = express();
+    e.disable('x-powered-by');
+    e.set('etag', false);
+    e.use(createDispatcher(name, [{ prefix: '/__admin', api: admin }, { prefix: '', api }], env));
+    return e;
+  };
+  return {
+    apps: { synqly: app('synqly', synqly), connxio: app('connxio', connxio), custom: app('custom', custom) },
+    env,
+    close: () => env.store.close(),
+  };
+}
+
+/** The Custom API listener resolves routes per API key; until a custom API exists nothing matches. */
+function createCustomApiPlaceholder(env: TwinEnv): VendorApi<unknown> {
+  const spec: ApiSpec = { file: 'custom', document: {}, operations: [], byId: new Map() };
+  return {
+    name: 'custom',
+    spec,
+    handlers: {},
+    authenticate: () => null,
+    renderError: (err, request) => renderConnxioProblem(err, request, env.random),
+    responseHeaders: { 'access-control-allow-origin': '*' },
+  };
+}
+
+export interface StartOptions extends TwinOptions {
+  host?: string;
+  ports?: Partial<Record<ListenerName, number>>;
+}
+
+export interface RunningTwin {
+  twin: Twin;
+  urls: Record<ListenerName, string>;
+  servers: Record<ListenerName, Server>;
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_PORTS: Record<ListenerName, number> = { synqly: 4010, connxio: 4020, custom: 4021 };
+
+/** Starts the three listeners (port 0 = any free port) and resolves when all accept connections. */
+export async function startTwin(options: StartOptions = {}): Promise<RunningTwin> {
+  const twin = await createTwin(options);
+  const host = options.host ?? '127.0.0.1';
+  const names: ListenerName[] = ['synqly', 'connxio', 'custom'];
+  const servers = {} as Record<ListenerName, Server>;
+  const urls = {} as Record<ListenerName, string>;
+  try {
+    await Promise.all(
+      names.map(async (name) => {
+        const server = createServer(twin.apps[name] as unknown as RequestListener);
+        server.keepAliveTimeout = 65_000;
+        servers[name] = server;
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(options.ports?.[name] ?? DEFAULT_PORTS[name], host, () => resolve());
+        });
+        const { port } = server.address() as AddressInfo;
+        urls[name] = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+      }),
+    );
+  } catch (err) {
+    await Promise.all(Object.values(servers).map((s) => closeServer(s)));
+    await twin.close();
+    throw err;
+  }
+  let stopping: Promise<void> | undefined;
+  return {
+    twin,
+    urls,
+    servers,
+    stop: () =>
+      (stopping ??= (async () => {
+        await Promise.all(Object.values(servers).map((s) => closeServer(s)));
+        await twin.close();
+      })()),
+  };
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) return resolve();
+    server.close(() => resolve());
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), 2000).unref();
+  });
+}

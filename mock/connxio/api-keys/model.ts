@@ -1,0 +1,74 @@
+import { errors } from '../../core/errors.ts';
+import { hashSecret } from '../../core/secrets.ts';
+import type { Tx } from '../../core/store/store.ts';
+import { API_KEY_SCOPES, companyCollection, KEY_INDEX, type ApiKeyRecord, type ApiKeyScope, type CompanyState, type KeyIndexRecord } from '../state.ts';
+import { iso, type ModelEnv } from '../company/model.ts';
+
+/**
+ * Connxio API keys (contract §3, DECISIONS): base64 of 32 random bytes, one subscription, at
+ * least one scope, an active flag. The value is shown once; the store keeps its hash.
+ */
+
+export interface NewApiKey {
+  name: string;
+  scopes: ApiKeyScope[];
+  subscriptionId: string;
+  active?: boolean;
+  customApiId?: string;
+}
+
+function newKeyValue(env: ModelEnv): string {
+  return env.random.bytes(32).toString('base64');
+}
+
+function assertScopes(scopes: readonly string[]): void {
+  if (scopes.length === 0) throw errors.badRequest('an API key needs at least one scope', { parameter: { id: '/scopes', location: 'body' } });
+  const unknown = scopes.filter((s) => !API_KEY_SCOPES.includes(s as ApiKeyScope));
+  if (unknown.length > 0) {
+    throw errors.badRequest(`unknown scope(s) ${unknown.join(', ')}; use ${API_KEY_SCOPES.join(', ')}`, { parameter: { id: '/scopes', location: 'body', value: unknown } });
+  }
+}
+
+export function createApiKey(state: CompanyState, input: NewApiKey, env: ModelEnv): { record: ApiKeyRecord; key: string } {
+  assertScopes(input.scopes);
+  if (!state.subscriptions.get(input.subscriptionId)) {
+    throw errors.badRequest(`subscription ${input.subscriptionId} does not belong to this company`, {
+      parameter: { id: '/subscriptionId', location: 'body', value: input.subscriptionId },
+    });
+  }
+  const key = newKeyValue(env);
+  const now = iso(env.nowMs);
+  const record: ApiKeyRecord = {
+    id: env.random.uuid(),
+    name: input.name,
+    key_hash: hashSecret(key),
+    key_hint: key.slice(-4),
+    scopes: [...new Set(input.scopes)],
+    subscriptionId: input.subscriptionId,
+    active: input.active ?? true,
+    created: now,
+    updated: now,
+    ...(input.customApiId ? { customApiId: input.customApiId } : {}),
+  };
+  state.apiKeys.put(record);
+  state.keyIndex.put({ id: record.key_hash, company_id: state.companyId, key_id: record.id });
+  return { record, key };
+}
+
+export function deleteApiKey(state: CompanyState, record: ApiKeyRecord): void {
+  state.keyIndex.delete(record.key_hash);
+  state.apiKeys.delete(record.id);
+}
+
+/** Finds the key record a presented key value belongs to, through the hash index. */
+export function findKeyByValue(tx: Tx, value: string): { key: ApiKeyRecord; companyId: string } | undefined {
+  const entry = tx.get<KeyIndexRecord>(KEY_INDEX, hashSecret(value));
+  const key = entry && tx.get<ApiKeyRecord>(companyCollection(entry.company_id, 'api_keys'), entry.key_id);
+  return key ? { key, companyId: entry.company_id } : undefined;
+}
+
+/** the API view of a key: never its value or hash */
+export function apiKeyView(record: ApiKeyRecord) {
+  const { key_hash: _hash, ...rest } = record;
+  return rest;
+}

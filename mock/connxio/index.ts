@@ -1,0 +1,34 @@
+import type { TwinEnv, VendorApi } from '../core/pipeline.ts';
+import type { ApiSpec } from '../core/spec.ts';
+import { authenticateConnxio, type ConnxioCaller } from './auth.ts';
+import { renderConnxioProblem } from './errors.ts';
+import { oauthOperations } from './oauth/operations.ts';
+import { subscriptionsOperations } from './subscriptions/operations.ts';
+
+/** The Connxio API (management, messaging, OAuth): one line per resource family. */
+const operations = {
+  ...oauthOperations,
+  ...subscriptionsOperations,
+};
+
+export function createConnxioApi(spec: ApiSpec, env: TwinEnv): VendorApi<ConnxioCaller> {
+  return {
+    name: 'connxio',
+    spec,
+    handlers: operations,
+    authenticate: (request, op) => authenticateConnxio(env, request, op),
+    renderError: (err, request) => renderConnxioProblem(err, request, env.random),
+    mediaTypeFor: (contentType, op) => {
+      const media = contentType.split(';')[0]!.trim().toLowerCase();
+      const declared = Object.keys(op.requestBody?.content ?? {});
+      if (declared.includes(media)) return media;
+      // ASP.NET input formatters: application/json with x-api-version, text/json, application/*+json
+      if ((media === 'text/json' || media.endsWith('+json')) && declared.includes('application/json')) return 'application/json';
+      return undefined;
+    },
+    extraPrefixes: ['/api'],
+    caseSensitive: false,
+    ignoreTrailingSlash: true,
+    responseHeaders: { 'access-control-allow-origin': '*' },
+  };
+}

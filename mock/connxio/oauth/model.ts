@@ -1,0 +1,56 @@
+import { errors } from '../../core/errors.ts';
+import { hashSecret, sameHash } from '../../core/secrets.ts';
+import type { Tx } from '../../core/store/store.ts';
+import { companyCollection, CLIENT_INDEX, OAUTH_TOKENS, type ClientIndexRecord, type CompanyState, type OAuthClientRecord, type OAuthTokenRecord } from '../state.ts';
+import { iso, type ModelEnv } from '../company/model.ts';
+
+/** OAuth client-credentials (contract §1.4, DECISIONS): opaque bearer tokens, one hour, from the clock. */
+export const TOKEN_LIFETIME_SECONDS = 3600;
+
+export function createOAuthClient(state: CompanyState, input: { name: string }, env: ModelEnv): { record: OAuthClientRecord; secret: string } {
+  const secret = env.random.secret();
+  const record: OAuthClientRecord = { id: env.random.uuid(), name: input.name, secret_hash: hashSecret(secret), created: iso(env.nowMs) };
+  state.oauthClients.put(record);
+  state.clientIndex.put({ id: record.id, company_id: state.companyId });
+  return { record, secret };
+}
+
+export interface TokenRequest {
+  grant_type?: string;
+  client_id?: string;
+  client_secret?: string;
+  scope?: string;
+}
+
+/** Issues an access token for valid client credentials; OAuth errors carry their RFC 6749 code. */
+export function issueToken(tx: Tx, input: TokenRequest, env: ModelEnv): { access_token: string; token_type: 'Bearer'; expires_in: number } {
+  if (input.grant_type !== 'client_credentials') {
+    throw errors.badRequest(`grant_type ${input.grant_type ?? '(none)'} is not supported; use client_credentials`, { extra: { oauthError: 'unsupported_grant_type' } });
+  }
+  if (!input.client_id || !input.client_secret) {
+    throw errors.badRequest('client_id and client_secret are required', { extra: { oauthError: 'invalid_request' } });
+  }
+  const entry = tx.get<ClientIndexRecord>(CLIENT_INDEX, input.client_id);
+  const client = entry && tx.get<OAuthClientRecord>(companyCollection(entry.company_id, 'oauth_clients'), input.client_id);
+  if (!entry || !client || !sameHash(client.secret_hash, hashSecret(input.client_secret))) {
+    throw errors.unauthorized('client authentication failed', { extra: { oauthError: 'invalid_client' } });
+  }
+  const token = env.random.secret();
+  const record: OAuthTokenRecord = {
+    id: hashSecret(token),
+    company_id: entry.company_id,
+    client_id: client.id,
+    expires_at: iso(env.nowMs + TOKEN_LIFETIME_SECONDS * 1000),
+  };
+  tx.put(OAUTH_TOKENS, record.id, record);
+  return { access_token: token, token_type: 'Bearer', expires_in: TOKEN_LIFETIME_SECONDS };
+}
+
+export type BearerCheck = { ok: true; token: OAuthTokenRecord } | { ok: false; reason: string };
+
+export function checkBearer(tx: Tx, token: string, nowMs: number): BearerCheck {
+  const record = tx.get<OAuthTokenRecord>(OAUTH_TOKENS, hashSecret(token));
+  if (!record) return { ok: false, reason: 'the bearer token is not valid' };
+  if (Date.parse(record.expires_at) <= nowMs) return { ok: false, reason: 'the bearer token has expired' };
+  return { ok: true, token: record };
+}

@@ -1,0 +1,11 @@
+import type { OperationTable } from '../../core/pipeline.ts';
+import type { ConnxioCaller } from '../auth.ts';
+import { modelEnv } from '../context.ts';
+import { issueToken, type TokenRequest } from './model.ts';
+
+export const oauthOperations: OperationTable<ConnxioCaller> = {
+  oauth_token: async (ctx) => {
+    const token = await ctx.env.store.transact((tx) => issueToken(tx, ctx.body as TokenRequest, modelEnv(ctx)));
+    return { body: token, headers: { 'cache-control': 'no-store', pragma: 'no-cache' } };
+  },
+};

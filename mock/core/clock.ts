@@ -1,0 +1,33 @@
+/**
+ * The twin's only source of time. Real time plus an offset that the control API can move, so a
+ * test can jump past a token's expiry; or frozen at a fixed instant for reproducible runs.
+ */
+export interface Clock {
+  now(): number;
+  nowIso(): string;
+  advance(ms: number): void;
+  set(epochMs: number): void;
+  /** whether time stands still between calls (set with `frozen: true`) */
+  readonly frozen: boolean;
+}
+
+export function createClock(options: { start?: number; frozen?: boolean; realNow?: () => number } = {}): Clock {
+  const realNow = options.realNow ?? Date.now;
+  const frozen = options.frozen ?? false;
+  let offset = options.start === undefined ? 0 : options.start - realNow();
+  let fixed = options.start ?? realNow();
+  const now = () => (frozen ? fixed : realNow() + offset);
+  return {
+    frozen,
+    now,
+    nowIso: () => new Date(now()).toISOString(),
+    advance(ms) {
+      if (frozen) fixed += ms;
+      else offset += ms;
+    },
+    set(epochMs) {
+      if (frozen) fixed = epochMs;
+      else offset = epochMs - realNow();
+    },
+  };
+}

@@ -1,0 +1,312 @@
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import express from 'express';
+import sjson from 'secure-json-parse';
+import type { Logger } from 'pino';
+import { ApiError, errors, kindForStatus } from './errors.ts';
+import type { Clock } from './clock.ts';
+import type { Random } from './random.ts';
+import type { Store } from './store/store.ts';
+import { delayFor, type FaultRules, type FaultVendor } from './faults.ts';
+import { redactBody, redactHeaders, redactQuery, type RequestJournal } from './request-journal.ts';
+import { createRouter, type Router } from './router.ts';
+import type { ApiSpec, OperationSpec } from './spec.ts';
+import type { Validator } from './validation.ts';
+
+/**
+ * The operation pipeline, keyed by operationId:
+ *   route (spec paths) → faults → auth → body (size, media type, JSON) → ajv validation
+ *   → handler(ctx) → response, every error rendered in the vendor's own envelope.
+ * Handlers never see req/res; they get a HandlerContext and return a HandlerResult.
+ */
+
+export interface TwinEnv {
+  store: Store;
+  clock: Clock;
+  random: Random;
+  logger: Logger;
+  faults: FaultRules;
+  requests: RequestJournal;
+  validator: Validator;
+  limits: { bodyBytes: number };
+}
+
+export interface RequestInfo {
+  method: string;
+  path: string;
+  query: Record<string, unknown>;
+  headers: IncomingHttpHeaders;
+  listener: string;
+}
+
+export interface HandlerContext<P> {
+  operation: OperationSpec;
+  /** path parameters, validated */
+  params: Record<string, unknown>;
+  /** query parameters, validated and coerced */
+  query: Record<string, unknown>;
+  /** header parameters declared by the spec, validated, lower-cased names */
+  headers: Record<string, unknown>;
+  /** parsed and validated body (undefined when none was sent) */
+  body: unknown;
+  principal: P;
+  env: TwinEnv;
+  request: RequestInfo & { rawBody?: Buffer };
+}
+
+export interface HandlerResult {
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  contentType?: string;
+}
+
+export type Handler<P> = (ctx: HandlerContext<P>) => HandlerResult | Promise<HandlerResult>;
+export type OperationTable<P> = Record<string, Handler<P>>;
+
+export interface RenderedError {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+export interface VendorApi<P> {
+  /** vendor name used by faults and the journal */
+  name: FaultVendor | 'admin';
+  spec: ApiSpec;
+  handlers: OperationTable<P>;
+  /** resolves the caller, or throws 401/403/402 ApiErrors */
+  authenticate(request: RequestInfo, op: OperationSpec): P | Promise<P>;
+  renderError(err: ApiError, request: RequestInfo): RenderedError;
+  /** the spec media type that a request's Content-Type maps to, or undefined (→ 415) */
+  mediaTypeFor?(contentType: string, op: OperationSpec): string | undefined;
+  /** path prefixes every spec path is also served under (Connxio: '/api') */
+  extraPrefixes?: string[];
+  caseSensitive?: boolean;
+  ignoreTrailingSlash?: boolean;
+  /** headers added to every response of this API (CORS, for instance) */
+  responseHeaders?: Record<string, string>;
+}
+
+interface MountedApi {
+  prefix: string;
+  api: VendorApi<unknown>;
+  router: Router<OperationSpec>;
+}
+
+/** Builds the listener's request handler over its APIs; `prefix` '' is the fallback. */
+export function createDispatcher(
+  listener: string,
+  apis: Array<{ prefix: string; api: VendorApi<unknown> }>,
+  env: TwinEnv,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const unknownOps = new Set<string>();
+  const mounted: MountedApi[] = apis.map(({ prefix, api }) => {
+    for (const id of Object.keys(api.handlers)) {
+      if (!api.spec.byId.has(id)) unknownOps.add(`${api.name}:${id}`);
+    }
+    const router = createRouter<OperationSpec>({ caseSensitive: api.caseSensitive, ignoreTrailingSlash: api.ignoreTrailingSlash });
+    for (const op of api.spec.operations) {
+      router.add(op.method, op.path, op);
+      for (const extra of api.extraPrefixes ?? []) router.add(op.method, extra + op.path, op);
+    }
+    return { prefix, api, router };
+  });
+  if (unknownOps.size > 0) throw new Error(`handlers name operations their spec lacks: ${[...unknownOps].join(', ')}`);
+  // longest prefix first so '/__admin' wins over the '' fallback
+  mounted.sort((a, b) => b.prefix.length - a.prefix.length);
+  const readRawBody = express.raw({ type: () => true, limit: env.limits.bodyBytes });
+
+  return (req, res) => {
+    const started = performance.now();
+    const url = new URL(req.url ?? '/', 'http://twin.local');
+    const pathname = url.pathname;
+    const mount = mounted.find((m) => pathname === m.prefix || pathname.startsWith(m.prefix + '/') || m.prefix === '')!;
+    const info: RequestInfo = {
+      method: req.method ?? 'GET',
+      path: pathname,
+      query: queryObject(url.searchParams),
+      headers: req.headers,
+      listener,
+    };
+    let operationId: string | undefined;
+    let requestBody: unknown;
+    const finish = (status: number, headers: Record<string, string>, body: unknown, serialized?: string) => {
+      if (!res.headersSent && !res.destroyed) {
+        const allHeaders: Record<string, string> = { ...mount.api.responseHeaders, ...headers };
+        if (serialized !== undefined) allHeaders['content-length'] = String(Buffer.byteLength(serialized));
+        res.writeHead(status, allHeaders);
+        res.end(serialized);
+      }
+      env.requests.record({
+        at: env.clock.nowIso(),
+        listener,
+        vendor: mount.api.name,
+        method: info.method,
+        path: pathname,
+        query: redactQuery(info.query),
+        operationId,
+        status,
+        durationMs: Math.round((performance.now() - started) * 100) / 100,
+        requestHeaders: redactHeaders(req.headers),
+        requestBody: redactBody(requestBody),
+        responseHeaders: redactHeaders(headers),
+        responseBody: redactBody(body),
+      });
+    };
+    const fail = (err: unknown) => {
+      const apiError = toApiError(err, env.logger, info);
+      const rendered = mount.api.renderError(apiError, info);
+      const contentType = rendered.headers['content-type'] ?? 'application/json; charset=utf-8';
+      finish(rendered.status, { ...rendered.headers, 'content-type': contentType }, rendered.body, JSON.stringify(rendered.body));
+    };
+
+    const run = async () => {
+      const match = mount.router.match(info.method, pathname);
+      if (match.kind === 'not-found') throw errors.notFound(`no route for ${info.method} ${pathname}`);
+      if (match.kind === 'bad-path') throw errors.badRequest(`malformed path: ${match.message}`);
+      if (match.kind === 'method-not-allowed') throw errors.methodNotAllowed(info.method, match.allow);
+      const op = match.route;
+      operationId = op.operationId;
+
+      if (mount.api.name !== 'admin') {
+        const fault = env.faults.take(mount.api.name, op.operationId);
+        if (fault) {
+          const a = fault.action;
+          if (a.type === 'delay' || a.type === 'uniform-delay') await sleep(delayFor(a, env.random));
+          else if (a.type === 'status')
+            throw new ApiError(kindForStatus(a.status), a.message ?? `injected fault: status ${a.status}`, { status: a.status });
+          else if (a.type === 'throttle') throw errors.tooManyRequests(a.retryAfterSeconds, 'rate limit exceeded (injected fault)');
+          else if (a.type === 'connection-reset') {
+            req.socket.resetAndDestroy();
+            recordDropped(env, info, listener, mount.api.name, op.operationId, started);
+            return;
+          } else if (a.type === 'empty-response') {
+            req.socket.destroy();
+            recordDropped(env, info, listener, mount.api.name, op.operationId, started);
+            return;
+          }
+        }
+      }
+
+      const principal = await mount.api.authenticate(info, op);
+
+      const raw = await new Promise<Buffer | undefined>((resolve, reject) => {
+        readRawBody(req as express.Request, res as express.Response, (err?: unknown) =>
+          err ? reject(err) : resolve((req as { body?: unknown }).body instanceof Buffer ? ((req as { body?: Buffer }).body as Buffer) : undefined),
+        );
+      });
+      const hasBody = raw !== undefined && raw.length > 0;
+      let body: unknown;
+      let mediaType: string | undefined;
+      if (op.requestBody && hasBody) {
+        const contentType = (req.headers['content-type'] ?? '').toString();
+        mediaType = (mount.api.mediaTypeFor ?? defaultMediaTypeFor)(contentType, op);
+        if (!mediaType) throw errors.unsupportedMediaType(contentType.split(';')[0] ?? '', Object.keys(op.requestBody.content));
+        body = parseBody(raw, mediaType);
+        requestBody = body;
+      }
+
+      const validated = env.validator.validateRequest(
+        op,
+        { params: match.params, query: info.query, headers: req.headers as Record<string, unknown>, body, hasBody: op.requestBody ? hasBody : false },
+        mediaType,
+      );
+      const handler = mount.api.handlers[op.operationId];
+      if (!handler) throw errors.notImplemented(op.operationId);
+      const result = await handler({
+        operation: op,
+        params: validated.params,
+        query: validated.query,
+        headers: validated.headers,
+        body: validated.body,
+        principal,
+        env,
+        request: { ...info, rawBody: raw },
+      });
+      const status = result.status ?? 200;
+      if (result.body === undefined) {
+        finish(status, result.headers ?? {}, undefined, status === 204 ? undefined : '');
+      } else {
+        const contentType = result.contentType ?? 'application/json; charset=utf-8';
+        const serialized = typeof result.body === 'string' && !contentType.includes('json') ? result.body : JSON.stringify(result.body);
+        finish(status, { ...result.headers, 'content-type': contentType }, result.body, serialized);
+      }
+    };
+    run().catch(fail);
+  };
+}
+
+function recordDropped(env: TwinEnv, info: RequestInfo, listener: string, vendor: string, operationId: string, started: number) {
+  env.requests.record({
+    at: env.clock.nowIso(),
+    listener,
+    vendor,
+    method: info.method,
+    path: info.path,
+    query: redactQuery(info.query),
+    operationId,
+    status: 0,
+    durationMs: Math.round((performance.now() - started) * 100) / 100,
+    requestHeaders: redactHeaders(info.headers as Record<string, unknown>),
+  });
+}
+
+function toApiError(err: unknown, logger: Logger, info: RequestInfo): ApiError {
+  if (err instanceof ApiError) return err;
+  const e = err as { type?: string; status?: number; statusCode?: number; limit?: number; message?: string };
+  // errors raised by the body reader (raw-body / body-parser)
+  if (e?.type === 'entity.too.large') return errors.payloadTooLarge(e.limit ?? 0);
+  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new ApiError('unsupported_media_type', e.message ?? 'unsupported encoding');
+  if (e?.type === 'request.aborted' || e?.type === 'request.size.invalid') return errors.badRequest(e.message ?? 'request body could not be read');
+  logger.error({ err, method: info.method, path: info.path }, 'unexpected error while handling a request');
+  return errors.internal('the twin failed unexpectedly while handling this request; see its log');
+}
+
+export function defaultMediaTypeFor(contentType: string, op: OperationSpec): string | undefined {
+  const declared = Object.keys(op.requestBody?.content ?? {});
+  const media = contentType.split(';')[0]!.trim().toLowerCase();
+  if (!media) return undefined;
+  if (declared.includes(media)) return media;
+  if ((media.endsWith('+json') || media === 'text/json') && declared.includes('application/json')) return 'application/json';
+  return undefined;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function parseBody(raw: Buffer, mediaType: string): unknown {
+  let text: string;
+  try {
+    text = utf8.decode(raw);
+  } catch {
+    throw errors.badRequest('request body is not valid UTF-8', { parameter: { id: '/', location: 'body' } });
+  }
+  if (mediaType === 'application/x-www-form-urlencoded') {
+    return Object.fromEntries(new URLSearchParams(text));
+  }
+  if (mediaType.includes('json')) {
+    try {
+      return sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
+    } catch (err) {
+      const message = (err as Error).message;
+      const forbidden = /prototype/i.test(message);
+      throw errors.badRequest(forbidden ? 'request body contains a forbidden key (__proto__ or constructor.prototype)' : `request body is not valid JSON: ${message}`, {
+        parameter: { id: '/', location: 'body' },
+      });
+    }
+  }
+  return text;
+}
+
+function queryObject(params: URLSearchParams): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of new Set(params.keys())) {
+    const all = params.getAll(key);
+    out[key] = all.length === 1 ? all[0] : all;
+  }
+  return out;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
