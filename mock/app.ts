@@ -9,6 +9,7 @@ import { createClock, type Clock } from './core/clock.ts';
 import { createFaultRules } from './core/faults.ts';
 import { createDispatcher, type TwinEnv, type VendorApi } from './core/pipeline.ts';
 import { createRandom, type Random } from './core/random.ts';
+import { createMessageJournal } from './core/message-journal.ts';
 import { createRequestJournal } from './core/request-journal.ts';
 import { loadSpec, specPath, type ApiSpec } from './core/spec.ts';
 import { Store } from './core/store/store.ts';
@@ -57,6 +58,7 @@ export async function createTwin(options: TwinOptions = {}): Promise<Twin> {
     logger: options.logger ?? pino({ level: 'silent' }),
     faults: createFaultRules(random),
     requests: createRequestJournal(options.journalCapacity ?? 1000),
+    messages: createMessageJournal(),
     validator: createValidator(),
     limits: { bodyBytes: options.bodyLimitBytes ?? 1024 * 1024 },
   };

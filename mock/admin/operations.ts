@@ -2,8 +2,8 @@ import { errors } from '../core/errors.ts';
 import { parseDuration } from '../core/durations.ts';
 import type { FaultAction, FaultVendor } from '../core/faults.ts';
 import type { HandlerContext, OperationTable, TwinEnv } from '../core/pipeline.ts';
-import { createTenant, deleteTenant, resetTenant, type TenantProfile, type Vendor } from '../../fixtures/tenants.ts';
-import { seedProfile, type ProfileName } from '../../fixtures/profiles.ts';
+import { createTenant, deleteTenant, loadFakerFor, resetTenant, type TenantProfile, type Vendor } from '../../fixtures/tenants.ts';
+import { DEFAULT_SEED, seedProfile, type ProfileName } from '../../fixtures/profiles.ts';
 import { getTenant, listTenants } from './tenants.ts';
 
 /** The control API (specs/admin.yaml): one short function per operation. */
@@ -40,7 +40,9 @@ export function adminOperations(services: AdminServices): OperationTable<null> {
       const seed = body.seed ?? ctx.env.random.int(2 ** 31);
       const name = body.name ?? `${body.vendor === 'synqly' ? 'org' : 'company'}-${ctx.env.random.bytes(5).toString('hex')}`;
       assertTenantNameFree(ctx, body.vendor, name);
-      const tenant = await ctx.env.store.transact((tx) => createTenant(tx, { vendor: body.vendor, name, profile: body.profile ?? 'empty', seed }, ctx.env.clock.now()));
+      const profile = body.profile ?? 'empty';
+      const faker = profile === 'empty' ? undefined : await loadFakerFor(seed);
+      const tenant = await ctx.env.store.transact((tx) => createTenant(tx, { vendor: body.vendor, name, profile, seed, faker }, ctx.env.clock.now()));
       return created(tenant);
     },
 
@@ -54,23 +56,28 @@ export function adminOperations(services: AdminServices): OperationTable<null> {
 
     admin_tenants_reset: async (ctx) => {
       const tenant = getTenant(ctx.env.store.reader, ctx.params.tenantId as string);
-      return json(await ctx.env.store.transact((tx) => resetTenant(tx, tenant, ctx.env.clock.now())));
+      const faker = tenant.profile === 'empty' ? undefined : await loadFakerFor(tenant.seed);
+      return json(await ctx.env.store.transact((tx) => resetTenant(tx, tenant, ctx.env.clock.now(), faker)));
     },
 
     admin_reset: async (ctx) => {
       const body = (ctx.body ?? {}) as { profile?: ProfileName; seed?: number; count?: number };
       ctx.env.faults.clear();
       ctx.env.requests.clear();
+      const profile = body.profile ?? 'empty';
+      const faker = profile === 'empty' ? undefined : await loadFakerFor(body.seed ?? DEFAULT_SEED);
       const tenants = await ctx.env.store.transact((tx) => {
         for (const name of tx.collections('')) tx.drop(name);
-        return seedProfile(tx, body.profile ?? 'empty', { seed: body.seed, count: body.count }, ctx.env.clock.now());
+        return seedProfile(tx, profile, { seed: body.seed, count: body.count, faker }, ctx.env.clock.now());
       });
       return json({ tenants });
     },
 
     admin_seed: async (ctx) => {
       const body = ctx.body as { profile?: ProfileName; seed?: number; count?: number };
-      const tenants = await ctx.env.store.transact((tx) => seedProfile(tx, body.profile ?? 'demo', { seed: body.seed, count: body.count }, ctx.env.clock.now()));
+      const profile = body.profile ?? 'demo';
+      const faker = profile === 'empty' ? undefined : await loadFakerFor(body.seed ?? DEFAULT_SEED);
+      const tenants = await ctx.env.store.transact((tx) => seedProfile(tx, profile, { seed: body.seed, count: body.count, faker }, ctx.env.clock.now()));
       return created({ tenants });
     },
 

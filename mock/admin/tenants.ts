@@ -27,7 +27,7 @@ export function getTenant(tx: Tx, id: string): TenantRecord {
  */
 export async function rederiveCredentials(live: Tx, tenant: TenantRecord, nowMs: number): Promise<TenantWithCredentials | undefined> {
   const scratch = await Store.open();
-  const spec: TenantSpec = { vendor: tenant.vendor, name: tenant.name, profile: tenant.profile, seed: tenant.seed, count: 0 };
+  const spec: TenantSpec = { vendor: tenant.vendor, name: tenant.name, profile: tenant.profile, seed: tenant.seed, credentialsOnly: true };
   const derived = await scratch.transact((tx) => createTenant(tx, spec, nowMs));
   if (derived.id !== tenant.id) return undefined;
   if (tenant.vendor === 'synqly') {

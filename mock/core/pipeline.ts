@@ -8,6 +8,7 @@ import type { Clock } from './clock.ts';
 import type { Random } from './random.ts';
 import type { Store } from './store/store.ts';
 import { delayFor, type FaultRules, type FaultVendor } from './faults.ts';
+import type { MessageJournal } from './message-journal.ts';
 import { redactBody, redactHeaders, redactQuery, type RequestJournal } from './request-journal.ts';
 import { createRouter, type Router } from './router.ts';
 import type { ApiSpec, OperationSpec } from './spec.ts';
@@ -27,6 +28,8 @@ export interface TwinEnv {
   logger: Logger;
   faults: FaultRules;
   requests: RequestJournal;
+  /** messages accepted for delivery to integrations (Connxio) */
+  messages: MessageJournal;
   validator: Validator;
   limits: { bodyBytes: number };
 }
@@ -37,6 +40,23 @@ export interface RequestInfo {
   query: Record<string, unknown>;
   headers: IncomingHttpHeaders;
   listener: string;
+  /** set once the route is known */
+  operationId?: string;
+  /** raw (unvalidated) path parameters, set once the route is known */
+  params?: Record<string, string>;
+  /** the peer address */
+  remoteAddress?: string;
+}
+
+/** What an API's observer learns after each routed call (for audit logs and the like). */
+export interface CallRecord<P> {
+  operation: OperationSpec;
+  request: RequestInfo;
+  /** undefined when the caller was not authenticated */
+  principal: P | undefined;
+  status: number;
+  requestBody: unknown;
+  responseBody: unknown;
 }
 
 export interface HandlerContext<P> {
@@ -86,6 +106,8 @@ export interface VendorApi<P> {
   ignoreTrailingSlash?: boolean;
   /** headers added to every response of this API (CORS, for instance) */
   responseHeaders?: Record<string, string>;
+  /** called after every routed call has been answered; must not throw */
+  observe?(call: CallRecord<P>): void;
 }
 
 interface MountedApi {
@@ -128,8 +150,11 @@ export function createDispatcher(
       query: queryObject(url.searchParams),
       headers: req.headers,
       listener,
+      remoteAddress: req.socket.remoteAddress,
     };
     let operationId: string | undefined;
+    let operation: OperationSpec | undefined;
+    let principal: unknown;
     let requestBody: unknown;
     const finish = (status: number, headers: Record<string, string>, body: unknown, serialized?: string) => {
       if (!res.headersSent && !res.destroyed) {
@@ -153,6 +178,13 @@ export function createDispatcher(
         responseHeaders: redactHeaders(headers),
         responseBody: redactBody(body),
       });
+      if (operation && mount.api.observe) {
+        try {
+          mount.api.observe({ operation, request: info, principal, status, requestBody, responseBody: body });
+        } catch (err) {
+          env.logger.error({ err }, 'an API observer failed');
+        }
+      }
     };
     const fail = (err: unknown) => {
       const apiError = toApiError(err, env.logger, info);
@@ -168,6 +200,9 @@ export function createDispatcher(
       if (match.kind === 'method-not-allowed') throw errors.methodNotAllowed(info.method, match.allow);
       const op = match.route;
       operationId = op.operationId;
+      operation = op;
+      info.operationId = op.operationId;
+      info.params = match.params;
 
       if (mount.api.name !== 'admin') {
         const fault = env.faults.take(mount.api.name, op.operationId);
@@ -189,7 +224,7 @@ export function createDispatcher(
         }
       }
 
-      const principal = await mount.api.authenticate(info, op);
+      principal = await mount.api.authenticate(info, op);
 
       const raw = await new Promise<Buffer | undefined>((resolve, reject) => {
         readRawBody(req as express.Request, res as express.Response, (err?: unknown) =>

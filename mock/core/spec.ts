@@ -1,5 +1,5 @@
-import { readFileSync, existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync, existsSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dereference } from '@apidevtools/json-schema-ref-parser';
 import { parse as parseYaml } from 'yaml';
@@ -76,12 +76,37 @@ export function loadSpec(file: string): Promise<ApiSpec> {
   return loaded;
 }
 
-async function readSpec(file: string): Promise<ApiSpec> {
+/** the build's pre-parsed, pre-dereferenced copy of a spec (dist/specs/<name>.json) */
+export function compiledSpecPath(file: string): string {
+  return join(dirname(dirname(file)), 'dist', 'specs', basename(file).replace(/\.ya?ml$/, '.json'));
+}
+
+/** Parses and dereferences a spec file (what the build stores in dist/specs/). */
+export async function compileSpec(file: string): Promise<{ document: Record<string, unknown>; resolved: Record<string, unknown> }> {
   const text = readFileSync(file, 'utf8');
   const document = (file.endsWith('.json') ? JSON.parse(text) : parseYaml(text)) as Record<string, unknown>;
-  const resolved = (await dereference(structuredClone(document), {
-    dereference: { circular: false },
-  })) as Record<string, unknown>;
+  const resolved = (await dereference(structuredClone(document), { dereference: { circular: false } })) as Record<string, unknown>;
+  return { document, resolved: withoutExamples(resolved) as Record<string, unknown> };
+}
+
+/** Examples matter to readers and tools, not to routing or validation: the resolved copy drops them. */
+function withoutExamples(value: unknown, parentKey = ''): unknown {
+  if (Array.isArray(value)) return value.map((v) => withoutExamples(v));
+  if (!value || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if ((k === 'example' || k === 'examples') && parentKey !== 'properties') continue;
+    out[k] = withoutExamples(v, k);
+  }
+  return out;
+}
+
+async function readSpec(file: string): Promise<ApiSpec> {
+  const compiled = compiledSpecPath(file);
+  const fresh = existsSync(compiled) && statSync(compiled).mtimeMs >= statSync(file).mtimeMs;
+  const { document, resolved } = fresh
+    ? (JSON.parse(readFileSync(compiled, 'utf8')) as { document: Record<string, unknown>; resolved: Record<string, unknown> })
+    : await compileSpec(file);
   const operations = collectOperations(resolved);
   const byId = new Map<string, OperationSpec>();
   for (const op of operations) {

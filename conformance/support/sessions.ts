@@ -1,0 +1,133 @@
+import type { Test } from 'supertest';
+import type { Client, Target } from '../target.ts';
+import { testCleanup, uniqueName, type Cleanup, type CleanupStep } from './resources.ts';
+
+/**
+ * A session = an identity on one vendor API plus the cleanup of what the scenario creates.
+ * On a twin it is a fresh, isolated tenant made through the control API (deleted afterwards);
+ * live it is the tenant whose credentials are in the environment.
+ */
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface Session {
+  target: Target;
+  /** the vendor client without credentials */
+  raw: Client;
+  get(path: string): Test;
+  post(path: string): Test;
+  put(path: string): Test;
+  patch(path: string): Test;
+  delete(path: string): Test;
+  /** runs after the test, newest first; a 404 is fine */
+  defer(step: CleanupStep): void;
+  cleanup: Cleanup;
+}
+
+export interface SynqlySession extends Session {
+  token: string;
+  organizationId?: string;
+  /** the control API's tenant id (twin only) */
+  tenantId?: string;
+}
+
+export interface ConnxioSession extends Session {
+  apiKey: string;
+  bearer: string;
+  companyId?: string;
+  subscriptionId?: string;
+  otherSubscriptionId?: string;
+  tenantId?: string;
+  oauth?: { clientId: string; clientSecret: string };
+}
+
+function authed(client: Client, headers: Record<string, string>) {
+  const call = (method: Method) => (path: string) => {
+    let t = client[method](path);
+    for (const [k, v] of Object.entries(headers)) t = t.set(k, v);
+    return t;
+  };
+  return { get: call('get'), post: call('post'), put: call('put'), patch: call('patch'), delete: call('delete') };
+}
+
+export async function synqlySession(target: Target, options: { profile?: 'empty' | 'demo' } = {}): Promise<SynqlySession> {
+  const cleanup = testCleanup();
+  if (!target.capabilities.admin) {
+    const token = target.live.synqlyToken;
+    if (!token) throw new Error('the live target needs SYNQLY_TOKEN');
+    return { target, raw: target.synqly, token, ...authed(target.synqly, { authorization: `Bearer ${token}` }), defer: (s) => cleanup.defer(s), cleanup };
+  }
+  const res = await target.admin.post('/__admin/tenants').send({ vendor: 'synqly', name: uniqueName('org'), profile: options.profile ?? 'empty' });
+  if (res.status !== 201) throw new Error(`could not create a Synqly tenant: ${res.status} ${res.text}`);
+  const tenantId = res.body.id as string;
+  cleanup.defer(() => target.admin.delete(`/__admin/tenants/${tenantId}`));
+  const token = res.body.credentials.token as string;
+  return {
+    target,
+    raw: target.synqly,
+    token,
+    organizationId: res.body.credentials.organization_id,
+    tenantId,
+    ...authed(target.synqly, { authorization: `Bearer ${token}` }),
+    defer: (s) => cleanup.defer(s),
+    cleanup,
+  };
+}
+
+export async function connxioBearer(target: Target, clientId: string, clientSecret: string): Promise<string> {
+  const tokenUrl = target.live.connxioTokenUrl;
+  if (!target.capabilities.admin && tokenUrl) {
+    const res = await fetch(tokenUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, scope: 'api://connxio/.default' }),
+    });
+    if (!res.ok) throw new Error(`OAuth token request failed: ${res.status}`);
+    return ((await res.json()) as { access_token: string }).access_token;
+  }
+  const res = await target.connxio
+    .post('/oauth/token')
+    .type('form')
+    .send({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, scope: 'api://connxio/.default' });
+  if (res.status !== 200) throw new Error(`OAuth token request failed: ${res.status} ${res.text}`);
+  return res.body.access_token as string;
+}
+
+export async function connxioSession(target: Target, options: { profile?: 'empty' | 'demo' } = {}): Promise<ConnxioSession> {
+  const cleanup = testCleanup();
+  if (!target.capabilities.admin) {
+    const { connxioApiKey: apiKey, connxioClientId: clientId, connxioClientSecret: clientSecret } = target.live;
+    if (!apiKey || !clientId || !clientSecret) throw new Error('the live target needs CONNXIO_API_KEY, CONNXIO_CLIENT_ID and CONNXIO_CLIENT_SECRET');
+    const bearer = await connxioBearer(target, clientId, clientSecret);
+    return {
+      target,
+      raw: target.connxio,
+      apiKey,
+      bearer,
+      oauth: { clientId, clientSecret },
+      ...authed(target.connxio, { 'connxio-api-key': apiKey, authorization: `Bearer ${bearer}` }),
+      defer: (s) => cleanup.defer(s),
+      cleanup,
+    };
+  }
+  const res = await target.admin.post('/__admin/tenants').send({ vendor: 'connxio', name: uniqueName('co'), profile: options.profile ?? 'empty' });
+  if (res.status !== 201) throw new Error(`could not create a Connxio tenant: ${res.status} ${res.text}`);
+  const tenantId = res.body.id as string;
+  cleanup.defer(() => target.admin.delete(`/__admin/tenants/${tenantId}`));
+  const c = res.body.credentials;
+  const bearer = await connxioBearer(target, c.oauth.client_id, c.oauth.client_secret);
+  return {
+    target,
+    raw: target.connxio,
+    apiKey: c.api_key,
+    bearer,
+    companyId: c.company_id,
+    subscriptionId: c.api_key_subscription_id,
+    otherSubscriptionId: (c.subscriptions as Array<{ id: string }>).find((s) => s.id !== c.api_key_subscription_id)?.id,
+    tenantId,
+    oauth: { clientId: c.oauth.client_id, clientSecret: c.oauth.client_secret },
+    ...authed(target.connxio, { 'connxio-api-key': c.api_key, authorization: `Bearer ${bearer}` }),
+    defer: (s) => cleanup.defer(s),
+    cleanup,
+  };
+}

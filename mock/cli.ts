@@ -1,0 +1,167 @@
+#!/usr/bin/env node
+import { resolve } from 'node:path';
+import { isIP } from 'node:net';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { pino, type Logger } from 'pino';
+import { DEFAULT_PORTS, startTwin, VERSION, type RunningTwin } from './app.ts';
+import { createRandom } from './core/random.ts';
+import { Store } from './core/store/store.ts';
+import { StoreFileError } from './core/store/document.ts';
+import { listTenants, rederiveCredentials } from './admin/tenants.ts';
+import { DEFAULT_SEED, PROFILES, seedProfile, type ProfileName } from '../fixtures/profiles.ts';
+import { loadFakerFor } from '../fixtures/tenants.ts';
+import type { ConnxioCredentials, SynqlyCredentials, TenantWithCredentials } from '../fixtures/tenants.ts';
+
+/** The only module that reads argv and env, opens files and ports. */
+
+const int = (name: string) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer`);
+  return n;
+};
+
+export function buildProgram(): Command {
+  const program = new Command('apitwin')
+    .description('A stateful twin of the Synqly Management API and the Connxio APIs, for local development and contract tests.')
+    .version(VERSION);
+
+  program
+    .command('serve')
+    .description('Start the twin: Synqly, Connxio and Connxio Custom API listeners, each with the control API under /__admin.')
+    .option('--host <address>', 'address to bind; anything but loopback requires --admin-token', '127.0.0.1')
+    .option('--synqly-port <port>', 'Synqly Management API port (0 = any free port)', int('--synqly-port'), DEFAULT_PORTS.synqly)
+    .option('--connxio-port <port>', 'Connxio API port: management, messaging, /oauth/token (0 = any free port)', int('--connxio-port'), DEFAULT_PORTS.connxio)
+    .option('--custom-port <port>', 'Connxio Custom APIs port (0 = any free port)', int('--custom-port'), DEFAULT_PORTS.custom)
+    .option('--db <file>', 'store file (snapshot; its journal sits beside it as <file>.journal)', '.apitwin/db.json')
+    .option('--memory', 'keep state in memory only: nothing is read or written on disk')
+    .addOption(new Option('--profile <name>', 'data seeded into a new (empty) store').choices([...PROFILES]).default('demo'))
+    .option('--seed <n>', 'seed for generated data: the same seed gives the same ids, names and secrets', int('--seed'))
+    .option('--count <n>', 'records per collection for the large profile', int('--count'), 1000)
+    .option('--admin-token <token>', 'require this token (X-Apitwin-Admin-Token) on /__admin; env APITWIN_ADMIN_TOKEN')
+    .option('--body-limit <bytes>', 'largest accepted request body', int('--body-limit'), 1024 * 1024)
+    .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
+    .option('--json', 'print one JSON line (urls, credentials) instead of the banner, for scripts')
+    .action(serve);
+  return program;
+}
+
+interface ServeOptions {
+  host: string;
+  synqlyPort: number;
+  connxioPort: number;
+  customPort: number;
+  db: string;
+  memory?: boolean;
+  profile: ProfileName;
+  seed?: number;
+  count: number;
+  adminToken?: string;
+  bodyLimit: number;
+  logLevel: string;
+  json?: boolean;
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
+}
+
+async function serve(options: ServeOptions): Promise<void> {
+  const started = performance.now();
+  const logger = pino({ level: options.logLevel, base: undefined }, pino.destination(2));
+  const adminToken = options.adminToken ?? process.env.APITWIN_ADMIN_TOKEN;
+  if (!isLoopback(options.host) && !adminToken) {
+    fail(logger, `binding to ${options.host} exposes the control API; pass --admin-token (or APITWIN_ADMIN_TOKEN)`);
+  }
+  let store: Store;
+  try {
+    store = await Store.open(options.memory ? {} : { file: resolve(options.db) });
+  } catch (err) {
+    if (err instanceof StoreFileError) fail(logger, err.message);
+    throw err;
+  }
+  const nowMs = Date.now();
+  if (store.reader.collections('').length === 0) {
+    const faker = options.profile === 'empty' ? undefined : await loadFakerFor(options.seed ?? DEFAULT_SEED);
+    await store.transact((tx) => seedProfile(tx, options.profile, { seed: options.seed, count: options.count, faker }, nowMs));
+  }
+  let running: RunningTwin;
+  try {
+    running = await startTwin({
+      store,
+      host: options.host,
+      ports: { synqly: options.synqlyPort, connxio: options.connxioPort, custom: options.customPort },
+      // a persisted store continues where it stopped, so mix its position into the seed
+      random: options.seed === undefined ? createRandom() : createRandom(`${options.seed}:${store.seq}`),
+      logger,
+      adminToken,
+      bodyLimitBytes: options.bodyLimit,
+    });
+  } catch (err) {
+    await store.close();
+    fail(logger, `could not start: ${(err as Error).message}`);
+  }
+  const tenants: TenantWithCredentials[] = [];
+  for (const tenant of listTenants(store.reader)) {
+    if (tenant.profile !== 'demo' && tenant.profile !== 'large') continue;
+    const withCredentials = await rederiveCredentials(store.reader, tenant, nowMs);
+    if (withCredentials) tenants.push(withCredentials);
+  }
+  const readyMs = Math.round(performance.now() - started);
+  if (options.json) {
+    process.stdout.write(JSON.stringify({ ready: true, readyMs, urls: running.urls, store: store.file ?? null, tenants }) + '\n');
+  } else {
+    process.stdout.write(banner(running, store, tenants, readyMs));
+  }
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping: closing listeners and flushing the store');
+    await running.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+function banner(running: RunningTwin, store: Store, tenants: TenantWithCredentials[], readyMs: number): string {
+  const lines = [
+    `apitwin ${VERSION} ready in ${readyMs} ms`,
+    '',
+    `  Synqly Management API   ${running.urls.synqly}`,
+    `  Connxio API             ${running.urls.connxio}   (also under ${running.urls.connxio}/api)`,
+    `  Connxio Custom APIs     ${running.urls.custom}`,
+    `  Control API             <any of the above>/__admin   (spec: specs/admin.yaml)`,
+    `  Store                   ${store.file ?? 'memory (nothing is written to disk)'}`,
+    '',
+  ];
+  for (const t of tenants) {
+    if (t.vendor === 'synqly') {
+      const c = t.credentials as SynqlyCredentials;
+      lines.push(`  Synqly organization "${c.organization_name}" (${c.organization_id})`);
+      lines.push(`    export SYNQLY_BASE_URL=${running.urls.synqly}`);
+      lines.push(`    export SYNQLY_TOKEN=${c.token}`);
+    } else {
+      const c = t.credentials as ConnxioCredentials;
+      lines.push(`  Connxio company "${c.company_name}" (${c.company_id}); subscriptions: ${c.subscriptions.map((s) => `${s.name} ${s.id}`).join(', ')}`);
+      lines.push(`    export CONNXIO_BASE_URL=${running.urls.connxio}`);
+      lines.push(`    export CONNXIO_API_KEY=${c.api_key}   # scopes ${c.api_key_scopes.join(', ')}; subscription ${c.api_key_subscription_id}`);
+      lines.push(`    export CONNXIO_CLIENT_ID=${c.oauth.client_id}`);
+      lines.push(`    export CONNXIO_CLIENT_SECRET=${c.oauth.client_secret}`);
+      lines.push(`    export CONNXIO_TOKEN_URL=${running.urls.connxio}${c.oauth.token_path}`);
+    }
+    lines.push('');
+  }
+  if (tenants.length === 0) lines.push('  No demo tenant: create one with POST /__admin/tenants {"vendor":"synqly"} or {"vendor":"connxio"}.', '');
+  lines.push('  Ctrl-C stops the twin and flushes the store.', '');
+  return lines.join('\n');
+}
+
+function fail(logger: Logger, message: string): never {
+  logger.fatal(message);
+  process.stderr.write(`apitwin: ${message}\n`);
+  process.exit(2);
+}
+
+await buildProgram().parseAsync(process.argv);

@@ -1,0 +1,85 @@
+/**
+ * The message journal: every message the twin accepted for delivery to an integration (Connxio
+ * messaging and Custom APIs), newest last, queryable and clearable through the control API. Like
+ * the request journal it is control state, not data: kept in memory, bounded, never persisted.
+ */
+
+export type MessageChannel = 'message' | 'batch' | 'eventgrid' | 'custom-api';
+
+export interface DeliveredMessage {
+  id: number;
+  at: string;
+  companyId: string;
+  subscriptionId: string;
+  integrationId: string;
+  interchangeId: string;
+  /** which entry point accepted it */
+  channel: MessageChannel;
+  /** `v2`/`v3` for the Messaging API, null for Custom APIs */
+  apiVersion: string | null;
+  /** how the caller authenticated: key + bearer, webhook mode, or keyless (integration with useApiKey=false) */
+  auth: 'bearer' | 'webhook' | 'keyless';
+  /** the API key's id (null when keyless) */
+  keyId: string | null;
+  contentType: string | null;
+  messageEncoding: string;
+  fileName: string | null;
+  /** the message decoded as text with its encoding */
+  body: string;
+  /** the message bytes, base64 */
+  bodyBase64: string;
+  /** `cx-*` request headers, prefix kept, values as strings */
+  preDefinedUserProperties: Record<string, string>;
+  synchronous: boolean;
+  /** Custom API deliveries: which API and route took the call */
+  customApi?: { id: string; title: string; method: string; route: string; path: string; params: Record<string, string>; query: Record<string, unknown> };
+}
+
+export interface MessageQuery {
+  companyId?: string;
+  integrationId?: string;
+  subscriptionId?: string;
+  channel?: MessageChannel;
+  interchangeId?: string;
+  limit?: number;
+}
+
+export interface MessageJournal {
+  record(entry: Omit<DeliveredMessage, 'id'>): DeliveredMessage;
+  /** newest first */
+  query(q?: MessageQuery): DeliveredMessage[];
+  /** removes every entry, or only those matching companyId / integrationId; returns how many */
+  clear(filter?: { companyId?: string; integrationId?: string }): number;
+  readonly size: number;
+}
+
+export function createMessageJournal(capacity = 10_000): MessageJournal {
+  let entries: DeliveredMessage[] = [];
+  let nextId = 1;
+  const matches = (e: DeliveredMessage, q: MessageQuery) =>
+    (q.companyId === undefined || e.companyId === q.companyId) &&
+    (q.integrationId === undefined || e.integrationId.toLowerCase() === q.integrationId.toLowerCase()) &&
+    (q.subscriptionId === undefined || e.subscriptionId === q.subscriptionId) &&
+    (q.channel === undefined || e.channel === q.channel) &&
+    (q.interchangeId === undefined || e.interchangeId === q.interchangeId);
+  return {
+    record(entry) {
+      const stored = structuredClone({ ...entry, id: nextId++ });
+      entries.push(stored);
+      if (entries.length > capacity) entries.splice(0, entries.length - capacity);
+      return structuredClone(stored);
+    },
+    query(q = {}) {
+      const limit = Math.min(Math.max(q.limit ?? 100, 1), capacity);
+      return structuredClone(entries.filter((e) => matches(e, q)).slice(-limit).reverse());
+    },
+    clear(filter = {}) {
+      const before = entries.length;
+      entries = filter.companyId === undefined && filter.integrationId === undefined ? [] : entries.filter((e) => !matches(e, filter));
+      return before - entries.length;
+    },
+    get size() {
+      return entries.length;
+    },
+  };
+}

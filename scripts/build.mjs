@@ -1,0 +1,31 @@
+// Build: bundles the CLI and the programmatic API with esbuild, and stores each spec pre-parsed
+// and dereferenced in dist/specs/ so the twin starts without parsing YAML.
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const external = ['@faker-js/faker', 'pino', 'thread-stream', 'pino-pretty', '@stoplight/*', 'vitest', 'supertest', 'playwright-core', 'tsx'];
+
+await build({
+  entryPoints: { cli: join(root, 'mock/cli.ts'), index: join(root, 'mock/index.ts') },
+  outdir: join(root, 'dist'),
+  bundle: true,
+  splitting: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  external,
+  sourcemap: true,
+  logLevel: 'warning',
+  banner: { js: "import { createRequire as __apitwinCreateRequire } from 'node:module'; const require = __apitwinCreateRequire(import.meta.url);" },
+});
+
+// spec compilation runs the same code the twin uses at run time (mock/core/spec.ts), through tsx
+const { compileSpec, compiledSpecPath } = await import(join(root, 'dist', 'index.js'));
+mkdirSync(join(root, 'dist', 'specs'), { recursive: true });
+for (const name of readdirSync(join(root, 'specs')).filter((f) => f.endsWith('.yaml'))) {
+  const file = join(root, 'specs', name);
+  writeFileSync(compiledSpecPath(file), JSON.stringify(await compileSpec(file)));
+}
