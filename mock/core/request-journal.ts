@@ -38,7 +38,7 @@ export interface RequestJournal {
 }
 
 const SECRET_HEADERS = new Set(['authorization', 'connxio-api-key', 'cookie', 'set-cookie', 'x-apitwin-admin-token', 'ocp-apim-subscription-key', 'proxy-authorization']);
-const SECRET_FIELD = /^(secret|.*_secret|secret_.*|password|.*password|.*_key|private_key|access_token|refresh_token|token_secret|key|apiKey|api_key|clientSecret|secretAccessKey|integrator_key|credential)$/i;
+const SECRET_FIELD = /^(secret|token|.*_secret|secret_.*|password|.*password|.*_key|private_key|access_token|refresh_token|token_secret|key|apiKey|api_key|clientSecret|secretAccessKey|integrator_key|credential)$/i;
 export const REDACTED = '[redacted]';
 
 export function redactHeaders(headers: Record<string, unknown>): Record<string, string> {

@@ -1,0 +1,144 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadStoreFile } from './core/store/journaled-file.ts';
+
+/** The built CLI (npm test builds first), run the way users run it. */
+const root = fileURLToPath(new URL('..', import.meta.url));
+const cli = join(root, 'dist', 'cli.js');
+const children: ChildProcess[] = [];
+
+interface Ready {
+  ready: true;
+  readyMs: number;
+  urls: { synqly: string; connxio: string; custom: string };
+  store: string | null;
+  tenants: Array<{ vendor: string; name: string; credentials: Record<string, unknown> }>;
+}
+
+function start(args: string[]): Promise<{ child: ChildProcess; ready: Ready }> {
+  const child = spawn(process.execPath, [cli, 'serve', '--json', '--synqly-port', '0', '--connxio-port', '0', '--custom-port', '0', '--log-level', 'warn', ...args], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const nl = out.indexOf('\n');
+      if (nl >= 0) resolve({ child, ready: JSON.parse(out.slice(0, nl)) as Ready });
+    });
+    child.on('exit', (code) => reject(new Error(`exited with ${code}: ${err}`)));
+  });
+}
+
+function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve(child.exitCode);
+    child.once('exit', (code) => resolve(code));
+    child.kill(signal);
+  });
+}
+
+function runOnce(args: string[]) {
+  return spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', timeout: 30_000 });
+}
+
+const tempDb = () => join(mkdtempSync(join(tmpdir(), 'apitwin-cli-')), 'db.json');
+
+beforeAll(() => {
+  if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run build` (npm test does)');
+});
+
+afterEach(async () => {
+  await Promise.all(children.splice(0).map((c) => stop(c, 'SIGKILL')));
+});
+
+describe('apitwin serve › help', () => {
+  it('documents every flag', () => {
+    const help = runOnce(['serve', '--help']);
+    expect(help.status).toBe(0);
+    for (const flag of ['--host', '--synqly-port', '--connxio-port', '--custom-port', '--db', '--memory', '--profile', '--seed', '--count', '--admin-token', '--body-limit', '--log-level', '--json']) {
+      expect(help.stdout).toContain(flag);
+    }
+  });
+});
+
+describe('apitwin serve › file store', () => {
+  it('seeds the demo profile on first start, keeps writes across a graceful restart, and prints the same credentials', async () => {
+    const db = tempDb();
+    const first = await start(['--db', db]);
+    expect(first.ready.store).toBe(db);
+    const synqly = first.ready.tenants.find((t) => t.vendor === 'synqly')!;
+    const token = synqly.credentials.token as string;
+    const health = await fetch(`${first.ready.urls.connxio}/__admin/health`);
+    expect(health.status).toBe(200);
+    const created = await fetch(`${first.ready.urls.synqly}/v1/accounts`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'kept-across-restarts' }),
+    });
+    expect(created.status).toBe(200);
+    expect(await stop(first.child)).toBe(0);
+
+    const names = Object.values(loadStoreFile(db).collections)
+      .flatMap((c) => Object.values(c))
+      .map((r) => r.name);
+    expect(names).toContain('kept-across-restarts');
+
+    const second = await start(['--db', db]);
+    expect(second.ready.tenants).toEqual(first.ready.tenants);
+    const listed = await fetch(`${second.ready.urls.synqly}/v1/accounts?filter=name[eq]kept-across-restarts`, { headers: { authorization: `Bearer ${token}` } });
+    expect(((await listed.json()) as { result: unknown[] }).result).toHaveLength(1);
+  });
+
+  it('refuses a second process on the same file', async () => {
+    const db = tempDb();
+    await start(['--db', db]);
+    const second = runOnce(['serve', '--db', db, '--synqly-port', '0', '--connxio-port', '0', '--custom-port', '0']);
+    expect(second.status).toBe(2);
+    expect(second.stderr).toContain('in use by another apitwin process');
+  });
+
+  it('refuses a corrupt store with a clear message and leaves it untouched', () => {
+    const db = tempDb();
+    writeFileSync(db, '{ this is not json');
+    const res = runOnce(['serve', '--db', db, '--synqly-port', '0', '--connxio-port', '0', '--custom-port', '0']);
+    expect(res.status).toBe(2);
+    expect(res.stderr).toContain('not valid JSON');
+    expect(readFileSync(db, 'utf8')).toBe('{ this is not json');
+  });
+});
+
+describe('apitwin serve › binding', () => {
+  it('refuses a non-loopback address without an admin token', () => {
+    const res = runOnce(['serve', '--memory', '--host', '0.0.0.0', '--synqly-port', '0', '--connxio-port', '0', '--custom-port', '0']);
+    expect(res.status).toBe(2);
+    expect(res.stderr).toContain('--admin-token');
+  });
+
+  it('requires the admin token on the control API when one is set', async () => {
+    const { ready } = await start(['--memory', '--admin-token', 'let-me-in']);
+    expect((await fetch(`${ready.urls.synqly}/__admin/health`)).status).toBe(401);
+    expect((await fetch(`${ready.urls.synqly}/__admin/health`, { headers: { 'x-apitwin-admin-token': 'let-me-in' } })).status).toBe(200);
+  });
+});
+
+describe('README › demo credentials', () => {
+  it('lists exactly what `npm start` prints for the default seed', async () => {
+    const { ready } = await start(['--memory']);
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('<!-- demo-credentials:start -->'), readme.indexOf('<!-- demo-credentials:end -->'));
+    const synqly = ready.tenants.find((t) => t.vendor === 'synqly')!.credentials;
+    const connxio = ready.tenants.find((t) => t.vendor === 'connxio')!.credentials as { api_key: string; oauth: { client_id: string; client_secret: string } };
+    for (const secret of [synqly.token as string, connxio.api_key, connxio.oauth.client_id, connxio.oauth.client_secret]) {
+      expect(table).toContain(`\`${secret}\``);
+    }
+  });
+});

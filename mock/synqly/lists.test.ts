@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { ApiError } from '../core/errors.ts';
+import { listRecords } from './lists.ts';
+
+const fields = ['id', 'name', 'environment', 'labels', 'created_at', 'size'] as const;
+const rows = [
+  { id: '3', name: 'gamma', environment: 'prod', labels: ['a', 'b'], created_at: '2026-01-03T00:00:00Z', size: 30 },
+  { id: '1', name: 'alpha', environment: 'test', labels: ['b'], created_at: '2026-01-01T00:00:00Z', size: 5 },
+  { id: '2', name: 'Beta', environment: 'prod', labels: [], created_at: '2026-01-02T00:00:00Z', size: 100 },
+];
+const names = (q: Parameters<typeof listRecords>[1]) => listRecords(rows, q, { fields }).items.map((r) => r.name);
+
+describe('lists › filter', () => {
+  it('supports every operator of DECISIONS', () => {
+    expect(names({ filter: 'environment[eq]prod' })).toEqual(['Beta', 'gamma']);
+    expect(names({ filter: 'environment[ne]prod' })).toEqual(['alpha']);
+    expect(names({ filter: 'environment[neq]prod' })).toEqual(['alpha']);
+    expect(names({ filter: 'size[gt]5' })).toEqual(['Beta', 'gamma']);
+    expect(names({ filter: 'size[gte]30' })).toEqual(['Beta', 'gamma']);
+    expect(names({ filter: 'size[lt]30' })).toEqual(['alpha']);
+    expect(names({ filter: 'size[lte]30' })).toEqual(['alpha', 'gamma']);
+    expect(names({ filter: 'name[in]alpha,gamma' })).toEqual(['alpha', 'gamma']);
+    expect(names({ filter: 'name[not in]alpha,gamma' })).toEqual(['Beta']);
+    expect(names({ filter: 'name[like]%ta' })).toEqual(['Beta']);
+    expect(names({ filter: 'name[like]BE*' })).toEqual(['Beta']);
+    expect(names({ filter: 'name[not like]%a' })).toEqual([]);
+    expect(names({ filter: 'created_at[gte]2026-01-02T00:00:00Z' })).toEqual(['Beta', 'gamma']);
+    expect(names({ filter: 'labels[eq]b' })).toEqual(['alpha', 'gamma']);
+  });
+
+  it('ANDs repeated filters', () => {
+    expect(names({ filter: ['environment[eq]prod', 'size[lt]50'] })).toEqual(['gamma']);
+  });
+
+  it('refuses unknown fields, unknown operators and malformed filters with 400', () => {
+    for (const filter of ['colour[eq]red', 'name[approx]x', 'name=x', '[eq]x']) {
+      const err = (() => {
+        try {
+          names({ filter });
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(err).toBeInstanceOf(ApiError);
+      expect((err as ApiError).status).toBe(400);
+    }
+  });
+});
+
+describe('lists › order and paging', () => {
+  it('orders by name ascending by default, by several keys on request', () => {
+    expect(names({})).toEqual(['Beta', 'alpha', 'gamma']);
+    expect(names({ order: 'size[desc]' })).toEqual(['Beta', 'gamma', 'alpha']);
+    expect(names({ order: ['environment', 'size[desc]'] })).toEqual(['Beta', 'gamma', 'alpha']);
+  });
+
+  it('pages with start_after on the first sort key, in both directions', () => {
+    expect(names({ limit: 1 })).toEqual(['Beta']);
+    expect(names({ limit: 1, start_after: 'Beta' })).toEqual(['alpha']);
+    expect(names({ order: 'size[desc]', start_after: '30' })).toEqual(['alpha']);
+  });
+
+  it('clamps limit to 500, refuses below 1, and counts total only on request', () => {
+    const many = Array.from({ length: 700 }, (_, i) => ({ id: String(i), name: `n${String(i).padStart(4, '0')}` }));
+    const page = listRecords(many, { limit: 10_000, total: true }, { fields: ['id', 'name'] });
+    expect(page.items).toHaveLength(500);
+    expect(page.total).toBe(700);
+    expect(listRecords(many, {}, { fields: ['id', 'name'] }).total).toBeUndefined();
+    expect(() => listRecords(many, { limit: 0 }, { fields: ['id', 'name'] })).toThrow(ApiError);
+  });
+});
