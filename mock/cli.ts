@@ -42,7 +42,65 @@ export function buildProgram(): Command {
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
     .option('--json', 'print one JSON line (urls, credentials) instead of the banner, for scripts')
     .action(serve);
+
+  program
+    .command('conformance')
+    .description(
+      'Run the conformance suite against a target and write reports: JUnit XML, a coverage matrix (Markdown, JSON) and, with --parity, a diff of two targets.',
+    )
+    .addOption(
+      new Option('--target <target>', 'inprocess (twin in this process), spawned (apitwin serve on port 0), live (env: SYNQLY_*, CONNXIO_*) or env:<PREFIX> (live, variables read with that prefix)').default(
+        'inprocess',
+      ),
+    )
+    .option('--parity <targets...>', 'run against two targets (e.g. --parity spawned live) and diff their normalized responses')
+    .addOption(new Option('--vendor <vendor>', 'only this vendor\'s scenarios').choices(['synqly', 'connxio', 'admin']))
+    .option('--family <names...>', 'only these resource families (scenario files), e.g. accounts tokens')
+    .option('--operation <operationIds...>', 'only scenarios of these operations, e.g. accounts_create')
+    .option('--tag <tags...>', 'only operations with these spec tags')
+    .option('--reports <dir>', 'where to write junit.xml, coverage-matrix.{md,json}, checks.jsonl, parity.{md,json}', 'reports/conformance')
+    .option('--allow-writes', 'live targets are read-only (list/get scenarios) unless this is given')
+    .option('--cleanup', 'live only: find resources named apitwin-* left by earlier runs and delete them, then exit')
+    .action(conformance);
   return program;
+}
+
+interface ConformanceCliOptions {
+  target: string;
+  parity?: string[];
+  vendor?: 'synqly' | 'connxio' | 'admin';
+  family?: string[];
+  operation?: string[];
+  tag?: string[];
+  reports: string;
+  allowWrites?: boolean;
+  cleanup?: boolean;
+}
+
+async function conformance(options: ConformanceCliOptions): Promise<void> {
+  const selection = { vendor: options.vendor, family: options.family, operation: options.operation, tag: options.tag };
+  if (options.cleanup) {
+    const { cleanupLeftovers } = await import('../conformance/cleanup.ts');
+    const removed = await cleanupLeftovers(options.target, process.env, (line) => process.stdout.write(`${line}\n`));
+    process.stdout.write(`removed ${removed} leftover resource(s)\n`);
+    return;
+  }
+  if (options.parity) {
+    if (options.parity.length !== 2) throw new InvalidArgumentError('--parity takes exactly two targets');
+    const { runParity } = await import('../conformance/run.ts');
+    const [a, b] = options.parity as [string, string];
+    const { report } = await runParity({ ...selection, a, b, reportsDir: options.reports, allowWrites: options.allowWrites });
+    process.stdout.write(`parity ${a} vs ${b}: ${report.compared} responses compared, ${report.differences.length} difference(s); report: ${resolve(options.reports, 'parity.md')}\n`);
+    process.exitCode = report.differences.length === 0 ? 0 : 1;
+    return;
+  }
+  const { runConformance } = await import('../conformance/run.ts');
+  const result = await runConformance({ ...selection, target: options.target, reportsDir: options.reports, allowWrites: options.allowWrites });
+  const t = result.matrix.totals;
+  process.stdout.write(
+    `conformance ${options.target}: ${t.passed} operations pass, ${t.failed} fail, ${t.skipped} skipped, ${t.notCovered} not covered; reports in ${result.reportsDir}\n`,
+  );
+  process.exitCode = result.ok ? 0 : 1;
 }
 
 interface ServeOptions {

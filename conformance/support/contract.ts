@@ -3,6 +3,7 @@ import { expect } from 'vitest';
 import { loadSpec, specPath, type OperationSpec } from '../../mock/core/spec.ts';
 import { createValidator } from '../../mock/core/validation.ts';
 import { recordCheck } from './coverage.ts';
+import { redactBody } from '../../mock/core/request-journal.ts';
 
 /**
  * Contract checks: the status a scenario expects, and the response against the operation's
@@ -28,6 +29,11 @@ export function vendorOf(operationId: string): 'synqly' | 'connxio' | 'admin' | 
   return 'custom';
 }
 
+/** a body for a failure message: secret-looking fields redacted, cut to 500 characters */
+function printable(body: unknown): string {
+  return (typeof body === 'string' ? body : JSON.stringify(redactBody(body)) ?? '').slice(0, 500);
+}
+
 function bodyOf(res: Response): unknown {
   if (res.text === undefined || res.text === '') return undefined;
   return (res.headers['content-type'] ?? '').includes('json') ? JSON.parse(res.text) : res.text;
@@ -39,8 +45,8 @@ export function expectOperation(res: Response, operationId: string, status: numb
   const body = bodyOf(res);
   const statusOk = res.status === status;
   const issues = statusOk ? validator.validateResponse(op, res.status, res.headers['content-type'], body) : [];
-  recordCheck({ operationId, vendor: vendorOf(operationId), expected: status, actual: res.status, passed: statusOk && issues.length === 0 });
-  expect(res.status, `${operationId}: expected ${status}, got ${res.status}: ${res.text?.slice(0, 500)}`).toBe(status);
+  recordCheck({ operationId, vendor: vendorOf(operationId), expected: status, actual: res.status, passed: statusOk && issues.length === 0 }, body);
+  expect(res.status, `${operationId}: expected ${status}, got ${res.status}: ${printable(body)}`).toBe(status);
   const described = issues.map((i) => `${i.location === 'body' ? `body${i.pointer ? ` at ${i.pointer}` : ''}` : `${i.location} ${i.pointer}`}: ${i.message}`);
   expect(described, `${operationId} ${res.status} violates specs/: ${described.join('; ')}`).toEqual([]);
 }

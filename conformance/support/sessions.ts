@@ -1,4 +1,5 @@
 import type { Test } from 'supertest';
+import { TestRunner } from 'vitest';
 import type { Client, Target } from '../target.ts';
 import { testCleanup, uniqueName, type Cleanup, type CleanupStep } from './resources.ts';
 
@@ -41,8 +42,16 @@ export interface ConnxioSession extends Session {
   oauth?: { clientId: string; clientSecret: string };
 }
 
-function authed(client: Client, headers: Record<string, string>) {
+/**
+ * Authenticated calls. On a live target without --allow-writes only GETs are made: a scenario
+ * that tries to write is skipped at that point, before anything reaches the tenant.
+ */
+function authed(target: Target, client: Client, headers: Record<string, string>) {
   const call = (method: Method) => (path: string) => {
+    if (method !== 'get' && !target.capabilities.writes) {
+      TestRunner.getCurrentTest()?.context.skip(`writes are off on live targets (pass --allow-writes): ${method.toUpperCase()} ${path}`);
+      throw new Error(`refusing ${method.toUpperCase()} ${path}: writes are off on this live target`);
+    }
     let t = client[method](path);
     for (const [k, v] of Object.entries(headers)) t = t.set(k, v);
     return t;
@@ -55,7 +64,7 @@ export async function synqlySession(target: Target, options: { profile?: 'empty'
   if (!target.capabilities.admin) {
     const token = target.live.synqlyToken;
     if (!token) throw new Error('the live target needs SYNQLY_TOKEN');
-    return { target, raw: target.synqly, token, ...authed(target.synqly, { authorization: `Bearer ${token}` }), defer: (s) => cleanup.defer(s), cleanup };
+    return { target, raw: target.synqly, token, ...authed(target, target.synqly, { authorization: `Bearer ${token}` }), defer: (s) => cleanup.defer(s), cleanup };
   }
   const res = await target.admin.post('/__admin/tenants').send({ vendor: 'synqly', name: uniqueName('org'), profile: options.profile ?? 'empty' });
   if (res.status !== 201) throw new Error(`could not create a Synqly tenant: ${res.status} ${res.text}`);
@@ -68,7 +77,7 @@ export async function synqlySession(target: Target, options: { profile?: 'empty'
     token,
     organizationId: res.body.credentials.organization_id,
     tenantId,
-    ...authed(target.synqly, { authorization: `Bearer ${token}` }),
+    ...authed(target, target.synqly, { authorization: `Bearer ${token}` }),
     defer: (s) => cleanup.defer(s),
     cleanup,
   };
@@ -105,7 +114,7 @@ export async function connxioSession(target: Target, options: { profile?: 'empty
       apiKey,
       bearer,
       oauth: { clientId, clientSecret },
-      ...authed(target.connxio, { 'connxio-api-key': apiKey, authorization: `Bearer ${bearer}` }),
+      ...authed(target, target.connxio, { 'connxio-api-key': apiKey, authorization: `Bearer ${bearer}` }),
       defer: (s) => cleanup.defer(s),
       cleanup,
     };
@@ -126,7 +135,7 @@ export async function connxioSession(target: Target, options: { profile?: 'empty
     otherSubscriptionId: (c.subscriptions as Array<{ id: string }>).find((s) => s.id !== c.api_key_subscription_id)?.id,
     tenantId,
     oauth: { clientId: c.oauth.client_id, clientSecret: c.oauth.client_secret },
-    ...authed(target.connxio, { 'connxio-api-key': c.api_key, authorization: `Bearer ${bearer}` }),
+    ...authed(target, target.connxio, { 'connxio-api-key': c.api_key, authorization: `Bearer ${bearer}` }),
     defer: (s) => cleanup.defer(s),
     cleanup,
   };

@@ -1,0 +1,186 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { useTarget } from '../target.ts';
+import { connxioSession } from '../support/sessions.ts';
+import { expectOperation, expectProblem } from '../support/contract.ts';
+import { uniqueName } from '../support/resources.ts';
+import { createIntegration, currentSubscriptionId, fakeAssembly, integrationBody, uploadComponent } from '../support/connxio-management.ts';
+
+const target = await useTarget();
+const twin = target.kind !== 'live';
+
+describe('upload_code_component', () => {
+  it('stores a version (no mappingDll in the answer) and adds later versions under the same id', async () => {
+    const s = await connxioSession(target);
+    const { body, res } = await uploadComponent(s);
+    expect(res.body).toMatchObject({ id: body.id, name: body.name, version: '1.0.0', type: 'Map', deprecated: false, componentOriginalFilename: 'Apitwin.Mapper.dll' });
+    expect(res.body).not.toHaveProperty('mappingDll');
+    expect(typeof res.body.uniqueId).toBe('string');
+    if (twin) expect(res.body.versionConverted).toBe(1_000_000);
+    const next = await s.put('/api/v2/codecomponents').send({ ...body, version: '1.0.1', mappingDll: fakeAssembly('v2') });
+    expectOperation(next, 'upload_code_component', 200);
+    expect(next.body.id).toBe(body.id);
+    expect(next.body.uniqueId).not.toBe(res.body.uniqueId);
+    const versions = await s.get(`/v2/codecomponents/${body.id}/versions`);
+    expectOperation(versions, 'get_code_component_versions', 200);
+    expect(versions.body.map((v: { version: string }) => v.version).sort()).toEqual(['1.0.0', '1.0.1']);
+  });
+
+  it('re-uploading an existing version replaces it instead of adding one', async () => {
+    const s = await connxioSession(target);
+    const { body, res } = await uploadComponent(s);
+    const again = await s.put('/v2/codecomponents').send({ ...body, description: 'second upload' });
+    expectOperation(again, 'upload_code_component', 200);
+    expect(again.body.description).toBe('second upload');
+    if (twin) expect(again.body.uniqueId).toBe(res.body.uniqueId);
+    const versions = await s.get(`/v2/codecomponents/${body.id}/versions`);
+    expectOperation(versions, 'get_code_component_versions', 200);
+    expect(versions.body).toHaveLength(1);
+  });
+
+  it('answers 400 for a schema violation (name pattern, missing mappingDll) and for a version that is not major.minor.patch', async () => {
+    const s = await connxioSession(target);
+    const base = { id: randomUUID(), name: uniqueName('component'), version: '1.0.0', type: 'Map', mappingDll: fakeAssembly() };
+    const badName = await s.put('/v2/codecomponents').send({ ...base, name: 'bad/name' });
+    expectProblem(badName, 'upload_code_component', 400);
+    expect(badName.body.errors).toHaveProperty('Name');
+    const { mappingDll: _omitted, ...noContent } = base;
+    const missing = await s.put('/v2/codecomponents').send(noContent);
+    expectProblem(missing, 'upload_code_component', 400);
+    expect(missing.body.errors).toHaveProperty('MappingDll');
+    const badVersion = await s.put('/v2/codecomponents').send({ ...base, version: 'latest' });
+    expectProblem(badVersion, 'upload_code_component', 400);
+    if (twin) expect(badVersion.body.errors).toHaveProperty('Version');
+    expectProblem(await s.get(`/v2/codecomponents/${base.id}`), 'get_code_component', 400);
+  });
+});
+
+describe('list_code_components', () => {
+  it('lists every version of the company\'s components under /v2 and /api/v2', async () => {
+    const s = await connxioSession(target);
+    const { body } = await uploadComponent(s);
+    const v2 = await s.put('/v2/codecomponents').send({ ...body, version: '1.1.0' });
+    expectOperation(v2, 'upload_code_component', 200);
+    for (const path of ['/v2/codecomponents', '/api/v2/codecomponents']) {
+      const res = await s.get(path);
+      expectOperation(res, 'list_code_components', 200);
+      const mine = res.body.filter((c: { id: string }) => c.id === body.id);
+      expect(mine.map((c: { version: string }) => c.version).sort()).toEqual(['1.0.0', '1.1.0']);
+    }
+  });
+});
+
+describe('get_code_component', () => {
+  it('answers an array holding only the newest version', async () => {
+    const s = await connxioSession(target);
+    const { body } = await uploadComponent(s, { version: '1.0.9' });
+    expectOperation(await s.put('/v2/codecomponents').send({ ...body, version: '1.0.10' }), 'upload_code_component', 200);
+    expectOperation(await s.put('/v2/codecomponents').send({ ...body, version: '1.0.2' }), 'upload_code_component', 200);
+    const res = await s.get(`/api/v2/codecomponents/${body.id}`);
+    expectOperation(res, 'get_code_component', 200);
+    expect(res.body).toHaveLength(1);
+    expect(res.body[0].version).toBe('1.0.10');
+  });
+
+  it('answers 400 (not 404) for an unknown id', async () => {
+    const s = await connxioSession(target);
+    const res = await s.get(`/v2/codecomponents/${randomUUID()}`);
+    expectProblem(res, 'get_code_component', 400);
+  });
+});
+
+describe('get_code_component_versions', () => {
+  it('answers 400 for an unknown id', async () => {
+    const s = await connxioSession(target);
+    expectProblem(await s.get(`/v2/codecomponents/${randomUUID()}/versions`), 'get_code_component_versions', 400);
+  });
+});
+
+describe('deprecate_code_component', () => {
+  it('deprecates the given version (200, empty body), then every version without one', async () => {
+    const s = await connxioSession(target);
+    const { body } = await uploadComponent(s);
+    expectOperation(await s.put('/v2/codecomponents').send({ ...body, version: '1.0.1' }), 'upload_code_component', 200);
+    const one = await s.put(`/v2/codecomponents/${body.id}/deprecate?version=1.0.0`);
+    expectOperation(one, 'deprecate_code_component', 200);
+    expect(one.text).toBe('');
+    const versions = await s.get(`/v2/codecomponents/${body.id}/versions`);
+    expectOperation(versions, 'get_code_component_versions', 200);
+    const deprecated = Object.fromEntries(versions.body.map((v: { version: string; deprecated: boolean }) => [v.version, v.deprecated]));
+    expect(deprecated).toEqual({ '1.0.0': true, '1.0.1': false });
+    expectOperation(await s.put(`/api/v2/codecomponents/${body.id}/deprecate`), 'deprecate_code_component', 200);
+    const all = await s.get(`/v2/codecomponents/${body.id}/versions`);
+    expectOperation(all, 'get_code_component_versions', 200);
+    expect(all.body.every((v: { deprecated: boolean }) => v.deprecated)).toBe(true);
+  });
+
+  it('answers 400 for an unknown id or version', async () => {
+    const s = await connxioSession(target);
+    const { body } = await uploadComponent(s);
+    expectProblem(await s.put(`/v2/codecomponents/${randomUUID()}/deprecate`), 'deprecate_code_component', 400);
+    const version = await s.put(`/v2/codecomponents/${body.id}/deprecate?version=9.9.9`);
+    expectProblem(version, 'deprecate_code_component', 400);
+  });
+});
+
+describe('rename_code_component', () => {
+  it('renames every version (200, empty body)', async () => {
+    const s = await connxioSession(target);
+    const { body } = await uploadComponent(s);
+    expectOperation(await s.put('/v2/codecomponents').send({ ...body, version: '2.0.0' }), 'upload_code_component', 200);
+    const name = uniqueName('renamed');
+    const res = await s.put(`/v2/codecomponents/${body.id}/updatename`).query({ name });
+    expectOperation(res, 'rename_code_component', 200);
+    const versions = await s.get(`/v2/codecomponents/${body.id}/versions`);
+    expectOperation(versions, 'get_code_component_versions', 200);
+    expect(versions.body.map((v: { name: string }) => v.name)).toEqual([name, name]);
+  });
+
+  it('answers 400 for a missing or invalid name and for an unknown id', async () => {
+    const s = await connxioSession(target);
+    const { body } = await uploadComponent(s);
+    expectProblem(await s.put(`/v2/codecomponents/${body.id}/updatename`), 'rename_code_component', 400);
+    expectProblem(await s.put(`/v2/codecomponents/${body.id}/updatename`).query({ name: 'no/slashes' }), 'rename_code_component', 400);
+    expectProblem(await s.put(`/api/v2/codecomponents/${randomUUID()}/updatename`).query({ name: 'Fine name' }), 'rename_code_component', 400);
+    const unchanged = await s.get(`/v2/codecomponents/${body.id}`);
+    expectOperation(unchanged, 'get_code_component', 200);
+    expect(unchanged.body[0].name).toBe(body.name);
+  });
+});
+
+describe('delete_code_component', () => {
+  it('refuses (400) while an integration uses the component, deletes (204) once none does', async () => {
+    const s = await connxioSession(target);
+    const { body } = await uploadComponent(s);
+    const integration = integrationBody(await currentSubscriptionId(s));
+    integration.subIntegrations[0]!.transformations = [
+      { transformationType: 'CodeTransformation', transformationName: 'Map', properties: JSON.stringify({ CodeComponentId: body.id, CodeComponentName: body.name, Version: '1.0.0' }) },
+    ];
+    const created = await createIntegration(s, integration);
+    const refused = await s.delete(`/v2/codecomponents/${body.id}`);
+    expectProblem(refused, 'delete_code_component', 400);
+    if (twin) expect(refused.body.detail).toMatch(/used in one or more integrations/);
+    expectOperation(await s.get(`/v2/codecomponents/${body.id}`), 'get_code_component', 200);
+
+    expectOperation(await s.delete(`/v2/integrations/${created.id}`), 'delete_integration', 204);
+    const deleted = await s.delete(`/api/v2/codecomponents/${body.id}`);
+    expectOperation(deleted, 'delete_code_component', 204);
+    expectProblem(await s.get(`/v2/codecomponents/${body.id}`), 'get_code_component', 400);
+  });
+
+  it('answers 400 for an unknown id', async () => {
+    const s = await connxioSession(target);
+    expectProblem(await s.delete(`/v2/codecomponents/${randomUUID()}`), 'delete_code_component', 400);
+  });
+
+  it.runIf(target.capabilities.admin)('components are per company: another company sees none of them', async () => {
+    const mine = await connxioSession(target);
+    const theirs = await connxioSession(target);
+    const { body } = await uploadComponent(theirs);
+    expectProblem(await mine.get(`/v2/codecomponents/${body.id}`), 'get_code_component', 400);
+    expectProblem(await mine.delete(`/v2/codecomponents/${body.id}`), 'delete_code_component', 400);
+    const list = await mine.get('/v2/codecomponents');
+    expectOperation(list, 'list_code_components', 200);
+    expect(list.body).toEqual([]);
+  });
+});

@@ -1,0 +1,287 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { useTarget } from '../target.ts';
+import { connxioSession } from '../support/sessions.ts';
+import { expectOperation, expectProblem } from '../support/contract.ts';
+import { uniqueName } from '../support/resources.ts';
+import { createIntegration, currentSubscriptionId, integrationBody } from '../support/connxio-management.ts';
+
+const target = await useTarget();
+/** DECISIONS-only behaviour (412 for a stale _etag, the twin's business rules) is asserted exactly on twins only */
+const twin = target.kind !== 'live';
+
+describe('create_integration', () => {
+  it('creates with a server-generated id (201) under /v2 and reads it back under /api/v2', async () => {
+    const s = await connxioSession(target);
+    const subscriptionId = await currentSubscriptionId(s);
+    const body = integrationBody(subscriptionId);
+    const created = await createIntegration(s, body);
+    expect(created.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(created).toMatchObject({ subscriptionId, description: body.description, transactionType: 'Order', enabled: true, useApiKey: true, archived: false });
+    expect(typeof created._etag).toBe('string');
+    expect(typeof created.subscriptionName).toBe('string');
+    expect(typeof created.companyId).toBe('string');
+    const sub = (created.subIntegrations as Array<Record<string, unknown>>)[0]!;
+    expect(sub.subIntegrationId).toBe(body.subIntegrations[0]!.subIntegrationId);
+    expect((sub.transformations as Array<{ id: unknown }>)[0]!.id).toEqual(expect.any(String));
+
+    const read = await s.get(`/api/v2/integrations/${created.id}`);
+    expectOperation(read, 'get_integration', 200);
+    expect(read.body).toEqual(created);
+    const list = await s.get('/api/v2/integrations');
+    expectOperation(list, 'list_integrations', 200);
+    expect(list.body.map((i: { id: string }) => i.id)).toContain(created.id);
+  });
+
+  it('upserts by configCorrelationId: an unknown id is created with it (201), a known one replaced (200) with a new _etag', async () => {
+    const s = await connxioSession(target);
+    const subscriptionId = await currentSubscriptionId(s);
+    const id = randomUUID();
+    const created = await createIntegration(s, integrationBody(subscriptionId, { configCorrelationId: id }));
+    expect(created.id).toBe(id);
+    const again = await s.post('/v2/integrations').send(integrationBody(subscriptionId, { configCorrelationId: id, description: uniqueName('renamed'), _etag: created._etag }));
+    expectOperation(again, 'create_integration', 200);
+    expect(again.body.id).toBe(id);
+    expect(again.body._etag).not.toBe(created._etag);
+    expect(again.body.createdAtUtc).toBe(created.createdAtUtc);
+    const list = await s.get('/v2/integrations');
+    expectOperation(list, 'list_integrations', 200);
+    expect(list.body.filter((i: { id: string }) => i.id === id)).toHaveLength(1);
+  });
+
+  it('refuses a stale _etag and keeps the stored integration', async () => {
+    const s = await connxioSession(target);
+    const subscriptionId = await currentSubscriptionId(s);
+    const created = await createIntegration(s, integrationBody(subscriptionId));
+    const first = await s.post('/v2/integrations').send(integrationBody(subscriptionId, { configCorrelationId: created.id, _etag: created._etag }));
+    expectOperation(first, 'create_integration', 200);
+    const stale = await s.post('/v2/integrations').send(integrationBody(subscriptionId, { configCorrelationId: created.id, _etag: created._etag, description: 'lost update' }));
+    if (twin) expectProblem(stale, 'create_integration', 412);
+    else expect(stale.status).toBeGreaterThanOrEqual(400);
+    const read = await s.get(`/v2/integrations/${created.id}`);
+    expectOperation(read, 'get_integration', 200);
+    expect(read.body._etag).toBe(first.body._etag);
+    expect(read.body.description).not.toBe('lost update');
+  });
+
+  it('answers 400 with errors per field for a body that breaks the schema, and stores nothing', async () => {
+    const s = await connxioSession(target);
+    const subscriptionId = await currentSubscriptionId(s);
+    const body = integrationBody(subscriptionId, { configCorrelationId: randomUUID() });
+    delete body.sender;
+    body.subIntegrations[0]!.messageOutboundFormat = '';
+    const res = await s.post('/api/v2/integrations').send(body);
+    expectProblem(res, 'create_integration', 400);
+    expect(Object.keys(res.body.errors)).toEqual(expect.arrayContaining(['Sender']));
+    expect(res.body.title).toBe('One or more validation errors occurred.');
+    const notStored = await s.get(`/v2/integrations/${body.configCorrelationId}`);
+    expectProblem(notStored, 'get_integration', 404);
+    const typo = await s.post('/v2/integrations').send({ ...integrationBody(subscriptionId), inboundConnection: { adapterType: 'Api', wrapperType: 'json' } });
+    expectProblem(typo, 'create_integration', 400);
+  });
+
+  it('answers 400 for an integration that breaks the business rules (no outbound, properties not JSON), and stores nothing', async () => {
+    const s = await connxioSession(target);
+    const subscriptionId = await currentSubscriptionId(s);
+    const body = integrationBody(subscriptionId, { configCorrelationId: randomUUID() });
+    body.subIntegrations[0]!.outboundConnections = [];
+    body.subIntegrations[0]!.transformations = [{ transformationType: 'InlineScript', properties: '{not json' }];
+    const res = await s.post('/v2/integrations').send(body);
+    expectProblem(res, 'create_integration', 400);
+    if (twin) {
+      expect(Object.keys(res.body.errors)).toEqual(['SubIntegrations[0].OutboundConnections', 'SubIntegrations[0].Transformations[0].Properties']);
+    }
+    expectProblem(await s.get(`/v2/integrations/${body.configCorrelationId}`), 'get_integration', 404);
+  });
+
+  it.runIf(target.capabilities.admin)('answers 400 for a body naming another subscription than the key\'s', async () => {
+    const s = await connxioSession(target);
+    const res = await s.post('/v2/integrations').send(integrationBody(s.otherSubscriptionId!));
+    expectProblem(res, 'create_integration', 400);
+    expect(res.body.errors).toHaveProperty('SubscriptionId');
+    const list = await s.get('/v2/integrations');
+    expectOperation(list, 'list_integrations', 200);
+    expect(list.body).toEqual([]);
+  });
+
+  it('answers 401 without a bearer token', async () => {
+    const s = await connxioSession(target);
+    const res = await s.raw.post('/v2/integrations').set('connxio-api-key', s.apiKey).send(integrationBody(await currentSubscriptionId(s)));
+    expectProblem(res, 'create_integration', 401);
+  });
+});
+
+describe('create_integration_no_validation', () => {
+  it('stores an integration that breaks the business rules, disabled; a valid one keeps enabled', async () => {
+    const s = await connxioSession(target);
+    const subscriptionId = await currentSubscriptionId(s);
+    const draft = integrationBody(subscriptionId);
+    draft.subIntegrations[0]!.outboundConnections = [];
+    const stored = await createIntegration(s, draft, '/api/v2/integrations/novalidation');
+    expect(stored.enabled).toBe(false);
+    const read = await s.get(`/v2/integrations/${stored.id}`);
+    expectOperation(read, 'get_integration', 200);
+    expect(read.body.enabled).toBe(false);
+    const valid = await createIntegration(s, integrationBody(subscriptionId), '/v2/integrations/novalidation');
+    expect(valid.enabled).toBe(true);
+    // an update through /novalidation answers 200
+    const update = await s.post('/v2/integrations/novalidation').send(integrationBody(subscriptionId, { configCorrelationId: valid.id, description: uniqueName('draft') }));
+    expectOperation(update, 'create_integration_no_validation', 200);
+  });
+
+  it('still answers 400 for a body that breaks the schema', async () => {
+    const s = await connxioSession(target);
+    const body = integrationBody(await currentSubscriptionId(s));
+    delete body.inboundConnection;
+    const res = await s.post('/v2/integrations/novalidation').send(body);
+    expectProblem(res, 'create_integration_no_validation', 400);
+    expect(res.body.errors).toHaveProperty('InboundConnection');
+  });
+});
+
+describe('list_integrations', () => {
+  it('lists the subscription\'s integrations, enabled or not, under /v2 and /api/v2', async () => {
+    const s = await connxioSession(target);
+    const subscriptionId = await currentSubscriptionId(s);
+    const on = await createIntegration(s, integrationBody(subscriptionId));
+    const off = await createIntegration(s, integrationBody(subscriptionId, { enabled: false, inboundConnection: { adapterType: 'TimeTrigger' }, intervalExpression: '0 0 * * * *' }));
+    for (const path of ['/v2/integrations', '/api/v2/integrations']) {
+      const res = await s.get(path);
+      expectOperation(res, 'list_integrations', 200);
+      const ids = res.body.map((i: { id: string }) => i.id);
+      expect(ids).toEqual(expect.arrayContaining([on.id, off.id]));
+      for (const i of res.body) expect(i.subscriptionId).toBe(subscriptionId);
+    }
+  });
+
+  it.runIf(target.capabilities.admin)('does not show another company\'s integrations', async () => {
+    const mine = await connxioSession(target);
+    const theirs = await connxioSession(target);
+    const created = await createIntegration(theirs, integrationBody(await currentSubscriptionId(theirs)));
+    const res = await mine.get('/v2/integrations');
+    expectOperation(res, 'list_integrations', 200);
+    expect(res.body.map((i: { id: string }) => i.id)).not.toContain(created.id);
+  });
+});
+
+describe('get_integration', () => {
+  it('keeps {env:Name} placeholders, and with replaceVariables=true substitutes the subscription\'s value, else the default', async () => {
+    const s = await connxioSession(target);
+    const subscriptionId = await currentSubscriptionId(s);
+    const withOverride = uniqueName('env');
+    const withDefault = uniqueName('env');
+    for (const [name, body] of [
+      [withOverride, { name: withOverride, defaultValue: 'default-value', subscriptionValues: { [subscriptionId]: 'subscription-value' } }],
+      [withDefault, { name: withDefault, defaultValue: 'https://erp.example.test' }],
+    ] as const) {
+      const res = await s.put('/v2/environmentvariables').send(body);
+      expectOperation(res, 'create_environment_variable', 200);
+      expect(res.body.name).toBe(name);
+      s.defer(() => s.delete(`/v2/environmentvariables/${res.body.id}`));
+    }
+    const body = integrationBody(subscriptionId, { receiver: `{env:${withOverride}}` });
+    body.subIntegrations[0]!.outboundConnections = [{ adapterType: 'Discard', connectionProperties: JSON.stringify({ endpointURL: `{env:${withDefault}}/orders` }) }];
+    const created = await createIntegration(s, body);
+
+    const raw = await s.get(`/v2/integrations/${created.id}`);
+    expectOperation(raw, 'get_integration', 200);
+    expect(raw.body.receiver).toBe(`{env:${withOverride}}`);
+    const replaced = await s.get(`/api/v2/integrations/${created.id}?replaceVariables=true`);
+    expectOperation(replaced, 'get_integration', 200);
+    expect(replaced.body.receiver).toBe('subscription-value');
+    expect(JSON.parse(replaced.body.subIntegrations[0].outboundConnections[0].connectionProperties)).toEqual({ endpointURL: 'https://erp.example.test/orders' });
+    const explicitFalse = await s.get(`/v2/integrations/${created.id}?replaceVariables=false`);
+    expectOperation(explicitFalse, 'get_integration', 200);
+    expect(explicitFalse.body.receiver).toBe(`{env:${withOverride}}`);
+  });
+
+  it('answers 404 for an unknown id and 400 for a replaceVariables that is not a boolean', async () => {
+    const s = await connxioSession(target);
+    const unknown = await s.get(`/v2/integrations/${randomUUID()}`);
+    expectProblem(unknown, 'get_integration', 404);
+    const created = await createIntegration(s, integrationBody(await currentSubscriptionId(s)));
+    const bad = await s.get(`/v2/integrations/${created.id}?replaceVariables=yes`);
+    expectProblem(bad, 'get_integration', 400);
+  });
+
+  it.runIf(target.capabilities.admin)('answers 404 for an integration of another company', async () => {
+    const mine = await connxioSession(target);
+    const theirs = await connxioSession(target);
+    const created = await createIntegration(theirs, integrationBody(await currentSubscriptionId(theirs)));
+    expectProblem(await mine.get(`/v2/integrations/${created.id}`), 'get_integration', 404);
+    expectProblem(await mine.put(`/v2/integrations/${created.id}`).send(integrationBody(mine.subscriptionId!)), 'update_integration', 404);
+    expectProblem(await mine.delete(`/v2/integrations/${created.id}`), 'delete_integration', 404);
+    expectOperation(await theirs.get(`/v2/integrations/${created.id}`), 'get_integration', 200);
+  });
+
+  it.runIf(target.capabilities.admin)('answers 404 for an integration of another subscription of the same company (demo data)', async () => {
+    const s = await connxioSession(target, { profile: 'demo' });
+    const snapshot = await target.admin.get('/__admin/snapshot');
+    expect(snapshot.status).toBe(200);
+    const stored = snapshot.body.collections[`connxio/company/${s.companyId}/integrations`] as Record<string, { id: string; subscriptionId: string }>;
+    const foreign = Object.values(stored).find((i) => i.subscriptionId === s.otherSubscriptionId)!;
+    expect(foreign).toBeDefined();
+    expectProblem(await s.get(`/v2/integrations/${foreign.id}`), 'get_integration', 404);
+    const hijack = await s.post('/v2/integrations').send(integrationBody(s.subscriptionId!, { configCorrelationId: foreign.id }));
+    expectProblem(hijack, 'create_integration', 404);
+    expectProblem(await s.delete(`/v2/integrations/${foreign.id}`), 'delete_integration', 404);
+    const list = await s.get('/v2/integrations');
+    expectOperation(list, 'list_integrations', 200);
+    expect(list.body.map((i: { id: string }) => i.id)).not.toContain(foreign.id);
+    expect(list.body.length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('update_integration', () => {
+  it('replaces the integration from a GET → edit → PUT round trip, keeping step ids and stored-only fields', async () => {
+    const s = await connxioSession(target);
+    const created = await createIntegration(s, integrationBody(await currentSubscriptionId(s)));
+    const read = await s.get(`/v2/integrations/${created.id}`);
+    expectOperation(read, 'get_integration', 200);
+    const edited = structuredClone(read.body);
+    edited.description = uniqueName('edited');
+    edited.subIntegrations[0].transformations[0].condition = { enabled: true, expression: "'{file:type}' == 'order'" };
+    const res = await s.put(`/api/v2/integrations/${created.id}`).send(edited);
+    expectOperation(res, 'update_integration', 200);
+    expect(res.body.description).toBe(edited.description);
+    expect(res.body._etag).not.toBe(read.body._etag);
+    expect(res.body.subIntegrations[0].transformations[0].id).toBe(read.body.subIntegrations[0].transformations[0].id);
+    expect(res.body.subIntegrations[0].transformations[0].condition).toEqual(edited.subIntegrations[0].transformations[0].condition);
+    expect(res.body.createdAtUtc).toBe(read.body.createdAtUtc);
+    const again = await s.get(`/v2/integrations/${created.id}`);
+    expectOperation(again, 'get_integration', 200);
+    expect(again.body).toEqual(res.body);
+  });
+
+  it('answers 404 for an unknown id, 400 for a body naming another id, and refuses a stale _etag', async () => {
+    const s = await connxioSession(target);
+    const subscriptionId = await currentSubscriptionId(s);
+    const unknown = await s.put(`/v2/integrations/${randomUUID()}`).send(integrationBody(subscriptionId));
+    expectProblem(unknown, 'update_integration', 404);
+    const created = await createIntegration(s, integrationBody(subscriptionId));
+    const mismatch = await s.put(`/v2/integrations/${created.id}`).send(integrationBody(subscriptionId, { configCorrelationId: randomUUID() }));
+    expectProblem(mismatch, 'update_integration', 400);
+    const fresh = await s.put(`/v2/integrations/${created.id}`).send(integrationBody(subscriptionId, { _etag: created._etag }));
+    expectOperation(fresh, 'update_integration', 200);
+    const stale = await s.put(`/v2/integrations/${created.id}`).send(integrationBody(subscriptionId, { _etag: created._etag }));
+    if (twin) expectProblem(stale, 'update_integration', 412);
+    else expect(stale.status).toBeGreaterThanOrEqual(400);
+    const schema = await s.put(`/v2/integrations/${created.id}`).send({ ...integrationBody(subscriptionId), subIntegrations: [] });
+    expectProblem(schema, 'update_integration', 400);
+    const read = await s.get(`/v2/integrations/${created.id}`);
+    expectOperation(read, 'get_integration', 200);
+    expect(read.body._etag).toBe(fresh.body._etag);
+  });
+});
+
+describe('delete_integration', () => {
+  it('deletes (204) under /api/v2; afterwards get and delete answer 404', async () => {
+    const s = await connxioSession(target);
+    const created = await createIntegration(s, integrationBody(await currentSubscriptionId(s)));
+    const res = await s.delete(`/api/v2/integrations/${created.id}`);
+    expectOperation(res, 'delete_integration', 204);
+    expect(res.text).toBe('');
+    expectProblem(await s.get(`/v2/integrations/${created.id}`), 'get_integration', 404);
+    expectProblem(await s.delete(`/v2/integrations/${created.id}`), 'delete_integration', 404);
+  });
+});

@@ -1,0 +1,190 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadSpec, packageRoot, specPath } from '../mock/core/spec.ts';
+import type { CheckRecord } from './support/coverage.ts';
+import { buildMatrix, matrixMarkdown, type Matrix, type VitestJsonResults } from './report/matrix.ts';
+import { compareRuns, parityMarkdown, type ParityReport } from './report/parity.ts';
+
+/**
+ * The conformance suite as a program: runs the scenarios under vitest against one target and
+ * writes JUnit XML, the coverage matrix (Markdown + JSON) and the raw checks; or runs them against
+ * two targets and writes the parity report.
+ *
+ * Targets: `inprocess`, `spawned`, `live` (SYNQLY_BASE_URL, SYNQLY_TOKEN, CONNXIO_BASE_URL,
+ * CONNXIO_API_KEY, CONNXIO_CLIENT_ID, CONNXIO_CLIENT_SECRET, CONNXIO_TOKEN_URL,
+ * CONNXIO_CUSTOM_BASE_URL, CONNXIO_CUSTOM_API_KEY) or `env:<PREFIX>` — live, reading the same
+ * variables with a prefix (`env:B_` reads B_SYNQLY_BASE_URL …), so two live targets can be compared.
+ */
+
+export const LIVE_VARIABLES = [
+  'SYNQLY_BASE_URL',
+  'SYNQLY_TOKEN',
+  'CONNXIO_BASE_URL',
+  'CONNXIO_API_KEY',
+  'CONNXIO_CLIENT_ID',
+  'CONNXIO_CLIENT_SECRET',
+  'CONNXIO_TOKEN_URL',
+  'CONNXIO_CUSTOM_BASE_URL',
+  'CONNXIO_CUSTOM_API_KEY',
+] as const;
+const SECRET_VARIABLES = ['SYNQLY_TOKEN', 'CONNXIO_API_KEY', 'CONNXIO_CLIENT_SECRET', 'CONNXIO_CUSTOM_API_KEY'];
+
+export interface Selection {
+  vendor?: 'synqly' | 'connxio' | 'admin';
+  /** resource families (scenario file names without .test.ts) */
+  family?: string[];
+  operation?: string[];
+  /** spec tags: every operation carrying one of them */
+  tag?: string[];
+}
+
+export interface ConformanceOptions extends Selection {
+  target: string;
+  reportsDir: string;
+  allowWrites?: boolean;
+  /** extra environment for the run (defaults to process.env) */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface ConformanceResult {
+  ok: boolean;
+  target: string;
+  reportsDir: string;
+  matrix: Matrix;
+  checks: CheckRecord[];
+}
+
+function projectFor(target: string): string {
+  if (target === 'inprocess' || target === 'spawned') return target;
+  if (target === 'live' || target.startsWith('env:')) return 'live';
+  throw new Error(`unknown target ${target}: use inprocess, spawned, live or env:<PREFIX>`);
+}
+
+/** The environment a live target reads, resolved from its prefix. */
+function liveEnvironment(target: string, env: NodeJS.ProcessEnv): Record<string, string | undefined> {
+  const prefix = target.startsWith('env:') ? target.slice(4) : '';
+  const out: Record<string, string | undefined> = {};
+  for (const name of LIVE_VARIABLES) out[name] = env[`${prefix}${name}`];
+  return out;
+}
+
+async function testNamePattern(selection: Selection): Promise<string | undefined> {
+  const ids = new Set(selection.operation ?? []);
+  if (selection.tag?.length) {
+    for (const file of ['synqly-management.yaml', 'connxio.yaml', 'admin.yaml']) {
+      const spec = await loadSpec(specPath(file));
+      for (const op of spec.operations) if (op.tags.some((t) => selection.tag!.includes(t))) ids.add(op.operationId);
+    }
+    if (ids.size === 0) throw new Error(`no operation carries the tag(s) ${selection.tag.join(', ')}`);
+  }
+  return ids.size ? `\\b(${[...ids].join('|')})\\b` : undefined;
+}
+
+/** vitest file filters are substrings of the file path */
+function fileFilters(selection: Selection): string[] {
+  const dir = selection.vendor ? `conformance/${selection.vendor}/` : 'conformance/';
+  if (!selection.family?.length) return [dir];
+  return selection.family.map((f) => (selection.vendor ? `${dir}${f}.test.ts` : `/${f}.test.ts`));
+}
+
+function readChecks(dir: string): CheckRecord[] {
+  const file = join(dir, 'checks.jsonl');
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as CheckRecord);
+}
+
+/** Secrets from the environment never appear in a report, even inside a failure message. */
+function scrubFile(file: string, secrets: string[]): void {
+  if (!existsSync(file)) return;
+  let text = readFileSync(file, 'utf8');
+  for (const secret of secrets) if (secret.length >= 8) text = text.split(secret).join('[redacted]');
+  writeFileSync(file, text);
+}
+
+export async function allOperations(): Promise<Array<{ operationId: string; vendor: string }>> {
+  const out: Array<{ operationId: string; vendor: string }> = [];
+  for (const [file, vendor] of [
+    ['synqly-management.yaml', 'synqly'],
+    ['connxio.yaml', 'connxio'],
+    ['admin.yaml', 'admin'],
+  ] as const) {
+    for (const op of (await loadSpec(specPath(file))).operations) out.push({ operationId: op.operationId, vendor });
+  }
+  return out;
+}
+
+export async function runConformance(options: ConformanceOptions): Promise<ConformanceResult> {
+  const root = packageRoot();
+  const reportsDir = resolve(options.reportsDir);
+  mkdirSync(reportsDir, { recursive: true });
+  rmSync(join(reportsDir, 'checks.jsonl'), { force: true });
+  const baseEnv = options.env ?? process.env;
+  const project = projectFor(options.target);
+  const live = project === 'live' ? liveEnvironment(options.target, baseEnv) : {};
+  const runEnv: Record<string, string | undefined> = {
+    ...live,
+    APITWIN_TARGET: project,
+    APITWIN_LIVE: project === 'live' ? '1' : undefined,
+    APITWIN_REPORT_DIR: reportsDir,
+    APITWIN_ALLOW_WRITES: options.allowWrites ? 'true' : 'false',
+  };
+  // vitest's workers inherit this process's environment: set it for the run, restore afterwards
+  const saved: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(runEnv)) {
+    saved[k] = process.env[k];
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+  let results: VitestJsonResults | undefined;
+  let failed = true;
+  try {
+    const { startVitest } = await import('vitest/node');
+    const vitest = await startVitest('test', fileFilters(options), {
+      root,
+      config: join(root, 'vitest.config.ts'),
+      project: [project],
+      testNamePattern: await testNamePattern(options),
+      watch: false,
+      reporters: ['default', 'junit', 'json'],
+      outputFile: { junit: join(reportsDir, 'junit.xml'), json: join(reportsDir, 'results.json') },
+      passWithNoTests: false,
+    });
+    failed = !vitest || vitest.state.getCountOfFailedTests() > 0 || vitest.state.errorsSet.size > 0 || process.exitCode === 1;
+    await vitest?.close();
+    if (existsSync(join(reportsDir, 'results.json'))) results = JSON.parse(readFileSync(join(reportsDir, 'results.json'), 'utf8')) as VitestJsonResults;
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+  const secrets = SECRET_VARIABLES.map((n) => live[n]).filter((v): v is string => Boolean(v));
+  for (const f of ['junit.xml', 'results.json']) scrubFile(join(reportsDir, f), secrets);
+  const checks = readChecks(reportsDir);
+  const matrix = buildMatrix(options.target, await allOperations(), checks, results, new Date());
+  writeFileSync(join(reportsDir, 'coverage-matrix.json'), JSON.stringify(matrix, null, 2));
+  writeFileSync(join(reportsDir, 'coverage-matrix.md'), matrixMarkdown(matrix));
+  return { ok: !failed, target: options.target, reportsDir, matrix, checks };
+}
+
+export interface ParityOptions extends Selection {
+  a: string;
+  b: string;
+  reportsDir: string;
+  allowWrites?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Runs the selection against both targets, then diffs their normalized responses. */
+export async function runParity(options: ParityOptions): Promise<{ report: ParityReport; a: ConformanceResult; b: ConformanceResult }> {
+  const dir = resolve(options.reportsDir);
+  const a = await runConformance({ ...options, target: options.a, reportsDir: join(dir, 'a') });
+  const b = await runConformance({ ...options, target: options.b, reportsDir: join(dir, 'b') });
+  const report = compareRuns(options.a, a.checks, options.b, b.checks);
+  writeFileSync(join(dir, 'parity.json'), JSON.stringify(report, null, 2));
+  writeFileSync(join(dir, 'parity.md'), parityMarkdown(report));
+  return { report, a, b };
+}

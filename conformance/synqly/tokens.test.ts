@@ -1,0 +1,300 @@
+import { describe, expect, it } from 'vitest';
+import { useTarget, type Target } from '../target.ts';
+import { synqlySession, type SynqlySession } from '../support/sessions.ts';
+import { expectOperation, expectProblem } from '../support/contract.ts';
+import { uniqueName } from '../support/resources.ts';
+import { withClockAdvanced } from '../support/control.ts';
+
+const target = await useTarget();
+/** DECISIONS-only behaviour (exact codes of the twin's choices) is asserted on twins only */
+const twin = target.kind !== 'live';
+
+/** a client that sends `secret` as the bearer */
+function as(t: Target, secret: string) {
+  const auth = { authorization: `Bearer ${secret}` };
+  return {
+    get: (path: string) => t.synqly.get(path).set(auth),
+    post: (path: string) => t.synqly.post(path).set(auth),
+    put: (path: string) => t.synqly.put(path).set(auth),
+    delete: (path: string) => t.synqly.delete(path).set(auth),
+  };
+}
+
+interface Adhoc {
+  id: string;
+  access: string;
+  refresh: string;
+  body: Record<string, any>;
+}
+
+/** tokens_create_token with the session's (or `by`'s) token; the token is deleted afterwards */
+async function adhoc(s: SynqlySession, request: Record<string, unknown>, by?: string): Promise<Adhoc> {
+  const client = by ? as(s.target, by) : s;
+  const res = await client.post('/v1/tokens').send({ resources: {}, permission_set: 'administrator', ...request });
+  expectOperation(res, 'tokens_create_token', 200);
+  const r = res.body.result;
+  s.defer(() => s.delete(`/v1/tokens/${r.id}`));
+  return { id: r.id, access: r.primary.access.secret, refresh: r.primary.refresh.secret, body: r };
+}
+
+async function account(s: SynqlySession, request: Record<string, unknown> = {}) {
+  const res = await s.post('/v1/accounts').send({ name: uniqueName('acct'), ...request });
+  expectOperation(res, 'accounts_create', 200);
+  const a = res.body.result.account;
+  s.defer(() => s.delete(`/v1/accounts/${a.id}`));
+  return a as { id: string; name: string };
+}
+
+describe('tokens_create_token', () => {
+  it('creates an ad-hoc token whose access secret works as a bearer and carries its adhoc_role', async () => {
+    const s = await synqlySession(target);
+    const name = uniqueName('tok');
+    const t = await adhoc(s, { name, permission_set: 'viewer', token_ttl: '1h' });
+    expect(t.body).toMatchObject({ name, token_type: 'adhoc', owner_type: 'organization', token_ttl: '1h' });
+    expect(t.body.primary.access.permissions.adhoc_role).toEqual({ resources: {}, permission_set: 'viewer' });
+    expect(t.access).toMatch(/^[A-Za-z0-9_-]{43,}$/);
+    expectOperation(await as(target, t.access).get('/v1/accounts'), 'accounts_list', 200);
+  });
+
+  it.runIf(twin)('a viewer token lists but may not create (403), and the store is unchanged', async () => {
+    const s = await synqlySession(target);
+    const viewer = await adhoc(s, { permission_set: 'viewer' });
+    const denied = await as(target, viewer.access).post('/v1/accounts').send({ name: uniqueName('nope') });
+    expectProblem(denied, 'accounts_create', 403);
+    expect(denied.body.message).toContain('accounts.create');
+    const listed = await s.get('/v1/accounts');
+    expect(listed.body.result).toEqual([]);
+  });
+
+  it.runIf(twin)('an ad-hoc token asking for more than its parent is refused with 403', async () => {
+    const s = await synqlySession(target);
+    const a = await account(s);
+    const b = await account(s);
+    const parent = await adhoc(s, { permission_set: 'administrator', resources: { accounts: { ids: [a.id] } } });
+    // more accounts than the parent
+    const wider = await as(target, parent.access).post('/v1/tokens').send({ permission_set: 'viewer', resources: { accounts: { ids: [a.id, b.id] } } });
+    expectProblem(wider, 'tokens_create_token', 403);
+    // no restriction at all = every account
+    const unrestricted = await as(target, parent.access).post('/v1/tokens').send({ permission_set: 'administrator', resources: {} });
+    expectProblem(unrestricted, 'tokens_create_token', 403);
+    // a narrower set on the same account is fine
+    const child = await adhoc(s, { permission_set: 'connect-ui', resources: { accounts: { ids: [a.id] } } }, parent.access);
+    expect(child.body.primary.access.permissions.adhoc_role.permission_set).toBe('connect-ui');
+    // and the child cannot widen its own set either
+    const grandchild = await as(target, child.access).post('/v1/tokens').send({ permission_set: 'viewer', resources: { accounts: { ids: [a.id] } } });
+    expectProblem(grandchild, 'tokens_create_token', 403);
+    const tokens = await s.get('/v1/tokens');
+    // nothing was created by the refused requests
+    const adhocIds = tokens.body.result.filter((t: { token_type: string }) => t.token_type === 'adhoc').map((t: { id: string }) => t.id);
+    expect(adhocIds.sort()).toEqual([parent.id, child.id].sort());
+  });
+
+  it.runIf(twin)('caps the new token at the lifetime of the secret that created it', async () => {
+    const s = await synqlySession(target);
+    const parent = await adhoc(s, { token_ttl: '1h' });
+    const child = await adhoc(s, { token_ttl: '48h' }, parent.access);
+    expect(Date.parse(child.body.expires)).toBeLessThanOrEqual(Date.parse(parent.body.primary.access.expires));
+  });
+
+  it('answers 400 for an unknown permission set and for a bad ttl', async () => {
+    const s = await synqlySession(target);
+    expectProblem(await s.post('/v1/tokens').send({ resources: {}, permission_set: 'superuser' }), 'tokens_create_token', 400);
+    if (twin) expectProblem(await s.post('/v1/tokens').send({ resources: {}, permission_set: 'viewer', token_ttl: '0s' }), 'tokens_create_token', 400);
+  });
+});
+
+describe('resource restrictions', () => {
+  it.runIf(twin)('a token restricted to one account sees and touches only that account', async () => {
+    const s = await synqlySession(target);
+    const a = await account(s, { environment: 'test' });
+    const b = await account(s);
+    const t = await adhoc(s, { permission_set: 'administrator', resources: { accounts: { ids: [a.id] } } });
+    const client = as(target, t.access);
+    const listed = await client.get('/v1/accounts').query({ total: true });
+    expectOperation(listed, 'accounts_list', 200);
+    expect(listed.body.result.map((x: { id: string }) => x.id)).toEqual([a.id]);
+    expect(listed.body.total).toBe(1);
+    expectOperation(await client.get(`/v1/accounts/${a.name}`), 'accounts_get', 200);
+    expectProblem(await client.get(`/v1/accounts/${b.id}`), 'accounts_get', 403);
+    expectProblem(await client.post('/v1/accounts').send({ name: uniqueName('x') }), 'accounts_create', 403);
+  });
+
+  it.runIf(twin)('environments and labels narrow what an account restriction selects', async () => {
+    const s = await synqlySession(target);
+    const gold = await account(s, { environment: 'prod', labels: ['tier:gold'] });
+    await account(s, { environment: 'prod', labels: ['tier:silver'] });
+    const testGold = await account(s, { environment: 'test', labels: ['tier:gold'] });
+    const t = await adhoc(s, { permission_set: 'viewer', resources: { accounts: { ids: ['*'], labels: ['tier:gold'], environments: ['prod'] } } });
+    const listed = await as(target, t.access).get('/v1/accounts');
+    expect(listed.body.result.map((x: { id: string }) => x.id)).toEqual([gold.id]);
+    expectProblem(await as(target, t.access).get(`/v1/accounts/${testGold.id}`), 'accounts_get', 403);
+  });
+});
+
+describe('tokens_refresh / tokens_remove_secondary', () => {
+  it('after refresh the old primary works as the secondary until remove-secondary, then 401', async () => {
+    const s = await synqlySession(target);
+    const t = await adhoc(s, { permission_set: 'viewer' });
+    const refreshed = await as(target, t.refresh).put(`/v1/tokens/${t.id}/refresh`);
+    expectOperation(refreshed, 'tokens_refresh', 200);
+    const next = refreshed.body.result;
+    expect(next.id).toBe(t.id);
+    expect(next.primary.access.secret).not.toBe(t.access);
+    expect(next.secondary).toBeDefined();
+    expectOperation(await as(target, t.access).get('/v1/accounts'), 'accounts_list', 200);
+    expectOperation(await as(target, next.primary.access.secret).get('/v1/accounts'), 'accounts_list', 200);
+
+    expectOperation(await s.delete(`/v1/tokens/${t.id}/secondary`), 'tokens_remove_secondary', 204);
+    expectProblem(await as(target, t.access).get('/v1/accounts'), 'accounts_list', 401);
+    expectProblem(await as(target, t.refresh).put(`/v1/tokens/${t.id}/refresh`), 'tokens_refresh', 401);
+    expectOperation(await as(target, next.primary.access.secret).get('/v1/accounts'), 'accounts_list', 200);
+    const info = await s.get(`/v1/tokens/${t.id}/info`);
+    expectOperation(info, 'tokens_get', 200);
+    expect(info.body.result.secondary).toBeUndefined();
+  });
+
+  it.runIf(twin)('a refresh secret authorizes only the refresh of its own RefreshToken', async () => {
+    const s = await synqlySession(target);
+    const t = await adhoc(s, { permission_set: 'viewer' });
+    const other = await adhoc(s, { permission_set: 'viewer' });
+    expectProblem(await as(target, t.refresh).get('/v1/accounts'), 'accounts_list', 401);
+    expectProblem(await as(target, t.refresh).put(`/v1/tokens/${other.id}/refresh`), 'tokens_refresh', 403);
+    // an access token needs tokens.refresh: a viewer has none
+    expectProblem(await as(target, t.access).put(`/v1/tokens/${t.id}/refresh`), 'tokens_refresh', 403);
+    // the organization's administrator token has it
+    expectOperation(await s.put(`/v1/tokens/${t.id}/refresh`), 'tokens_refresh', 200);
+  });
+
+  it.runIf(twin)('remove-secondary without a secondary answers 404', async () => {
+    const s = await synqlySession(target);
+    const t = await adhoc(s, {});
+    expectProblem(await s.delete(`/v1/tokens/${t.id}/secondary`), 'tokens_remove_secondary', 404);
+  });
+});
+
+describe('tokens_rotate / tokens_reset', () => {
+  it('rotate keeps the previous primary as the secondary and drops the one before', async () => {
+    const s = await synqlySession(target);
+    const t = await adhoc(s, {});
+    const first = await s.put(`/v1/tokens/${s.organizationId}/${t.id}/rotate`);
+    expectOperation(first, 'tokens_rotate', 200);
+    const second = await s.put(`/v1/tokens/${s.organizationId}/${t.id}/rotate`);
+    expectOperation(second, 'tokens_rotate', 200);
+    expectProblem(await as(target, t.access).get('/v1/accounts'), 'accounts_list', 401);
+    expectOperation(await as(target, first.body.result.primary.access.secret).get('/v1/accounts'), 'accounts_list', 200);
+    expectOperation(await as(target, second.body.result.primary.access.secret).get('/v1/accounts'), 'accounts_list', 200);
+  });
+
+  it('reset invalidates both pairs at once and starts the expiry over', async () => {
+    const s = await synqlySession(target);
+    const t = await adhoc(s, { token_ttl: '2h' });
+    const refreshed = await as(target, t.refresh).put(`/v1/tokens/${t.id}/refresh`);
+    expectOperation(refreshed, 'tokens_refresh', 200);
+    const newer = refreshed.body.result.primary;
+    const reset = await s.put(`/v1/tokens/${s.organizationId}/${t.id}/reset`);
+    expectOperation(reset, 'tokens_reset', 200);
+    expect(reset.body.result.secondary).toBeUndefined();
+    for (const secret of [t.access, newer.access.secret]) expectProblem(await as(target, secret).get('/v1/accounts'), 'accounts_list', 401);
+    for (const secret of [t.refresh, newer.refresh.secret]) expectProblem(await as(target, secret).put(`/v1/tokens/${t.id}/refresh`), 'tokens_refresh', 401);
+    expectOperation(await as(target, reset.body.result.primary.access.secret).get('/v1/accounts'), 'accounts_list', 200);
+    expect(Date.parse(reset.body.result.expires)).toBeGreaterThanOrEqual(Date.parse(t.body.expires));
+  });
+
+  it.runIf(twin)('the organization default token can be reset; its old secret stops working', async () => {
+    const s = await synqlySession(target);
+    const org = await s.get('/v1/organization');
+    const tokenId = org.status === 200 ? org.body.result.refresh_token_id : (await s.get('/v1/tokens')).body.result.find((t: any) => t.token_type === 'default').id;
+    const reset = await s.put(`/v1/tokens/${s.organizationId}/${tokenId}/reset`);
+    expectOperation(reset, 'tokens_reset', 200);
+    expectProblem(await s.get('/v1/accounts'), 'accounts_list', 401);
+    const fresh = reset.body.result.primary.access.secret;
+    expectOperation(await as(target, fresh).get('/v1/accounts'), 'accounts_list', 200);
+    // the tenant is deleted through the control API afterwards, so nothing else to restore
+  });
+
+  it.runIf(twin)('an owner that does not own the token answers 404; a viewer may not rotate (403)', async () => {
+    const s = await synqlySession(target);
+    const t = await adhoc(s, {});
+    const a = await account(s);
+    expectProblem(await s.put(`/v1/tokens/${a.id}/${t.id}/rotate`), 'tokens_rotate', 404);
+    const viewer = await adhoc(s, { permission_set: 'viewer' });
+    expectProblem(await as(target, viewer.access).put(`/v1/tokens/${s.organizationId}/${t.id}/rotate`), 'tokens_rotate', 403);
+  });
+});
+
+describe('token expiry', () => {
+  it.runIf(target.capabilities.admin)('advancing the clock past a token\'s expiry answers 401', async () => {
+    const s = await synqlySession(target);
+    const t = await adhoc(s, { permission_set: 'viewer', token_ttl: '1m' });
+    expectOperation(await as(target, t.access).get('/v1/accounts'), 'accounts_list', 200);
+    await withClockAdvanced(target, '2m', async () => {
+      const res = await as(target, t.access).get('/v1/accounts');
+      expectProblem(res, 'accounts_list', 401);
+      expect(res.body.message).toContain('expired');
+      // the organization's own token still works
+      expectOperation(await s.get('/v1/accounts'), 'accounts_list', 200);
+    });
+  });
+});
+
+describe('tokens_list / tokens_get / tokens_delete', () => {
+  it('lists the organization\'s tokens without secrets and deletes one (401 afterwards)', async () => {
+    const s = await synqlySession(target);
+    const t = await adhoc(s, { name: uniqueName('listed'), permission_set: 'viewer' });
+    const listed = await s.get('/v1/tokens');
+    expectOperation(listed, 'tokens_list', 200);
+    const mine = listed.body.result.find((x: { id: string }) => x.id === t.id);
+    expect(mine).toMatchObject({ name: t.body.name, token_type: 'adhoc' });
+    expect(mine.primary.access.secret).not.toBe(t.access);
+    const info = await s.get(`/v1/tokens/${t.id}/info`);
+    expectOperation(info, 'tokens_get', 200);
+    expect(info.body.result.id).toBe(t.id);
+    expect(JSON.stringify(info.body)).not.toContain(t.access);
+
+    expectOperation(await s.delete(`/v1/tokens/${t.id}`), 'tokens_delete', 204);
+    expectProblem(await as(target, t.access).get('/v1/accounts'), 'accounts_list', 401);
+    expectProblem(await s.get(`/v1/tokens/${t.id}/info`), 'tokens_get', 404);
+  });
+
+  it.runIf(twin)('refuses to delete the organization default token (400) and keeps it working', async () => {
+    const s = await synqlySession(target);
+    const def = (await s.get('/v1/tokens')).body.result.find((t: any) => t.token_type === 'default');
+    expectProblem(await s.delete(`/v1/tokens/${def.id}`), 'tokens_delete', 400);
+    expectOperation(await s.get('/v1/accounts'), 'accounts_list', 200);
+  });
+});
+
+describe('tokens_create_mcp_token', () => {
+  it('issues a single Token that the Management API refuses (401)', async () => {
+    const s = await synqlySession(target);
+    const a = await account(s);
+    const res = await s.post('/v1/tokens/mcp').send({ scope: { type: 'integration-usage', account_id: a.id }, token_ttl: '30m' });
+    expectOperation(res, 'tokens_create_mcp_token', 200);
+    const token = res.body.result;
+    expect(Date.parse(token.expires) - Date.now()).toBeLessThanOrEqual(31 * 60_000 + (twin ? 0 : 60_000));
+    s.defer(() => s.delete(`/v1/tokens/${token.permissions.id}`));
+    if (twin) expect(token.permissions.adhoc_role).toEqual({ resources: { accounts: { ids: [a.id] } }, permission_set: 'mcp-integrations-use-only' });
+    expectProblem(await as(target, token.secret).get('/v1/accounts'), 'accounts_list', 401);
+  });
+
+  it.runIf(twin)('answers 400 beyond 24h and 404 for an unknown account', async () => {
+    const s = await synqlySession(target);
+    expectProblem(await s.post('/v1/tokens/mcp').send({ scope: { type: 'management' }, token_ttl: '25h' }), 'tokens_create_mcp_token', 400);
+    expectProblem(await s.post('/v1/tokens/mcp').send({ scope: { type: 'developer', account_id: 'no-such-account' } }), 'tokens_create_mcp_token', 404);
+  });
+});
+
+describe('tokens_create_synqly_integrations_token', () => {
+  it.runIf(twin)('returns the Synqly integrations account and a RefreshToken the Management API refuses', async () => {
+    const s = await synqlySession(target);
+    const res = await s.post('/v1/tokens/synqly-integrations').send({ token_ttl: '1h' });
+    expectOperation(res, 'tokens_create_synqly_integrations_token', 200);
+    const { account_id, token } = res.body.result;
+    expectOperation(await s.get(`/v1/accounts/${account_id}`), 'accounts_get', 200);
+    expect(token.token_ttl).toBe('1h');
+    expectProblem(await as(target, token.primary.access.secret).get('/v1/accounts'), 'accounts_list', 401);
+    // a second call reuses the account
+    const again = await s.post('/v1/tokens/synqly-integrations').send({});
+    expect(again.body.result.account_id).toBe(account_id);
+  });
+});
