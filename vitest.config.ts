@@ -10,6 +10,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     projects: [
+      // the README's "use it in your own tests" example, run as a user would
+      { extends: true, test: { name: 'examples', include: ['examples/vitest/*.test.ts'], globalSetup: ['examples/vitest/global-setup.ts'] } },
       { extends: true, test: { name: 'unit', include: ['mock/**/*.test.ts', 'fixtures/**/*.test.ts', ...suite] } },
       { extends: true, test: { name: 'inprocess', include: conformance, exclude: suite, env: { APITWIN_TARGET: 'inprocess' } } },
       // `apitwin conformance --target live|env:PREFIX` sets APITWIN_LIVE; a plain `npm test` has no live target
