@@ -4,16 +4,17 @@ import express from 'express';
 import { pino, type Logger } from 'pino';
 import { createAdminApi } from './admin/index.ts';
 import { createConnxioApi } from './connxio/index.ts';
-import { renderConnxioProblem } from './connxio/errors.ts';
+import { createCustomApiListener } from './connxio/custom-apis/listener.ts';
 import { createClock, type Clock } from './core/clock.ts';
 import { createFaultRules } from './core/faults.ts';
 import { createDispatcher, type TwinEnv, type VendorApi } from './core/pipeline.ts';
 import { createRandom, type Random } from './core/random.ts';
 import { createMessageJournal } from './core/message-journal.ts';
 import { createRequestJournal } from './core/request-journal.ts';
-import { loadSpec, specPath, type ApiSpec } from './core/spec.ts';
+import { loadSpec, specPath } from './core/spec.ts';
 import { Store } from './core/store/store.ts';
 import { createValidator } from './core/validation.ts';
+import { createUiRouter } from './ui/serve.ts';
 import { createSynqlyApi } from './synqly/index.ts';
 
 /**
@@ -40,15 +41,18 @@ export interface TwinOptions {
 export interface Twin {
   apps: Record<ListenerName, express.Express>;
   env: TwinEnv;
+  /** the listeners' base URLs once bound (startTwin fills them in; the control API reports them) */
+  listeners: Partial<Record<ListenerName, string>>;
   /** closes the store (flushing it) */
   close(): Promise<void>;
 }
 
 export async function createTwin(options: TwinOptions = {}): Promise<Twin> {
-  const [synqlySpec, connxioSpec, adminSpec] = await Promise.all([
+  const [synqlySpec, connxioSpec, adminSpec, customSpec] = await Promise.all([
     loadSpec(specPath('synqly-management.yaml')),
     loadSpec(specPath('connxio.yaml')),
     loadSpec(specPath('admin.yaml')),
+    loadSpec(specPath('connxio-custom-api.yaml')),
   ]);
   const random = options.random ?? createRandom();
   const env: TwinEnv = {
@@ -62,35 +66,26 @@ export async function createTwin(options: TwinOptions = {}): Promise<Twin> {
     validator: createValidator(),
     limits: { bodyBytes: options.bodyLimitBytes ?? 1024 * 1024 },
   };
-  const admin = createAdminApi(adminSpec, env, { version: VERSION, startedAt: Date.now(), adminToken: options.adminToken }) as VendorApi<unknown>;
+  const listeners: Partial<Record<ListenerName, string>> = {};
+  const admin = createAdminApi(adminSpec, env, { version: VERSION, startedAt: Date.now(), adminToken: options.adminToken, listeners }) as VendorApi<unknown>;
   const synqly = createSynqlyApi(synqlySpec, env) as VendorApi<unknown>;
   const connxio = createConnxioApi(connxioSpec, env) as VendorApi<unknown>;
-  const custom = createCustomApiPlaceholder(env);
+  const custom = createCustomApiListener(customSpec, env) as VendorApi<unknown>;
 
+  const ui = createUiRouter();
   const app = (name: ListenerName, api: VendorApi<unknown>) => {
     const e = express();
     e.disable('x-powered-by');
     e.set('etag', false);
+    e.use(ui);
     e.use(createDispatcher(name, [{ prefix: '/__admin', api: admin }, { prefix: '', api }], env));
     return e;
   };
   return {
     apps: { synqly: app('synqly', synqly), connxio: app('connxio', connxio), custom: app('custom', custom) },
     env,
+    listeners,
     close: () => env.store.close(),
-  };
-}
-
-/** The Custom API listener resolves routes per API key; until a custom API exists nothing matches. */
-function createCustomApiPlaceholder(env: TwinEnv): VendorApi<unknown> {
-  const spec: ApiSpec = { file: 'custom', document: {}, operations: [], byId: new Map() };
-  return {
-    name: 'custom',
-    spec,
-    handlers: {},
-    authenticate: () => null,
-    renderError: (err, request) => renderConnxioProblem(err, request, env.random),
-    responseHeaders: { 'access-control-allow-origin': '*' },
   };
 }
 
@@ -127,6 +122,7 @@ export async function startTwin(options: StartOptions = {}): Promise<RunningTwin
         });
         const { port } = server.address() as AddressInfo;
         urls[name] = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+        twin.listeners[name] = urls[name];
       }),
     );
   } catch (err) {

@@ -56,6 +56,22 @@ describe('upload_code_component', () => {
 });
 
 describe('list_code_components', () => {
+  it('lists versions whose newest per id is what get answers (read-only)', async () => {
+    const s = await connxioSession(target);
+    const res = await s.get('/v2/codecomponents');
+    expectOperation(res, 'list_code_components', 200);
+    if (res.body.length === 0) return;
+    const id = res.body[0].id as string;
+    const versions = await s.get(`/v2/codecomponents/${id}/versions`);
+    expectOperation(versions, 'get_code_component_versions', 200);
+    expect(versions.body.every((v: { id: string }) => v.id === id)).toBe(true);
+    const newest = await s.get(`/api/v2/codecomponents/${id}`);
+    expectOperation(newest, 'get_code_component', 200);
+    expect(newest.body).toHaveLength(1);
+    const highest = Math.max(...versions.body.map((v: { versionConverted: number }) => v.versionConverted));
+    expect(newest.body[0].versionConverted).toBe(highest);
+  });
+
   it('lists every version of the company\'s components under /v2 and /api/v2', async () => {
     const s = await connxioSession(target);
     const { body } = await uploadComponent(s);

@@ -140,6 +140,22 @@ describe('create_integration_no_validation', () => {
 });
 
 describe('list_integrations', () => {
+  it('lists only integrations of the key\'s subscription, each readable by id (read-only)', async () => {
+    const s = await connxioSession(target);
+    const subscriptionId = await currentSubscriptionId(s);
+    const res = await s.get('/v2/integrations');
+    expectOperation(res, 'list_integrations', 200);
+    for (const i of res.body) {
+      expect(i.subscriptionId).toBe(subscriptionId);
+      expect(i.configCorrelationId).toBe(i.id);
+    }
+    if (res.body.length > 0) {
+      const first = await s.get(`/api/v2/integrations/${res.body[0].id}`);
+      expectOperation(first, 'get_integration', 200);
+      expect(first.body).toEqual(res.body[0]);
+    }
+  });
+
   it('lists the subscription\'s integrations, enabled or not, under /v2 and /api/v2', async () => {
     const s = await connxioSession(target);
     const subscriptionId = await currentSubscriptionId(s);
@@ -217,7 +233,7 @@ describe('get_integration', () => {
   it.runIf(target.capabilities.admin)('answers 404 for an integration of another subscription of the same company (demo data)', async () => {
     const s = await connxioSession(target, { profile: 'demo' });
     const snapshot = await target.admin.get('/__admin/snapshot');
-    expect(snapshot.status).toBe(200);
+    expectOperation(snapshot, 'admin_snapshot_export', 200);
     const stored = snapshot.body.collections[`connxio/company/${s.companyId}/integrations`] as Record<string, { id: string; subscriptionId: string }>;
     const foreign = Object.values(stored).find((i) => i.subscriptionId === s.otherSubscriptionId)!;
     expect(foreign).toBeDefined();

@@ -4,6 +4,9 @@ import type { FaultAction, FaultVendor } from '../core/faults.ts';
 import type { HandlerContext, OperationTable, TwinEnv } from '../core/pipeline.ts';
 import { createTenant, deleteTenant, loadFakerFor, resetTenant, type TenantProfile, type Vendor } from '../../fixtures/tenants.ts';
 import { DEFAULT_SEED, seedProfile, type ProfileName } from '../../fixtures/profiles.ts';
+import { connxioPortalOperations } from './connxio-portal.ts';
+import { synqlyAdminOperations } from './synqly.ts';
+import { dashboardOperations, type ListenerUrls } from './dashboard.ts';
 import { getTenant, listTenants } from './tenants.ts';
 
 /** The control API (specs/admin.yaml): one short function per operation. */
@@ -11,6 +14,8 @@ import { getTenant, listTenants } from './tenants.ts';
 export interface AdminServices {
   version: string;
   startedAt: number;
+  /** the listeners' base URLs, filled in once bound (the dashboard reads them) */
+  listeners?: ListenerUrls;
 }
 
 type AdminContext = HandlerContext<null>;
@@ -25,6 +30,9 @@ function clockView(env: TwinEnv) {
 
 export function adminOperations(services: AdminServices): OperationTable<null> {
   return {
+    ...connxioPortalOperations,
+    ...synqlyAdminOperations,
+    ...dashboardOperations(services.listeners ?? {}),
     admin_health: (ctx) =>
       json({
         status: 'ok',
@@ -51,12 +59,14 @@ export function adminOperations(services: AdminServices): OperationTable<null> {
     admin_tenants_delete: async (ctx) => {
       const tenant = getTenant(ctx.env.store.reader, ctx.params.tenantId as string);
       await ctx.env.store.transact((tx) => deleteTenant(tx, tenant));
+      if (tenant.vendor === 'connxio') ctx.env.messages.clear({ companyId: tenant.id });
       return noContent();
     },
 
     admin_tenants_reset: async (ctx) => {
       const tenant = getTenant(ctx.env.store.reader, ctx.params.tenantId as string);
       const faker = tenant.profile === 'empty' ? undefined : await loadFakerFor(tenant.seed);
+      if (tenant.vendor === 'connxio') ctx.env.messages.clear({ companyId: tenant.id });
       return json(await ctx.env.store.transact((tx) => resetTenant(tx, tenant, ctx.env.clock.now(), faker)));
     },
 
@@ -64,6 +74,7 @@ export function adminOperations(services: AdminServices): OperationTable<null> {
       const body = (ctx.body ?? {}) as { profile?: ProfileName; seed?: number; count?: number };
       ctx.env.faults.clear();
       ctx.env.requests.clear();
+      ctx.env.messages.clear();
       const profile = body.profile ?? 'empty';
       const faker = profile === 'empty' ? undefined : await loadFakerFor(body.seed ?? DEFAULT_SEED);
       const tenants = await ctx.env.store.transact((tx) => {

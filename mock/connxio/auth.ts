@@ -2,6 +2,7 @@ import { errors } from '../core/errors.ts';
 import type { RequestInfo, TwinEnv } from '../core/pipeline.ts';
 import type { OperationSpec } from '../core/spec.ts';
 import { findKeyByValue } from './api-keys/model.ts';
+import { locateIntegration } from './messaging/model.ts';
 import { checkBearer } from './oauth/model.ts';
 import { companyCollection, COMPANIES, type ApiKeyRecord, type ApiKeyScope, type CompanyRecord, type SubscriptionRecord } from './state.ts';
 
@@ -18,8 +19,19 @@ export interface ConnxioPrincipal {
   webhookMode: boolean;
 }
 
+/**
+ * A message sent without a key to an integration saved before API keys existed
+ * (`useApiKey: false`, contract §3.5): authenticated by its bearer alone.
+ */
+export interface KeylessCaller {
+  keyless: true;
+  company: CompanyRecord;
+  subscription: SubscriptionRecord;
+  integrationId: string;
+}
+
 /** an operation that needs no key at all (the token endpoint) */
-export type ConnxioCaller = ConnxioPrincipal | { anonymous: true };
+export type ConnxioCaller = ConnxioPrincipal | KeylessCaller | { anonymous: true };
 
 export function headerOrQuery(request: RequestInfo, name: string): string | undefined {
   const fromHeader = request.headers[name.toLowerCase()];
@@ -34,11 +46,56 @@ export function requiredScope(op: OperationSpec): ApiKeyScope {
   return (op.extensions['x-connxio-scope'] as ApiKeyScope | undefined) ?? 'Management';
 }
 
+/** the scope that lets an operation through in webhook mode (`x-connxio-webhook-scope`), if any */
+export function webhookScope(op: OperationSpec): ApiKeyScope | undefined {
+  return op.extensions['x-connxio-webhook-scope'] as ApiKeyScope | undefined;
+}
+
+/** 401 (WWW-Authenticate: Bearer) unless the request carries a live bearer issued to this company. */
+export function requireBearer(env: TwinEnv, request: RequestInfo, companyId: string): void {
+  const authorization = request.headers.authorization;
+  const m = authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization) : null;
+  if (!m) throw errors.unauthorized('missing bearer token; get one from POST /oauth/token', { headers: { 'WWW-Authenticate': 'Bearer' } });
+  const bearer = checkBearer(env.store.reader, m[1]!, env.clock.now());
+  if (!bearer.ok) throw errors.unauthorized(bearer.reason, { headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } });
+  if (bearer.token.company_id !== companyId) {
+    throw errors.unauthorized('the bearer token was issued to another company than the API key', { headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } });
+  }
+}
+
+/** `Connxio-Api-Webhook: true` (header or query, case-insensitive) */
+export function inWebhookMode(request: RequestInfo): boolean {
+  return headerOrQuery(request, 'Connxio-Api-Webhook')?.trim().toLowerCase() === 'true';
+}
+
+/**
+ * No key on a messaging call: allowed only when the target integration has `useApiKey: false`
+ * (contract §3.5), and then with a bearer of the integration's company, as before API keys.
+ */
+function keylessCaller(env: TwinEnv, request: RequestInfo, op: OperationSpec): KeylessCaller | undefined {
+  const integrationId = request.params?.integrationId;
+  if (!webhookScope(op) || !integrationId) return undefined;
+  const reader = env.store.reader;
+  const located = locateIntegration(reader, integrationId);
+  if (!located || located.integration.useApiKey !== false) return undefined;
+  const company = reader.get<CompanyRecord>(COMPANIES, located.companyId);
+  const subscription = located.integration.subscriptionId
+    ? reader.get<SubscriptionRecord>(companyCollection(located.companyId, 'subscriptions'), located.integration.subscriptionId)
+    : undefined;
+  if (!company || !subscription) return undefined;
+  requireBearer(env, request, company.id);
+  return { keyless: true, company, subscription, integrationId };
+}
+
 export function authenticateConnxio(env: TwinEnv, request: RequestInfo, op: OperationSpec): ConnxioCaller {
   if (op.security.length === 0) return { anonymous: true };
   const reader = env.store.reader;
   const presented = headerOrQuery(request, 'Connxio-Api-Key');
-  if (!presented) throw errors.unauthorized('missing API key; send the Connxio-Api-Key header', { headers: { 'WWW-Authenticate': 'ApiKey' } });
+  if (!presented) {
+    const keyless = inWebhookMode(request) ? undefined : keylessCaller(env, request, op);
+    if (keyless) return keyless;
+    throw errors.unauthorized('missing API key; send the Connxio-Api-Key header', { headers: { 'WWW-Authenticate': 'ApiKey' } });
+  }
   const found = findKeyByValue(reader, presented);
   if (!found) throw errors.unauthorized('the API key is not valid', { headers: { 'WWW-Authenticate': 'ApiKey' } });
   const { key, companyId } = found;
@@ -48,29 +105,29 @@ export function authenticateConnxio(env: TwinEnv, request: RequestInfo, op: Oper
   if (!subscription || !company) throw errors.unauthorized('the API key belongs to no subscription', { headers: { 'WWW-Authenticate': 'ApiKey' } });
 
   const scope = requiredScope(op);
-  const webhookHeader = headerOrQuery(request, 'Connxio-Api-Webhook');
-  const webhookMode = webhookHeader?.toLowerCase() === 'true';
+  const webhookMode = inWebhookMode(request);
   if (webhookMode) {
-    const mayUseWebhook = scope !== 'Management' && key.scopes.includes('Webhook');
-    if (!mayUseWebhook) {
-      throw errors.unauthorized('webhook mode needs a key with the Webhook scope on a messaging endpoint; send a bearer token instead', {
-        headers: { 'WWW-Authenticate': 'Bearer' },
-      });
+    // webhook mode replaces the bearer: only where the operation allows it, and only for a key with that scope
+    const allowed = webhookScope(op);
+    if (!allowed || !key.scopes.includes(allowed)) {
+      throw errors.unauthorized(
+        allowed
+          ? `webhook mode needs a key with the ${allowed} scope; send a bearer token instead`
+          : 'webhook mode is only available on the messaging endpoints; send a bearer token instead',
+        { headers: { 'WWW-Authenticate': 'Bearer' } },
+      );
     }
-  } else {
-    const authorization = request.headers.authorization;
-    const m = authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization) : null;
-    if (!m) throw errors.unauthorized('missing bearer token; get one from POST /oauth/token', { headers: { 'WWW-Authenticate': 'Bearer' } });
-    const bearer = checkBearer(reader, m[1]!, env.clock.now());
-    if (!bearer.ok) throw errors.unauthorized(bearer.reason, { headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } });
-    if (bearer.token.company_id !== company.id) {
-      throw errors.unauthorized('the bearer token was issued to another company than the API key', { headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } });
-    }
+    return { company, subscription, key, webhookMode };
   }
+  requireBearer(env, request, company.id);
   if (!key.scopes.includes(scope)) throw errors.forbidden(`the API key lacks the ${scope} scope this operation needs`);
   return { company, subscription, key, webhookMode };
 }
 
 export function isPrincipal(caller: ConnxioCaller): caller is ConnxioPrincipal {
-  return !('anonymous' in caller);
+  return 'key' in caller;
+}
+
+export function isKeyless(caller: ConnxioCaller): caller is KeylessCaller {
+  return 'keyless' in caller;
 }

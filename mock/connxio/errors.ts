@@ -60,7 +60,8 @@ export function renderConnxioProblem(err: ApiError, request: RequestInfo & { ope
   }
   const body: Record<string, unknown> = {
     type: TYPE_BY_STATUS[err.status] ?? 'about:blank',
-    title: err.details.issues ? VALIDATION_TITLE : err.title,
+    // model-state errors (schema issues, or business rules in `extra.errors`) are ASP.NET ValidationProblemDetails
+    title: err.details.issues || err.details.extra?.errors ? VALIDATION_TITLE : err.title,
     status: err.status,
   };
   if (!err.details.issues) body.detail = err.message;

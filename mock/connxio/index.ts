@@ -2,20 +2,30 @@ import type { TwinEnv, VendorApi } from '../core/pipeline.ts';
 import type { ApiSpec } from '../core/spec.ts';
 import { authenticateConnxio, type ConnxioCaller } from './auth.ts';
 import { renderConnxioProblem } from './errors.ts';
+import { messagingOperations } from './messaging/operations.ts';
+import { codeComponentsOperations } from './codecomponents/operations.ts';
+import { environmentVariablesOperations } from './environmentvariables/operations.ts';
+import { integrationsOperations } from './integrations/operations.ts';
 import { oauthOperations } from './oauth/operations.ts';
+import { securityConfigsOperations } from './securityconfigs/operations.ts';
 import { subscriptionsOperations } from './subscriptions/operations.ts';
 
 /** The Connxio API (management, messaging, OAuth): one line per resource family. */
-const operations = {
+export const connxioOperations = {
   ...oauthOperations,
   ...subscriptionsOperations,
+  ...integrationsOperations,
+  ...codeComponentsOperations,
+  ...environmentVariablesOperations,
+  ...securityConfigsOperations,
+  ...messagingOperations,
 };
 
 export function createConnxioApi(spec: ApiSpec, env: TwinEnv): VendorApi<ConnxioCaller> {
   return {
     name: 'connxio',
     spec,
-    handlers: operations,
+    handlers: connxioOperations,
     authenticate: (request, op) => authenticateConnxio(env, request, op),
     renderError: (err, request) => renderConnxioProblem(err, request, env.random),
     mediaTypeFor: (contentType, op) => {

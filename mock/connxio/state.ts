@@ -1,6 +1,10 @@
 import type { JsonRecord } from '../core/store/document.ts';
 import type { Tx } from '../core/store/store.ts';
 import { collection } from '../core/store/collection.ts';
+import type { IntegrationRecord } from './integrations/model.ts';
+import type { CodeComponentRecord } from './codecomponents/model.ts';
+import type { EnvironmentVariableRecord } from './environmentvariables/model.ts';
+import type { SecurityConfigRecord } from './securityconfigs/model.ts';
 
 /**
  * Connxio state: one partition per company (`connxio/company/<companyId>/<family>`), plus global
@@ -37,6 +41,29 @@ export interface ApiKeyRecord extends JsonRecord {
   updated: string;
   /** set on the key generated for a custom API */
   customApiId?: string;
+}
+
+/** A Custom API (contract §4): routes on the Custom API listener, selected by its own key. */
+export interface CustomApiRoute {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** as configured, e.g. `/orders/{orderId}` */
+  path: string;
+  /** the target integration's configCorrelationId */
+  integrationId: string;
+}
+
+export interface CustomApiRecord extends JsonRecord {
+  id: string;
+  title: string;
+  summary: string;
+  subscriptionId: string;
+  routes: CustomApiRoute[];
+  /** the generated key (scope Messaging.Dynamic); its `active` flag is the API's "key enabled" */
+  keyId: string;
+  /** the key also works as a webhook key (`Connxio-Api-Webhook: true`, no bearer) */
+  webhookMode: boolean;
+  created: string;
+  updated: string;
 }
 
 export interface OAuthClientRecord extends JsonRecord {
@@ -85,6 +112,11 @@ export function companyState(tx: Tx, companyId: string) {
     subscriptions: collection<SubscriptionRecord>(tx, companyCollection(companyId, 'subscriptions')),
     apiKeys: collection<ApiKeyRecord>(tx, companyCollection(companyId, 'api_keys')),
     oauthClients: collection<OAuthClientRecord>(tx, companyCollection(companyId, 'oauth_clients')),
+    customApis: collection<CustomApiRecord>(tx, companyCollection(companyId, 'custom_apis')),
+    integrations: collection<IntegrationRecord>(tx, companyCollection(companyId, 'integrations')),
+    codeComponents: collection<CodeComponentRecord>(tx, companyCollection(companyId, 'code_components')),
+    environmentVariables: collection<EnvironmentVariableRecord>(tx, companyCollection(companyId, 'environment_variables')),
+    securityConfigs: collection<SecurityConfigRecord>(tx, companyCollection(companyId, 'security_configs')),
   };
 }
 

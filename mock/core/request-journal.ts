@@ -50,14 +50,18 @@ export function redactHeaders(headers: Record<string, unknown>): Record<string, 
   return out;
 }
 
-/** A deep copy with every value under a secret-looking field name replaced. */
-export function redactBody(value: unknown, depth = 0): unknown {
+/**
+ * A deep copy with every value under a secret-looking field name replaced; inside an object under
+ * such a name (e.g. `secret: {value}`) every string and number but a `type` discriminator is.
+ */
+export function redactBody(value: unknown, depth = 0, inSecret = false): unknown {
   if (depth > 32) return REDACTED;
-  if (Array.isArray(value)) return value.map((v) => redactBody(v, depth + 1));
+  if (Array.isArray(value)) return value.map((v) => (inSecret && (typeof v === 'string' || typeof v === 'number') ? REDACTED : redactBody(v, depth + 1, inSecret)));
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      out[k] = SECRET_FIELD.test(k) && (typeof v === 'string' || typeof v === 'number') ? REDACTED : redactBody(v, depth + 1);
+      const secret = (inSecret && k !== 'type') || SECRET_FIELD.test(k);
+      out[k] = secret && (typeof v === 'string' || typeof v === 'number') ? REDACTED : redactBody(v, depth + 1, inSecret || SECRET_FIELD.test(k));
     }
     return out;
   }

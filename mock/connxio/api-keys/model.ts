@@ -72,3 +72,78 @@ export function apiKeyView(record: ApiKeyRecord) {
   const { key_hash: _hash, ...rest } = record;
   return rest;
 }
+
+// ---------------------------------------------------------------------------------------------
+// lifecycle (the vendor's portal; the twin's control API)
+
+/** The key `keyId` of the company, or 404. */
+export function requireApiKey(state: CompanyState, keyId: string): ApiKeyRecord {
+  const key = state.apiKeys.get(keyId);
+  if (!key) throw errors.notFound(`API key ${keyId} not found in company ${state.companyId}`);
+  return key;
+}
+
+/** Every key of the company (custom-API keys included), oldest first. */
+export function listApiKeys(state: CompanyState, filter: { subscriptionId?: string } = {}): ApiKeyRecord[] {
+  return state.apiKeys
+    .all()
+    .filter((k) => filter.subscriptionId === undefined || k.subscriptionId === filter.subscriptionId)
+    .sort((a, b) => a.created.localeCompare(b.created) || a.id.localeCompare(b.id));
+}
+
+/** A custom API's key is managed from its custom API (contract §4.1), not as a plain key. */
+function assertPlainKey(key: ApiKeyRecord): void {
+  if (key.customApiId) {
+    throw errors.conflict(`API key ${key.id} belongs to custom API ${key.customApiId}; manage it through /custom-apis/${key.customApiId}`);
+  }
+}
+
+export interface ApiKeyEdit {
+  name?: string;
+  scopes?: ApiKeyScope[];
+}
+
+/** Edits name and/or scopes (contract §3.3 "available to edit in the list"). */
+export function updateApiKey(state: CompanyState, keyId: string, edit: ApiKeyEdit, env: ModelEnv): ApiKeyRecord {
+  const key = requireApiKey(state, keyId);
+  assertPlainKey(key);
+  if (edit.scopes !== undefined) assertScopes(edit.scopes);
+  const updated: ApiKeyRecord = {
+    ...key,
+    ...(edit.name !== undefined ? { name: edit.name } : {}),
+    ...(edit.scopes !== undefined ? { scopes: [...new Set(edit.scopes)] } : {}),
+    updated: iso(env.nowMs),
+  };
+  state.apiKeys.put(updated);
+  return updated;
+}
+
+/** The Active slider: an inactive key is refused (401) until activated again. */
+export function setApiKeyActive(state: CompanyState, keyId: string, active: boolean, env: ModelEnv, options: { viaCustomApi?: boolean } = {}): ApiKeyRecord {
+  const key = requireApiKey(state, keyId);
+  if (!options.viaCustomApi) assertPlainKey(key);
+  if (key.active === active) return key;
+  const updated: ApiKeyRecord = { ...key, active, updated: iso(env.nowMs) };
+  state.apiKeys.put(updated);
+  return updated;
+}
+
+/** A new value for the same key record; the old value stops working at once (DECISIONS). */
+export function regenerateApiKey(state: CompanyState, keyId: string, env: ModelEnv, options: { viaCustomApi?: boolean } = {}): { record: ApiKeyRecord; key: string } {
+  const current = requireApiKey(state, keyId);
+  if (!options.viaCustomApi) assertPlainKey(current);
+  const key = newKeyValue(env);
+  const record: ApiKeyRecord = { ...current, key_hash: hashSecret(key), key_hint: key.slice(-4), updated: iso(env.nowMs) };
+  state.keyIndex.delete(current.key_hash);
+  state.apiKeys.put(record);
+  state.keyIndex.put({ id: record.key_hash, company_id: state.companyId, key_id: record.id });
+  return { record, key };
+}
+
+/** Deletes a plain key (a custom API's key goes with its custom API). */
+export function removeApiKey(state: CompanyState, keyId: string): ApiKeyRecord {
+  const key = requireApiKey(state, keyId);
+  assertPlainKey(key);
+  deleteApiKey(state, key);
+  return key;
+}

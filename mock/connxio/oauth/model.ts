@@ -54,3 +54,23 @@ export function checkBearer(tx: Tx, token: string, nowMs: number): BearerCheck {
   if (Date.parse(record.expires_at) <= nowMs) return { ok: false, reason: 'the bearer token has expired' };
   return { ok: true, token: record };
 }
+
+/** the view of a client: never its secret or hash */
+export function oauthClientView(record: OAuthClientRecord) {
+  const { secret_hash: _hash, ...rest } = record;
+  return { ...rest, client_id: record.id };
+}
+
+export function listOAuthClients(state: CompanyState): OAuthClientRecord[] {
+  return state.oauthClients.all().sort((a, b) => a.created.localeCompare(b.created) || a.id.localeCompare(b.id));
+}
+
+/** Deletes a client and revokes every token issued to it. */
+export function deleteOAuthClient(state: CompanyState, clientId: string): OAuthClientRecord {
+  const client = state.oauthClients.get(clientId);
+  if (!client) throw errors.notFound(`OAuth client ${clientId} not found in company ${state.companyId}`);
+  for (const token of state.oauthTokens.all()) if (token.client_id === client.id) state.oauthTokens.delete(token.id);
+  state.clientIndex.delete(client.id);
+  state.oauthClients.delete(client.id);
+  return client;
+}

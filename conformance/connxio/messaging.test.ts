@@ -1,0 +1,299 @@
+import { describe, expect, it } from 'vitest';
+import { useTarget } from '../target.ts';
+import { connxioSession } from '../support/sessions.ts';
+import { expectOperation, expectProblem } from '../support/contract.ts';
+import { createIntegration, eventGridEvent, portal, UNKNOWN_KEY, UUID } from '../support/connxio-portal.ts';
+
+/**
+ * The Messaging API (contract §5, DECISIONS "messaging"): v2 and v3, single, batch, eventgrid.
+ * Live-safe: integrations are created uniquely and deleted, and their only outbound adapter is
+ * Discard. What only the twin promises (X-Interchange-Id, the exact error statuses for a disabled
+ * or wrong-adapter integration) is asserted on twins; the message journal needs the control API.
+ */
+
+const target = await useTarget();
+const twin = target.kind !== 'live';
+const admin = target.capabilities.admin;
+const writes = target.capabilities.writes;
+
+const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+
+describe.runIf(writes)('send_message', () => {
+  it('accepts a raw JSON message: 200, empty body, X-Interchange-Id (supplied, or a new UUID)', async () => {
+    const s = await connxioSession(target);
+    const id = await createIntegration(s);
+    const res = await s.post(`/v2/messages/${id}`).send({ orderId: 'SO-10042', lines: [{ sku: 'AX-1', qty: 2 }] });
+    expectOperation(res, 'send_message', 200);
+    expect(res.text ?? '').toBe('');
+    if (twin) expect(res.headers['x-interchange-id']).toMatch(UUID);
+    const supplied = await s.post(`/v2/messages/${id}`).query({ InterchangeId: 'ic-own-0001', FileName: 'order.json', MessageEncoding: 'utf-8' }).send({ orderId: 'SO-2' });
+    expectOperation(supplied, 'send_message', 200);
+    if (twin) expect(supplied.headers['x-interchange-id']).toBe('ic-own-0001');
+    if (admin) {
+      const [latest, first] = await portal(target, s).messages({ integrationId: id });
+      expect(latest).toMatchObject({ interchangeId: 'ic-own-0001', fileName: 'order.json', channel: 'message', apiVersion: 'v2', auth: 'bearer', synchronous: false });
+      expect(JSON.parse(latest!.body as string)).toEqual({ orderId: 'SO-2' });
+      expect(first!.interchangeId).toBe(res.headers['x-interchange-id']);
+      expect(JSON.parse(first!.body as string).lines[0].sku).toBe('AX-1');
+    }
+  });
+
+  it('takes XML, the /api prefix and the versioned media type; the body is kept as sent', async () => {
+    const s = await connxioSession(target);
+    const id = await createIntegration(s);
+    const xml = '<Order><OrderId>SO-10042</OrderId></Order>';
+    const res = await s.post(`/api/v2/messages/${id}`).set('content-type', 'application/xml').send(xml);
+    expectOperation(res, 'send_message', 200);
+    const versioned = await s.post(`/v2/messages/${id}`).set('content-type', 'application/json; x-api-version=2.0').send('{"a":1}');
+    expectOperation(versioned, 'send_message', 200);
+    if (admin) {
+      const [json, asXml] = await portal(target, s).messages({ integrationId: id });
+      expect(asXml).toMatchObject({ body: xml, contentType: 'application/xml', bodyBase64: b64(xml) });
+      expect(json).toMatchObject({ body: '{"a":1}' });
+    }
+  });
+
+  it.runIf(admin)('copies cx-* headers into PreDefinedUserProperties, prefix kept, and nothing else', async () => {
+    const s = await connxioSession(target);
+    const id = await createIntegration(s);
+    const res = await s.post(`/v2/messages/${id}`).set('cx-channel', 'webshop').set('CX-Tenant', 'nordic').set('x-other', 'ignored').send({ a: 1 });
+    expectOperation(res, 'send_message', 200);
+    const [message] = await portal(target, s).messages({ integrationId: id });
+    expect(message!.preDefinedUserProperties).toEqual({ 'cx-channel': 'webshop', 'cx-tenant': 'nordic' });
+  });
+
+  it('answers 404 for an unknown integration (ProblemDetails)', async () => {
+    const s = await connxioSession(target);
+    const res = await s.post('/v2/messages/3f6d2c1e-5b7a-4c1d-9e2f-0a1b2c3d4e5f').send({ a: 1 });
+    expectProblem(res, 'send_message', 404);
+  });
+
+  it.runIf(twin)('answers 400 for a disabled integration and for one whose inbound adapter is not Api; nothing is journaled', async () => {
+    const s = await connxioSession(target);
+    const disabled = await createIntegration(s, { enabled: false });
+    const eventGrid = await createIntegration(s, { adapterType: 'EventGrid' });
+    const timer = await createIntegration(s, { adapterType: 'TimeTrigger' });
+    const off = await s.post(`/v2/messages/${disabled}`).send({ a: 1 });
+    expectProblem(off, 'send_message', 400);
+    expect(off.body.detail).toMatch(/disabled/);
+    for (const id of [eventGrid, timer]) {
+      const wrong = await s.post(`/v2/messages/${id}`).send({ a: 1 });
+      expectProblem(wrong, 'send_message', 400);
+      expect(wrong.body.detail).toMatch(/not Api/);
+    }
+    expect(await portal(target, s).messages()).toEqual([]);
+  });
+
+  it.runIf(admin)('hides the integrations of another subscription (404) from a key of that company', async () => {
+    const s = await connxioSession(target);
+    const id = await createIntegration(s);
+    const other = await portal(target, s).createKey(['Messaging'], { subscriptionId: s.otherSubscriptionId });
+    const res = await s.raw.post(`/v2/messages/${id}`).set('connxio-api-key', other.key).set('authorization', `Bearer ${s.bearer}`).send({ a: 1 });
+    expectProblem(res, 'send_message', 404);
+  });
+
+  it.runIf(twin)('answers a synchronous integration with the per-sub-integration array, built from its configuration', async () => {
+    const s = await connxioSession(target);
+    const id = await createIntegration(s, { synchronous: true, transactionType: 'Invoice' });
+    const res = await s.post(`/v2/messages/${id}`).query({ InterchangeId: 'ic-sync-1', FileName: 'inv.json' }).set('cx-channel', 'b2b').send({ invoice: 1 });
+    expectOperation(res, 'send_message', 200);
+    expect(res.body).toHaveLength(1);
+    const [sub] = res.body;
+    expect(sub.subIntegrationName).toBe('to-void');
+    expect(sub.totalResponses).toBe(1);
+    expect(sub.synchronousMessageResponses[0].metaData).toMatchObject({
+      interchangeId: 'ic-sync-1',
+      inboundFileName: 'inv.json',
+      configCorrelatioId: id,
+      inboundAdapter: 'Api',
+      outboundAdapter: 'Discard',
+      transactionType: 'Invoice',
+      useSynchronousCommunication: true,
+      userDefinedProperties: { origin: 'apitwin', 'cx-channel': 'b2b' },
+    });
+    expect(sub.synchronousMessageResponses[0].metaData.outboundBlobName).toMatch(/^ic-sync-1_6d3f0a52-8c1e-4b7a-9f2d-3e4c5b6a7d8e_.+\.json$/);
+    expect(res.headers['x-interchange-id']).toBe('ic-sync-1');
+    const again = await s.post(`/v2/messages/${id}`).query({ InterchangeId: 'ic-sync-1', FileName: 'inv.json' }).set('cx-channel', 'b2b').send({ invoice: 1 });
+    const strip = (body: Array<{ synchronousMessageResponses: Array<{ metaData: Record<string, unknown> }> }>) =>
+      body.map((b) => ({ ...b, synchronousMessageResponses: b.synchronousMessageResponses.map((r) => ({ ...r, metaData: { ...r.metaData, started: 'x' } })) }));
+    expect(strip(again.body)).toEqual(strip(res.body));
+    if (admin) expect((await portal(target, s).messages({ integrationId: id }))[0]!.synchronous).toBe(true);
+  });
+
+  it.runIf(admin)('webhook mode: a key with the Webhook scope sends without a bearer (header or query parameter)', async () => {
+    const s = await connxioSession(target);
+    const id = await createIntegration(s);
+    const webhook = await portal(target, s).createKey(['Webhook']);
+    const byHeader = await s.raw.post(`/v2/messages/${id}`).set('connxio-api-key', webhook.key).set('connxio-api-webhook', 'true').send({ a: 1 });
+    expectOperation(byHeader, 'send_message', 200);
+    const byQuery = await s.raw.post(`/v2/messages/${id}`).query({ 'Connxio-Api-Key': webhook.key, 'Connxio-Api-Webhook': 'TRUE' }).send({ a: 2 });
+    expectOperation(byQuery, 'send_message', 200);
+    const messages = await portal(target, s).messages({ integrationId: id });
+    expect(messages.map((m) => [m.auth, m.keyId])).toEqual([
+      ['webhook', webhook.id],
+      ['webhook', webhook.id],
+    ]);
+    const noScope = await s.raw.post(`/v2/messages/${id}`).set('connxio-api-key', s.apiKey).set('connxio-api-webhook', 'true').send({ a: 3 });
+    expectProblem(noScope, 'send_message', 401);
+    expect(noScope.headers['www-authenticate']).toMatch(/^Bearer/);
+  });
+
+  it.runIf(admin)('an integration saved before API keys (useApiKey: false) takes messages without a key, with a bearer', async () => {
+    const s = await connxioSession(target);
+    const id = await createIntegration(s);
+    const p = portal(target, s);
+    const before = await s.raw.post(`/v2/messages/${id}`).set('authorization', `Bearer ${s.bearer}`).send({ a: 1 });
+    expectProblem(before, 'send_message', 401);
+    expect(before.headers['www-authenticate']).toBe('ApiKey');
+
+    const flagged = await p.setUseApiKey(id, false);
+    expectOperation(flagged, 'admin_connxio_integration_use_api_key_set', 200);
+    expect(flagged.body).toMatchObject({ integrationId: id, useApiKey: false });
+    const keyless = await s.raw.post(`/v2/messages/${id}`).set('authorization', `Bearer ${s.bearer}`).set('ocp-apim-subscription-key', 'legacy').send({ a: 2 });
+    expectOperation(keyless, 'send_message', 200);
+    expect((await p.messages({ integrationId: id }))[0]).toMatchObject({ auth: 'keyless', keyId: null });
+    const noBearer = await s.raw.post(`/v2/messages/${id}`).send({ a: 3 });
+    expectProblem(noBearer, 'send_message', 401);
+    expect(noBearer.headers['www-authenticate']).toMatch(/^Bearer/);
+    const badKey = await s.raw.post(`/v2/messages/${id}`).set('connxio-api-key', UNKNOWN_KEY).set('authorization', `Bearer ${s.bearer}`).send({ a: 4 });
+    expectProblem(badKey, 'send_message', 401);
+
+    // saving it again through the Management API turns the key requirement back on
+    const stored = await s.get(`/v2/integrations/${id}`);
+    expect(stored.body.useApiKey).toBe(false);
+    expectOperation(await s.put(`/v2/integrations/${id}`).send(stored.body), 'update_integration', 200);
+    expectProblem(await s.raw.post(`/v2/messages/${id}`).set('authorization', `Bearer ${s.bearer}`).send({ a: 5 }), 'send_message', 401);
+    expectProblem(await p.setUseApiKey('00000000-0000-4000-8000-000000000000', false), 'admin_connxio_integration_use_api_key_set', 404);
+  });
+});
+
+describe.runIf(writes)('send_message_v3', () => {
+  it('sends through /v3 and /api/v3 exactly like v2', async () => {
+    const s = await connxioSession(target);
+    const id = await createIntegration(s);
+    expectOperation(await s.post(`/v3/messages/${id}`).set('content-type', 'application/json; x-api-version=3.0').send('{"v":3}'), 'send_message_v3', 200);
+    expectOperation(await s.post(`/api/v3/messages/${id}`).query({ InterchangeId: 'v3-ic' }).send({ v: 33 }), 'send_message_v3', 200);
+    expectProblem(await s.post('/v3/messages/3f6d2c1e-5b7a-4c1d-9e2f-0a1b2c3d4e5f').send({}), 'send_message_v3', 404);
+    if (admin) {
+      const messages = await portal(target, s).messages({ integrationId: id });
+      expect(messages.map((m) => [m.apiVersion, m.body])).toEqual([
+        ['v3', '{"v":33}'],
+        ['v3', '{"v":3}'],
+      ]);
+    }
+  });
+});
+
+describe.runIf(writes)('send_message_batch', () => {
+  it('takes base64 messages: one delivery each, the interchange ids in X-Interchange-Id', async () => {
+    const s = await connxioSession(target);
+    const id = await createIntegration(s);
+    const res = await s.post(`/v2/messages/${id}/batch`).send([
+      { messageEncoding: 'ASCII', interchangeId: null, messageBody: b64('{ "foo": "bar" }'), fileName: 'file.json' },
+      { messageEncoding: 'utf-8', interchangeId: 'batch-ic-2', messageBody: b64('{"orderId":"SO-10042"}'), fileName: 'order.json' },
+    ]);
+    expectOperation(res, 'send_message_batch', 200);
+    if (twin) {
+      const ids = (res.headers['x-interchange-id'] as string).split(',').map((x) => x.trim());
+      expect(ids).toHaveLength(2);
+      expect(ids[0]).toMatch(UUID);
+      expect(ids[1]).toBe('batch-ic-2');
+    }
+    if (admin) {
+      const messages = await portal(target, s).messages({ integrationId: id });
+      expect(messages.map((m) => [m.channel, m.body, m.fileName, m.messageEncoding])).toEqual([
+        ['batch', '{"orderId":"SO-10042"}', 'order.json', 'utf-8'],
+        ['batch', '{ "foo": "bar" }', 'file.json', 'ASCII'],
+      ]);
+    }
+  });
+
+  it('refuses a body that is not base64, an empty batch (400) and the XML form (415)', async () => {
+    const s = await connxioSession(target);
+    const id = await createIntegration(s);
+    expectProblem(await s.post(`/v2/messages/${id}/batch`).send([{ messageBody: 'not base64!' }]), 'send_message_batch', 400);
+    expectProblem(await s.post(`/v2/messages/${id}/batch`).send({ messageBody: b64('x') }), 'send_message_batch', 400);
+    if (twin) {
+      expectProblem(await s.post(`/v2/messages/${id}/batch`).send([]), 'send_message_batch', 400);
+      const xml = await s.post(`/v2/messages/${id}/batch`).set('content-type', 'application/xml').send('<ArrayOfMessageBodyRequest/>');
+      expectProblem(xml, 'send_message_batch', 415);
+    }
+    if (admin) expect(await portal(target, s).messages({ integrationId: id })).toEqual([]);
+  });
+
+  it.runIf(twin)('refuses a batch for a synchronous integration (400)', async () => {
+    const s = await connxioSession(target);
+    const id = await createIntegration(s, { synchronous: true });
+    const res = await s.post(`/v2/messages/${id}/batch`).send([{ messageBody: b64('x') }]);
+    expectProblem(res, 'send_message_batch', 400);
+    expect(res.body.detail).toMatch(/synchronous/);
+  });
+});
+
+describe.runIf(writes)('send_message_batch_v3', () => {
+  it('sends a batch through /v3', async () => {
+    const s = await connxioSession(target);
+    const id = await createIntegration(s);
+    expectOperation(await s.post(`/v3/messages/${id}/batch`).send([{ messageBody: b64('<a/>') }]), 'send_message_batch_v3', 200);
+    expectProblem(await s.post('/v3/messages/3f6d2c1e-5b7a-4c1d-9e2f-0a1b2c3d4e5f/batch').send([{ messageBody: b64('x') }]), 'send_message_batch_v3', 404);
+    if (admin) expect((await portal(target, s).messages({ integrationId: id }))[0]).toMatchObject({ channel: 'batch', apiVersion: 'v3', body: '<a/>' });
+  });
+});
+
+describe.runIf(writes)('send_eventgrid_message', () => {
+  it.runIf(admin)('takes Event Grid events with the key and webhook mode in the query string (one message per event)', async () => {
+    const s = await connxioSession(target);
+    const id = await createIntegration(s, { adapterType: 'EventGrid' });
+    const webhook = await portal(target, s).createKey(['Webhook']);
+    const events = [eventGridEvent('/blobServices/default/containers/orders/blobs/a.json'), eventGridEvent('/blobServices/default/containers/orders/blobs/b.json')];
+    const res = await s.raw.post(`/v2/messages/${id}/eventgrid`).query({ 'Connxio-Api-Key': webhook.key, 'Connxio-Api-Webhook': 'true' }).send(events);
+    expectOperation(res, 'send_eventgrid_message', 200);
+    const messages = await portal(target, s).messages({ integrationId: id });
+    expect(messages.map((m) => JSON.parse(m.body as string).subject)).toEqual([events[1]!.subject, events[0]!.subject]);
+    expect(messages.every((m) => m.channel === 'eventgrid' && m.auth === 'webhook')).toBe(true);
+    expect((res.headers['x-interchange-id'] as string).split(', ')).toEqual(messages.map((m) => m.interchangeId).reverse());
+  });
+
+  it('answers with a bearer too, 404 for an unknown integration and 400 (twin) for an Api-triggered one', async () => {
+    const s = await connxioSession(target);
+    const id = await createIntegration(s, { adapterType: 'EventGrid' });
+    expectOperation(await s.post(`/v2/messages/${id}/eventgrid`).send([eventGridEvent()]), 'send_eventgrid_message', 200);
+    expectProblem(await s.post('/v2/messages/3f6d2c1e-5b7a-4c1d-9e2f-0a1b2c3d4e5f/eventgrid').send([eventGridEvent()]), 'send_eventgrid_message', 404);
+    if (twin) {
+      const api = await createIntegration(s);
+      const wrong = await s.post(`/v2/messages/${api}/eventgrid`).send([eventGridEvent()]);
+      expectProblem(wrong, 'send_eventgrid_message', 400);
+      expect(wrong.body.detail).toMatch(/not EventGrid/);
+      expectProblem(await s.post(`/v2/messages/${id}/eventgrid`).send({ id: 'not-an-array' }), 'send_eventgrid_message', 400);
+    }
+  });
+});
+
+describe.runIf(writes)('send_eventgrid_message_v3', () => {
+  it('takes Event Grid events through /v3', async () => {
+    const s = await connxioSession(target);
+    const id = await createIntegration(s, { adapterType: 'EventGrid' });
+    expectOperation(await s.post(`/v3/messages/${id}/eventgrid`).query({ InterchangeId: 'eg-v3' }).send([eventGridEvent()]), 'send_eventgrid_message_v3', 200);
+    if (admin) expect((await portal(target, s).messages({ integrationId: id }))[0]).toMatchObject({ channel: 'eventgrid', apiVersion: 'v3', interchangeId: 'eg-v3', contentType: 'application/json' });
+  });
+});
+
+describe.runIf(admin)('admin_connxio_messages_list / admin_connxio_messages_clear', () => {
+  it('filters by company, integration and limit, and clears per integration or company', async () => {
+    const s = await connxioSession(target);
+    const a = await createIntegration(s);
+    const b = await createIntegration(s);
+    for (const [id, n] of [[a, 1], [b, 2], [a, 3]] as const) expectOperation(await s.post(`/v2/messages/${id}`).send({ n }), 'send_message', 200);
+    const all = await target.admin.get('/__admin/connxio/messages').query({ companyId: s.companyId });
+    expectOperation(all, 'admin_connxio_messages_list', 200);
+    expect(all.body.messages.map((m: { body: string }) => JSON.parse(m.body).n)).toEqual([3, 2, 1]);
+    const limited = await target.admin.get('/__admin/connxio/messages').query({ companyId: s.companyId, integrationId: a.toUpperCase(), limit: 1 });
+    expect(limited.body.messages.map((m: { body: string }) => JSON.parse(m.body).n)).toEqual([3]);
+    expectOperation(await target.admin.get('/__admin/connxio/messages').query({ limit: 0 }), 'admin_connxio_messages_list', 400);
+
+    expectOperation(await target.admin.delete('/__admin/connxio/messages').query({ integrationId: a }), 'admin_connxio_messages_clear', 204);
+    expect((await portal(target, s).messages()).map((m) => m.integrationId)).toEqual([b]);
+    expectOperation(await target.admin.delete('/__admin/connxio/messages').query({ companyId: s.companyId }), 'admin_connxio_messages_clear', 204);
+    expect(await portal(target, s).messages()).toEqual([]);
+  });
+});

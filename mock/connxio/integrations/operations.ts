@@ -1,0 +1,43 @@
+import { errors } from '../../core/errors.ts';
+import type { OperationTable } from '../../core/pipeline.ts';
+import type { ConnxioCaller } from '../auth.ts';
+import { modelEnv, mutateCompany, principalOf, readCompany, type ConnxioContext } from '../context.ts';
+import { deleteIntegration, getIntegration, listIntegrations, saveIntegration, type IntegrationInput, type SaveOptions, type Writer } from './model.ts';
+
+function writer(ctx: ConnxioContext): Writer {
+  const principal = principalOf(ctx);
+  return { subscription: principal.subscription, actor: principal.key.name };
+}
+
+/**
+ * The body was validated against IntegrationPostRequest; the stored-only fields a GET → PUT round
+ * trip carries (adapter `wrapperType`, transformation `condition`, `environment`, …) are checked
+ * against the stored IntegrationConfig schema of the same operation, so a wrong type is a 400 too.
+ */
+function assertStoredShape(ctx: ConnxioContext): void {
+  const issues = ctx.env.validator.validateResponse(ctx.operation, 200, 'application/json', ctx.body);
+  if (issues.length > 0) throw errors.badRequest(`invalid request body: ${issues[0]!.pointer} ${issues[0]!.message}`, { issues });
+}
+
+async function save(ctx: ConnxioContext, options: SaveOptions) {
+  assertStoredShape(ctx);
+  const { integration, created } = await mutateCompany(ctx, (company) => saveIntegration(company, writer(ctx), ctx.body as IntegrationInput, modelEnv(ctx), options));
+  return { status: created ? 201 : 200, body: integration };
+}
+
+export const integrationsOperations: OperationTable<ConnxioCaller> = {
+  list_integrations: (ctx) => ({ body: listIntegrations(readCompany(ctx), principalOf(ctx).subscription.id) }),
+  get_integration: (ctx) => ({
+    body: getIntegration(readCompany(ctx), principalOf(ctx).subscription.id, ctx.params.id as string, { replaceVariables: ctx.query.replaceVariables === true }),
+  }),
+  create_integration: (ctx) => save(ctx, { mode: 'validate' }),
+  create_integration_no_validation: (ctx) => save(ctx, { mode: 'store-disabled-if-invalid' }),
+  update_integration: async (ctx) => {
+    const result = await save(ctx, { mode: 'validate', pathId: ctx.params.id as string });
+    return { ...result, status: 200 };
+  },
+  delete_integration: async (ctx) => {
+    await mutateCompany(ctx, (company) => deleteIntegration(company, principalOf(ctx).subscription.id, ctx.params.id as string));
+    return { status: 204 };
+  },
+};
