@@ -3,6 +3,7 @@ import { useTarget } from '../target.ts';
 import { synqlySession } from '../support/sessions.ts';
 import { expectOperation, expectProblem } from '../support/contract.ts';
 import { uniqueName } from '../support/resources.ts';
+import { newAccount, newCredential, newIntegration } from '../support/synqly-resources.ts';
 
 const target = await useTarget();
 
@@ -106,5 +107,123 @@ describe('accounts_list', () => {
     const seenByB = await b.get('/v1/accounts');
     expectOperation(seenByB, 'accounts_list', 200);
     expect(seenByB.body.result).toEqual([]);
+  });
+});
+
+describe('accounts_get', () => {
+  it('returns the account by id and by name', async () => {
+    const s = await synqlySession(target);
+    const account = await newAccount(s, { fullname: 'Acme Get' });
+    for (const ref of [account.id, account.name]) {
+      const res = await s.get(`/v1/accounts/${ref}`);
+      expectOperation(res, 'accounts_get', 200);
+      expect(res.body.result).toEqual(account);
+    }
+  });
+
+  it('answers 404 for an unknown account', async () => {
+    const s = await synqlySession(target);
+    expectProblem(await s.get(`/v1/accounts/${uniqueName('ghost')}`), 'accounts_get', 404);
+  });
+});
+
+describe('accounts_update', () => {
+  it('replaces the writable fields and keeps the server-owned ones', async () => {
+    const s = await synqlySession(target);
+    const account = await newAccount(s, { labels: ['tier:gold'] });
+    const name = uniqueName('renamed');
+    const res = await s.put(`/v1/accounts/${account.id}`).send({ ...account, name, fullname: 'Renamed Account', environment: 'test', labels: ['tier:silver'] });
+    expectOperation(res, 'accounts_update', 200);
+    expect(res.body.result).toMatchObject({ id: account.id, name, fullname: 'Renamed Account', environment: 'test', labels: ['tier:silver'], organization_id: account.organization_id, created_at: account.created_at });
+    const got = await s.get(`/v1/accounts/${name}`);
+    expectOperation(got, 'accounts_get', 200);
+    expect(got.body.result).toEqual(res.body.result);
+  });
+
+  it('answers 400 for a body missing required fields, and (twin) for an id other than the path\'s', async () => {
+    const s = await synqlySession(target);
+    const account = await newAccount(s);
+    const { fullname: _f, ...partial } = account;
+    const missing = await s.put(`/v1/accounts/${account.id}`).send(partial);
+    expectProblem(missing, 'accounts_update', 400);
+    expect(missing.body.context.parameter).toMatchObject({ id: '/fullname', location: 'body' });
+    if (target.kind !== 'live') {
+      const other = await newAccount(s);
+      const wrongId = await s.put(`/v1/accounts/${account.id}`).send({ ...account, id: other.id });
+      expectProblem(wrongId, 'accounts_update', 400);
+      expect(wrongId.body.context.parameter).toMatchObject({ id: '/id', location: 'body' });
+      expectOperation(await s.get(`/v1/accounts/${account.id}`), 'accounts_get', 200);
+    }
+  });
+
+  it('answers 409 for a name another account has, and 404 for an unknown account', async () => {
+    const s = await synqlySession(target);
+    const a = await newAccount(s);
+    const b = await newAccount(s);
+    expectProblem(await s.put(`/v1/accounts/${a.id}`).send({ ...a, name: b.name }), 'accounts_update', 409);
+    expectProblem(await s.put(`/v1/accounts/${uniqueName('ghost')}`).send(a), 'accounts_update', 404);
+  });
+});
+
+describe('accounts_patch', () => {
+  it('applies a JSON Patch sent as application/json', async () => {
+    const s = await synqlySession(target);
+    const account = await newAccount(s, { labels: ['tier:gold'] });
+    const res = await s.patch(`/v1/accounts/${account.id}`).send([
+      { op: 'test', path: '/environment', value: 'prod' },
+      { op: 'replace', path: '/fullname', value: 'Patched Account' },
+      { op: 'add', path: '/labels/-', value: 'region:eu' },
+    ]);
+    expectOperation(res, 'accounts_patch', 200);
+    expect(res.body.result).toMatchObject({ id: account.id, fullname: 'Patched Account', labels: ['tier:gold', 'region:eu'], created_at: account.created_at });
+  });
+
+  it.runIf(target.kind !== 'live')('answers 400 for read-only paths, 409 for a failing test, 400 for a result that breaks the schema; nothing stored', async () => {
+    const s = await synqlySession(target);
+    const account = await newAccount(s);
+    for (const path of ['/id', '/created_at', '/updated_at', '/organization_id']) {
+      const res = await s.patch(`/v1/accounts/${account.id}`).send([{ op: 'replace', path, value: 'x' }]);
+      expectProblem(res, 'accounts_patch', 400);
+      expect(res.body.context.parameter).toMatchObject({ id: '/0/path', value: path });
+    }
+    const failedTest = await s.patch(`/v1/accounts/${account.id}`).send([{ op: 'replace', path: '/fullname', value: 'Changed' }, { op: 'test', path: '/environment', value: 'test' }]);
+    expectProblem(failedTest, 'accounts_patch', 409);
+    const invalid = await s.patch(`/v1/accounts/${account.id}`).send([{ op: 'replace', path: '/environment', value: 'staging' }]);
+    expectProblem(invalid, 'accounts_patch', 400);
+    expect(invalid.body.context.parameter).toMatchObject({ id: '/environment' });
+    const removed = await s.patch(`/v1/accounts/${account.id}`).send([{ op: 'remove', path: '/fullname' }]);
+    expectProblem(removed, 'accounts_patch', 400);
+    const got = await s.get(`/v1/accounts/${account.id}`);
+    expectOperation(got, 'accounts_get', 200);
+    expect(got.body.result).toEqual(account);
+  });
+
+  it('answers 400 for a body that is not a patch document, and 404 for an unknown account', async () => {
+    const s = await synqlySession(target);
+    const account = await newAccount(s);
+    expectProblem(await s.patch(`/v1/accounts/${account.id}`).send({ fullname: 'not a patch' }), 'accounts_patch', 400);
+    expectProblem(await s.patch(`/v1/accounts/${uniqueName('ghost')}`).send([{ op: 'replace', path: '/fullname', value: 'x' }]), 'accounts_patch', 404);
+  });
+});
+
+describe('accounts_delete', () => {
+  it('deletes the account (204, empty body); it is gone afterwards', async () => {
+    const s = await synqlySession(target);
+    const account = await newAccount(s);
+    const res = await s.delete(`/v1/accounts/${account.name}`);
+    expectOperation(res, 'accounts_delete', 204);
+    expect(res.text).toBe('');
+    expectProblem(await s.get(`/v1/accounts/${account.id}`), 'accounts_get', 404);
+    expectProblem(await s.delete(`/v1/accounts/${account.id}`), 'accounts_delete', 404);
+  });
+
+  it('takes the account\'s credentials and integrations along', async () => {
+    const s = await synqlySession(target);
+    const account = await newAccount(s);
+    const credential = await newCredential(s, account.id);
+    const { integration } = await newIntegration(s, account.id);
+    expectOperation(await s.delete(`/v1/accounts/${account.id}`), 'accounts_delete', 204);
+    expectProblem(await s.get(`/v1/credentials/lookup/${credential.id}`), 'credentials_lookup', 404);
+    expectProblem(await s.get(`/v1/integrations/${account.id}/${integration.id}`), 'integrations_get', 404);
   });
 });

@@ -37,6 +37,11 @@ async function adhoc(s: SynqlySession, request: Record<string, unknown>, by?: st
   return { id: r.id, access: r.primary.access.secret, refresh: r.primary.refresh.secret, body: r };
 }
 
+/** the caller's organization id (from the tenant on twins, from organization_get live) */
+async function orgId(s: SynqlySession): Promise<string> {
+  return s.organizationId ?? (await s.get('/v1/organization')).body.result.id;
+}
+
 async function account(s: SynqlySession, request: Record<string, unknown> = {}) {
   const res = await s.post('/v1/accounts').send({ name: uniqueName('acct'), ...request });
   expectOperation(res, 'accounts_create', 200);
@@ -176,9 +181,9 @@ describe('tokens_rotate / tokens_reset', () => {
   it('rotate keeps the previous primary as the secondary and drops the one before', async () => {
     const s = await synqlySession(target);
     const t = await adhoc(s, {});
-    const first = await s.put(`/v1/tokens/${s.organizationId}/${t.id}/rotate`);
+    const first = await s.put(`/v1/tokens/${await orgId(s)}/${t.id}/rotate`);
     expectOperation(first, 'tokens_rotate', 200);
-    const second = await s.put(`/v1/tokens/${s.organizationId}/${t.id}/rotate`);
+    const second = await s.put(`/v1/tokens/${await orgId(s)}/${t.id}/rotate`);
     expectOperation(second, 'tokens_rotate', 200);
     expectProblem(await as(target, t.access).get('/v1/accounts'), 'accounts_list', 401);
     expectOperation(await as(target, first.body.result.primary.access.secret).get('/v1/accounts'), 'accounts_list', 200);
@@ -191,7 +196,7 @@ describe('tokens_rotate / tokens_reset', () => {
     const refreshed = await as(target, t.refresh).put(`/v1/tokens/${t.id}/refresh`);
     expectOperation(refreshed, 'tokens_refresh', 200);
     const newer = refreshed.body.result.primary;
-    const reset = await s.put(`/v1/tokens/${s.organizationId}/${t.id}/reset`);
+    const reset = await s.put(`/v1/tokens/${await orgId(s)}/${t.id}/reset`);
     expectOperation(reset, 'tokens_reset', 200);
     expect(reset.body.result.secondary).toBeUndefined();
     for (const secret of [t.access, newer.access.secret]) expectProblem(await as(target, secret).get('/v1/accounts'), 'accounts_list', 401);
@@ -204,7 +209,7 @@ describe('tokens_rotate / tokens_reset', () => {
     const s = await synqlySession(target);
     const org = await s.get('/v1/organization');
     const tokenId = org.status === 200 ? org.body.result.refresh_token_id : (await s.get('/v1/tokens')).body.result.find((t: any) => t.token_type === 'default').id;
-    const reset = await s.put(`/v1/tokens/${s.organizationId}/${tokenId}/reset`);
+    const reset = await s.put(`/v1/tokens/${await orgId(s)}/${tokenId}/reset`);
     expectOperation(reset, 'tokens_reset', 200);
     expectProblem(await s.get('/v1/accounts'), 'accounts_list', 401);
     const fresh = reset.body.result.primary.access.secret;
@@ -218,7 +223,7 @@ describe('tokens_rotate / tokens_reset', () => {
     const a = await account(s);
     expectProblem(await s.put(`/v1/tokens/${a.id}/${t.id}/rotate`), 'tokens_rotate', 404);
     const viewer = await adhoc(s, { permission_set: 'viewer' });
-    expectProblem(await as(target, viewer.access).put(`/v1/tokens/${s.organizationId}/${t.id}/rotate`), 'tokens_rotate', 403);
+    expectProblem(await as(target, viewer.access).put(`/v1/tokens/${await orgId(s)}/${t.id}/rotate`), 'tokens_rotate', 403);
   });
 });
 
@@ -296,5 +301,83 @@ describe('tokens_create_synqly_integrations_token', () => {
     // a second call reuses the account
     const again = await s.post('/v1/tokens/synqly-integrations').send({});
     expect(again.body.result.account_id).toBe(account_id);
+  });
+});
+
+describe('integration tokens', () => {
+  async function integration(s: SynqlySession) {
+    const a = await account(s);
+    const res = await s.post(`/v1/integrations/${a.id}`).send({ name: uniqueName('integ'), provider_config: { type: 'siem_mock_siem' } });
+    expectOperation(res, 'integrations_create', 200);
+    const i = res.body.result.integration;
+    s.defer(() => s.delete(`/v1/integrations/${a.id}/${i.id}`));
+    return { account: a, integration: i, token: res.body.result.token };
+  }
+
+  it('an administrator rotates an integration\'s token; a viewer may not', async () => {
+    const s = await synqlySession(target);
+    const { integration: i, token } = await integration(s);
+    // the integration token authenticates the Connector APIs only
+    expectProblem(await as(target, token.access.secret).get('/v1/accounts'), 'accounts_list', 401);
+    const before = await s.get(`/v1/tokens/${i.refresh_token_id}/info`);
+    expectOperation(before, 'tokens_get', 200);
+    expect(before.body.result).toMatchObject({ owner_id: i.id, owner_type: 'integration' });
+    if (twin) {
+      const viewer = await adhoc(s, { permission_set: 'viewer' });
+      expectProblem(await as(target, viewer.access).put(`/v1/tokens/${i.id}/${i.refresh_token_id}/rotate`), 'tokens_rotate', 403);
+    }
+    const rotated = await s.put(`/v1/tokens/${i.id}/${i.refresh_token_id}/rotate`);
+    expectOperation(rotated, 'tokens_rotate', 200);
+    expect(rotated.body.result.primary.access.secret).not.toBe(token.access.secret);
+    expect(rotated.body.result.secondary).toBeDefined();
+    expect(rotated.body.result.primary.access.permissions).toMatchObject({ resource_id: i.id, resource_type: 'integration' });
+    if (twin && target.twin) {
+      // old primary = secondary, still valid; new primary valid; both resolve to the integration
+      const { resolveBearer } = await import('../../mock/synqly/tokens/model.ts');
+      const env = target.twin.env;
+      const old = resolveBearer(env.store.reader, token.access.secret, env.clock.now());
+      expect(old.ok && old.slot).toBe('secondary');
+      const fresh = resolveBearer(env.store.reader, rotated.body.result.primary.access.secret, env.clock.now());
+      expect(fresh.ok && fresh.token.kind).toBe('integration');
+    }
+    // reset: both pairs invalid at once
+    const reset = await s.put(`/v1/tokens/${i.name}/${i.refresh_token_id}/reset`);
+    expectOperation(reset, 'tokens_reset', 200);
+    expect(reset.body.result.secondary).toBeUndefined();
+    if (twin && target.twin) {
+      const { resolveBearer } = await import('../../mock/synqly/tokens/model.ts');
+      const env = target.twin.env;
+      for (const secret of [token.access.secret, rotated.body.result.primary.access.secret]) expect(resolveBearer(env.store.reader, secret, env.clock.now()).ok).toBe(false);
+    }
+  });
+
+  it('tokens_create_integration_token issues a single integration Token that is not listed with the organization\'s tokens', async () => {
+    const s = await synqlySession(target);
+    const { account: a, integration: i } = await integration(s);
+    const res = await s.post(`/v1/tokens/${a.id}/${i.id}`).send({ token_ttl: '5m' });
+    expectOperation(res, 'tokens_create_integration_token', 200);
+    const t = res.body.result;
+    expect(t.permissions).toMatchObject({ resource_id: i.id, resource_type: 'integration' });
+    expect(Date.parse(t.expires)).toBeLessThanOrEqual(Date.now() + 5 * 60_000 + (twin ? 1000 : 60_000));
+    expectProblem(await as(target, t.secret).get('/v1/accounts'), 'accounts_list', 401);
+    if (twin) {
+      const listed = (await s.get('/v1/tokens')).body.result as Array<{ id: string; owner_type: string }>;
+      expect(listed.some((x) => x.id === t.permissions.id || x.owner_type === 'integration')).toBe(false);
+      expectOperation(await s.get(`/v1/tokens/${t.permissions.id}/info`), 'tokens_get', 200);
+      expectProblem(await s.post(`/v1/tokens/${a.id}/no-such-integration`).send({}), 'tokens_create_integration_token', 404);
+      // a token restricted to another account may not issue tokens for this one
+      const other = await account(s);
+      const limited = await adhoc(s, { permission_set: 'account-manager', resources: { accounts: { ids: [other.id] } } });
+      expectProblem(await as(target, limited.access).post(`/v1/tokens/${a.id}/${i.id}`).send({}), 'tokens_create_integration_token', 403);
+    }
+  });
+
+  it.runIf(twin)('an integration-category restriction keeps a token away from other connectors', async () => {
+    const s = await synqlySession(target);
+    const { account: a, integration: i } = await integration(s);
+    const ticketingOnly = await adhoc(s, { permission_set: 'administrator', resources: { integrations: { categories: ['ticketing'] } } });
+    expectProblem(await as(target, ticketingOnly.access).post(`/v1/tokens/${a.id}/${i.id}`).send({}), 'tokens_create_integration_token', 403);
+    const siem = await adhoc(s, { permission_set: 'administrator', resources: { integrations: { categories: ['siem'] } } });
+    expectOperation(await as(target, siem.access).post(`/v1/tokens/${a.id}/${i.id}`).send({}), 'tokens_create_integration_token', 200);
   });
 });

@@ -43,27 +43,60 @@ export const REDACTED = '[redacted]';
 
 export function redactHeaders(headers: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) {
+  for (const k in headers) {
+    const v = headers[k];
     if (v === undefined) continue;
     out[k] = SECRET_HEADERS.has(k.toLowerCase()) ? REDACTED : Array.isArray(v) ? v.join(', ') : String(v);
   }
   return out;
 }
 
+/** field names seen so far → whether they look secret (the set of names in use is small) */
+const secretNames = new Map<string, boolean>();
+function isSecretName(k: string): boolean {
+  let secret = secretNames.get(k);
+  if (secret === undefined) {
+    secret = SECRET_FIELD.test(k);
+    if (secretNames.size < 10_000) secretNames.set(k, secret);
+  }
+  return secret;
+}
+
 /**
- * A deep copy with every value under a secret-looking field name replaced; inside an object under
- * such a name (e.g. `secret: {value}`) every string and number but a `type` discriminator is.
+ * Every value under a secret-looking field name replaced; inside an object under such a name
+ * (e.g. `secret: {value}`) every string and number but a `type` discriminator is. Parts of the
+ * value with nothing to redact are shared with it, not copied (the journal keeps what was sent,
+ * which nobody changes afterwards), so journaling a large list costs a walk, not a deep copy.
  */
 export function redactBody(value: unknown, depth = 0, inSecret = false): unknown {
   if (depth > 32) return REDACTED;
-  if (Array.isArray(value)) return value.map((v) => (inSecret && (typeof v === 'string' || typeof v === 'number') ? REDACTED : redactBody(v, depth + 1, inSecret)));
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      const secret = (inSecret && k !== 'type') || SECRET_FIELD.test(k);
-      out[k] = secret && (typeof v === 'string' || typeof v === 'number') ? REDACTED : redactBody(v, depth + 1, inSecret || SECRET_FIELD.test(k));
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const v = value[i];
+      const r = inSecret && (typeof v === 'string' || typeof v === 'number') ? REDACTED : redactBody(v, depth + 1, inSecret);
+      if (r !== v && !out) out = value.slice(0, i);
+      if (out) out.push(r);
     }
-    return out;
+    return out ?? value;
+  }
+  if (value && typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    let out: Record<string, unknown> | undefined;
+    const keys = Object.keys(obj);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      const v = obj[k];
+      const named = isSecretName(k);
+      const secret = (inSecret && k !== 'type') || named;
+      const r = secret && (typeof v === 'string' || typeof v === 'number') ? REDACTED : redactBody(v, depth + 1, inSecret || named);
+      if (r !== v && !out) {
+        out = {};
+        for (let j = 0; j < i; j++) out[keys[j]!] = obj[keys[j]!];
+      }
+      if (out) out[k] = r;
+    }
+    return out ?? value;
   }
   return value;
 }
@@ -75,16 +108,27 @@ export function redactQuery(query: Record<string, unknown>): Record<string, unkn
 }
 
 export function createRequestJournal(capacity = 1000): RequestJournal {
-  const entries: JournalRecord[] = [];
+  // a ring: recording never moves the entries already kept
+  const ring: Array<JournalRecord | undefined> = new Array(capacity);
+  let head = 0;
+  let count = 0;
   let nextId = 1;
+  const entries = (): JournalRecord[] => {
+    const out: JournalRecord[] = [];
+    for (let i = 0; i < count; i++) out.push(ring[(head - count + i + capacity) % capacity]!);
+    return out;
+  };
   return {
     record(entry) {
-      entries.push({ ...entry, id: nextId++ });
-      if (entries.length > capacity) entries.splice(0, entries.length - capacity);
+      const record = entry as JournalRecord;
+      record.id = nextId++;
+      ring[head] = record;
+      head = (head + 1) % capacity;
+      if (count < capacity) count++;
     },
     query(q = {}) {
       const limit = Math.min(Math.max(q.limit ?? 100, 1), capacity);
-      const matched = entries.filter(
+      const matched = entries().filter(
         (e) =>
           (q.vendor === undefined || e.vendor === q.vendor) &&
           (q.operationId === undefined || e.operationId === q.operationId) &&
@@ -96,10 +140,11 @@ export function createRequestJournal(capacity = 1000): RequestJournal {
       return matched.slice(-limit).reverse();
     },
     clear() {
-      entries.length = 0;
+      ring.fill(undefined);
+      count = 0;
     },
     get size() {
-      return entries.length;
+      return count;
     },
   };
 }

@@ -1,19 +1,78 @@
-import type { TwinEnv, VendorApi } from '../core/pipeline.ts';
+import type { CallRecord, TwinEnv, VendorApi } from '../core/pipeline.ts';
 import type { ApiSpec } from '../core/spec.ts';
 import { accountsOperations } from './accounts/operations.ts';
 import { authenticateSynqly, type SynqlyPrincipal } from './auth.ts';
+import { authOperations } from './auth/operations.ts';
+import { membersOperations } from './members/operations.ts';
+import { tokensOperations } from './tokens/operations.ts';
 import { renderSynqlyProblem } from './errors.ts';
+import { mappingsOperations } from './mappings/operations.ts';
+import { metaOperations } from './meta/operations.ts';
+import { organizationOperations } from './organization/operations.ts';
+import { createWebhookDispatcher } from './organizationWebhooks/delivery.ts';
+import { eventFromCall, withDeletionEvents } from './organizationWebhooks/events.ts';
+import { organizationWebhooksOperations } from './organizationWebhooks/operations.ts';
+import { permissionsetOperations } from './permissionset/operations.ts';
+import { rolesOperations } from './roles/operations.ts';
+import { subOrgsOperations } from './subOrgs/operations.ts';
+import { auditOperations } from './audit/operations.ts';
+import { recordManagementCall } from './audit/observe.ts';
+import { bridgesOperations } from './bridges/operations.ts';
+import { capabilitiesOperations } from './capabilities/operations.ts';
+import { credentialsOperations } from './credentials/operations.ts';
+import { integrationPointsOperations } from './integrationPoints/operations.ts';
+import { integrationsOperations } from './integrations/operations.ts';
+import { operationsOperations } from './operations/operations.ts';
+import { statusOperations } from './status/operations.ts';
 
 /** The Synqly Management API: one line per resource family. */
-const operations = {
+export const synqlyOperations = {
   ...accountsOperations,
+  ...mappingsOperations,
+  ...metaOperations,
+  ...organizationOperations,
+  ...organizationWebhooksOperations,
+  ...permissionsetOperations,
+  ...rolesOperations,
+  ...subOrgsOperations,
+  ...authOperations,
+  ...membersOperations,
+  ...tokensOperations,
+  ...auditOperations,
+  ...bridgesOperations,
+  ...capabilitiesOperations,
+  ...credentialsOperations,
+  ...integrationPointsOperations,
+  ...integrationsOperations,
+  ...operationsOperations,
+  ...statusOperations,
 };
 
+/** what learns of every answered call (after the response is sent); each must be cheap and not throw */
+type Observer = (call: CallRecord<SynqlyPrincipal>) => void;
+
 export function createSynqlyApi(spec: ApiSpec, env: TwinEnv): VendorApi<SynqlyPrincipal> {
+  const webhooks = createWebhookDispatcher(env);
+  const observers: Observer[] = [
+    (call) => recordManagementCall(env, call),
+    (call) => {
+      const ev = eventFromCall(call, env.store.reader);
+      if (ev) webhooks.emit(ev);
+    },
+  ];
   return {
     name: 'synqly',
     spec,
-    handlers: operations,
+    handlers: withDeletionEvents(synqlyOperations, (ev) => webhooks.emit(ev)),
+    observe: (call) => {
+      for (const observer of observers) {
+        try {
+          observer(call);
+        } catch (err) {
+          env.logger.error({ err, operationId: call.operation.operationId }, 'a Synqly observer failed');
+        }
+      }
+    },
     authenticate: (request, op) => authenticateSynqly(env, request, op),
     renderError: (err, request) => renderSynqlyProblem(err, request, env.clock.nowIso()),
     mediaTypeFor: (contentType, op) => {

@@ -77,6 +77,37 @@ export interface RefreshTokenRecord extends BaseRecord {
   kind: TokenKind;
   primary: StoredTokenPair;
   secondary?: StoredTokenPair;
+  /** twin-internal (never returned): the RefreshToken's lifetime, restored by tokens_reset */
+  lifetime?: string;
+  /** twin-internal: the only actions this token allows (an expired member's change-password session) */
+  only_actions?: string[];
+  /** twin-internal: the scope an MCP token was issued for */
+  mcp_scope?: JsonRecord;
+  /** twin-internal: the ad-hoc roles of the tokens this one derives from (each narrows it further) */
+  adhoc_limits?: Array<{ resources: JsonRecord; permission_set: string }>;
+}
+
+export type MemberState = 'disabled' | 'enabled' | 'forgotten' | 'invited' | 'locked';
+
+/** a member; `secret_hash` and the other twin-internal fields are never returned */
+export interface MemberRecord extends BaseRecord {
+  fullname: string;
+  nickname?: string;
+  picture?: string;
+  state: MemberState;
+  last_logon: string;
+  ttl: string;
+  token_ttl: string;
+  expires: string;
+  pin_expires: string;
+  role_binding: string[];
+  type: 'personal' | 'service';
+  /** scrypt hash of the secret (`scrypt$N$r$p$salt$hash`) */
+  secret_hash: string;
+  password_set_at: string;
+  failed_logons: number;
+  /** the `expired` option: the password must be changed at the next logon */
+  must_change_password: boolean;
 }
 
 /** secret index entry: which token a secret hash belongs to */
@@ -86,6 +117,162 @@ export interface SecretIndexRecord extends JsonRecord {
   refresh_token_id: string;
   slot: 'primary' | 'secondary';
   part: 'access' | 'refresh';
+}
+
+// ---- credentials, integration points, integrations, bridges, status, audit (their families' records)
+
+export type CredentialKind = 'aws' | 'aws_role' | 'token' | 'basic' | 'secret' | 'o_auth_client' | 'tls_certificate';
+export type CredentialOwnerType = 'account' | 'integration' | 'integration_point' | 'organization_webhook';
+
+/** a stored credential: `config` holds the secret and is never returned */
+export interface CredentialRecord extends BaseRecord {
+  fullname: string;
+  owner_type: CredentialOwnerType;
+  /** the owner's id (also in the matching *_id field) */
+  owner_id: string;
+  account_id?: string;
+  integration_id?: string;
+  integration_point_id?: string;
+  organization_webhook_id?: string;
+  managed: 'Managed' | 'Unmanaged';
+  config: JsonRecord & { type: CredentialKind };
+  expires?: string;
+}
+
+export interface IntegrationPointRecord extends BaseRecord {
+  fullname?: string;
+  description?: string;
+  connector: string;
+  environments: { test?: string[]; prod?: string[] };
+  mappings?: JsonRecord[];
+  additional_mappings?: JsonRecord[];
+  scheduled_operations?: JsonRecord[];
+}
+
+export interface IntegrationRecord extends BaseRecord {
+  fullname: string;
+  refresh_token_id: string;
+  account_id: string;
+  category: string;
+  /** as stored: inline secrets replaced by `{type: "<kind>_id", value}` references */
+  provider_config: JsonRecord & { type: string };
+  provider_fullname: string;
+  provider_type: string;
+  integration_point_id?: string;
+  bridge_selector?: JsonRecord;
+  webhook_config?: JsonRecord;
+  mappings?: JsonRecord[];
+  additional_mappings?: JsonRecord[];
+  scheduled_operations?: JsonRecord[];
+}
+
+export interface BridgeGroupRecord extends BaseRecord {
+  fullname: string;
+  account_id: string;
+  description?: string;
+  labels?: string[];
+  /** SHA-256 of the agent credential (the JWT is handed out once) */
+  credential_hash: string;
+}
+
+/** usage counters of one integration (keyed by integration id) */
+export interface StatusRecord extends JsonRecord {
+  id: string;
+  created_at: string;
+  updated_at: string;
+  account_id: string;
+  integration_id: string;
+  status: string;
+  requests: number;
+  failed: number;
+  cpu_time: number;
+  db_ops: number;
+  api_ops: number;
+  in_bytes: number;
+  out_bytes: number;
+}
+
+/** one recorded request of an integration; `id` is a zero-padded sequence number */
+export interface StatusEventRecord extends JsonRecord {
+  id: string;
+  account_id: string;
+  integration_id: string;
+  created_at: string;
+  status: 'succeeded' | 'failed';
+  request: number;
+  error?: string;
+  cpu_time: number;
+  in_bytes: number;
+  out_bytes: number;
+}
+
+/** one audited Management API call; `id` is a zero-padded sequence number (not returned) */
+export interface AuditRecord extends JsonRecord {
+  id: string;
+  environment: string;
+  created_at: string;
+  remote_addr: string;
+  user_agent: string;
+  audit_type: 'ALARM' | 'ERROR' | 'API' | 'UNKNOWN';
+  method: string;
+  path: string;
+  code: string;
+  body?: unknown;
+  response?: string;
+  status?: string;
+  member_id?: string;
+  account_id?: string;
+  integration_id?: string;
+  bridge_group_id?: string;
+}
+
+/** per-organization counters (audit and status-event sequence numbers) */
+export interface CounterRecord extends JsonRecord {
+  id: string;
+  value: number;
+}
+
+// ---- roles, mappings, organization webhooks (their families' records)
+
+export interface RoleRecord extends BaseRecord {
+  fullname: string;
+  description?: string;
+  resources?: JsonRecord;
+  permission_set: string;
+}
+
+/** a custom mapping; `data` is its JSONata program (docs: notes/mapping-language.md) */
+export interface MappingRecord extends BaseRecord {
+  fullname: string;
+  organization_id: string;
+  data: string;
+}
+
+/** an organization webhook; its signing secret is a credential (`credential_id`) owned by it */
+export interface OrganizationWebhookRecord extends BaseRecord {
+  fullname: string;
+  environment: Environment;
+  filters: string[];
+  url: string;
+  credential_id: string;
+}
+
+/** one webhook delivery (an event for one webhook) with every attempt made so far */
+export interface WebhookDeliveryRecord extends JsonRecord {
+  id: string;
+  organization_id: string;
+  webhook_id: string;
+  event: string;
+  nonce: string;
+  url: string;
+  state: 'pending' | 'delivered' | 'failed';
+  payload: JsonRecord;
+  created_at: string;
+  updated_at: string;
+  next_attempt_at?: string;
+  /** why a failed delivery failed */
+  error?: string;
+  attempts: Array<{ attempt: number; at: string; status: number; duration_ms: number; error?: string }>;
 }
 
 export const ORGANIZATIONS = 'synqly/organizations';
@@ -108,6 +295,19 @@ export function orgState(tx: Tx, orgId: string) {
     secrets: collection<SecretIndexRecord>(tx, SECRET_INDEX),
     accounts: collection<AccountRecord>(tx, orgCollection(orgId, 'accounts')),
     refreshTokens: collection<RefreshTokenRecord>(tx, orgCollection(orgId, 'refresh_tokens')),
+    roles: collection<RoleRecord>(tx, orgCollection(orgId, 'roles')),
+    mappings: collection<MappingRecord>(tx, orgCollection(orgId, 'mappings')),
+    webhooks: collection<OrganizationWebhookRecord>(tx, orgCollection(orgId, 'organization_webhooks')),
+    webhookDeliveries: collection<WebhookDeliveryRecord>(tx, orgCollection(orgId, 'webhook_deliveries')),
+    members: collection<MemberRecord>(tx, orgCollection(orgId, 'members')),
+    credentials: collection<CredentialRecord>(tx, orgCollection(orgId, 'credentials')),
+    integrationPoints: collection<IntegrationPointRecord>(tx, orgCollection(orgId, 'integration_points')),
+    integrations: collection<IntegrationRecord>(tx, orgCollection(orgId, 'integrations')),
+    bridges: collection<BridgeGroupRecord>(tx, orgCollection(orgId, 'bridge_groups')),
+    statuses: collection<StatusRecord>(tx, orgCollection(orgId, 'status')),
+    statusEvents: collection<StatusEventRecord>(tx, orgCollection(orgId, 'status_events')),
+    audit: collection<AuditRecord>(tx, orgCollection(orgId, 'audit')),
+    counters: collection<CounterRecord>(tx, orgCollection(orgId, 'counters')),
   };
 }
 

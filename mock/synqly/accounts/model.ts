@@ -3,6 +3,8 @@ import { listRecords, type ListPage, type ListQuery } from '../lists.ts';
 import { assertNameFree, deriveName, findByIdOrName } from '../names.ts';
 import type { AccountRecord, Environment, OrgState } from '../state.ts';
 import { iso, type ModelEnv } from '../tokens/model.ts';
+import { removeAccountCascade } from '../cascade.ts';
+import { assertSameId, patchDocument, type DocumentCheck, type PatchOperation } from '../updates.ts';
 
 export interface CreateAccountRequest {
   name?: string;
@@ -44,12 +46,55 @@ export function createAccount(org: OrgState, input: CreateAccountRequest, env: M
   return account;
 }
 
-export function listAccounts(org: OrgState, query: ListQuery): ListPage<AccountRecord> {
-  return listRecords(org.accounts.all(), query, { fields: ACCOUNT_FIELDS });
+/** `visible` narrows the accounts to those the caller may see (access.ts visibleAccounts), before paging */
+export function listAccounts(org: OrgState, query: ListQuery, visible: (all: AccountRecord[]) => AccountRecord[] = (all) => all): ListPage<AccountRecord> {
+  return listRecords(visible(org.accounts.all()), query, { fields: ACCOUNT_FIELDS });
 }
 
 export function getAccount(org: OrgState, idOrName: string): AccountRecord {
   const account = findByIdOrName(org.accounts, idOrName);
   if (!account) throw errors.notFound(`account ${idOrName} not found`, { parameter: { id: 'accountId', location: 'path', value: idOrName } });
   return account;
+}
+
+export interface UpdateAccountRequest {
+  id: string;
+  name: string;
+  fullname: string;
+  environment: Environment;
+  labels?: string[];
+  [key: string]: unknown;
+}
+
+/** PUT: name, fullname, environment and labels are replaced; id, organization_id, created_at kept; updated_at set. */
+function replaceAccount(org: OrgState, current: AccountRecord, body: UpdateAccountRequest, env: ModelEnv): AccountRecord {
+  assertSameId(body.id, current.id, 'account');
+  assertNameFree(org.accounts.all(), body.name, 'account', current.id);
+  assertLabels(body.labels);
+  const next: AccountRecord = {
+    id: current.id,
+    name: body.name,
+    fullname: body.fullname,
+    organization_id: current.organization_id,
+    environment: body.environment,
+    ...(body.labels ? { labels: [...body.labels] } : {}),
+    created_at: current.created_at,
+    updated_at: iso(env.nowMs),
+  };
+  org.accounts.put(next);
+  return next;
+}
+
+export function updateAccount(org: OrgState, idOrName: string, body: UpdateAccountRequest, env: ModelEnv): AccountRecord {
+  return replaceAccount(org, getAccount(org, idOrName), body, env);
+}
+
+export function patchAccount(org: OrgState, idOrName: string, ops: PatchOperation[], check: DocumentCheck, env: ModelEnv): AccountRecord {
+  const current = getAccount(org, idOrName);
+  return replaceAccount(org, current, patchDocument(current, ops, check) as unknown as UpdateAccountRequest, env);
+}
+
+/** Deletes the account with its integrations, bridge groups, credentials, status and their tokens. */
+export function deleteAccount(org: OrgState, idOrName: string): void {
+  removeAccountCascade(org, getAccount(org, idOrName));
 }

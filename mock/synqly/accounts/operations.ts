@@ -1,17 +1,36 @@
 import type { OperationTable } from '../../core/pipeline.ts';
+import { assertAccountAllowed, visibleAccounts } from '../access.ts';
 import type { SynqlyPrincipal } from '../auth.ts';
-import { modelEnv, mutateOrg, ok, readOrg } from '../context.ts';
+import { modelEnv, mutateOrg, noContent, ok, readOrg } from '../context.ts';
+import { updateBodyCheck, type PatchOperation } from '../updates.ts';
 import type { ListQuery } from '../lists.ts';
-import { createAccount, getAccount, listAccounts, type CreateAccountRequest } from './model.ts';
+import { createAccount, deleteAccount, getAccount, listAccounts, patchAccount, updateAccount, type CreateAccountRequest, type UpdateAccountRequest } from './model.ts';
 
 export const accountsOperations: OperationTable<SynqlyPrincipal> = {
   accounts_list: (ctx) => {
-    const page = listAccounts(readOrg(ctx), ctx.query as ListQuery);
+    const page = listAccounts(readOrg(ctx), ctx.query as ListQuery, (all) => visibleAccounts(ctx.principal, all));
     return ok(page.items, { total: page.total });
   },
   accounts_create: async (ctx) => {
+    const wanted = ctx.body as CreateAccountRequest;
+    // a token restricted to some accounts may create only what it could then see
+    assertAccountAllowed(ctx.principal, { id: '', name: wanted.name, environment: wanted.environment ?? 'prod', labels: wanted.labels }, 'accounts.create');
     const account = await mutateOrg(ctx, (org) => createAccount(org, ctx.body as CreateAccountRequest, modelEnv(ctx)));
     return ok({ account });
   },
   accounts_get: (ctx) => ok(getAccount(readOrg(ctx), ctx.params.accountId as string)),
+  accounts_update: async (ctx) => {
+    const id = ctx.params.accountId as string;
+    return ok(await mutateOrg(ctx, (org) => updateAccount(org, id, ctx.body as UpdateAccountRequest, modelEnv(ctx))));
+  },
+  accounts_patch: async (ctx) => {
+    const check = await updateBodyCheck(ctx, 'accounts_update');
+    const id = ctx.params.accountId as string;
+    return ok(await mutateOrg(ctx, (org) => patchAccount(org, id, ctx.body as PatchOperation[], check, modelEnv(ctx))));
+  },
+  accounts_delete: async (ctx) => {
+    const id = ctx.params.accountId as string;
+    await mutateOrg(ctx, (org) => deleteAccount(org, id));
+    return noContent();
+  },
 };

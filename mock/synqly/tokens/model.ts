@@ -1,4 +1,4 @@
-import { formatDuration } from '../../core/durations.ts';
+import { formatDuration, parseDuration } from '../../core/durations.ts';
 import { hashSecret, sameHash } from '../../core/secrets.ts';
 import type { Random } from '../../core/random.ts';
 import type { Tx } from '../../core/store/store.ts';
@@ -48,6 +48,12 @@ export interface IssueOptions {
   roleBinding?: string[];
   adhocRole?: PermissionRecord['adhoc_role'];
   rootOrganizationId?: string;
+  /** ad-hoc roles of the tokens this one derives from (twin-internal, each narrows the token) */
+  adhocLimits?: RefreshTokenRecord['adhoc_limits'];
+  /** the only actions the token allows (twin-internal) */
+  onlyActions?: string[];
+  /** the scope of an MCP token (twin-internal) */
+  mcpScope?: RefreshTokenRecord['mcp_scope'];
 }
 
 /** Creates a RefreshToken with a fresh primary pair and indexes its secrets. */
@@ -67,6 +73,10 @@ export function issueRefreshToken(state: OrgState, opts: IssueOptions, env: Mode
     token_type: opts.tokenType,
     kind: opts.kind,
     primary: stored,
+    lifetime: formatDuration(opts.expiresMs ?? opts.ttlMs),
+    ...(opts.adhocLimits && opts.adhocLimits.length > 0 ? { adhoc_limits: opts.adhocLimits } : {}),
+    ...(opts.onlyActions ? { only_actions: [...opts.onlyActions] } : {}),
+    ...(opts.mcpScope ? { mcp_scope: opts.mcpScope } : {}),
     created_at: now,
     updated_at: now,
   };
@@ -76,7 +86,11 @@ export function issueRefreshToken(state: OrgState, opts: IssueOptions, env: Mode
 }
 
 function newPair(state: OrgState, refreshTokenId: string, opts: IssueOptions, env: ModelEnv): { stored: StoredTokenPair; issued: IssuedPair } {
-  const permissions: PermissionRecord = {
+  return mintPair(permissionsFor(state, refreshTokenId, opts), env.nowMs + opts.ttlMs, env.nowMs + (opts.expiresMs ?? opts.ttlMs), env);
+}
+
+function permissionsFor(state: OrgState, refreshTokenId: string, opts: IssueOptions): PermissionRecord {
+  return {
     id: refreshTokenId,
     parent_id: opts.parentId ?? state.orgId,
     organization_id: state.orgId,
@@ -87,10 +101,14 @@ function newPair(state: OrgState, refreshTokenId: string, opts: IssueOptions, en
     ...(opts.roleBinding ? { role_binding: opts.roleBinding } : {}),
     ...(opts.adhocRole ? { adhoc_role: opts.adhocRole } : {}),
   };
+}
+
+/** a fresh pair of secrets carrying `permissions`; the store gets their hashes, the caller the secrets */
+function mintPair(permissions: PermissionRecord, accessExpiresMs: number, refreshExpiresMs: number, env: ModelEnv): { stored: StoredTokenPair; issued: IssuedPair } {
   const accessSecret = env.random.secret();
   const refreshSecret = env.random.secret();
-  const accessExpires = iso(env.nowMs + opts.ttlMs);
-  const refreshExpires = iso(env.nowMs + (opts.expiresMs ?? opts.ttlMs));
+  const accessExpires = iso(accessExpiresMs);
+  const refreshExpires = iso(refreshExpiresMs);
   return {
     stored: {
       access: { secret_hash: hashSecret(accessSecret), expires: accessExpires, permissions },
@@ -156,7 +174,7 @@ export function refreshTokenView(record: RefreshTokenRecord, issued?: { primary?
     access: { secret: plain?.access.secret ?? '', expires: stored.access.expires, permissions: stored.access.permissions },
     refresh: { secret: plain?.refresh.secret ?? '', expires: stored.refresh.expires, permissions: stored.refresh.permissions },
   });
-  const { kind: _kind, primary, secondary, ...rest } = record;
+  const { kind: _kind, lifetime: _lifetime, only_actions: _only, mcp_scope: _scope, adhoc_limits: _limits, primary, secondary, ...rest } = record;
   return {
     ...rest,
     primary: pairView(primary, issued?.primary),
@@ -166,4 +184,64 @@ export function refreshTokenView(record: RefreshTokenRecord, issued?: { primary?
 
 export function tokenPairView(pair: IssuedPair) {
   return { access: { ...pair.access }, refresh: { ...pair.refresh } };
+}
+
+// ---- lifecycle (contract §4.3, DECISIONS "tokens")
+
+const ms = (iso: string) => Date.parse(iso);
+
+/** the lifetime the RefreshToken was issued with (restored by reset) */
+function lifetimeMs(record: RefreshTokenRecord): number {
+  const parsed = record.lifetime ? parseDuration(record.lifetime) : undefined;
+  return parsed ?? Math.max(0, ms(record.expires) - ms(record.created_at));
+}
+
+/** a new primary pair with the record's permissions; access lives token_ttl, capped by the record's expiry */
+function nextPrimary(record: RefreshTokenRecord, expiresMs: number, env: ModelEnv): { stored: StoredTokenPair; issued: IssuedPair } {
+  const ttl = parseDuration(record.token_ttl) ?? 0;
+  return mintPair(record.primary.access.permissions, Math.min(env.nowMs + ttl, expiresMs), expiresMs, env);
+}
+
+/**
+ * tokens_refresh and tokens_rotate: the previous secondary is dropped, the primary becomes the
+ * secondary (still valid: the "backup" while the new primary is deployed) and a new primary is
+ * issued. The RefreshToken's own expiry does not move.
+ */
+export function rotateRefreshToken(state: OrgState, record: RefreshTokenRecord, env: ModelEnv): { record: RefreshTokenRecord; pair: IssuedPair } {
+  unindexPair(state, record.secondary);
+  state.secrets.delete(record.primary.access.secret_hash);
+  state.secrets.delete(record.primary.refresh.secret_hash);
+  const { stored, issued } = nextPrimary(record, ms(record.expires), env);
+  const next: RefreshTokenRecord = { ...record, primary: stored, secondary: record.primary, updated_at: iso(env.nowMs) };
+  state.refreshTokens.put(next);
+  indexPair(state, next.id, 'secondary', record.primary);
+  indexPair(state, next.id, 'primary', stored);
+  return { record: next, pair: issued };
+}
+
+/** tokens_reset: both old pairs stop working at once; a new primary; the expiry starts over. */
+export function resetRefreshToken(state: OrgState, record: RefreshTokenRecord, env: ModelEnv): { record: RefreshTokenRecord; pair: IssuedPair } {
+  unindexPair(state, record.primary);
+  unindexPair(state, record.secondary);
+  const expiresMs = env.nowMs + lifetimeMs(record);
+  const { stored, issued } = nextPrimary(record, expiresMs, env);
+  const { secondary: _dropped, ...rest } = record;
+  const next: RefreshTokenRecord = { ...rest, primary: stored, expires: iso(expiresMs), updated_at: iso(env.nowMs) };
+  state.refreshTokens.put(next);
+  indexPair(state, next.id, 'primary', stored);
+  return { record: next, pair: issued };
+}
+
+/** tokens_remove_secondary: the secondary pair stops working. */
+export function removeSecondaryPair(state: OrgState, record: RefreshTokenRecord, env: ModelEnv): RefreshTokenRecord {
+  unindexPair(state, record.secondary);
+  const { secondary: _dropped, ...rest } = record;
+  const next: RefreshTokenRecord = { ...rest, updated_at: iso(env.nowMs) };
+  state.refreshTokens.put(next);
+  return next;
+}
+
+/** The single Token of a pair (what tokens_create_mcp_token and tokens_create_integration_token return). */
+export function accessTokenView(pair: IssuedPair) {
+  return { ...pair.access };
 }

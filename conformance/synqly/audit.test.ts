@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { useTarget } from '../target.ts';
+import { synqlySession } from '../support/sessions.ts';
+import { expectOperation, expectProblem } from '../support/contract.ts';
+import { uniqueName } from '../support/resources.ts';
+import { newAccount } from '../support/synqly-resources.ts';
+
+const target = await useTarget();
+
+interface AuditEvent {
+  method: string;
+  path: string;
+  code: string;
+  created_at: string;
+  account_id?: string;
+  environment: string;
+  body?: unknown;
+  response?: string;
+}
+
+describe('audit_list', () => {
+  it('records the Management calls of the organization, oldest first', async () => {
+    const s = await synqlySession(target);
+    const account = await newAccount(s, { environment: 'test', fullname: 'Audited' });
+    expectProblem(await s.get(`/v1/accounts/${uniqueName('ghost')}`), 'accounts_get', 404);
+    const res = await s.get('/v1/audit/organizations').query({ filter: 'path[like]/v1/accounts%', limit: 500 });
+    expectOperation(res, 'audit_list', 200);
+    const events = res.body.result as AuditEvent[];
+    const created = events.find((e) => e.method === 'POST' && e.path === '/v1/accounts' && e.account_id === account.id);
+    expect(created).toMatchObject({ code: '200', environment: 'test' });
+    if (target.kind !== 'live') {
+      expect(created!.body).toMatchObject({ fullname: 'Audited' });
+      const failed = events.find((e) => e.code === '404');
+      expect(failed?.response).toContain('not found');
+      const times = events.map((e) => e.created_at);
+      expect(times).toEqual([...times].sort());
+    }
+  });
+
+  it.runIf(target.kind !== 'live')('(twin) redacts secrets from recorded bodies and pages by created_at', async () => {
+    const s = await synqlySession(target);
+    const account = await newAccount(s);
+    const secret = uniqueName('s3cr3t');
+    const created = await s.post(`/v1/credentials/${account.id}`).send({ name: uniqueName('c'), config: { type: 'token', secret } });
+    expectOperation(created, 'credentials_create', 200);
+    const res = await s.get('/v1/audit/organizations').query({ filter: 'method[eq]POST' });
+    expectOperation(res, 'audit_list', 200);
+    expect(res.text).not.toContain(secret);
+    expect(res.body.result.map((e: AuditEvent) => e.path)).toEqual(['/v1/accounts', `/v1/credentials/${account.id}`]);
+    const first = res.body.result[0] as AuditEvent;
+    const next = await s.get('/v1/audit/organizations').query({ filter: 'method[eq]POST', start_after: first.created_at });
+    expectOperation(next, 'audit_list', 200);
+    expect(next.body.result.map((e: AuditEvent) => e.path)).toEqual([`/v1/credentials/${account.id}`]);
+  });
+
+  it('answers 400 for an unknown filter field and for a repeated order', async () => {
+    const s = await synqlySession(target);
+    expectProblem(await s.get('/v1/audit/organizations').query({ filter: 'colour[eq]red' }), 'audit_list', 400);
+    expectProblem(await s.get('/v1/audit/organizations?order=created_at&order=path'), 'audit_list', 400);
+  });
+});

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { useTarget } from '../target.ts';
+import { synqlySession } from '../support/sessions.ts';
+import { expectOperation, expectProblem } from '../support/contract.ts';
+
+const target = await useTarget();
+const twinOnly = target.kind !== 'live';
+const SETS = ['administrator', 'viewer', 'member', 'account-manager', 'connect-ui', 'token-issuer', 'mcp-integrations-use-only', 'mcp-management'];
+
+describe('permissionset_list', () => {
+  it('lists the 8 permission sets with their ApiPermissionMaps', async () => {
+    const s = await synqlySession(target);
+    const res = await s.get('/v1/permissionsets');
+    expectOperation(res, 'permissionset_list', 200);
+    const names = res.body.result.map((p: { name: string }) => p.name);
+    expect([...names].sort()).toEqual([...SETS].sort());
+    for (const set of res.body.result) expect(Object.keys(set.permissions).length).toBeGreaterThan(0);
+    if (twinOnly) {
+      const admin = res.body.result.find((p: { name: string }) => p.name === 'administrator');
+      expect(admin.permissions).toEqual({ all: { actions: ['*'] } });
+    }
+  });
+
+  it('answers 401 for an unknown token', async () => {
+    expectProblem(await target.synqly.get('/v1/permissionsets').set('authorization', 'Bearer nope'), 'permissionset_list', 401);
+  });
+});
+
+describe('permissionset_get', () => {
+  it('reads one permission set by name', async () => {
+    const s = await synqlySession(target);
+    const res = await s.get('/v1/permissionsets/account-manager');
+    expectOperation(res, 'permissionset_get', 200);
+    expect(res.body.result.name).toBe('account-manager');
+    expect(res.body.result.permissions.accounts.actions).toEqual(expect.any(Array));
+    if (twinOnly) {
+      expect(res.body.result).toMatchObject({
+        resource_restrictions: ['accounts', 'integrations'],
+        permissions: { accounts: { actions: ['*'] }, integrations: { actions: ['*'] }, credentials: { actions: ['*'] }, bridges: { actions: ['*'] }, tokens: { actions: ['create_integration'] } },
+      });
+    }
+  });
+
+  it('answers 404 for a name that is no permission set', async () => {
+    const s = await synqlySession(target);
+    expectProblem(await s.get('/v1/permissionsets/superuser'), 'permissionset_get', 404);
+  });
+});

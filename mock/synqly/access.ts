@@ -1,0 +1,289 @@
+import { errors } from '../core/errors.ts';
+import type { JsonRecord } from '../core/store/document.ts';
+import type { Tx } from '../core/store/store.ts';
+import { ALL_ACTIONS, permits } from './permissionset/sets.ts';
+import { orgCollection, type Environment, type RefreshTokenRecord } from './state.ts';
+
+/**
+ * Authorization of Management calls (contract §2.11, §4.4-4.6; DECISIONS "status mapping",
+ * "permission sets", "ad-hoc tokens"). A token's rights are the grants of the roles in its
+ * `role_binding` (built-in roles map to the permission set of the same name, custom roles are
+ * read from the organization's `roles` collection), narrowed by every ad-hoc role it carries.
+ * A call is allowed when one grant permits its action (`x-synqly-permission`) for the resource it
+ * touches and every ad-hoc limit does too; otherwise 403.
+ *
+ * For handlers: `visibleAccounts`, `visibleIntegrations`, `visibleOrganizations` filter list
+ * results; `assertAccountAllowed`, `assertIntegrationAllowed` check a resource that comes from a
+ * request body (e.g. the account a create would make); `assertCanGrant` checks that rights handed
+ * to someone else (ad-hoc tokens, role bindings) do not exceed the caller's.
+ */
+
+export interface Resources {
+  organizations?: { ids: string[]; labels?: string[] };
+  accounts?: { ids: string[]; labels?: string[]; environments?: Environment[] };
+  integrations?: { categories: string[] };
+}
+
+/** one role's worth of rights: a permission set, optionally restricted to resources */
+export interface Grant {
+  role: string;
+  set: string;
+  resources?: Resources;
+}
+
+export interface Access {
+  organizationId: string;
+  /** from the token's role_binding: a call needs one of them */
+  grants: Grant[];
+  /** ad-hoc roles of the token and of the tokens it derives from: a call needs all of them */
+  limits: Grant[];
+  /** when set, the only actions the token allows (an expired member's session) */
+  only?: string[];
+  memberId?: string;
+  /** a member's logon session */
+  session: boolean;
+}
+
+/** built-in roles and the permission set each one grants (unrestricted) */
+export const BUILTIN_ROLES: Record<string, string> = {
+  root_administrator: 'administrator',
+  administrator: 'administrator',
+  viewer: 'viewer',
+  member: 'member',
+};
+
+/** actions a permission set grants only on the caller's own member */
+const SELF_ONLY: Record<string, ReadonlySet<string>> = { member: new Set(['members.get']) };
+
+/** actions every logon session may take on itself, whatever its roles */
+const SESSION_SELF_SERVICE = new Set(['auth.change_password', 'auth.logoff']);
+
+export interface AccountRef {
+  id: string;
+  name?: string;
+  environment?: string;
+  labels?: string[];
+}
+
+/** what a call touches; absent members are not checked */
+export interface Target {
+  organizationId?: string;
+  account?: AccountRef;
+  /** connector category of the integration touched */
+  category?: string;
+  /** the member touched (for self-only grants) */
+  memberId?: string;
+}
+
+interface RoleLike extends JsonRecord {
+  name: string;
+  permission_set: string;
+  resources?: Resources;
+}
+
+function customRoles(tx: Tx, orgId: string): RoleLike[] {
+  return tx.values<RoleLike>(orgCollection(orgId, 'roles'));
+}
+
+/** The grants of a role binding; names that match no role grant nothing. */
+export function roleGrants(tx: Tx, orgId: string, binding: readonly string[]): Grant[] {
+  const roles = customRoles(tx, orgId);
+  return binding.flatMap((name): Grant[] => {
+    const builtin = BUILTIN_ROLES[name];
+    if (builtin) return [{ role: name, set: builtin }];
+    const role = roles.find((r) => r.name.toLowerCase() === name.toLowerCase());
+    return role ? [{ role: role.name, set: role.permission_set, ...(role.resources ? { resources: role.resources } : {}) }] : [];
+  });
+}
+
+/** names in `binding` that are neither built-in nor a role of the organization */
+export function unknownRoles(tx: Tx, orgId: string, binding: readonly string[]): string[] {
+  const roles = customRoles(tx, orgId).map((r) => r.name.toLowerCase());
+  return binding.filter((name) => !BUILTIN_ROLES[name] && !roles.includes(name.toLowerCase()));
+}
+
+/** The rights of a RefreshToken, resolved against the organization's current roles. */
+export function accessOf(tx: Tx, orgId: string, token: RefreshTokenRecord): Access {
+  const perm = token.primary.access.permissions;
+  const limits: Grant[] = (token.adhoc_limits ?? []).map((l, i) => ({ role: `adhoc#${i}`, set: l.permission_set, resources: l.resources as Resources }));
+  if (perm.adhoc_role) limits.push({ role: 'adhoc', set: perm.adhoc_role.permission_set, resources: perm.adhoc_role.resources as Resources });
+  return {
+    organizationId: orgId,
+    grants: roleGrants(tx, orgId, perm.role_binding ?? []),
+    limits,
+    ...(token.only_actions ? { only: [...token.only_actions] } : {}),
+    ...(token.member_id ? { memberId: token.member_id } : {}),
+    session: token.token_type === 'logon',
+  };
+}
+
+// ---- matching
+
+const isAll = (list: readonly string[] | undefined) => list !== undefined && list.includes('*');
+
+function accountMatches(r: NonNullable<Resources['accounts']>, account: AccountRef): boolean {
+  if (!isAll(r.ids) && !r.ids.includes(account.id) && !(account.name !== undefined && r.ids.includes(account.name))) return false;
+  if (r.labels && r.labels.length > 0 && !isAll(r.labels) && !(account.labels ?? []).some((l) => r.labels!.includes(l))) return false;
+  if (r.environments && r.environments.length > 0 && !r.environments.includes(account.environment as Environment)) return false;
+  return true;
+}
+
+/** whether the target lies inside a resource restriction (organization labels are not matched: organizations carry none) */
+export function withinResources(resources: Resources | undefined, target: Target): boolean {
+  if (!resources) return true;
+  const { organizations, accounts, integrations } = resources;
+  if (organizations && target.organizationId !== undefined && !isAll(organizations.ids) && !organizations.ids.includes(target.organizationId)) return false;
+  if (accounts && target.account && !accountMatches(accounts, target.account)) return false;
+  if (integrations && target.category !== undefined && !isAll(integrations.categories) && !integrations.categories.includes(target.category)) return false;
+  return true;
+}
+
+function selfOk(set: string, action: string, target: Target, access: Access): boolean {
+  if (!SELF_ONLY[set]?.has(action)) return true;
+  return access.memberId !== undefined && target.memberId === access.memberId;
+}
+
+export interface Denial {
+  reason: 'action' | 'resource';
+  message: string;
+}
+
+function describeTarget(target: Target, access: Access): string {
+  if (target.account) return `account ${target.account.name ?? target.account.id}`;
+  if (target.category !== undefined) return `integration category ${target.category}`;
+  if (target.memberId !== undefined) return `member ${target.memberId}`;
+  if (target.organizationId !== undefined && target.organizationId !== access.organizationId) return `organization ${target.organizationId}`;
+  return 'this organization';
+}
+
+/** Why the call would be refused, or undefined when it is allowed. */
+export function evaluate(access: Access, action: string, target: Target): Denial | undefined {
+  if (access.only && !access.only.includes(action)) {
+    return { reason: 'action', message: `this token only allows ${access.only.join(', ')}; ${action} is not among them` };
+  }
+  if (access.session && SESSION_SELF_SERVICE.has(action)) return undefined;
+  const applicable = access.grants.filter((g) => permits(g.set, action));
+  const missingLimit = access.limits.find((l) => !permits(l.set, action));
+  if (applicable.length === 0 || missingLimit) {
+    const sets = missingLimit ? `ad-hoc permission set ${missingLimit.set}` : `roles ${access.grants.map((g) => g.role).join(', ') || '(none)'}`;
+    return { reason: 'action', message: `the token lacks the permission ${action} (${sets})` };
+  }
+  const inScope = applicable.some((g) => withinResources(g.resources, target) && selfOk(g.set, action, target, access));
+  const limitsOk = access.limits.every((l) => withinResources(l.resources, target) && selfOk(l.set, action, target, access));
+  if (!inScope || !limitsOk) {
+    return { reason: 'resource', message: `${describeTarget(target, access)} is outside the token's resource restriction for ${action}` };
+  }
+  return undefined;
+}
+
+export function authorize(access: Access, action: string, target: Target): void {
+  const denial = evaluate(access, action, target);
+  if (denial) throw errors.forbidden(denial.message);
+}
+
+// ---- helpers for handlers
+
+/** anything carrying resolved rights: the Synqly principal */
+export interface HasAccess {
+  access: Access;
+}
+
+/** The accounts the caller may see with `action` (default `accounts.list`); for list results. */
+export function visibleAccounts<T extends AccountRef>(principal: HasAccess, accounts: readonly T[], action = 'accounts.list'): T[] {
+  const { access } = principal;
+  return accounts.filter((account) => !evaluate(access, action, { organizationId: access.organizationId, account }));
+}
+
+/** The integrations the caller may see with `action`; `accountOf` resolves an integration's account. */
+export function visibleIntegrations<T extends { account_id: string; category: string }>(
+  principal: HasAccess,
+  integrations: readonly T[],
+  accountOf: (accountId: string) => AccountRef | undefined,
+  action = 'integrations.list',
+): T[] {
+  const { access } = principal;
+  return integrations.filter((i) => !evaluate(access, action, { organizationId: access.organizationId, account: accountOf(i.account_id) ?? { id: i.account_id }, category: i.category }));
+}
+
+/** The (sub-)organizations the caller may see with `action` (default `suborgs.list`). */
+export function visibleOrganizations<T extends { id: string }>(principal: HasAccess, organizations: readonly T[], action = 'suborgs.list'): T[] {
+  return organizations.filter((o) => !evaluate(principal.access, action, { organizationId: o.id }));
+}
+
+/** 403 unless the caller may `action` on this account (e.g. the one accounts_create would make). */
+export function assertAccountAllowed(principal: HasAccess, account: AccountRef, action: string): void {
+  authorize(principal.access, action, { organizationId: principal.access.organizationId, account });
+}
+
+/** 403 unless the caller may `action` on an integration of this category in this account. */
+export function assertIntegrationAllowed(principal: HasAccess, integration: { account?: AccountRef; category: string }, action: string): void {
+  authorize(principal.access, action, { organizationId: principal.access.organizationId, account: integration.account, category: integration.category });
+}
+
+// ---- never more than the caller has (ad-hoc tokens, role bindings)
+
+const idsSubset = (requested: readonly string[], allowed: readonly string[]) => isAll(allowed) || (!isAll(requested) && requested.every((id) => allowed.includes(id)));
+
+/**
+ * Whether restriction `requested` selects only resources that `allowed` selects. Explicit account
+ * ids are checked one by one against `allowed` (through `accountById`); `*` with labels or
+ * environments is compared structurally.
+ */
+export function resourcesSubset(requested: Resources | undefined, allowed: Resources | undefined, accountById: (id: string) => AccountRef | undefined): boolean {
+  if (!allowed) return true;
+  if (allowed.organizations) {
+    if (!requested?.organizations || !idsSubset(requested.organizations.ids, allowed.organizations.ids)) return false;
+  }
+  if (allowed.integrations) {
+    if (!requested?.integrations || !idsSubset(requested.integrations.categories, allowed.integrations.categories)) return false;
+  }
+  if (allowed.accounts) {
+    const r = requested?.accounts;
+    if (!r) return false;
+    if (!isAll(r.ids)) {
+      return r.ids.every((id) => {
+        const account = accountById(id);
+        return account !== undefined && accountMatches(allowed.accounts!, account);
+      });
+    }
+    if (!isAll(allowed.accounts.ids)) return false;
+    const a = allowed.accounts;
+    if (a.labels && a.labels.length > 0 && !isAll(a.labels) && !(r.labels && r.labels.length > 0 && !isAll(r.labels) && r.labels.every((l) => a.labels!.includes(l)))) return false;
+    if (a.environments && a.environments.length > 0 && !(r.environments && r.environments.length > 0 && r.environments.every((e) => a.environments!.includes(e)))) return false;
+  }
+  return true;
+}
+
+/**
+ * 403 unless every action of permission set `set`, restricted to `resources`, is something the
+ * caller may do itself ("tokens can only be reduced in scope, never expanded").
+ */
+export function assertCanGrant(access: Access, requested: { set: string; resources?: Resources }, accountById: (id: string) => AccountRef | undefined): void {
+  for (const action of ALL_ACTIONS) {
+    if (!permits(requested.set, action)) continue;
+    const requestedSelfOnly = SELF_ONLY[requested.set]?.has(action) ?? false;
+    const covers = (g: Grant) =>
+      permits(g.set, action) && resourcesSubset(requested.resources, g.resources, accountById) && (requestedSelfOnly || !SELF_ONLY[g.set]?.has(action));
+    const byRole = access.grants.some(covers);
+    const byLimits = access.limits.every(covers);
+    const byOnly = !access.only || access.only.includes(action);
+    if (!byRole || !byLimits || !byOnly) {
+      throw errors.forbidden(
+        `cannot grant permission set ${requested.set}${requested.resources ? ' with these resources' : ''}: it allows ${action}, which the calling token may not do${
+          requested.resources ? ' on those resources' : ''
+        }; tokens can only be reduced in scope, never expanded`,
+      );
+    }
+  }
+}
+
+/** 403 unless every role in `binding` grants only what the caller may do itself (no escalation through role bindings). */
+export function assertCanBind(access: Access, tx: Tx, orgId: string, binding: readonly string[], accountById: (id: string) => AccountRef | undefined): void {
+  for (const grant of roleGrants(tx, orgId, binding)) {
+    try {
+      assertCanGrant(access, { set: grant.set, resources: grant.resources }, accountById);
+    } catch {
+      throw errors.forbidden(`cannot bind role ${grant.role}: it grants more than the calling token has (permission set ${grant.set})`);
+    }
+  }
+}

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import type { CallRecord } from '../../core/pipeline.ts';
+import type { OperationSpec } from '../../core/spec.ts';
+import type { SynqlyPrincipal } from '../auth.ts';
+import { orgFixture, T0 } from '../model-testing.ts';
+import { appendAudit, listAudit } from './model.ts';
+import { auditEntryOf } from './observe.ts';
+
+function call(overrides: Partial<CallRecord<SynqlyPrincipal>> & { operationId: string; method: string; path: string }): CallRecord<SynqlyPrincipal> {
+  const { operationId, method, path, ...rest } = overrides;
+  return {
+    operation: { operationId } as OperationSpec,
+    request: { method, path, query: {}, headers: { 'user-agent': 'Synqly-Python-SDK/2.0.39' }, listener: 'synqly', remoteAddress: '203.0.113.7' },
+    principal: { token: { member_id: 'member-1' } } as unknown as SynqlyPrincipal,
+    status: 200,
+    requestBody: undefined,
+    responseBody: undefined,
+    ...rest,
+  };
+}
+
+describe('auditEntryOf', () => {
+  it('records the call with its subject, redacting secrets of the body', async () => {
+    const { prod } = await orgFixture();
+    const entry = auditEntryOf(
+      call({ operationId: 'credentials_create', method: 'POST', path: `/v1/credentials/${prod.id}`, requestBody: { name: 'k', config: { type: 'basic', username: 'svc', secret: 'hunter2' } } }),
+      { account: prod, accountId: prod.id },
+      T0,
+    );
+    expect(entry).toMatchObject({
+      environment: 'prod',
+      created_at: new Date(T0).toISOString(),
+      remote_addr: '203.0.113.7',
+      user_agent: 'Synqly-Python-SDK/2.0.39',
+      audit_type: 'API',
+      method: 'POST',
+      code: '200',
+      status: '200 OK',
+      member_id: 'member-1',
+      account_id: prod.id,
+    });
+    expect(JSON.stringify(entry.body)).not.toContain('hunter2');
+    expect(entry.body).toMatchObject({ config: { username: 'svc' } });
+    expect(entry).not.toHaveProperty('response');
+  });
+
+  it('keeps the problem message of failed calls and marks 5xx as ERROR', () => {
+    const failed = auditEntryOf(call({ operationId: 'accounts_get', method: 'GET', path: '/v1/accounts/x', status: 404, responseBody: { status: 404, message: 'account x not found' } }), {}, T0);
+    expect(failed).toMatchObject({ audit_type: 'API', code: '404', status: '404 Not Found', response: 'account x not found', environment: '' });
+    expect(auditEntryOf(call({ operationId: 'accounts_get', method: 'GET', path: '/v1/accounts', status: 503 }), {}, T0).audit_type).toBe('ERROR');
+  });
+});
+
+describe('appendAudit / listAudit', () => {
+  it('keeps events in call order, filters and pages by created_at', async () => {
+    const { write, org } = await orgFixture();
+    for (let i = 0; i < 3; i++) {
+      await write((o) => appendAudit(o, auditEntryOf(call({ operationId: 'accounts_list', method: 'GET', path: `/v1/accounts?${i}` }), {}, T0 + i * 1000)));
+    }
+    await write((o) => appendAudit(o, auditEntryOf(call({ operationId: 'accounts_create', method: 'POST', path: '/v1/accounts' }), {}, T0 + 5000)));
+    const all = listAudit(org(), {}).items;
+    expect(all.map((a) => a.path)).toEqual(['/v1/accounts?0', '/v1/accounts?1', '/v1/accounts?2', '/v1/accounts']);
+    expect(all[0]).not.toHaveProperty('id');
+    expect(listAudit(org(), { filter: 'method[eq]POST' }).items).toHaveLength(1);
+    expect(listAudit(org(), { start_after: new Date(T0 + 1000).toISOString(), limit: 1 }).items.map((a) => a.path)).toEqual(['/v1/accounts?2']);
+    expect(listAudit(org(), { order: 'created_at[desc]', limit: 1 }).items[0]!.method).toBe('POST');
+  });
+});

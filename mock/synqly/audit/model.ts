@@ -1,0 +1,50 @@
+import { listRecords, type ListPage, type ListQuery } from '../lists.ts';
+import type { AuditRecord, OrgState } from '../state.ts';
+import { seqId } from '../status/model.ts';
+
+/**
+ * Audit events (contract §2.14, §3.2; DECISIONS "status, audit, jobs"): one per Management call
+ * of the organization, appended by the API observer (audit/observe.ts) after the call has been
+ * answered. Listed oldest first; `start_after` is a `created_at` value.
+ */
+
+/** an audit record before it gets its sequence id */
+export type AuditEntry = Pick<
+  AuditRecord,
+  'environment' | 'created_at' | 'remote_addr' | 'user_agent' | 'audit_type' | 'method' | 'path' | 'code' | 'body' | 'response' | 'status' | 'member_id' | 'account_id' | 'integration_id' | 'bridge_group_id'
+>;
+
+export const AUDIT_FIELDS = [
+  'environment',
+  'created_at',
+  'remote_addr',
+  'user_agent',
+  'audit_type',
+  'method',
+  'path',
+  'code',
+  'status',
+  'response',
+  'member_id',
+  'account_id',
+  'integration_id',
+  'bridge_group_id',
+] as const;
+
+export function auditView(a: AuditRecord) {
+  const { id: _id, ...view } = a;
+  return view;
+}
+
+export function appendAudit(org: OrgState, entry: AuditEntry): AuditRecord {
+  const value = (org.counters.get('audit')?.value ?? 0) + 1;
+  org.counters.put({ id: 'audit', value });
+  const record: AuditRecord = { id: seqId(value), ...entry };
+  org.audit.put(record);
+  return record;
+}
+
+export function listAudit(org: OrgState, query: ListQuery): ListPage<ReturnType<typeof auditView>> {
+  const page = listRecords(org.audit.all(), query, { fields: AUDIT_FIELDS, defaultOrder: ['created_at'] });
+  return { ...page, items: page.items.map(auditView) };
+}

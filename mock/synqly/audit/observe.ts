@@ -1,0 +1,132 @@
+import { STATUS_CODES } from 'node:http';
+import type { CallRecord, TwinEnv } from '../../core/pipeline.ts';
+import { redactBody } from '../../core/request-journal.ts';
+import type { SynqlyPrincipal } from '../auth.ts';
+import { findByIdOrName } from '../names.ts';
+import { orgState, type AccountRecord, type IntegrationRecord, type OrgState } from '../state.ts';
+import { recordIntegrationCall } from '../status/model.ts';
+import { iso } from '../tokens/model.ts';
+import { appendAudit, type AuditEntry } from './model.ts';
+
+/**
+ * The Synqly API observer for audit and status (DECISIONS "status, audit, jobs"): after every
+ * answered Management call of an authenticated organization it writes, in one store transaction,
+ * - an audit event (contract §2.14; the request body with secrets redacted), and
+ * - when the call addressed one integration (`{accountId}/{integrationId}` in the path, status
+ *   reads excepted), a StatusEvent of that integration (status/model.ts).
+ * Unauthenticated calls (401) have no organization to record them in.
+ */
+
+interface Subject {
+  account?: AccountRecord;
+  accountId?: string;
+  integration?: IntegrationRecord;
+  integrationId?: string;
+  bridgeId?: string;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+function jsonBytes(value: unknown): number {
+  return value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value));
+}
+
+function findIntegration(org: OrgState, account: AccountRecord | undefined, idOrName: string): IntegrationRecord | undefined {
+  const candidates = org.integrations.all().filter((i) => !account || i.account_id === account.id);
+  const lower = idOrName.toLowerCase();
+  return candidates.find((i) => i.id === idOrName) ?? candidates.find((i) => i.name.toLowerCase() === lower);
+}
+
+/** the account, integration and bridge group a call concerns, from its path and (for creates) its result */
+function subjectOf(org: OrgState, call: CallRecord<SynqlyPrincipal>): Subject {
+  const params = call.request.params ?? {};
+  const result = isObject(call.responseBody) && isObject(call.responseBody.result) ? call.responseBody.result : undefined;
+  const s: Subject = {};
+  if (params.accountId) {
+    s.account = findByIdOrName(org.accounts, params.accountId);
+    s.accountId = s.account?.id ?? params.accountId;
+  }
+  if (params.ownerId && !params.accountId) {
+    const account = findByIdOrName(org.accounts, params.ownerId);
+    const integration = account ? undefined : findIntegration(org, undefined, params.ownerId);
+    if (account) Object.assign(s, { account, accountId: account.id });
+    if (integration) Object.assign(s, { integration, integrationId: integration.id, account: org.accounts.get(integration.account_id), accountId: integration.account_id });
+  }
+  if (params.integrationId) {
+    s.integration = findIntegration(org, s.account, params.integrationId);
+    s.integrationId = s.integration?.id ?? params.integrationId;
+  }
+  if (params.bridgeId) s.bridgeId = (s.account && org.bridges.all().find((b) => b.account_id === s.account!.id && (b.id === params.bridgeId || b.name === params.bridgeId))?.id) ?? params.bridgeId;
+  if (result) {
+    const created = (key: string) => (isObject(result[key]) ? (result[key] as Record<string, unknown>) : undefined);
+    const account = created('account');
+    if (call.operation.operationId === 'accounts_create' && account && typeof account.id === 'string') {
+      Object.assign(s, { account: org.accounts.get(account.id), accountId: account.id });
+    }
+    const integration = created('integration');
+    if (call.operation.operationId === 'integrations_create' && integration && typeof integration.id === 'string') s.integrationId = integration.id;
+    const bridge = created('bridge');
+    if (call.operation.operationId === 'bridges_create' && bridge && typeof bridge.id === 'string') s.bridgeId = bridge.id;
+  }
+  return s;
+}
+
+function problemMessage(body: unknown): string | undefined {
+  return isObject(body) && typeof body.message === 'string' ? body.message : undefined;
+}
+
+export function auditEntryOf(call: CallRecord<SynqlyPrincipal>, subject: Subject, nowMs: number): AuditEntry {
+  const headers = call.request.headers;
+  const ua = headers['user-agent'];
+  const failed = call.status >= 400;
+  const member = call.principal?.token.member_id;
+  return {
+    environment: subject.account?.environment ?? '',
+    created_at: iso(nowMs),
+    remote_addr: call.request.remoteAddress ?? '',
+    user_agent: Array.isArray(ua) ? ua.join(', ') : (ua ?? ''),
+    audit_type: call.status >= 500 ? 'ERROR' : 'API',
+    method: call.request.method.toUpperCase(),
+    path: call.request.path,
+    code: String(call.status),
+    ...(call.requestBody !== undefined ? { body: redactBody(call.requestBody) } : {}),
+    ...(failed && problemMessage(call.responseBody) ? { response: problemMessage(call.responseBody) } : {}),
+    status: `${call.status} ${STATUS_CODES[call.status] ?? ''}`.trim(),
+    ...(member ? { member_id: member } : {}),
+    ...(subject.accountId ? { account_id: subject.accountId } : {}),
+    ...(subject.integrationId ? { integration_id: subject.integrationId } : {}),
+    ...(subject.bridgeId ? { bridge_group_id: subject.bridgeId } : {}),
+  };
+}
+
+/** Records one answered call; the write is durable on its own schedule (the response is already out). */
+export function recordManagementCall(env: TwinEnv, call: CallRecord<SynqlyPrincipal>): void {
+  const principal = call.principal;
+  if (!principal) return;
+  const orgId = principal.organization.id;
+  const nowMs = env.clock.now();
+  env.store
+    .transact((tx) => {
+      const org = orgState(tx, orgId);
+      if (!org.organizations.get(orgId)) return; // the organization is gone (deleted by this very call)
+      const subject = subjectOf(org, call);
+      appendAudit(org, auditEntryOf(call, subject, nowMs));
+      const addressed = call.request.params?.integrationId !== undefined;
+      if (addressed && subject.integration && !call.operation.operationId.startsWith('status_')) {
+        recordIntegrationCall(
+          org,
+          subject.integration,
+          {
+            succeeded: call.status < 400,
+            ...(call.status >= 400 ? { error: problemMessage(call.responseBody) ?? `status ${call.status}` } : {}),
+            in_bytes: jsonBytes(call.requestBody),
+            out_bytes: jsonBytes(call.responseBody),
+            db_ops: call.request.method === 'GET' ? 1 : 2,
+            api_ops: 0,
+          },
+          nowMs,
+        );
+      }
+    })
+    .catch((err: unknown) => env.logger.error({ err, operationId: call.operation.operationId }, 'recording a Synqly call failed'));
+}

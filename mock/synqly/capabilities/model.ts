@@ -1,0 +1,140 @@
+import { errors } from '../../core/errors.ts';
+import { INLINE_REQUIRED } from '../credentials/kinds.ts';
+import { CONNECTORS, CONNECTOR_BY_ID, PROVIDERS, PROVIDER_BY_ID, connectorOf, type ConfigField, type ConnectorDef, type ProviderDef } from './catalogue.ts';
+
+/** capabilities_*: views over the catalogue (capabilities/catalogue.ts); nothing here is stored. */
+
+export type ConnectorExpand = 'providers';
+export type ProviderExpand = 'connector' | 'operations' | 'request_body' | 'provider_config';
+
+const providerName = (id: string) => id.slice(id.indexOf('_') + 1);
+
+function providersOf(connectorId: string): ProviderDef[] {
+  return PROVIDERS.filter((p) => connectorOf(p.id) === connectorId);
+}
+
+export function providerBaseView(p: ProviderDef) {
+  return {
+    id: p.id,
+    name: providerName(p.id),
+    fullname: p.fullname,
+    vendor: p.vendor,
+    description: p.description,
+    connector_id: connectorOf(p.id)!,
+    release: { availability: p.availability ?? CONNECTOR_BY_ID.get(connectorOf(p.id)!)!.availability, environments: p.environments ?? ['prod', 'test'] },
+  };
+}
+
+export function connectorView(c: ConnectorDef, expand: readonly string[] = []) {
+  const providers = providersOf(c.id);
+  return {
+    id: c.id,
+    name: c.id,
+    fullname: c.fullname,
+    description: c.description,
+    provider_ids: providers.map((p) => p.id),
+    ...(expand.includes('providers') ? { providers: providers.map(providerBaseView) } : {}),
+    connector: c.id,
+    release: { availability: c.availability },
+  };
+}
+
+function credentialSchema(field: ConfigField) {
+  const kinds = field.credentials ?? [];
+  return {
+    description: field.description,
+    oneOf: [
+      ...kinds.map((kind) => {
+        const fields = INLINE_REQUIRED[kind][0]!;
+        return {
+          type: 'object',
+          required: ['type', ...fields],
+          properties: { type: { type: 'string', enum: [kind] }, ...Object.fromEntries(fields.map((f) => [f, { type: 'string' }])) },
+        };
+      }),
+      ...kinds.map((kind) => ({
+        type: 'object',
+        required: ['type', 'value'],
+        properties: { type: { type: 'string', enum: [`${kind}_id`] }, value: { type: 'string', description: 'Id of a stored credential.' } },
+      })),
+    ],
+  };
+}
+
+const FIELD_TYPES: Record<Exclude<ConfigField['kind'], 'credential'>, Record<string, unknown>> = {
+  string: { type: 'string' },
+  url: { type: 'string', format: 'uri' },
+  boolean: { type: 'boolean' },
+  integer: { type: 'integer' },
+  object: { type: 'object' },
+  array: { type: 'array' },
+};
+
+/** the provider config as a JSON-Schema-like description (expand=provider_config) */
+export function providerConfigSchema(p: ProviderDef) {
+  const properties: Record<string, unknown> = { type: { type: 'string', enum: [p.id], description: 'Provider id.' } };
+  for (const f of p.fields) properties[f.name] = f.kind === 'credential' ? credentialSchema(f) : { ...FIELD_TYPES[f.kind], description: f.description };
+  return { type: 'object', required: ['type', ...p.fields.filter((f) => f.required).map((f) => f.name)], properties };
+}
+
+function operationsView(p: ProviderDef, withRequestBody: boolean) {
+  const connector = CONNECTOR_BY_ID.get(connectorOf(p.id)!)!;
+  return connector.operations.map((op) => {
+    const id = `${connector.id}_${op.name}`;
+    const supported = !(p.unsupported ?? []).includes(op.name);
+    return {
+      id,
+      name: op.name,
+      fullname: op.fullname,
+      description: op.description,
+      request_method: op.method,
+      request_path: op.path,
+      supported,
+      ...(op.required_fields ? { required_fields: [...op.required_fields] } : {}),
+      ...(op.response_fields ? { supported_response_fields: [...op.response_fields] } : {}),
+      ...(op.filters ? { filters: op.filters.map((f) => ({ ...f, operators: [...f.operators], ...(f.values ? { values: [...f.values] } : {}) })) } : {}),
+      ...(op.orders ? { orders: op.orders.map((name) => ({ name, directions: ['asc', 'desc'] })) } : {}),
+      ...(withRequestBody && op.body ? { request_body: { required: true, schema: structuredClone(op.body) } } : {}),
+    };
+  });
+}
+
+export function providerView(p: ProviderDef, expand: readonly string[] = []) {
+  const connectorId = connectorOf(p.id)!;
+  return {
+    ...providerBaseView(p),
+    connector: expand.includes('connector') ? connectorView(CONNECTOR_BY_ID.get(connectorId)!) : connectorId,
+    ...(expand.includes('operations') || expand.includes('request_body') ? { operations: operationsView(p, expand.includes('request_body')) } : {}),
+    ...(expand.includes('provider_config') ? { provider_config: providerConfigSchema(p) } : {}),
+  };
+}
+
+export function listConnectors(expand: readonly string[] = []) {
+  return CONNECTORS.map((c) => connectorView(c, expand));
+}
+
+export function listProviders(expand: readonly string[] = []) {
+  return PROVIDERS.map((p) => providerView(p, expand));
+}
+
+export function getProvider(providerId: string, expand: readonly string[] = []) {
+  const p = PROVIDER_BY_ID.get(providerId);
+  if (!p) {
+    throw errors.notFound(`provider ${providerId} is not in the catalogue`, {
+      parameter: { id: 'providerId', location: 'path', value: providerId },
+      remediation: 'list the providers with GET /v1/capabilities/providers',
+    });
+  }
+  return providerView(p, expand);
+}
+
+/** title-cased display name for a well-formed provider id outside the catalogue */
+export function displayNameOf(providerId: string): string {
+  const known = PROVIDER_BY_ID.get(providerId);
+  if (known) return known.fullname;
+  return providerName(providerId)
+    .split('_')
+    .filter(Boolean)
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join(' ');
+}

@@ -1,0 +1,46 @@
+import type { OperationTable } from '../../core/pipeline.ts';
+import type { SynqlyPrincipal } from '../auth.ts';
+import { modelEnv, mutateOrg, noContent, ok, readOrg } from '../context.ts';
+import type { ListQuery } from '../lists.ts';
+import { updateBodyCheck, type PatchOperation } from '../updates.ts';
+import {
+  createCredential,
+  credentialView,
+  deleteCredential,
+  getCredentialRecord,
+  listCredentials,
+  lookupCredential,
+  patchCredential,
+  updateCredential,
+  type CreateCredentialRequest,
+  type UpdateCredentialRequest,
+} from './model.ts';
+
+const owner = (params: Record<string, unknown>) => params.ownerId as string;
+const credential = (params: Record<string, unknown>) => params.credentialId as string;
+
+export const credentialsOperations: OperationTable<SynqlyPrincipal> = {
+  credentials_list: (ctx) => {
+    const page = listCredentials(readOrg(ctx), owner(ctx.params), ctx.query as ListQuery);
+    return ok(page.items, { total: page.total });
+  },
+  credentials_create: async (ctx) => {
+    const created = await mutateOrg(ctx, (org) => createCredential(org, owner(ctx.params), (ctx.body ?? {}) as CreateCredentialRequest, modelEnv(ctx)));
+    return ok(credentialView(created));
+  },
+  credentials_get: (ctx) => ok(credentialView(getCredentialRecord(readOrg(ctx), owner(ctx.params), credential(ctx.params)).credential)),
+  credentials_update: async (ctx) => {
+    const updated = await mutateOrg(ctx, (org) => updateCredential(org, owner(ctx.params), credential(ctx.params), ctx.body as UpdateCredentialRequest, modelEnv(ctx)));
+    return ok(credentialView(updated));
+  },
+  credentials_patch: async (ctx) => {
+    const check = await updateBodyCheck(ctx, 'credentials_update');
+    const patched = await mutateOrg(ctx, (org) => patchCredential(org, owner(ctx.params), credential(ctx.params), ctx.body as PatchOperation[], check, modelEnv(ctx)));
+    return ok(credentialView(patched));
+  },
+  credentials_delete: async (ctx) => {
+    await mutateOrg(ctx, (org) => deleteCredential(org, owner(ctx.params), credential(ctx.params)));
+    return noContent();
+  },
+  credentials_lookup: (ctx) => ok(credentialView(lookupCredential(readOrg(ctx), credential(ctx.params)))),
+};

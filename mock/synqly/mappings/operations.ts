@@ -1,0 +1,48 @@
+import type { OperationTable } from '../../core/pipeline.ts';
+import type { SynqlyPrincipal } from '../auth.ts';
+import { modelEnv, mutateOrg, noContent, ok, readOrg } from '../context.ts';
+import type { ListQuery } from '../lists.ts';
+import { patchDocument, updateBodyCheck, type PatchOperation } from '../updates.ts';
+import {
+  applyMappings,
+  createMapping,
+  deleteMapping,
+  getMapping,
+  listMappings,
+  updateMapping,
+  type ApplyMappingsRequest,
+  type CreateMappingRequest,
+  type UpdateMappingRequest,
+} from './model.ts';
+
+const mappingId = (ctx: { params: Record<string, unknown> }) => ctx.params.mappingId as string;
+
+export const mappingsOperations: OperationTable<SynqlyPrincipal> = {
+  mappings_list: (ctx) => {
+    const page = listMappings(readOrg(ctx), ctx.query as ListQuery);
+    return ok(page.items, { total: page.total });
+  },
+  mappings_create: async (ctx) => {
+    const mapping = await mutateOrg(ctx, (org) => createMapping(org, ctx.body as CreateMappingRequest, modelEnv(ctx)));
+    return ok({ mapping });
+  },
+  mappings_get: (ctx) => ok(getMapping(readOrg(ctx), mappingId(ctx))),
+  mappings_update: async (ctx) => ok(await mutateOrg(ctx, (org) => updateMapping(org, mappingId(ctx), ctx.body as UpdateMappingRequest, modelEnv(ctx)))),
+  mappings_patch: async (ctx) => {
+    const check = await updateBodyCheck(ctx, 'mappings_update');
+    const mapping = await mutateOrg(ctx, (org) => {
+      const current = getMapping(org, mappingId(ctx));
+      const doc = patchDocument(current, ctx.body as PatchOperation[], check);
+      return updateMapping(org, current.id, doc as unknown as UpdateMappingRequest, modelEnv(ctx));
+    });
+    return ok(mapping);
+  },
+  mappings_delete: async (ctx) => {
+    await mutateOrg(ctx, (org) => deleteMapping(org, mappingId(ctx)));
+    return noContent();
+  },
+  mappings_apply: async (ctx) => {
+    const mapping = await applyMappings(readOrg(ctx), ctx.body as ApplyMappingsRequest, { includeRawData: ctx.query.include_raw_data === true }, modelEnv(ctx));
+    return ok({ mapping });
+  },
+};

@@ -1,0 +1,57 @@
+import type { OperationTable } from '../../core/pipeline.ts';
+import { assertCanBind } from '../access.ts';
+import type { SynqlyPrincipal } from '../auth.ts';
+import { modelEnv, mutateOrg, noContent, ok, readOrg, type SynqlyContext } from '../context.ts';
+import type { ListQuery } from '../lists.ts';
+import type { OrgState } from '../state.ts';
+import { accountLookup } from '../tokens/create.ts';
+import { patchDocument, updateBodyCheck, type PatchOperation } from '../updates.ts';
+import { createMember, deleteMember, findMember, listMembers, memberView, updateMember, type CreateMemberRequest, type UpdateMemberRequest } from './model.ts';
+
+/** roles a write adds to a binding must not grant more than the caller has */
+function assertBindable(ctx: SynqlyContext, org: OrgState, binding: readonly string[], before: readonly string[] = []): void {
+  const added = binding.filter((r) => !before.includes(r));
+  assertCanBind(ctx.principal.access, org.tx, org.orgId, added, accountLookup(org));
+}
+
+const memberId = (ctx: SynqlyContext) => ctx.params.memberId as string;
+
+export const membersOperations: OperationTable<SynqlyPrincipal> = {
+  members_list: (ctx) => ok(listMembers(readOrg(ctx), ctx.query as ListQuery).items.map(memberView)),
+
+  members_create: async (ctx) => {
+    const body = ctx.body as CreateMemberRequest;
+    const member = await mutateOrg(ctx, (org) => {
+      assertBindable(ctx, org, body.role_binding ?? ['member']);
+      return createMember(org, body, modelEnv(ctx));
+    });
+    return ok({ member: memberView(member) });
+  },
+
+  members_get: (ctx) => ok(memberView(findMember(readOrg(ctx), memberId(ctx)))),
+
+  members_update: async (ctx) => {
+    const body = ctx.body as UpdateMemberRequest;
+    const member = await mutateOrg(ctx, (org) => {
+      assertBindable(ctx, org, body.role_binding, findMember(org, memberId(ctx)).role_binding);
+      return updateMember(org, memberId(ctx), body, modelEnv(ctx));
+    });
+    return ok(memberView(member));
+  },
+
+  members_patch: async (ctx) => {
+    const check = await updateBodyCheck(ctx, 'members_update');
+    const member = await mutateOrg(ctx, (org) => {
+      const current = findMember(org, memberId(ctx));
+      const doc = patchDocument(memberView(current), ctx.body as PatchOperation[], check) as unknown as UpdateMemberRequest;
+      assertBindable(ctx, org, doc.role_binding, current.role_binding);
+      return updateMember(org, current.id, doc, modelEnv(ctx));
+    });
+    return ok(memberView(member));
+  },
+
+  members_delete: async (ctx) => {
+    await mutateOrg(ctx, (org) => deleteMember(org, memberId(ctx)));
+    return noContent();
+  },
+};

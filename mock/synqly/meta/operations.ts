@@ -1,0 +1,9 @@
+import type { OperationTable } from '../../core/pipeline.ts';
+import type { SynqlyPrincipal } from '../auth.ts';
+import { engineOpenApiDocument, managementOpenApiDocument } from './model.ts';
+
+/** Both answer the document itself, not wrapped in `result`. */
+export const metaOperations: OperationTable<SynqlyPrincipal> = {
+  meta_managementOpenapiSpec: async () => ({ status: 200, body: await managementOpenApiDocument() }),
+  meta_engineOpenapiSpec: async () => ({ status: 200, body: engineOpenApiDocument(await managementOpenApiDocument()) }),
+};

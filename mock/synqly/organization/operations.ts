@@ -1,0 +1,24 @@
+import type { OperationTable } from '../../core/pipeline.ts';
+import type { SynqlyPrincipal } from '../auth.ts';
+import { modelEnv, mutateOrg, ok, readOrg } from '../context.ts';
+import { patchDocument, updateBodyCheck, type PatchOperation } from '../updates.ts';
+import { getOrganization, organizationView, updateOrganization, type UpdateOrganizationRequest } from './model.ts';
+
+export const organizationOperations: OperationTable<SynqlyPrincipal> = {
+  organization_get: (ctx) => ok(organizationView(getOrganization(readOrg(ctx)))),
+
+  organization_update: async (ctx) => {
+    const org = await mutateOrg(ctx, (state) => updateOrganization(state, ctx.body as UpdateOrganizationRequest, modelEnv(ctx)));
+    return ok(organizationView(org));
+  },
+
+  organization_patch: async (ctx) => {
+    const check = await updateBodyCheck(ctx, 'organization_update');
+    const org = await mutateOrg(ctx, (state) => {
+      const current = organizationView(getOrganization(state));
+      const doc = patchDocument(current, ctx.body as PatchOperation[], check);
+      return updateOrganization(state, doc as unknown as UpdateOrganizationRequest, modelEnv(ctx));
+    });
+    return ok(organizationView(org));
+  },
+};

@@ -1,0 +1,29 @@
+import type { OperationTable } from '../../core/pipeline.ts';
+import type { SynqlyPrincipal } from '../auth.ts';
+import { modelEnv, mutateOrg, noContent, ok, readOrg } from '../context.ts';
+import type { ListQuery } from '../lists.ts';
+import { patchDocument, updateBodyCheck, type PatchOperation } from '../updates.ts';
+import { createWebhook, deleteWebhook, getWebhook, listWebhooks, updateWebhook, type CreateWebhookRequest, type UpdateWebhookRequest } from './model.ts';
+
+const webhookId = (ctx: { params: Record<string, unknown> }) => ctx.params.webhookId as string;
+
+export const organizationWebhooksOperations: OperationTable<SynqlyPrincipal> = {
+  organizationWebhooks_list: (ctx) => ok(listWebhooks(readOrg(ctx), ctx.query as ListQuery).items),
+  organizationWebhooks_create: async (ctx) => ok(await mutateOrg(ctx, (org) => createWebhook(org, ctx.body as CreateWebhookRequest, modelEnv(ctx)))),
+  organizationWebhooks_get: (ctx) => ok(getWebhook(readOrg(ctx), webhookId(ctx))),
+  organizationWebhooks_update: async (ctx) =>
+    ok(await mutateOrg(ctx, (org) => updateWebhook(org, webhookId(ctx), ctx.body as UpdateWebhookRequest, modelEnv(ctx)))),
+  organizationWebhooks_patch: async (ctx) => {
+    const check = await updateBodyCheck(ctx, 'organizationWebhooks_update');
+    const webhook = await mutateOrg(ctx, (org) => {
+      const current = getWebhook(org, webhookId(ctx));
+      const doc = patchDocument(current, ctx.body as PatchOperation[], check);
+      return updateWebhook(org, current.id, doc as unknown as UpdateWebhookRequest, modelEnv(ctx));
+    });
+    return ok(webhook);
+  },
+  organizationWebhooks_delete: async (ctx) => {
+    await mutateOrg(ctx, (org) => deleteWebhook(org, webhookId(ctx)));
+    return noContent();
+  },
+};

@@ -1,0 +1,46 @@
+import { ApiError } from '../../core/errors.ts';
+import type { OperationTable } from '../../core/pipeline.ts';
+import { visibleOrganizations } from '../access.ts';
+import type { SynqlyPrincipal } from '../auth.ts';
+import { modelEnv, noContent, ok } from '../context.ts';
+import { createMember, memberView, type CreateMemberRequest } from '../members/model.ts';
+import { organizationView } from '../organization/model.ts';
+import { orgState } from '../state.ts';
+import { createdSubOrgView, createSubOrg, deleteSubOrg, getSubOrg, listSubOrgs, type CreateSubOrgRequest } from './model.ts';
+
+const subOrgId = (ctx: { params: Record<string, unknown> }) => ctx.params.organizationId as string;
+
+/** errors of the nested members_create body point into `/member` */
+function underMember<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof ApiError && err.details.parameter?.location === 'body') {
+      const p = err.details.parameter;
+      throw new ApiError(err.kind, err.message, { ...err.details, parameter: { ...p, id: `/member${p.id === '/' ? '' : p.id}` } });
+    }
+    throw err;
+  }
+}
+
+export const subOrgsOperations: OperationTable<SynqlyPrincipal> = {
+  subOrgs_list: (ctx) => ok(visibleOrganizations(ctx.principal, listSubOrgs(ctx.env.store.reader, ctx.principal.organization.id)).map(organizationView)),
+
+  subOrgs_create: async (ctx) => {
+    const body = (ctx.body ?? {}) as CreateSubOrgRequest;
+    const { created, member } = await ctx.env.store.transact((tx) => {
+      const env = modelEnv(ctx);
+      const created = createSubOrg(tx, ctx.principal.organization, ctx.principal.token.id, body, env);
+      const member = body.member ? underMember(() => createMember(orgState(tx, created.organization.id), body.member as unknown as CreateMemberRequest, env)) : undefined;
+      return { created, member };
+    });
+    return ok(createdSubOrgView(created, member ? memberView(member) : undefined));
+  },
+
+  subOrgs_get: (ctx) => ok(organizationView(getSubOrg(ctx.env.store.reader, ctx.principal.organization.id, subOrgId(ctx)))),
+
+  subOrgs_delete: async (ctx) => {
+    await ctx.env.store.transact((tx) => deleteSubOrg(tx, ctx.principal.organization.id, subOrgId(ctx)));
+    return noContent();
+  },
+};

@@ -1,0 +1,97 @@
+import { errors } from '../../core/errors.ts';
+import type { OperationTable } from '../../core/pipeline.ts';
+import type { SynqlyPrincipal } from '../auth.ts';
+import { modelEnv, mutateOrg, noContent, ok, readOrg, type SynqlyContext } from '../context.ts';
+import type { ListQuery } from '../lists.ts';
+import {
+  createAdhocToken,
+  createIntegrationToken,
+  createMcpToken,
+  createSynqlyIntegrationsToken,
+  findOwnedRefreshToken,
+  findRefreshToken,
+  listTokens,
+  type CreateTokenRequest,
+  type McpScope,
+  type TokenCaller,
+} from './create.ts';
+import { accessTokenView, deleteRefreshToken, refreshTokenView, removeSecondaryPair, resetRefreshToken, rotateRefreshToken } from './model.ts';
+
+/** The caller as the token models see it. */
+export function callerOf(ctx: SynqlyContext): TokenCaller {
+  const { token, slot, part, access } = ctx.principal;
+  return { token, access, secretExpiresMs: Date.parse(token[slot]![part].expires) };
+}
+
+const param = (ctx: SynqlyContext, name: string) => ctx.params[name] as string;
+
+export const tokensOperations: OperationTable<SynqlyPrincipal> = {
+  tokens_create_token: async (ctx) => {
+    const { record, pair } = await mutateOrg(ctx, (org) => createAdhocToken(org, callerOf(ctx), ctx.body as CreateTokenRequest, modelEnv(ctx)));
+    return ok(refreshTokenView(record, { primary: pair }));
+  },
+
+  tokens_list: (ctx) => ok(listTokens(readOrg(ctx), ctx.query as ListQuery).items.map((t) => refreshTokenView(t))),
+
+  tokens_create_mcp_token: async (ctx) => {
+    const body = ctx.body as { scope: McpScope; token_ttl?: string };
+    const pair = await mutateOrg(ctx, (org) => createMcpToken(org, callerOf(ctx), body, modelEnv(ctx)));
+    return ok(accessTokenView(pair));
+  },
+
+  tokens_create_integration_token: async (ctx) => {
+    const body = (ctx.body ?? {}) as { name?: string; token_ttl?: string };
+    const path = { accountId: param(ctx, 'accountId'), integrationId: param(ctx, 'integrationId') };
+    const pair = await mutateOrg(ctx, (org) => createIntegrationToken(org, callerOf(ctx), path, body, modelEnv(ctx)));
+    return ok(accessTokenView(pair));
+  },
+
+  tokens_create_synqly_integrations_token: async (ctx) => {
+    const body = (ctx.body ?? {}) as { token_ttl?: string };
+    const { account, record, pair } = await mutateOrg(ctx, (org) => createSynqlyIntegrationsToken(org, callerOf(ctx), body, modelEnv(ctx)));
+    return ok({ account_id: account.id, token: refreshTokenView(record, { primary: pair }) });
+  },
+
+  tokens_get: (ctx) => ok(refreshTokenView(findRefreshToken(readOrg(ctx), param(ctx, 'refreshTokenId')))),
+
+  tokens_refresh: async (ctx) => {
+    const { record, pair } = await mutateOrg(ctx, (org) => rotateRefreshToken(org, findRefreshToken(org, param(ctx, 'refreshTokenId')), modelEnv(ctx)));
+    return ok(refreshTokenView(record, { primary: pair }));
+  },
+
+  tokens_rotate: async (ctx) => {
+    const { record, pair } = await mutateOrg(ctx, (org) =>
+      rotateRefreshToken(org, findOwnedRefreshToken(org, param(ctx, 'ownerId'), param(ctx, 'refreshTokenId')), modelEnv(ctx)),
+    );
+    return ok(refreshTokenView(record, { primary: pair }));
+  },
+
+  tokens_reset: async (ctx) => {
+    const { record, pair } = await mutateOrg(ctx, (org) =>
+      resetRefreshToken(org, findOwnedRefreshToken(org, param(ctx, 'ownerId'), param(ctx, 'refreshTokenId')), modelEnv(ctx)),
+    );
+    return ok(refreshTokenView(record, { primary: pair }));
+  },
+
+  tokens_remove_secondary: async (ctx) => {
+    await mutateOrg(ctx, (org) => {
+      const record = findRefreshToken(org, param(ctx, 'refreshTokenId'));
+      if (!record.secondary) throw errors.notFound(`refresh token ${record.name} has no secondary token pair`, { parameter: { id: 'refreshTokenId', location: 'path', value: param(ctx, 'refreshTokenId') } });
+      removeSecondaryPair(org, record, modelEnv(ctx));
+    });
+    return noContent();
+  },
+
+  tokens_delete: async (ctx) => {
+    await mutateOrg(ctx, (org) => {
+      const record = findRefreshToken(org, param(ctx, 'refreshTokenId'));
+      if (record.token_type === 'default') {
+        throw errors.badRequest(`refresh token ${record.name} is the default token of its ${record.owner_type}; reset it (tokens_reset) instead of deleting it`, {
+          parameter: { id: 'refreshTokenId', location: 'path', value: param(ctx, 'refreshTokenId') },
+        });
+      }
+      deleteRefreshToken(org, record);
+    });
+    return noContent();
+  },
+};
