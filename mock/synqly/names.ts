@@ -32,20 +32,28 @@ export function assertValidName(name: string, pointer = '/name'): void {
   }
 }
 
-/** Finds a record by id, or by name ignoring case. */
+/** Finds a record by id, or by name ignoring case (through the store's name index when `coll` is a collection). */
 export function findByIdOrName<T extends { id: string; name: string }>(
-  coll: { get(id: string): T | undefined; all(): T[] },
+  coll: { get(id: string): T | undefined; all(): T[]; findBy?(field: string, value: string): T[] },
   idOrName: string,
 ): T | undefined {
   const byId = coll.get(idOrName);
   if (byId) return byId;
+  if (coll.findBy) return coll.findBy('name', idOrName)[0];
   const lower = idOrName.toLowerCase();
   return coll.all().find((r) => r.name.toLowerCase() === lower);
 }
 
-export function assertNameFree<T extends { id: string; name: string }>(records: T[], name: string, kind: string, exceptId?: string): void {
+/** 409 if another record is named `name` (ignoring case); `records` is a list, or a whole collection (then looked up by index). */
+export function assertNameFree<T extends { id: string; name: string }>(
+  records: T[] | { findBy(field: string, value: string): T[] },
+  name: string,
+  kind: string,
+  exceptId?: string,
+): void {
   const lower = name.toLowerCase();
-  if (records.some((r) => r.id !== exceptId && r.name.toLowerCase() === lower)) {
+  const candidates = Array.isArray(records) ? records : records.findBy('name', name);
+  if (candidates.some((r) => r.id !== exceptId && r.name.toLowerCase() === lower)) {
     throw errors.conflict(`${kind} name ${name} is already in use`, { parameter: { id: '/name', location: 'body', value: name } });
   }
 }

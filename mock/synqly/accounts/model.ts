@@ -29,7 +29,7 @@ function assertLabels(labels: string[] | undefined): void {
 export function createAccount(org: OrgState, input: CreateAccountRequest, env: ModelEnv): AccountRecord {
   const id = env.random.uuid();
   const name = deriveName(input, id);
-  assertNameFree(org.accounts.all(), name, 'account');
+  assertNameFree(org.accounts, name, 'account');
   assertLabels(input.labels);
   const now = iso(env.nowMs);
   const account: AccountRecord = {
@@ -69,7 +69,7 @@ export interface UpdateAccountRequest {
 /** PUT: name, fullname, environment and labels are replaced; id, organization_id, created_at kept; updated_at set. */
 function replaceAccount(org: OrgState, current: AccountRecord, body: UpdateAccountRequest, env: ModelEnv): AccountRecord {
   assertSameId(body.id, current.id, 'account');
-  assertNameFree(org.accounts.all(), body.name, 'account', current.id);
+  assertNameFree(org.accounts, body.name, 'account', current.id);
   assertLabels(body.labels);
   const next: AccountRecord = {
     id: current.id,

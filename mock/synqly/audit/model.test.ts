@@ -40,8 +40,28 @@ describe('auditEntryOf', () => {
       account_id: prod.id,
     });
     expect(JSON.stringify(entry.body)).not.toContain('hunter2');
-    expect(entry.body).toMatchObject({ config: { username: 'svc' } });
+    expect(entry.body).toEqual({ name: 'k', config: { type: 'basic', username: '[redacted]', secret: '[redacted]' } });
     expect(entry).not.toHaveProperty('response');
+  });
+
+  it('redacts inline secrets anywhere in a provider config, webhook URLs and key ids included', () => {
+    const entry = auditEntryOf(
+      call({
+        operationId: 'integrations_create',
+        method: 'POST',
+        path: '/v1/integrations/a',
+        requestBody: {
+          name: 'slack',
+          provider_config: { type: 'notifications_slack', credential: { type: 'webhook_url', url: 'https://hooks.slack.com/services/T0/B0/xyz' }, channel: 'alerts' },
+          extra: [{ auth: { type: 'aws', access_key_id: 'AKIA123', secret_access_key: 'abc' } }],
+        },
+      }),
+      {},
+      T0,
+    );
+    const text = JSON.stringify(entry.body);
+    for (const secret of ['hooks.slack.com', 'AKIA123', 'abc']) expect(text).not.toContain(secret);
+    expect(entry.body).toMatchObject({ name: 'slack', provider_config: { type: 'notifications_slack', channel: 'alerts', credential: { type: 'webhook_url' } } });
   });
 
   it('keeps the problem message of failed calls and marks 5xx as ERROR', () => {

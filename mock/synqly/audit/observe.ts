@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { CallRecord, TwinEnv } from '../../core/pipeline.ts';
-import { redactBody } from '../../core/request-journal.ts';
+import { REDACTED, redactBody } from '../../core/request-journal.ts';
+import { isInlineKind } from '../credentials/kinds.ts';
 import type { SynqlyPrincipal } from '../auth.ts';
 import { findByIdOrName } from '../names.ts';
 import { orgState, type AccountRecord, type IntegrationRecord, type OrgState } from '../state.ts';
@@ -71,6 +72,17 @@ function subjectOf(org: OrgState, call: CallRecord<SynqlyPrincipal>): Subject {
   return s;
 }
 
+/** every field of an inline credential (`{"type": "basic", "username": …}`) but its type, redacted */
+export function redactCredentials(value: unknown, depth = 0): unknown {
+  if (depth > 32) return REDACTED;
+  if (Array.isArray(value)) return value.map((v) => redactCredentials(v, depth + 1));
+  if (!isObject(value)) return value;
+  if (depth > 0 && isInlineKind(value.type)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === 'type' ? v : REDACTED]));
+  }
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactCredentials(v, depth + 1)]));
+}
+
 function problemMessage(body: unknown): string | undefined {
   return isObject(body) && typeof body.message === 'string' ? body.message : undefined;
 }
@@ -89,7 +101,7 @@ export function auditEntryOf(call: CallRecord<SynqlyPrincipal>, subject: Subject
     method: call.request.method.toUpperCase(),
     path: call.request.path,
     code: String(call.status),
-    ...(call.requestBody !== undefined ? { body: redactBody(call.requestBody) } : {}),
+    ...(call.requestBody !== undefined ? { body: redactBody(redactCredentials(call.requestBody)) } : {}),
     ...(failed && problemMessage(call.responseBody) ? { response: problemMessage(call.responseBody) } : {}),
     status: `${call.status} ${STATUS_CODES[call.status] ?? ''}`.trim(),
     ...(member ? { member_id: member } : {}),

@@ -174,6 +174,17 @@ describe('update and patch', () => {
     expect((await rejected(store, () => write((o) => updateIntegration(o, 'acme-prod', 'm', { ...body, id: 'other' }, env)))).status).toBe(400);
   });
 
+  it('an allow-list narrowed later blocks a provider change, not an update that keeps the provider', async () => {
+    const { write, env, store } = await orgFixture();
+    await write((o) => createIntegrationPoint(o, { name: 'tix', connector: 'ticketing', environments: { prod: ['*'] } }, env));
+    const res = await write((o) => createIntegration(o, 'acme-prod', { name: 'm', integration_point_id: 'tix', provider_config: { type: 'ticketing_mock_ticketing' } }, {}, env));
+    await write((o) => o.integrationPoints.put({ ...o.integrationPoints.get(res.integration.integration_point_id!)!, environments: { prod: ['ticketing_jira'] } }));
+    const renamed = await write((o) => updateIntegration(o, 'acme-prod', 'm', { ...(res.integration as unknown as UpdateIntegrationRequest), fullname: 'Still mock' }, env));
+    expect(renamed.integration.fullname).toBe('Still mock');
+    const body = { ...(renamed.integration as unknown as UpdateIntegrationRequest), provider_config: { type: 'ticketing_servicenow', url: 'https://x.service-now.com', credential: { type: 'basic', username: 'u', secret: 's' } } };
+    expect((await rejected(store, () => write((o) => updateIntegration(o, 'acme-prod', 'm', body, env)))).status).toBe(400);
+  });
+
   it('PATCH refuses the server-kept paths and clears schedules when asked', async () => {
     const { write, env, org } = await orgFixture();
     await write((o) =>

@@ -110,7 +110,11 @@ function resolvePoint(org: OrgState, idOrName: string): IntegrationPointRecord {
   return point;
 }
 
-function check(org: OrgState, account: AccountRecord, input: IntegrationInput, integrationId: string | undefined, nowMs: number): Checked {
+/**
+ * `current` (updates): an allow-list that changed after the integration was made does not block
+ * updates that keep its provider and integration point.
+ */
+function check(org: OrgState, account: AccountRecord, input: IntegrationInput, integrationId: string | undefined, nowMs: number, current?: IntegrationRecord): Checked {
   const point = input.integration_point_id !== undefined ? resolvePoint(org, input.integration_point_id) : undefined;
   const plan = planConfig(org, input.provider_config, { account, integrationId, integrationPointId: point?.id });
   const type = plan.provider.type;
@@ -120,7 +124,8 @@ function check(org: OrgState, account: AccountRecord, input: IntegrationInput, i
         parameter: { id: '/provider_config/type', location: 'body', value: type },
       });
     }
-    if (!allowsProvider(point, account.environment, type)) {
+    const unchanged = current?.provider_type === type && current.integration_point_id === point.id;
+    if (!unchanged && !allowsProvider(point, account.environment, type)) {
       const allowed = point.environments[account.environment] ?? [];
       throw errors.badRequest(
         `integration point ${point.name} does not allow provider ${type} for ${account.environment} accounts (allowed: ${allowed.length > 0 ? allowed.join(', ') : 'none'})`,
@@ -263,7 +268,7 @@ function dropUndefined<T extends object>(o: T): Partial<T> {
 /** PUT semantics: the writable fields are replaced; id/account/token/timestamps kept; category & provider_* derived. */
 function replace(org: OrgState, account: AccountRecord, current: IntegrationRecord, body: UpdateIntegrationRequest, env: ModelEnv) {
   assertSameId(body.id, current.id, 'integration');
-  const checked = check(org, account, body, current.id, env.nowMs);
+  const checked = check(org, account, body, current.id, env.nowMs, current);
   assertNameFree(integrationsOf(org, account), body.name, 'integration', current.id);
   const { config, created } = storeConfig(org, { id: current.id, name: body.name }, body.provider_config, checked.plan, current.provider_config, env);
   const previousKeys = new Map((current.webhook_config?.items as Array<{ webhook_url: string; integrator_key?: string }> | undefined)?.map((i) => [i.webhook_url, i.integrator_key]) ?? []);
