@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../core/errors.ts';
 import { loadSpec, specPath } from '../core/spec.ts';
-import { assertCanGrant, evaluate, resourcesSubset, withinResources, type Access, type AccountRef } from './access.ts';
+import { assertCanGrant, evaluate, reachesAllAccounts, resourcesSubset, visibleIntegrations, withinResources, type Access, type AccountRef } from './access.ts';
 import { ALL_ACTIONS, permits } from './permissionset/sets.ts';
 
 const ORG = 'org-1';
@@ -99,6 +99,42 @@ describe('evaluate', () => {
     expect(evaluate(expired, 'auth.change_password', {})).toBeUndefined();
     expect(evaluate(expired, 'accounts.list', {})?.reason).toBe('action');
     expect(evaluate(expired, 'auth.logoff', {})?.reason).toBe('action');
+  });
+});
+
+describe('list helpers', () => {
+  it('reachesAllAccounts: only without an account restriction narrowing the action', () => {
+    expect(reachesAllAccounts({ access: admin }, 'audit.list')).toBe(true);
+    const wildcard = access({ grants: [{ role: 'r', set: 'administrator', resources: { accounts: { ids: ['*'] } } }] });
+    expect(reachesAllAccounts({ access: wildcard }, 'audit.list')).toBe(true);
+    const categories = access({ grants: [{ role: 'r', set: 'administrator' }], limits: [{ role: 'adhoc', set: 'administrator', resources: { integrations: { categories: ['siem'] } } }] });
+    expect(reachesAllAccounts({ access: categories }, 'audit.list')).toBe(true);
+    for (const accounts of [{ ids: ['a'] }, { ids: ['*'], labels: ['tier:gold'] }, { ids: ['*'], environments: ['prod' as const] }]) {
+      const limited = access({ grants: [{ role: 'r', set: 'administrator' }], limits: [{ role: 'adhoc', set: 'administrator', resources: { accounts } }] });
+      expect(reachesAllAccounts({ access: limited }, 'audit.list')).toBe(false);
+      const byRole = access({ grants: [{ role: 'r', set: 'administrator', resources: { accounts } }] });
+      expect(reachesAllAccounts({ access: byRole }, 'audit.list')).toBe(false);
+    }
+    // one unrestricted role among restricted ones suffices; an action the token lacks never reaches anything
+    const mixed = access({ grants: [{ role: 'r', set: 'administrator', resources: { accounts: { ids: ['a'] } } }, { role: 'viewer', set: 'viewer' }] });
+    expect(reachesAllAccounts({ access: mixed }, 'audit.list')).toBe(true);
+    expect(reachesAllAccounts({ access: access({ grants: [{ role: 'token-issuer', set: 'token-issuer' }] }) }, 'audit.list')).toBe(false);
+  });
+
+  it('visibleIntegrations: by account and category; an unknown account is matched by id alone', () => {
+    const integrations = [
+      { id: '1', account_id: 'a', category: 'siem' },
+      { id: '2', account_id: 'b', category: 'siem' },
+      { id: '3', account_id: 'a', category: 'ticketing' },
+      { id: '4', account_id: 'gone', category: 'siem' },
+    ];
+    const only = (resources: Parameters<typeof withinResources>[0]) =>
+      visibleIntegrations({ access: access({ grants: [{ role: 'r', set: 'administrator', resources }] }) }, integrations, byId).map((i) => i.id);
+    expect(only(undefined)).toEqual(['1', '2', '3', '4']);
+    expect(only({ accounts: { ids: ['a'] } })).toEqual(['1', '3']);
+    expect(only({ accounts: { ids: ['*'], labels: ['tier:gold'] } })).toEqual(['1', '3']);
+    expect(only({ integrations: { categories: ['siem'] } })).toEqual(['1', '2', '4']);
+    expect(only({ accounts: { ids: ['a', 'gone'] }, integrations: { categories: ['siem'] } })).toEqual(['1', '4']);
   });
 });
 

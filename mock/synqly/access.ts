@@ -210,6 +210,24 @@ export function visibleOrganizations<T extends { id: string }>(principal: HasAcc
   return organizations.filter((o) => !evaluate(principal.access, action, { organizationId: o.id }));
 }
 
+/** an account restriction that selects every account (absent, or `*` without labels or environments) */
+const allAccounts = (r: Resources | undefined) => {
+  const a = r?.accounts;
+  return !a || (isAll(a.ids) && !(a.labels && a.labels.length > 0 && !isAll(a.labels)) && !(a.environments && a.environments.length > 0));
+};
+
+/**
+ * Whether `action` reaches every account of the caller's organization: the action is allowed at
+ * organization level and no account restriction narrows it. Organization-level records that may
+ * mention any account (audit events without an account) are for such callers only.
+ */
+export function reachesAllAccounts(principal: HasAccess, action: string): boolean {
+  const { access } = principal;
+  if (evaluate(access, action, { organizationId: access.organizationId })) return false;
+  const grantOk = access.grants.some((g) => permits(g.set, action) && withinResources(g.resources, { organizationId: access.organizationId }) && allAccounts(g.resources));
+  return grantOk && access.limits.every((l) => allAccounts(l.resources));
+}
+
 /** 403 unless the caller may `action` on this account (e.g. the one accounts_create would make). */
 export function assertAccountAllowed(principal: HasAccess, account: AccountRef, action: string): void {
   authorize(principal.access, action, { organizationId: principal.access.organizationId, account });

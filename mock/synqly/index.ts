@@ -51,7 +51,13 @@ export const synqlyOperations = {
 /** what learns of every answered call (after the response is sent); each must be cheap and not throw */
 type Observer = (call: CallRecord<SynqlyPrincipal>) => void;
 
-export function createSynqlyApi(spec: ApiSpec, env: TwinEnv): VendorApi<SynqlyPrincipal> {
+/** the Synqly API plus the background services it runs (webhook delivery), which `close` stops */
+export interface SynqlyApi extends VendorApi<SynqlyPrincipal> {
+  /** drops pending webhook deliveries (timers cleared, attempts in flight aborted); resolves when they are settled, at most after 2 s */
+  close(): Promise<void>;
+}
+
+export function createSynqlyApi(spec: ApiSpec, env: TwinEnv): SynqlyApi {
   const webhooks = createWebhookDispatcher(env);
   const observers: Observer[] = [
     (call) => recordManagementCall(env, call),
@@ -74,6 +80,17 @@ export function createSynqlyApi(spec: ApiSpec, env: TwinEnv): VendorApi<SynqlyPr
       }
     },
     authenticate: (request, op) => authenticateSynqly(env, request, op),
+    close: () =>
+      new Promise<void>((resolve) => {
+        const bound = setTimeout(resolve, 2000);
+        bound.unref();
+        void webhooks.close().then(() => {
+          clearTimeout(bound);
+          resolve();
+        });
+      }),
+    // rate limits (control API) count per RefreshToken; auth_logon has no principal
+    rateLimitKey: (principal) => principal?.token.id,
     renderError: (err, request) => renderSynqlyProblem(err, request, env.clock.nowIso()),
     mediaTypeFor: (contentType, op) => {
       const media = contentType.split(';')[0]!.trim().toLowerCase();

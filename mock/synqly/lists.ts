@@ -99,6 +99,7 @@ export function parseOrder(text: string, fields: readonly string[]): SortKey {
 }
 
 function fieldValue(record: Record<string, unknown>, field: string): unknown {
+  if (!field.includes('.')) return record[field];
   let cur: unknown = record;
   for (const part of field.split('.')) {
     if (cur === null || typeof cur !== 'object') return undefined;
@@ -176,22 +177,43 @@ export function listRecords<T extends object>(records: readonly T[], query: List
   if (!sort.some((k) => k.field === 'id') && options.fields.includes('id')) sort.push({ field: 'id', desc: false });
 
   const rows = records as unknown as Array<Record<string, unknown>>;
-  const matched = filters.length === 0 ? [...rows] : rows.filter((r) => filters.every((f) => matches(r, f)));
-  matched.sort((a, b) => {
-    for (const key of sort) {
-      const c = compare(fieldValue(a, key.field), fieldValue(b, key.field));
-      if (c !== 0) return key.desc ? -c : c;
+  const getters = sort.map((key) => {
+    const dotted = key.field.includes('.');
+    return dotted ? (r: Record<string, unknown>) => fieldValue(r, key.field) : (r: Record<string, unknown>) => r[key.field];
+  });
+  const order = (a: Record<string, unknown>, b: Record<string, unknown>) => {
+    for (let i = 0; i < sort.length; i++) {
+      const c = compare(getters[i]!(a), getters[i]!(b));
+      if (c !== 0) return sort[i]!.desc ? -c : c;
     }
     return 0;
-  });
-  let page = matched;
-  if (query.start_after !== undefined && query.start_after !== '') {
-    const first = sort[0]!;
-    page = matched.filter((r) => {
-      const c = compareWithText(fieldValue(r, first.field), query.start_after!);
-      return first.desc ? c < 0 : c > 0;
-    });
+  };
+  const paging = query.start_after !== undefined && query.start_after !== '';
+  const first = sort[0]!;
+  const afterStart = (r: Record<string, unknown>) => {
+    const c = compareWithText(getters[0]!(r), query.start_after!);
+    return first.desc ? c < 0 : c > 0;
+  };
+  // one pass: count the matches (for total), keep the page's best `size` in order; ties keep
+  // their input order, as a stable sort of everything would (O(n log size), not O(n log n))
+  const size = Math.min(limit, MAX_LIMIT);
+  const page: Array<Record<string, unknown>> = [];
+  let matched = 0;
+  for (const r of rows) {
+    if (filters.length > 0 && !filters.every((f) => matches(r, f))) continue;
+    matched++;
+    if (paging && !afterStart(r)) continue;
+    if (page.length === size && order(r, page[size - 1]!) >= 0) continue;
+    let lo = 0;
+    let hi = page.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (order(r, page[mid]!) < 0) hi = mid;
+      else lo = mid + 1;
+    }
+    page.splice(lo, 0, r);
+    if (page.length > size) page.pop();
   }
-  const items = page.slice(0, Math.min(limit, MAX_LIMIT)) as unknown as T[];
-  return query.total ? { items, total: matched.length } : { items };
+  const items = page as unknown as T[];
+  return query.total ? { items, total: matched } : { items };
 }

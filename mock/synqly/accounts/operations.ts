@@ -12,21 +12,35 @@ export const accountsOperations: OperationTable<SynqlyPrincipal> = {
     return ok(page.items, { total: page.total });
   },
   accounts_create: async (ctx) => {
-    const wanted = ctx.body as CreateAccountRequest;
+    // the body is optional (spec): no body creates an account named by its id
+    const wanted = (ctx.body ?? {}) as CreateAccountRequest;
     // a token restricted to some accounts may create only what it could then see
     assertAccountAllowed(ctx.principal, { id: '', name: wanted.name, environment: wanted.environment ?? 'prod', labels: wanted.labels }, 'accounts.create');
-    const account = await mutateOrg(ctx, (org) => createAccount(org, ctx.body as CreateAccountRequest, modelEnv(ctx)));
+    const account = await mutateOrg(ctx, (org) => createAccount(org, wanted, modelEnv(ctx)));
     return ok({ account });
   },
   accounts_get: (ctx) => ok(getAccount(readOrg(ctx), ctx.params.accountId as string)),
   accounts_update: async (ctx) => {
     const id = ctx.params.accountId as string;
-    return ok(await mutateOrg(ctx, (org) => updateAccount(org, id, ctx.body as UpdateAccountRequest, modelEnv(ctx))));
+    return ok(
+      await mutateOrg(ctx, (org) => {
+        const next = updateAccount(org, id, ctx.body as UpdateAccountRequest, modelEnv(ctx));
+        // a restricted token cannot move an account out of its restriction (rename, environment, labels); throwing aborts the write
+        assertAccountAllowed(ctx.principal, next, 'accounts.update');
+        return next;
+      }),
+    );
   },
   accounts_patch: async (ctx) => {
     const check = await updateBodyCheck(ctx, 'accounts_update');
     const id = ctx.params.accountId as string;
-    return ok(await mutateOrg(ctx, (org) => patchAccount(org, id, ctx.body as PatchOperation[], check, modelEnv(ctx))));
+    return ok(
+      await mutateOrg(ctx, (org) => {
+        const next = patchAccount(org, id, ctx.body as PatchOperation[], check, modelEnv(ctx));
+        assertAccountAllowed(ctx.principal, next, 'accounts.patch');
+        return next;
+      }),
+    );
   },
   accounts_delete: async (ctx) => {
     const id = ctx.params.accountId as string;

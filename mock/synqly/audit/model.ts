@@ -44,7 +44,8 @@ export function appendAudit(org: OrgState, entry: AuditEntry): AuditRecord {
   return record;
 }
 
-export function listAudit(org: OrgState, query: ListQuery): ListPage<ReturnType<typeof auditView>> {
-  const page = listRecords(org.audit.all(), query, { fields: AUDIT_FIELDS, defaultOrder: ['created_at'] });
+/** `visible` narrows the events to those the caller may see (audit/operations.ts), before paging */
+export function listAudit(org: OrgState, query: ListQuery, visible: (all: AuditRecord[]) => AuditRecord[] = (all) => all): ListPage<ReturnType<typeof auditView>> {
+  const page = listRecords(visible(org.audit.all()), query, { fields: AUDIT_FIELDS, defaultOrder: ['created_at'] });
   return { ...page, items: page.items.map(auditView) };
 }

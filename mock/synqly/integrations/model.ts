@@ -88,9 +88,15 @@ function integrationsOf(org: OrgState, account: AccountRecord): IntegrationRecor
   return org.integrations.all().filter((i) => i.account_id === account.id);
 }
 
-export function listIntegrations(org: OrgState, query: ListQuery & { expand?: string[] }, accountId?: string): ListPage<ReturnType<typeof integrationView>> {
+/** `visible` narrows the integrations to those the caller may see (access.ts visibleIntegrations), before paging and `total` */
+export function listIntegrations(
+  org: OrgState,
+  query: ListQuery & { expand?: string[] },
+  accountId?: string,
+  visible: (all: IntegrationRecord[]) => IntegrationRecord[] = (all) => all,
+): ListPage<ReturnType<typeof integrationView>> {
   const rows = accountId ? integrationsOf(org, getAccount(org, accountId)) : org.integrations.all();
-  const page = listRecords(rows, query, { fields: INTEGRATION_FIELDS });
+  const page = listRecords(visible(rows), query, { fields: INTEGRATION_FIELDS });
   return { ...page, items: page.items.map((i) => integrationView(i, org, query.expand ?? [])) };
 }
 

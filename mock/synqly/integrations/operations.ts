@@ -1,7 +1,11 @@
 import type { OperationTable } from '../../core/pipeline.ts';
+import { assertIntegrationAllowed, visibleIntegrations } from '../access.ts';
 import type { SynqlyPrincipal } from '../auth.ts';
+import { connectorOf } from '../capabilities/catalogue.ts';
 import { modelEnv, mutateOrg, noContent, ok, readOrg, type SynqlyContext } from '../context.ts';
 import type { ListQuery } from '../lists.ts';
+import { findByIdOrName } from '../names.ts';
+import type { IntegrationRecord, OrgState } from '../state.ts';
 import { updateBodyCheck, type PatchOperation } from '../updates.ts';
 import type { Warning } from './config.ts';
 import {
@@ -34,29 +38,65 @@ function messages(ctx: SynqlyContext, warnings: Warning[]) {
 
 const nonEmpty = <T>(list: T[]) => (list.length > 0 ? list : undefined);
 
+/** the integrations of `all` the caller may see with `action` (resource restriction: accounts, categories) */
+const visibleTo = (ctx: SynqlyContext, org: OrgState, action: string) => (all: IntegrationRecord[]) =>
+  visibleIntegrations(ctx.principal, all, (id) => org.accounts.get(id), action);
+
+/**
+ * 403 unless the caller may `action` an integration of the body's provider category in the path's
+ * account. An unknown account or provider is left to the model (404/400).
+ */
+function assertBodyAllowed(ctx: SynqlyContext, org: OrgState, accountId: string, providerType: string | undefined, action: string): void {
+  const account = findByIdOrName(org.accounts, accountId);
+  const category = typeof providerType === 'string' ? connectorOf(providerType) : undefined;
+  if (account && category) assertIntegrationAllowed(ctx.principal, { account, category }, action);
+}
+
+/** 403 (and nothing stored: the transaction aborts) when an update moved the integration out of the caller's restriction */
+function assertResultAllowed(ctx: SynqlyContext, org: OrgState, integration: IntegrationRecord, action: string): void {
+  assertIntegrationAllowed(ctx.principal, { account: org.accounts.get(integration.account_id) ?? { id: integration.account_id }, category: integration.category }, action);
+}
+
 export const integrationsOperations: OperationTable<SynqlyPrincipal> = {
   integrations_list: (ctx) => {
-    const page = listIntegrations(readOrg(ctx), ctx.query as ListQuery & { expand?: string[] });
+    const org = readOrg(ctx);
+    const page = listIntegrations(org, ctx.query as ListQuery & { expand?: string[] }, undefined, visibleTo(ctx, org, 'integrations.list'));
     return ok(page.items, { total: page.total });
   },
   integrations_list_account: (ctx) => {
-    const page = listIntegrations(readOrg(ctx), ctx.query as ListQuery & { expand?: string[] }, ctx.params.accountId as string);
+    const org = readOrg(ctx);
+    const page = listIntegrations(org, ctx.query as ListQuery & { expand?: string[] }, ctx.params.accountId as string, visibleTo(ctx, org, 'integrations.list_account'));
     return ok(page.items, { total: page.total });
   },
   integrations_create: async (ctx) => {
     const issuer = { tokenId: ctx.principal.token.id, memberId: ctx.principal.token.member_id };
-    const created = await mutateOrg(ctx, (org) => createIntegration(org, ctx.params.accountId as string, ctx.body as IntegrationInput, issuer, modelEnv(ctx)));
+    const accountId = ctx.params.accountId as string;
+    const input = ctx.body as IntegrationInput;
+    const created = await mutateOrg(ctx, (org) => {
+      assertBodyAllowed(ctx, org, accountId, input.provider_config?.type, 'integrations.create');
+      return createIntegration(org, accountId, input, issuer, modelEnv(ctx));
+    });
     const result = { integration: created.integration, token: created.token, ...(created.credentials_created.length > 0 ? { credentials_created: created.credentials_created } : {}) };
     return ok(result, { messages: created.warnings.length > 0 ? messages(ctx, created.warnings) : undefined });
   },
   integrations_get: (ctx) => ok(integrationView(getIntegration(readOrg(ctx), ...ids(ctx.params)))),
   integrations_update: async (ctx) => {
-    const updated = await mutateOrg(ctx, (org) => updateIntegration(org, ...ids(ctx.params), ctx.body as UpdateIntegrationRequest, modelEnv(ctx)));
+    const updated = await mutateOrg(ctx, (org) => {
+      const body = ctx.body as UpdateIntegrationRequest;
+      assertBodyAllowed(ctx, org, ctx.params.accountId as string, body.provider_config?.type, 'integrations.update');
+      const result = updateIntegration(org, ...ids(ctx.params), body, modelEnv(ctx));
+      assertResultAllowed(ctx, org, result.integration, 'integrations.update');
+      return result;
+    });
     return ok(updated.integration, { credentials_created: nonEmpty(updated.credentials_created) });
   },
   integrations_patch: async (ctx) => {
     const check = await updateBodyCheck(ctx, 'integrations_update');
-    const patched = await mutateOrg(ctx, (org) => patchIntegration(org, ...ids(ctx.params), ctx.body as PatchOperation[], check, modelEnv(ctx)));
+    const patched = await mutateOrg(ctx, (org) => {
+      const result = patchIntegration(org, ...ids(ctx.params), ctx.body as PatchOperation[], check, modelEnv(ctx));
+      assertResultAllowed(ctx, org, result.integration, 'integrations.patch');
+      return result;
+    });
     return ok(patched.integration, { credentials_created: nonEmpty(patched.credentials_created) });
   },
   integrations_delete: async (ctx) => {
@@ -65,7 +105,9 @@ export const integrationsOperations: OperationTable<SynqlyPrincipal> = {
   },
   integrations_verify: (ctx) => {
     const body = ctx.body as { integration: IntegrationInput };
-    const warnings = verifyIntegration(readOrg(ctx), ctx.params.accountId as string, body.integration, ctx.env.clock.now());
+    const org = readOrg(ctx);
+    assertBodyAllowed(ctx, org, ctx.params.accountId as string, body.integration?.provider_config?.type, 'integrations.verify');
+    const warnings = verifyIntegration(org, ctx.params.accountId as string, body.integration, ctx.env.clock.now());
     return { status: 200, body: { messages: messages(ctx, warnings) } };
   },
 };

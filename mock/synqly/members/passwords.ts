@@ -27,8 +27,12 @@ export function verifyPassword(secret: string, stored: string): boolean {
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
-/** a hash that never matches, verified when the member name is unknown so that timing reveals nothing */
-export const DUMMY_HASH = hashPassword('apitwin-no-such-member', Buffer.alloc(16));
+/**
+ * a hash that never matches, verified when the member name is unknown so that timing reveals nothing:
+ * hashPassword('apitwin-no-such-member', Buffer.alloc(16)), written out so startup does not pay one
+ * scrypt for it (passwords.test.ts checks it is that hash)
+ */
+export const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$lxpnZ5QRZxdFl1iTxFTrFL-0m0OFJE87ZJg14dlRIpk';
 
 /** the most common passwords of leaked lists (8+ characters), refused as "weak or leaked" */
 const COMMON = new Set([

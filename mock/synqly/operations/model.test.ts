@@ -29,6 +29,10 @@ describe('jobs', () => {
     expect(byOp.siem_query_events!.id).toBe(stableUuid(`job:${a.id}:siem_query_events:0`));
     expect(listOperations(org(), { limit: 500 }, T0 + 5 * HOUR).items).toEqual(jobs);
     expect(listOperations(org(), { filter: 'status[eq]DISABLED' }, T0 + 5 * HOUR).items).toHaveLength(1);
+    // only the jobs of the integrations the caller may see, before paging
+    const onlyA = (all: Array<typeof a>) => all.filter((i) => i.id === a.id);
+    expect(listOperations(org(), { limit: 1, order: 'operation[desc]' }, T0 + 5 * HOUR, onlyA).items.map((j) => j.operation)).toEqual(['siem_query_events']);
+    expect(new Set(listExecutionHistory(org(), { limit: 500 }, T0 + 5 * HOUR, onlyA).items.map((e) => e.integration_id))).toEqual(new Set([a.id]));
   });
 
   it('reports PROCESSING while a run is under way and sums completed runs', async () => {

@@ -157,8 +157,11 @@ function jobsOf(org: OrgState, integration: IntegrationRecord, nowMs: number): J
   });
 }
 
-export function allJobs(org: OrgState, nowMs: number): Job[] {
-  return org.integrations.all().flatMap((i) => jobsOf(org, i, nowMs));
+/** `visible` narrows the integrations to those the caller may see (access.ts visibleIntegrations) */
+export type IntegrationFilter = (all: IntegrationRecord[]) => IntegrationRecord[];
+
+export function allJobs(org: OrgState, nowMs: number, visible: IntegrationFilter = (all) => all): Job[] {
+  return visible(org.integrations.all()).flatMap((i) => jobsOf(org, i, nowMs));
 }
 
 export function jobView(job: Job) {
@@ -167,8 +170,8 @@ export function jobView(job: Job) {
 }
 
 /** operations_list: sorted by id unless `order` says otherwise; `start_after` is a value of the first sort key. */
-export function listOperations(org: OrgState, query: ListQuery, nowMs: number): ListPage<ReturnType<typeof jobView>> {
-  return listRecords(allJobs(org, nowMs).map(jobView), query, { fields: OPERATION_FIELDS, defaultOrder: ['id'] });
+export function listOperations(org: OrgState, query: ListQuery, nowMs: number, visible?: IntegrationFilter): ListPage<ReturnType<typeof jobView>> {
+  return listRecords(allJobs(org, nowMs, visible).map(jobView), query, { fields: OPERATION_FIELDS, defaultOrder: ['id'] });
 }
 
 /**
@@ -177,8 +180,8 @@ export function listOperations(org: OrgState, query: ListQuery, nowMs: number): 
  * with a per-run jitter, so two runs practically never share a `started_at`. The vendor's
  * `id[eq]` filter matches the execution id.
  */
-export function listExecutionHistory(org: OrgState, query: ListQuery, nowMs: number): ListPage<Execution> {
-  const rows = allJobs(org, nowMs)
+export function listExecutionHistory(org: OrgState, query: ListQuery, nowMs: number, visible?: IntegrationFilter): ListPage<Execution> {
+  const rows = allJobs(org, nowMs, visible)
     .flatMap((j) => j.executions)
     .map((e) => ({ id: e.execution_id, ...e }));
   const page = listRecords(rows, query, { fields: EXECUTION_FIELDS, defaultOrder: ['started_at'] });

@@ -11,7 +11,9 @@ import { planDeliveries, SIGNATURE_HEADER, type OrganizationEvent, type PlannedD
  * response that caused it), bounded (per-attempt timeout, concurrency and queue limits), and
  * observable: every attempt goes into the admin request journal and into the delivery record
  * (`synqly/org/<id>/webhook_deliveries`, read through GET /__admin/synqly/webhook-deliveries).
- * Deliveries still pending when the twin stops are not resumed.
+ * Deliveries still pending when the twin stops are not resumed: `close()` (called by Twin.close)
+ * clears the waiting retries, aborts the attempts in flight (recorded as failed, "the twin
+ * stopped") and resolves once their records are written, so the store can close after it.
  */
 
 export interface WebhookDeliveryOptions {
@@ -43,8 +45,8 @@ export interface WebhookDispatcher {
   emit(ev: OrganizationEvent): void;
   /** resolves when no delivery is waiting or in flight (for tests and shutdown) */
   idle(): Promise<void>;
-  /** stops scheduling; attempts in flight finish */
-  close(): void;
+  /** stops scheduling, drops waiting deliveries, aborts attempts in flight; resolves when nothing is left */
+  close(): Promise<void>;
 }
 
 interface Job {
@@ -61,6 +63,8 @@ export function createWebhookDispatcher(env: TwinEnv, options: WebhookDeliveryOp
   /** deliveries planned and not yet delivered, failed or abandoned */
   let outstanding = 0;
   let closed = false;
+  /** aborts the attempts in flight when the dispatcher closes */
+  const stopping = new AbortController();
   let idleWaiters: Array<() => void> = [];
 
   const done = () => {
@@ -94,6 +98,8 @@ export function createWebhookDispatcher(env: TwinEnv, options: WebhookDeliveryOp
     timer.unref();
     timers.add(timer);
   };
+
+  const idle = (): Promise<void> => (outstanding === 0 ? Promise.resolve() : new Promise((resolve) => idleWaiters.push(resolve)));
 
   /** the delivery record as stored (the planned one if it is gone) */
   const current = (job: Job): WebhookDeliveryRecord =>
@@ -147,13 +153,18 @@ export function createWebhookDispatcher(env: TwinEnv, options: WebhookDeliveryOp
     let responseHeaders: Record<string, string> | undefined;
     let responseBody: string | undefined;
     try {
-      const res = await fetch(base.url, { method: 'POST', headers, body: planned.body, redirect: 'manual', signal: AbortSignal.timeout(opts.timeoutMs) });
+      const signal = AbortSignal.any([AbortSignal.timeout(opts.timeoutMs), stopping.signal]);
+      const res = await fetch(base.url, { method: 'POST', headers, body: planned.body, redirect: 'manual', signal });
       status = res.status;
       responseHeaders = Object.fromEntries(res.headers);
       responseBody = await readLimited(res, RESPONSE_BODY_LIMIT, opts.timeoutMs);
     } catch (err) {
       const e = err as Error & { cause?: { code?: string; message?: string } };
-      error = e.name === 'TimeoutError' || e.name === 'AbortError' ? `timed out after ${opts.timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message);
+      error = closed
+        ? 'the twin stopped'
+        : e.name === 'TimeoutError' || e.name === 'AbortError'
+          ? `timed out after ${opts.timeoutMs} ms`
+          : (e.cause?.code ?? e.cause?.message ?? e.message);
     }
     const durationMs = Math.round((performance.now() - started) * 100) / 100;
     const delivered = status >= 200 && status <= 299;
@@ -205,17 +216,18 @@ export function createWebhookDispatcher(env: TwinEnv, options: WebhookDeliveryOp
         later(() => void write(p.record).then((stored) => (stored ? enqueue({ planned: p, attempt: 1 }) : done())), 0);
       }
     },
-    idle() {
-      if (outstanding === 0) return Promise.resolve();
-      return new Promise((resolve) => idleWaiters.push(resolve));
-    },
+    idle,
     close() {
-      closed = true;
-      const abandoned = timers.size + ready.length;
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
-      ready.length = 0;
-      for (let i = 0; i < abandoned; i++) done();
+      if (!closed) {
+        closed = true;
+        stopping.abort();
+        const abandoned = timers.size + ready.length;
+        for (const t of timers) clearTimeout(t);
+        timers.clear();
+        ready.length = 0;
+        for (let i = 0; i < abandoned; i++) done();
+      }
+      return idle();
     },
   };
 }

@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import supertest from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTwin } from '../../app.ts';
 import { ApiError } from '../../core/errors.ts';
@@ -172,9 +173,14 @@ afterEach(async () => {
 });
 
 /** a receiver on 127.0.0.1:0 answering the given statuses in turn (the last one repeats); 'hang' never answers */
-async function receiver(statuses: Array<number | 'hang'>): Promise<{ url: string; received: Received[] }> {
+async function receiver(statuses: Array<number | 'hang'>): Promise<{ url: string; received: Received[]; hungUp: () => number }> {
   const received: Received[] = [];
+  let hungUp = 0;
   const server = createServer((req, res) => {
+    // the sender gave up before an answer (a timeout, or a dispatcher that closed)
+    res.on('close', () => {
+      if (!res.writableEnded) hungUp++;
+    });
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -187,7 +193,15 @@ async function receiver(statuses: Array<number | 'hang'>): Promise<{ url: string
   servers.push(server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/hooks/synqly`, received };
+  return { url: `http://127.0.0.1:${port}/hooks/synqly`, received, hungUp: () => hungUp };
+}
+
+async function until(cond: () => boolean, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
 }
 
 describe('delivery', () => {
@@ -276,6 +290,55 @@ describe('delivery', () => {
     expect(failed).toMatchObject({ state: 'failed', attempts: [{ status: 0, error: 'ECONNREFUSED' }] });
     await twin.close();
     await refused.twin.close();
+  });
+
+  it('close() aborts the attempt in flight, records it as failed and resolves promptly', async () => {
+    const rx = await receiver(['hang']);
+    const { twin, account, organization } = await twinWithHook(rx.url);
+    const dispatcher = createWebhookDispatcher(twin.env, { retryDelaysMs: [60_000], timeoutMs: 30_000 });
+    dispatcher.emit({ organizationId: organization.id, event: 'account_create', account });
+    await until(() => rx.received.length === 1);
+    const started = Date.now();
+    await dispatcher.close();
+    expect(Date.now() - started).toBeLessThan(1000);
+    await until(() => rx.hungUp() === 1);
+    const [delivery] = listDeliveries(twin.env.store.reader, { organization_id: organization.id });
+    expect(delivery).toMatchObject({ state: 'failed', attempts: [{ attempt: 1, status: 0, error: 'the twin stopped' }] });
+    expect(delivery).not.toHaveProperty('next_attempt_at');
+    await twin.close();
+  });
+
+  it('close() drops waiting retries (no further attempt) and ignores later events', async () => {
+    const rx = await receiver([500]);
+    const { twin, account, organization } = await twinWithHook(rx.url);
+    const dispatcher = createWebhookDispatcher(twin.env, { retryDelaysMs: [150], timeoutMs: 1000 });
+    dispatcher.emit({ organizationId: organization.id, event: 'account_create', account });
+    await until(() => listDeliveries(twin.env.store.reader, { organization_id: organization.id })[0]?.attempts.length === 1);
+    await dispatcher.close();
+    dispatcher.emit({ organizationId: organization.id, event: 'account_update', account });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(rx.received).toHaveLength(1);
+    const deliveries = listDeliveries(twin.env.store.reader, { organization_id: organization.id });
+    expect(deliveries).toHaveLength(1);
+    expect(deliveries[0]).toMatchObject({ state: 'pending', attempts: [{ attempt: 1, status: 500 }] });
+    await twin.close();
+  });
+
+  it('Twin.close stops the Synqly deliveries before closing the store', async () => {
+    const rx = await receiver(['hang']);
+    const twin = await createTwin();
+    const env = { nowMs: Date.now(), random: createRandom(11) };
+    const { organization, token } = await twin.env.store.transact((tx) => createOrganization(tx, { name: 'closing' }, env));
+    await twin.env.store.transact((tx) => createWebhook(orgState(tx, organization.id), { name: 'hook', filters: ['all'], url: rx.url, secret: { value: 'whsec_x' } }, env));
+    const res = await supertest(twin.apps.synqly).post('/v1/accounts').set('authorization', `Bearer ${token.access.secret}`).send({ name: 'acme-prod' });
+    expect(res.status).toBe(200);
+    await until(() => rx.received.length === 1);
+    const started = Date.now();
+    await twin.close();
+    expect(Date.now() - started).toBeLessThan(1000);
+    await until(() => rx.hungUp() === 1);
+    const [delivery] = listDeliveries(twin.env.store.reader, { organization_id: organization.id });
+    expect(delivery).toMatchObject({ event: 'account_create', state: 'failed', attempts: [{ error: 'the twin stopped' }] });
   });
 
   it('ignores events no webhook takes', async () => {

@@ -70,6 +70,12 @@ describe('listStatus', () => {
     expect(expanded.integration?.id).toBe(a.id);
     expect(expanded.account?.id).toBe(a.account_id);
   });
+
+  it('lists only the visible integrations, before paging', async () => {
+    const { org, a, b } = await withIntegrations();
+    expect(listStatus(org(), { limit: 1 }, new Set([b.id])).items.map((s) => s.integration_id)).toEqual([b.id]);
+    expect(listStatus(org(), {}, new Set([a.id])).items.map((s) => s.integration_id)).toEqual([a.id]);
+  });
 });
 
 describe('timeseries', () => {
@@ -86,6 +92,8 @@ describe('timeseries', () => {
     expect(series.series.reduce((n, s) => n + s.succeeded, 0)).toBe(1);
     expect(series.series.reduce((n, s) => n + s.failed, 0)).toBe(1);
     expect(organizationTimeseries(org(), now)).toEqual(series);
+    const onlyB = organizationTimeseries(org(), now, new Set([b.id])).series;
+    expect([onlyB.reduce((n, s) => n + s.succeeded, 0), onlyB.reduce((n, s) => n + s.failed, 0)]).toEqual([0, 1]);
     const hourly = integrationTimeseries(org(), 'acme-prod', 'a', undefined, now);
     expect(hourly.series).toHaveLength(24);
     expect(hourly.series.reduce((n, s) => n + s.succeeded, 0)).toBe(2);

@@ -127,8 +127,14 @@ function resolve(org: OrgState, accountId: string, integrationId: string): { acc
  * `start_after` is `<account_id>,<integration_id>` of the last item (contract §3.17); with one,
  * `start_after` is a value of the first sort key, as everywhere else.
  */
-export function listStatus(org: OrgState, query: ListQuery & { expand?: string[] }): ListPage<ReturnType<typeof statusView>> {
+export function listStatus(
+  org: OrgState,
+  query: ListQuery & { expand?: string[] },
+  /** the integrations the caller may see (access.ts visibleIntegrations); applied before paging */
+  visible?: ReadonlySet<string>,
+): ListPage<ReturnType<typeof statusView>> {
   let rows = org.statuses.all();
+  if (visible) rows = rows.filter((s) => visible.has(s.integration_id));
   const explicitOrder = query.order !== undefined && (!Array.isArray(query.order) || query.order.length > 0);
   let q: ListQuery = query;
   if (!explicitOrder) {
@@ -190,9 +196,10 @@ export function timeseries(events: readonly StatusEventRecord[], nowMs: number, 
   return { start_time: iso(start), end_time: iso(end), interval: intervalName, series };
 }
 
-/** status_get_timeseries: the organization's last hour in 5-minute intervals. */
-export function organizationTimeseries(org: OrgState, nowMs: number): Timeseries {
-  return timeseries(org.statusEvents.all(), nowMs, 3_600_000, 5 * 60_000, '5m');
+/** status_get_timeseries: the organization's last hour in 5-minute intervals, over the integrations in `visible` when given. */
+export function organizationTimeseries(org: OrgState, nowMs: number, visible?: ReadonlySet<string>): Timeseries {
+  const events = visible ? org.statusEvents.all().filter((e) => visible.has(e.integration_id)) : org.statusEvents.all();
+  return timeseries(events, nowMs, 3_600_000, 5 * 60_000, '5m');
 }
 
 /** status_get_integration_timeseries: the integration's last 24 hours; interval `hour` (default), `minute`, `day` or a duration ≥ 1m. */

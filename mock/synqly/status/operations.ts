@@ -1,20 +1,32 @@
 import type { OperationTable } from '../../core/pipeline.ts';
+import { visibleIntegrations } from '../access.ts';
 import type { SynqlyPrincipal } from '../auth.ts';
-import { mutateOrg, noContent, ok, readOrg } from '../context.ts';
+import { mutateOrg, noContent, ok, readOrg, type SynqlyContext } from '../context.ts';
 import type { ListQuery } from '../lists.ts';
+import type { OrgState } from '../state.ts';
 import { getStatus, integrationTimeseries, listStatus, listStatusEvents, organizationTimeseries, resetStatus } from './model.ts';
 
 const ids = (params: Record<string, unknown>) => [params.accountId as string, params.integrationId as string] as const;
 
+/** ids of the integrations the caller may see with `action` (its resource restriction) */
+const visibleIds = (ctx: SynqlyContext, org: OrgState, action: string) =>
+  new Set(visibleIntegrations(ctx.principal, org.integrations.all(), (id) => org.accounts.get(id), action).map((i) => i.id));
+
 export const statusOperations: OperationTable<SynqlyPrincipal> = {
-  status_list: (ctx) => ok(listStatus(readOrg(ctx), ctx.query as ListQuery & { expand?: string[] }).items),
+  status_list: (ctx) => {
+    const org = readOrg(ctx);
+    return ok(listStatus(org, ctx.query as ListQuery & { expand?: string[] }, visibleIds(ctx, org, 'status.list')).items);
+  },
   status_get: (ctx) => ok(getStatus(readOrg(ctx), ...ids(ctx.params))),
   status_reset: async (ctx) => {
     await mutateOrg(ctx, (org) => resetStatus(org, ...ids(ctx.params), ctx.env.clock.now()));
     return noContent();
   },
   status_list_events: (ctx) => ok(listStatusEvents(readOrg(ctx), ...ids(ctx.params), ctx.query as ListQuery).items),
-  status_get_timeseries: (ctx) => ok(organizationTimeseries(readOrg(ctx), ctx.env.clock.now())),
+  status_get_timeseries: (ctx) => {
+    const org = readOrg(ctx);
+    return ok(organizationTimeseries(org, ctx.env.clock.now(), visibleIds(ctx, org, 'status.timeseries')));
+  },
   status_get_integration_timeseries: (ctx) =>
     ok(integrationTimeseries(readOrg(ctx), ...ids(ctx.params), ctx.query.interval as string | undefined, ctx.env.clock.now())),
 };
