@@ -59,6 +59,11 @@ function authed(target: Target, client: Client, headers: Record<string, string>)
   return { get: call('get'), post: call('post'), put: call('put'), patch: call('patch'), delete: call('delete') };
 }
 
+/** A Synqly client that presents `secret` as its bearer: another token of the same tenant. */
+export function synqlyAs(target: Target, secret: string) {
+  return authed(target, target.synqly, { authorization: `Bearer ${secret}` });
+}
+
 export async function synqlySession(target: Target, options: { profile?: 'empty' | 'demo' } = {}): Promise<SynqlySession> {
   const cleanup = testCleanup();
   if (!target.capabilities.admin) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { useTarget, type Target } from '../target.ts';
-import { synqlySession, type SynqlySession } from '../support/sessions.ts';
+import { useTarget } from '../target.ts';
+import { synqlySession, type SynqlySession, synqlyAs } from '../support/sessions.ts';
 import { expectOperation, expectProblem } from '../support/contract.ts';
 import { uniqueName } from '../support/resources.ts';
 import { withClockAdvanced } from '../support/control.ts';
@@ -9,15 +9,6 @@ const target = await useTarget();
 const twin = target.kind !== 'live';
 const SECRET = 'c0rrect-h0rse-battery';
 
-function as(t: Target, secret: string) {
-  const auth = { authorization: `Bearer ${secret}` };
-  return {
-    get: (path: string) => t.synqly.get(path).set(auth),
-    post: (path: string) => t.synqly.post(path).set(auth),
-    put: (path: string) => t.synqly.put(path).set(auth),
-    patch: (path: string) => t.synqly.patch(path).set(auth),
-  };
-}
 
 async function member(s: SynqlySession, request: Record<string, unknown> = {}) {
   const res = await s.post('/v1/members').send({ name: `${uniqueName('m')}@example.com`, secret: SECRET, ...request });
@@ -46,10 +37,10 @@ describe('auth_logon / auth_logoff', () => {
     expect(r.member.id).toBe(m.id);
     expect(r.token.access.permissions).toMatchObject({ member_id: m.id, role_binding: ['viewer'], resource_type: 'organization' });
     const bearer = r.token.access.secret;
-    expectOperation(await as(target, bearer).get('/v1/accounts'), 'accounts_list', 200);
-    expectOperation(await as(target, bearer).post('/v1/auth/logoff'), 'auth_logoff', 204);
-    expectProblem(await as(target, bearer).get('/v1/accounts'), 'accounts_list', 401);
-    expectProblem(await as(target, r.token.refresh.secret).put(`/v1/tokens/${r.refresh_token_id}/refresh`), 'tokens_refresh', 401);
+    expectOperation(await synqlyAs(target, bearer).get('/v1/accounts'), 'accounts_list', 200);
+    expectOperation(await synqlyAs(target, bearer).post('/v1/auth/logoff'), 'auth_logoff', 204);
+    expectProblem(await synqlyAs(target, bearer).get('/v1/accounts'), 'accounts_list', 401);
+    expectProblem(await synqlyAs(target, r.token.refresh.secret).put(`/v1/tokens/${r.refresh_token_id}/refresh`), 'tokens_refresh', 401);
   });
 
   it('accepts the organization name in the path and ignores a bearer header', async () => {
@@ -74,8 +65,8 @@ describe('auth_logon / auth_logoff', () => {
     const s = await synqlySession(target);
     const m = await member(s, { role_binding: ['viewer'] });
     const bearer = (await logon(s, m.name)).body.result.token.access.secret;
-    expectOperation(await as(target, bearer).get('/v1/members'), 'members_list', 200);
-    expectProblem(await as(target, bearer).post('/v1/accounts').send({ name: uniqueName('x') }), 'accounts_create', 403);
+    expectOperation(await synqlyAs(target, bearer).get('/v1/members'), 'members_list', 200);
+    expectProblem(await synqlyAs(target, bearer).post('/v1/accounts').send({ name: uniqueName('x') }), 'accounts_create', 403);
   });
 
   it.runIf(twin)('auth_logoff with a token that is not a logon session answers 400 and changes nothing', async () => {
@@ -119,7 +110,7 @@ describe('member states at logon', () => {
     const res = await logon(s, m.name);
     expectProblem(res, 'auth_logon', 401);
     expect(res.body.message).toContain('disabled');
-    expectProblem(await as(target, bearer).get('/v1/accounts'), 'accounts_list', 401);
+    expectProblem(await synqlyAs(target, bearer).get('/v1/accounts'), 'accounts_list', 401);
     const created = await member(s, { options: { options: ['disabled'] } });
     expect(created.state).toBe('disabled');
     expectProblem(await logon(s, created.name), 'auth_logon', 401);
@@ -132,14 +123,14 @@ describe('member states at logon', () => {
     expectOperation(res, 'auth_logon', 200);
     expect(res.body.result.auth_code).toBe('expired');
     const bearer = res.body.result.token.access.secret;
-    expectProblem(await as(target, bearer).get('/v1/accounts'), 'accounts_list', 403);
-    expectProblem(await as(target, bearer).post('/v1/auth/logoff'), 'auth_logoff', 403);
+    expectProblem(await synqlyAs(target, bearer).get('/v1/accounts'), 'accounts_list', 403);
+    expectProblem(await synqlyAs(target, bearer).post('/v1/auth/logoff'), 'auth_logoff', 403);
 
-    const wrong = await as(target, bearer).post('/v1/auth/change_password').send({ old_secret: 'not-the-secret', new_secret: 'st4ple-gun-lantern-07' });
+    const wrong = await synqlyAs(target, bearer).post('/v1/auth/change_password').send({ old_secret: 'not-the-secret', new_secret: 'st4ple-gun-lantern-07' });
     expectProblem(wrong, 'auth_change_password', 400);
-    const weak = await as(target, bearer).post('/v1/auth/change_password').send({ old_secret: SECRET, new_secret: 'password123' });
+    const weak = await synqlyAs(target, bearer).post('/v1/auth/change_password').send({ old_secret: SECRET, new_secret: 'password123' });
     expectProblem(weak, 'auth_change_password', 400);
-    const changed = await as(target, bearer).post('/v1/auth/change_password').send({ old_secret: SECRET, new_secret: 'st4ple-gun-lantern-07' });
+    const changed = await synqlyAs(target, bearer).post('/v1/auth/change_password').send({ old_secret: SECRET, new_secret: 'st4ple-gun-lantern-07' });
     expectOperation(changed, 'auth_change_password', 200);
     expect(changed.body.result.auth_code).toBe('success');
 
@@ -147,7 +138,7 @@ describe('member states at logon', () => {
     const again = await logon(s, m.name, 'st4ple-gun-lantern-07');
     expectOperation(again, 'auth_logon', 200);
     expect(again.body.result.auth_code).toBe('success');
-    expectOperation(await as(target, again.body.result.token.access.secret).get('/v1/accounts'), 'accounts_list', 200);
+    expectOperation(await synqlyAs(target, again.body.result.token.access.secret).get('/v1/accounts'), 'accounts_list', 200);
   });
 
   it.runIf(twin)('a member past its expires date must change the password first', async () => {
@@ -168,7 +159,7 @@ describe('member states at logon', () => {
     expectOperation(res, 'auth_logon', 200);
     expect(res.body.result.auth_code).toBe('invited');
     const bearer = res.body.result.token.access.secret;
-    expectOperation(await as(target, bearer).post('/v1/auth/change_password').send({ old_secret: SECRET, new_secret: 'n3w-lantern-staple' }), 'auth_change_password', 200);
+    expectOperation(await synqlyAs(target, bearer).post('/v1/auth/change_password').send({ old_secret: SECRET, new_secret: 'n3w-lantern-staple' }), 'auth_change_password', 200);
     expect((await s.get(`/v1/members/${m.id}`)).body.result.state).toBe('enabled');
   });
 
@@ -177,10 +168,10 @@ describe('member states at logon', () => {
     const m = await member(s, { role_binding: ['viewer'], options: { token_ttl: '1m' } });
     const r = (await logon(s, m.name)).body.result;
     await withClockAdvanced(target, '2m', async () => {
-      expectProblem(await as(target, r.token.access.secret).get('/v1/accounts'), 'accounts_list', 401);
-      const renewed = await as(target, r.token.refresh.secret).put(`/v1/tokens/${r.refresh_token_id}/refresh`);
+      expectProblem(await synqlyAs(target, r.token.access.secret).get('/v1/accounts'), 'accounts_list', 401);
+      const renewed = await synqlyAs(target, r.token.refresh.secret).put(`/v1/tokens/${r.refresh_token_id}/refresh`);
       expectOperation(renewed, 'tokens_refresh', 200);
-      expectOperation(await as(target, renewed.body.result.primary.access.secret).get('/v1/accounts'), 'accounts_list', 200);
+      expectOperation(await synqlyAs(target, renewed.body.result.primary.access.secret).get('/v1/accounts'), 'accounts_list', 200);
     });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { useTarget, type Target } from '../target.ts';
-import { synqlySession, type SynqlySession } from '../support/sessions.ts';
+import { useTarget } from '../target.ts';
+import { synqlySession, type SynqlySession, synqlyAs } from '../support/sessions.ts';
 import { expectOperation, expectProblem } from '../support/contract.ts';
 import { uniqueName } from '../support/resources.ts';
 
@@ -8,16 +8,6 @@ const target = await useTarget();
 const twin = target.kind !== 'live';
 const SECRET = 'c0rrect-h0rse-battery';
 
-function as(t: Target, secret: string) {
-  const auth = { authorization: `Bearer ${secret}` };
-  return {
-    get: (path: string) => t.synqly.get(path).set(auth),
-    post: (path: string) => t.synqly.post(path).set(auth),
-    put: (path: string) => t.synqly.put(path).set(auth),
-    patch: (path: string) => t.synqly.patch(path).set(auth),
-    delete: (path: string) => t.synqly.delete(path).set(auth),
-  };
-}
 
 const email = () => `${uniqueName('m')}@example.com`;
 
@@ -103,7 +93,7 @@ describe('members_create', () => {
     s.defer(() => s.delete(`/v1/accounts/${acct.body.result.account.id}`));
     const limited = await s.post('/v1/tokens').send({ permission_set: 'administrator', resources: { accounts: { ids: [acct.body.result.account.id] } } });
     expectOperation(limited, 'tokens_create_token', 200);
-    const res = await as(target, limited.body.result.primary.access.secret).post('/v1/members').send({ name: email(), secret: SECRET, role_binding: ['administrator'] });
+    const res = await synqlyAs(target, limited.body.result.primary.access.secret).post('/v1/members').send({ name: email(), secret: SECRET, role_binding: ['administrator'] });
     expectProblem(res, 'members_create', 403);
     expect((await s.get('/v1/members')).body.result).toEqual([]);
   });
@@ -128,9 +118,9 @@ describe('members_list / members_get', () => {
     const session = await logon(s, me.name);
     expectOperation(session, 'auth_logon', 200);
     const bearer = session.body.result.token.access.secret;
-    expectOperation(await as(target, bearer).get(`/v1/members/${me.id}`), 'members_get', 200);
-    expectProblem(await as(target, bearer).get(`/v1/members/${other.id}`), 'members_get', 403);
-    expectProblem(await as(target, bearer).get('/v1/members'), 'members_list', 403);
+    expectOperation(await synqlyAs(target, bearer).get(`/v1/members/${me.id}`), 'members_get', 200);
+    expectProblem(await synqlyAs(target, bearer).get(`/v1/members/${other.id}`), 'members_get', 403);
+    expectProblem(await synqlyAs(target, bearer).get('/v1/members'), 'members_list', 403);
   });
 });
 
@@ -167,11 +157,11 @@ describe('members_delete', () => {
     const session = await logon(s, m.name);
     expectOperation(session, 'auth_logon', 200);
     const bearer = session.body.result.token.access.secret;
-    const derived = await as(target, bearer).post('/v1/tokens').send({ permission_set: 'viewer', resources: {} });
+    const derived = await synqlyAs(target, bearer).post('/v1/tokens').send({ permission_set: 'viewer', resources: {} });
     expectOperation(derived, 'tokens_create_token', 200);
     expectOperation(await s.delete(`/v1/members/${m.id}`), 'members_delete', 204);
-    expectProblem(await as(target, bearer).get('/v1/accounts'), 'accounts_list', 401);
-    expectProblem(await as(target, derived.body.result.primary.access.secret).get('/v1/accounts'), 'accounts_list', 401);
+    expectProblem(await synqlyAs(target, bearer).get('/v1/accounts'), 'accounts_list', 401);
+    expectProblem(await synqlyAs(target, derived.body.result.primary.access.secret).get('/v1/accounts'), 'accounts_list', 401);
     expectProblem(await s.get(`/v1/members/${m.id}`), 'members_get', 404);
     if (twin) {
       const tokens = (await s.get('/v1/tokens')).body.result as Array<{ member_id?: string }>;

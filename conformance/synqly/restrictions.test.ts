@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { useTarget, type Target } from '../target.ts';
-import { synqlySession, type SynqlySession } from '../support/sessions.ts';
+import { useTarget } from '../target.ts';
+import { synqlySession, type SynqlySession, synqlyAs } from '../support/sessions.ts';
 import { expectOperation, expectProblem } from '../support/contract.ts';
 import { withClockAdvanced } from '../support/control.ts';
 import { uniqueName } from '../support/resources.ts';
@@ -17,23 +17,13 @@ import { newAccount, newCredential, newIntegration, type Account } from '../supp
 const target = await useTarget();
 const twin = target.kind !== 'live';
 
-function as(t: Target, secret: string) {
-  const auth = { authorization: `Bearer ${secret}` };
-  return {
-    get: (path: string) => t.synqly.get(path).set(auth),
-    post: (path: string) => t.synqly.post(path).set(auth),
-    put: (path: string) => t.synqly.put(path).set(auth),
-    patch: (path: string) => t.synqly.patch(path).set(auth),
-    delete: (path: string) => t.synqly.delete(path).set(auth),
-  };
-}
 
 /** an ad-hoc administrator token narrowed to `resources`, deleted after the test */
 async function restrictedToken(s: SynqlySession, resources: Record<string, unknown>, permission_set = 'administrator') {
   const res = await s.post('/v1/tokens').send({ name: uniqueName('restricted'), permission_set, resources });
   expectOperation(res, 'tokens_create_token', 200);
   s.defer(() => s.delete(`/v1/tokens/${res.body.result.id}`));
-  return as(target, res.body.result.primary.access.secret as string);
+  return synqlyAs(target, res.body.result.primary.access.secret as string);
 }
 
 const schedule = { operation: 'siem_query_events', enabled: true, frequency: { type: 'periodic', value: '1h' } };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { useTarget, type Target } from '../target.ts';
-import { synqlySession, type SynqlySession } from '../support/sessions.ts';
+import { useTarget } from '../target.ts';
+import { synqlySession, type SynqlySession, synqlyAs } from '../support/sessions.ts';
 import { expectOperation, expectProblem } from '../support/contract.ts';
 import { uniqueName } from '../support/resources.ts';
 import { withClockAdvanced } from '../support/control.ts';
@@ -9,16 +9,6 @@ const target = await useTarget();
 /** DECISIONS-only behaviour (exact codes of the twin's choices) is asserted on twins only */
 const twin = target.kind !== 'live';
 
-/** a client that sends `secret` as the bearer */
-function as(t: Target, secret: string) {
-  const auth = { authorization: `Bearer ${secret}` };
-  return {
-    get: (path: string) => t.synqly.get(path).set(auth),
-    post: (path: string) => t.synqly.post(path).set(auth),
-    put: (path: string) => t.synqly.put(path).set(auth),
-    delete: (path: string) => t.synqly.delete(path).set(auth),
-  };
-}
 
 interface Adhoc {
   id: string;
@@ -29,7 +19,7 @@ interface Adhoc {
 
 /** tokens_create_token with the session's (or `by`'s) token; the token is deleted afterwards */
 async function adhoc(s: SynqlySession, request: Record<string, unknown>, by?: string): Promise<Adhoc> {
-  const client = by ? as(s.target, by) : s;
+  const client = by ? synqlyAs(s.target, by) : s;
   const res = await client.post('/v1/tokens').send({ resources: {}, permission_set: 'administrator', ...request });
   expectOperation(res, 'tokens_create_token', 200);
   const r = res.body.result;
@@ -58,13 +48,13 @@ describe('tokens_create_token', () => {
     expect(t.body).toMatchObject({ name, token_type: 'adhoc', owner_type: 'organization', token_ttl: '1h' });
     expect(t.body.primary.access.permissions.adhoc_role).toEqual({ resources: {}, permission_set: 'viewer' });
     expect(t.access).toMatch(/^[A-Za-z0-9_-]{43,}$/);
-    expectOperation(await as(target, t.access).get('/v1/accounts'), 'accounts_list', 200);
+    expectOperation(await synqlyAs(target, t.access).get('/v1/accounts'), 'accounts_list', 200);
   });
 
   it.runIf(twin)('a viewer token lists but may not create (403), and the store is unchanged', async () => {
     const s = await synqlySession(target);
     const viewer = await adhoc(s, { permission_set: 'viewer' });
-    const denied = await as(target, viewer.access).post('/v1/accounts').send({ name: uniqueName('nope') });
+    const denied = await synqlyAs(target, viewer.access).post('/v1/accounts').send({ name: uniqueName('nope') });
     expectProblem(denied, 'accounts_create', 403);
     expect(denied.body.message).toContain('accounts.create');
     const listed = await s.get('/v1/accounts');
@@ -77,16 +67,16 @@ describe('tokens_create_token', () => {
     const b = await account(s);
     const parent = await adhoc(s, { permission_set: 'administrator', resources: { accounts: { ids: [a.id] } } });
     // more accounts than the parent
-    const wider = await as(target, parent.access).post('/v1/tokens').send({ permission_set: 'viewer', resources: { accounts: { ids: [a.id, b.id] } } });
+    const wider = await synqlyAs(target, parent.access).post('/v1/tokens').send({ permission_set: 'viewer', resources: { accounts: { ids: [a.id, b.id] } } });
     expectProblem(wider, 'tokens_create_token', 403);
     // no restriction at all = every account
-    const unrestricted = await as(target, parent.access).post('/v1/tokens').send({ permission_set: 'administrator', resources: {} });
+    const unrestricted = await synqlyAs(target, parent.access).post('/v1/tokens').send({ permission_set: 'administrator', resources: {} });
     expectProblem(unrestricted, 'tokens_create_token', 403);
     // a narrower set on the same account is fine
     const child = await adhoc(s, { permission_set: 'connect-ui', resources: { accounts: { ids: [a.id] } } }, parent.access);
     expect(child.body.primary.access.permissions.adhoc_role.permission_set).toBe('connect-ui');
     // and the child cannot widen its own set either
-    const grandchild = await as(target, child.access).post('/v1/tokens').send({ permission_set: 'viewer', resources: { accounts: { ids: [a.id] } } });
+    const grandchild = await synqlyAs(target, child.access).post('/v1/tokens').send({ permission_set: 'viewer', resources: { accounts: { ids: [a.id] } } });
     expectProblem(grandchild, 'tokens_create_token', 403);
     const tokens = await s.get('/v1/tokens');
     // nothing was created by the refused requests
@@ -114,7 +104,7 @@ describe('resource restrictions', () => {
     const a = await account(s, { environment: 'test' });
     const b = await account(s);
     const t = await adhoc(s, { permission_set: 'administrator', resources: { accounts: { ids: [a.id] } } });
-    const client = as(target, t.access);
+    const client = synqlyAs(target, t.access);
     const listed = await client.get('/v1/accounts').query({ total: true });
     expectOperation(listed, 'accounts_list', 200);
     expect(listed.body.result.map((x: { id: string }) => x.id)).toEqual([a.id]);
@@ -130,9 +120,9 @@ describe('resource restrictions', () => {
     await account(s, { environment: 'prod', labels: ['tier:silver'] });
     const testGold = await account(s, { environment: 'test', labels: ['tier:gold'] });
     const t = await adhoc(s, { permission_set: 'viewer', resources: { accounts: { ids: ['*'], labels: ['tier:gold'], environments: ['prod'] } } });
-    const listed = await as(target, t.access).get('/v1/accounts');
+    const listed = await synqlyAs(target, t.access).get('/v1/accounts');
     expect(listed.body.result.map((x: { id: string }) => x.id)).toEqual([gold.id]);
-    expectProblem(await as(target, t.access).get(`/v1/accounts/${testGold.id}`), 'accounts_get', 403);
+    expectProblem(await synqlyAs(target, t.access).get(`/v1/accounts/${testGold.id}`), 'accounts_get', 403);
   });
 });
 
@@ -140,19 +130,19 @@ describe('tokens_refresh / tokens_remove_secondary', () => {
   it('after refresh the old primary works as the secondary until remove-secondary, then 401', async () => {
     const s = await synqlySession(target);
     const t = await adhoc(s, { permission_set: 'viewer' });
-    const refreshed = await as(target, t.refresh).put(`/v1/tokens/${t.id}/refresh`);
+    const refreshed = await synqlyAs(target, t.refresh).put(`/v1/tokens/${t.id}/refresh`);
     expectOperation(refreshed, 'tokens_refresh', 200);
     const next = refreshed.body.result;
     expect(next.id).toBe(t.id);
     expect(next.primary.access.secret).not.toBe(t.access);
     expect(next.secondary).toBeDefined();
-    expectOperation(await as(target, t.access).get('/v1/accounts'), 'accounts_list', 200);
-    expectOperation(await as(target, next.primary.access.secret).get('/v1/accounts'), 'accounts_list', 200);
+    expectOperation(await synqlyAs(target, t.access).get('/v1/accounts'), 'accounts_list', 200);
+    expectOperation(await synqlyAs(target, next.primary.access.secret).get('/v1/accounts'), 'accounts_list', 200);
 
     expectOperation(await s.delete(`/v1/tokens/${t.id}/secondary`), 'tokens_remove_secondary', 204);
-    expectProblem(await as(target, t.access).get('/v1/accounts'), 'accounts_list', 401);
-    expectProblem(await as(target, t.refresh).put(`/v1/tokens/${t.id}/refresh`), 'tokens_refresh', 401);
-    expectOperation(await as(target, next.primary.access.secret).get('/v1/accounts'), 'accounts_list', 200);
+    expectProblem(await synqlyAs(target, t.access).get('/v1/accounts'), 'accounts_list', 401);
+    expectProblem(await synqlyAs(target, t.refresh).put(`/v1/tokens/${t.id}/refresh`), 'tokens_refresh', 401);
+    expectOperation(await synqlyAs(target, next.primary.access.secret).get('/v1/accounts'), 'accounts_list', 200);
     const info = await s.get(`/v1/tokens/${t.id}/info`);
     expectOperation(info, 'tokens_get', 200);
     expect(info.body.result.secondary).toBeUndefined();
@@ -162,10 +152,10 @@ describe('tokens_refresh / tokens_remove_secondary', () => {
     const s = await synqlySession(target);
     const t = await adhoc(s, { permission_set: 'viewer' });
     const other = await adhoc(s, { permission_set: 'viewer' });
-    expectProblem(await as(target, t.refresh).get('/v1/accounts'), 'accounts_list', 401);
-    expectProblem(await as(target, t.refresh).put(`/v1/tokens/${other.id}/refresh`), 'tokens_refresh', 403);
+    expectProblem(await synqlyAs(target, t.refresh).get('/v1/accounts'), 'accounts_list', 401);
+    expectProblem(await synqlyAs(target, t.refresh).put(`/v1/tokens/${other.id}/refresh`), 'tokens_refresh', 403);
     // an access token needs tokens.refresh: a viewer has none
-    expectProblem(await as(target, t.access).put(`/v1/tokens/${t.id}/refresh`), 'tokens_refresh', 403);
+    expectProblem(await synqlyAs(target, t.access).put(`/v1/tokens/${t.id}/refresh`), 'tokens_refresh', 403);
     // the organization's administrator token has it
     expectOperation(await s.put(`/v1/tokens/${t.id}/refresh`), 'tokens_refresh', 200);
   });
@@ -185,23 +175,23 @@ describe('tokens_rotate / tokens_reset', () => {
     expectOperation(first, 'tokens_rotate', 200);
     const second = await s.put(`/v1/tokens/${await orgId(s)}/${t.id}/rotate`);
     expectOperation(second, 'tokens_rotate', 200);
-    expectProblem(await as(target, t.access).get('/v1/accounts'), 'accounts_list', 401);
-    expectOperation(await as(target, first.body.result.primary.access.secret).get('/v1/accounts'), 'accounts_list', 200);
-    expectOperation(await as(target, second.body.result.primary.access.secret).get('/v1/accounts'), 'accounts_list', 200);
+    expectProblem(await synqlyAs(target, t.access).get('/v1/accounts'), 'accounts_list', 401);
+    expectOperation(await synqlyAs(target, first.body.result.primary.access.secret).get('/v1/accounts'), 'accounts_list', 200);
+    expectOperation(await synqlyAs(target, second.body.result.primary.access.secret).get('/v1/accounts'), 'accounts_list', 200);
   });
 
   it('reset invalidates both pairs at once and starts the expiry over', async () => {
     const s = await synqlySession(target);
     const t = await adhoc(s, { token_ttl: '2h' });
-    const refreshed = await as(target, t.refresh).put(`/v1/tokens/${t.id}/refresh`);
+    const refreshed = await synqlyAs(target, t.refresh).put(`/v1/tokens/${t.id}/refresh`);
     expectOperation(refreshed, 'tokens_refresh', 200);
     const newer = refreshed.body.result.primary;
     const reset = await s.put(`/v1/tokens/${await orgId(s)}/${t.id}/reset`);
     expectOperation(reset, 'tokens_reset', 200);
     expect(reset.body.result.secondary).toBeUndefined();
-    for (const secret of [t.access, newer.access.secret]) expectProblem(await as(target, secret).get('/v1/accounts'), 'accounts_list', 401);
-    for (const secret of [t.refresh, newer.refresh.secret]) expectProblem(await as(target, secret).put(`/v1/tokens/${t.id}/refresh`), 'tokens_refresh', 401);
-    expectOperation(await as(target, reset.body.result.primary.access.secret).get('/v1/accounts'), 'accounts_list', 200);
+    for (const secret of [t.access, newer.access.secret]) expectProblem(await synqlyAs(target, secret).get('/v1/accounts'), 'accounts_list', 401);
+    for (const secret of [t.refresh, newer.refresh.secret]) expectProblem(await synqlyAs(target, secret).put(`/v1/tokens/${t.id}/refresh`), 'tokens_refresh', 401);
+    expectOperation(await synqlyAs(target, reset.body.result.primary.access.secret).get('/v1/accounts'), 'accounts_list', 200);
     expect(Date.parse(reset.body.result.expires)).toBeGreaterThanOrEqual(Date.parse(t.body.expires));
   });
 
@@ -213,7 +203,7 @@ describe('tokens_rotate / tokens_reset', () => {
     expectOperation(reset, 'tokens_reset', 200);
     expectProblem(await s.get('/v1/accounts'), 'accounts_list', 401);
     const fresh = reset.body.result.primary.access.secret;
-    expectOperation(await as(target, fresh).get('/v1/accounts'), 'accounts_list', 200);
+    expectOperation(await synqlyAs(target, fresh).get('/v1/accounts'), 'accounts_list', 200);
     // the tenant is deleted through the control API afterwards, so nothing else to restore
   });
 
@@ -223,7 +213,7 @@ describe('tokens_rotate / tokens_reset', () => {
     const a = await account(s);
     expectProblem(await s.put(`/v1/tokens/${a.id}/${t.id}/rotate`), 'tokens_rotate', 404);
     const viewer = await adhoc(s, { permission_set: 'viewer' });
-    expectProblem(await as(target, viewer.access).put(`/v1/tokens/${await orgId(s)}/${t.id}/rotate`), 'tokens_rotate', 403);
+    expectProblem(await synqlyAs(target, viewer.access).put(`/v1/tokens/${await orgId(s)}/${t.id}/rotate`), 'tokens_rotate', 403);
   });
 });
 
@@ -231,9 +221,9 @@ describe('token expiry', () => {
   it.runIf(target.capabilities.admin)('advancing the clock past a token\'s expiry answers 401', async () => {
     const s = await synqlySession(target);
     const t = await adhoc(s, { permission_set: 'viewer', token_ttl: '1m' });
-    expectOperation(await as(target, t.access).get('/v1/accounts'), 'accounts_list', 200);
+    expectOperation(await synqlyAs(target, t.access).get('/v1/accounts'), 'accounts_list', 200);
     await withClockAdvanced(target, '2m', async () => {
-      const res = await as(target, t.access).get('/v1/accounts');
+      const res = await synqlyAs(target, t.access).get('/v1/accounts');
       expectProblem(res, 'accounts_list', 401);
       expect(res.body.message).toContain('expired');
       // the organization's own token still works
@@ -257,7 +247,7 @@ describe('tokens_list / tokens_get / tokens_delete', () => {
     expect(JSON.stringify(info.body)).not.toContain(t.access);
 
     expectOperation(await s.delete(`/v1/tokens/${t.id}`), 'tokens_delete', 204);
-    expectProblem(await as(target, t.access).get('/v1/accounts'), 'accounts_list', 401);
+    expectProblem(await synqlyAs(target, t.access).get('/v1/accounts'), 'accounts_list', 401);
     expectProblem(await s.get(`/v1/tokens/${t.id}/info`), 'tokens_get', 404);
   });
 
@@ -279,7 +269,7 @@ describe('tokens_create_mcp_token', () => {
     expect(Date.parse(token.expires) - Date.now()).toBeLessThanOrEqual(31 * 60_000 + (twin ? 0 : 60_000));
     s.defer(() => s.delete(`/v1/tokens/${token.permissions.id}`));
     if (twin) expect(token.permissions.adhoc_role).toEqual({ resources: { accounts: { ids: [a.id] } }, permission_set: 'mcp-integrations-use-only' });
-    expectProblem(await as(target, token.secret).get('/v1/accounts'), 'accounts_list', 401);
+    expectProblem(await synqlyAs(target, token.secret).get('/v1/accounts'), 'accounts_list', 401);
   });
 
   it.runIf(twin)('answers 400 beyond 24h and 404 for an unknown account', async () => {
@@ -297,7 +287,7 @@ describe('tokens_create_synqly_integrations_token', () => {
     const { account_id, token } = res.body.result;
     expectOperation(await s.get(`/v1/accounts/${account_id}`), 'accounts_get', 200);
     expect(token.token_ttl).toBe('1h');
-    expectProblem(await as(target, token.primary.access.secret).get('/v1/accounts'), 'accounts_list', 401);
+    expectProblem(await synqlyAs(target, token.primary.access.secret).get('/v1/accounts'), 'accounts_list', 401);
     // a second call reuses the account
     const again = await s.post('/v1/tokens/synqly-integrations').send({});
     expect(again.body.result.account_id).toBe(account_id);
@@ -318,13 +308,13 @@ describe('integration tokens', () => {
     const s = await synqlySession(target);
     const { integration: i, token } = await integration(s);
     // the integration token authenticates the Connector APIs only
-    expectProblem(await as(target, token.access.secret).get('/v1/accounts'), 'accounts_list', 401);
+    expectProblem(await synqlyAs(target, token.access.secret).get('/v1/accounts'), 'accounts_list', 401);
     const before = await s.get(`/v1/tokens/${i.refresh_token_id}/info`);
     expectOperation(before, 'tokens_get', 200);
     expect(before.body.result).toMatchObject({ owner_id: i.id, owner_type: 'integration' });
     if (twin) {
       const viewer = await adhoc(s, { permission_set: 'viewer' });
-      expectProblem(await as(target, viewer.access).put(`/v1/tokens/${i.id}/${i.refresh_token_id}/rotate`), 'tokens_rotate', 403);
+      expectProblem(await synqlyAs(target, viewer.access).put(`/v1/tokens/${i.id}/${i.refresh_token_id}/rotate`), 'tokens_rotate', 403);
     }
     const rotated = await s.put(`/v1/tokens/${i.id}/${i.refresh_token_id}/rotate`);
     expectOperation(rotated, 'tokens_rotate', 200);
@@ -359,7 +349,7 @@ describe('integration tokens', () => {
     const t = res.body.result;
     expect(t.permissions).toMatchObject({ resource_id: i.id, resource_type: 'integration' });
     expect(Date.parse(t.expires)).toBeLessThanOrEqual(Date.now() + 5 * 60_000 + (twin ? 1000 : 60_000));
-    expectProblem(await as(target, t.secret).get('/v1/accounts'), 'accounts_list', 401);
+    expectProblem(await synqlyAs(target, t.secret).get('/v1/accounts'), 'accounts_list', 401);
     if (twin) {
       const listed = (await s.get('/v1/tokens')).body.result as Array<{ id: string; owner_type: string }>;
       expect(listed.some((x) => x.id === t.permissions.id || x.owner_type === 'integration')).toBe(false);
@@ -368,7 +358,7 @@ describe('integration tokens', () => {
       // a token restricted to another account may not issue tokens for this one
       const other = await account(s);
       const limited = await adhoc(s, { permission_set: 'account-manager', resources: { accounts: { ids: [other.id] } } });
-      expectProblem(await as(target, limited.access).post(`/v1/tokens/${a.id}/${i.id}`).send({}), 'tokens_create_integration_token', 403);
+      expectProblem(await synqlyAs(target, limited.access).post(`/v1/tokens/${a.id}/${i.id}`).send({}), 'tokens_create_integration_token', 403);
     }
   });
 
@@ -376,8 +366,8 @@ describe('integration tokens', () => {
     const s = await synqlySession(target);
     const { account: a, integration: i } = await integration(s);
     const ticketingOnly = await adhoc(s, { permission_set: 'administrator', resources: { integrations: { categories: ['ticketing'] } } });
-    expectProblem(await as(target, ticketingOnly.access).post(`/v1/tokens/${a.id}/${i.id}`).send({}), 'tokens_create_integration_token', 403);
+    expectProblem(await synqlyAs(target, ticketingOnly.access).post(`/v1/tokens/${a.id}/${i.id}`).send({}), 'tokens_create_integration_token', 403);
     const siem = await adhoc(s, { permission_set: 'administrator', resources: { integrations: { categories: ['siem'] } } });
-    expectOperation(await as(target, siem.access).post(`/v1/tokens/${a.id}/${i.id}`).send({}), 'tokens_create_integration_token', 200);
+    expectOperation(await synqlyAs(target, siem.access).post(`/v1/tokens/${a.id}/${i.id}`).send({}), 'tokens_create_integration_token', 200);
   });
 });
