@@ -7,6 +7,7 @@ import { createConnxioApi } from './connxio/index.ts';
 import { createCustomApiListener } from './connxio/custom-apis/listener.ts';
 import { createClock, type Clock } from './core/clock.ts';
 import { createFaultRules } from './core/faults.ts';
+import { createRateLimits } from './core/rate-limits.ts';
 import { createDispatcher, type TwinEnv, type VendorApi } from './core/pipeline.ts';
 import { createRandom, type Random } from './core/random.ts';
 import { createMessageJournal } from './core/message-journal.ts';
@@ -14,7 +15,7 @@ import { createRequestJournal } from './core/request-journal.ts';
 import { loadSpec, specPath } from './core/spec.ts';
 import { Store } from './core/store/store.ts';
 import { createValidator } from './core/validation.ts';
-import { createUiRouter } from './ui/serve.ts';
+import { createUiRouter, UI_PREFIX } from './ui/serve.ts';
 import { createSynqlyApi } from './synqly/index.ts';
 
 /**
@@ -40,10 +41,16 @@ export interface TwinOptions {
 
 export interface Twin {
   apps: Record<ListenerName, express.Express>;
+  /**
+   * The same listeners as plain request listeners: vendor and control-API calls go straight to
+   * the pipeline (no Express router per request), the dashboard (/__ui) to its Express router.
+   * startTwin and the CLI serve these.
+   */
+  handlers: Record<ListenerName, RequestListener>;
   env: TwinEnv;
   /** the listeners' base URLs once bound (startTwin fills them in; the control API reports them) */
   listeners: Partial<Record<ListenerName, string>>;
-  /** closes the store (flushing it) */
+  /** stops background work (Synqly webhook deliveries), then closes the store (flushing it) */
   close(): Promise<void>;
 }
 
@@ -61,6 +68,7 @@ export async function createTwin(options: TwinOptions = {}): Promise<Twin> {
     random,
     logger: options.logger ?? pino({ level: 'silent' }),
     faults: createFaultRules(random),
+    rateLimits: createRateLimits(random),
     requests: createRequestJournal(options.journalCapacity ?? 1000),
     messages: createMessageJournal(),
     validator: createValidator(),
@@ -68,24 +76,40 @@ export async function createTwin(options: TwinOptions = {}): Promise<Twin> {
   };
   const listeners: Partial<Record<ListenerName, string>> = {};
   const admin = createAdminApi(adminSpec, env, { version: VERSION, startedAt: Date.now(), adminToken: options.adminToken, listeners }) as VendorApi<unknown>;
-  const synqly = createSynqlyApi(synqlySpec, env) as VendorApi<unknown>;
+  const synqlyApi = createSynqlyApi(synqlySpec, env);
+  const synqly = synqlyApi as VendorApi<unknown>;
   const connxio = createConnxioApi(connxioSpec, env) as VendorApi<unknown>;
   const custom = createCustomApiListener(customSpec, env) as VendorApi<unknown>;
 
   const ui = createUiRouter();
-  const app = (name: ListenerName, api: VendorApi<unknown>) => {
+  const dispatchers = {
+    synqly: createDispatcher('synqly', [{ prefix: '/__admin', api: admin }, { prefix: '', api: synqly }], env),
+    connxio: createDispatcher('connxio', [{ prefix: '/__admin', api: admin }, { prefix: '', api: connxio }], env),
+    custom: createDispatcher('custom', [{ prefix: '/__admin', api: admin }, { prefix: '', api: custom }], env),
+  };
+  const app = (name: ListenerName) => {
     const e = express();
     e.disable('x-powered-by');
     e.set('etag', false);
     e.use(ui);
-    e.use(createDispatcher(name, [{ prefix: '/__admin', api: admin }, { prefix: '', api }], env));
+    e.use(dispatchers[name]);
     return e;
   };
+  const apps = { synqly: app('synqly'), connxio: app('connxio'), custom: app('custom') };
+  const direct = (name: ListenerName): RequestListener => {
+    const dispatch = dispatchers[name];
+    const dashboard = apps[name] as unknown as RequestListener;
+    return (req, res) => (isUiPath(req.url) ? dashboard(req, res) : dispatch(req, res));
+  };
   return {
-    apps: { synqly: app('synqly', synqly), connxio: app('connxio', connxio), custom: app('custom', custom) },
+    apps,
+    handlers: { synqly: direct('synqly'), connxio: direct('connxio'), custom: direct('custom') },
     env,
     listeners,
-    close: () => env.store.close(),
+    close: async () => {
+      await synqlyApi.close(); // pending webhook deliveries dropped, their last records written first
+      await env.store.close();
+    },
   };
 }
 
@@ -113,7 +137,7 @@ export async function startTwin(options: StartOptions = {}): Promise<RunningTwin
   try {
     await Promise.all(
       names.map(async (name) => {
-        const server = createServer(twin.apps[name] as unknown as RequestListener);
+        const server = createServer(twin.handlers[name]);
         server.keepAliveTimeout = 65_000;
         servers[name] = server;
         await new Promise<void>((resolve, reject) => {
@@ -141,6 +165,13 @@ export async function startTwin(options: StartOptions = {}): Promise<RunningTwin
         await twin.close();
       })()),
   };
+}
+
+/** `/__ui`, `/__ui/…` or `/__ui?…`: the dashboard's paths */
+function isUiPath(url: string | undefined): boolean {
+  if (!url || !url.startsWith(UI_PREFIX)) return false;
+  const next = url.charCodeAt(UI_PREFIX.length);
+  return Number.isNaN(next) || next === 47 /* / */ || next === 63 /* ? */;
 }
 
 function closeServer(server: Server): Promise<void> {

@@ -119,13 +119,20 @@ interface ServeOptions {
   json?: boolean;
 }
 
+/** secrets never reach the log, even inside a logged object (pino redaction; the pipeline logs no headers or bodies) */
+const SECRET_KEYS = ['authorization', 'connxio-api-key', 'x-apitwin-admin-token', 'cookie', 'token', 'secret', 'password', 'client_secret', 'access_token', 'refresh_token', 'api_key', 'apiKey', 'key'];
+const LOG_REDACTIONS = SECRET_KEYS.flatMap((k) => {
+  const step = /^[A-Za-z_]\w*$/.test(k) ? `.${k}` : `["${k}"]`;
+  return [step.startsWith('.') ? k : step, `*${step}`, `*.headers${step}`, `*.*${step}`];
+});
+
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
 }
 
 async function serve(options: ServeOptions): Promise<void> {
   const started = performance.now();
-  const logger = pino({ level: options.logLevel, base: undefined }, pino.destination(2));
+  const logger = pino({ level: options.logLevel, base: undefined, redact: { paths: LOG_REDACTIONS, censor: '[redacted]' } }, pino.destination(2));
   const adminToken = options.adminToken ?? process.env.APITWIN_ADMIN_TOKEN;
   if (!isLoopback(options.host) && !adminToken) {
     fail(logger, `binding to ${options.host} exposes the control API; pass --admin-token (or APITWIN_ADMIN_TOKEN)`);
@@ -191,6 +198,7 @@ function banner(running: RunningTwin, store: Store, tenants: TenantWithCredentia
     `  Connxio API             ${running.urls.connxio}   (also under ${running.urls.connxio}/api)`,
     `  Connxio Custom APIs     ${running.urls.custom}`,
     `  Control API             <any of the above>/__admin   (spec: specs/admin.yaml)`,
+    `  Dashboard               ${running.urls.synqly}/__ui   (also under /__ui on the other listeners)`,
     `  Store                   ${store.file ?? 'memory (nothing is written to disk)'}`,
     '',
   ];

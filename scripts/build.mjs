@@ -29,3 +29,7 @@ for (const name of readdirSync(join(root, 'specs')).filter((f) => f.endsWith('.y
   const file = join(root, 'specs', name);
   writeFileSync(compiledSpecPath(file), JSON.stringify(await compileSpec(file)));
 }
+
+// the dashboard (mock/ui: Preact + Vite) into dist/ui/, served by every listener under /__ui
+const { build: buildUi } = await import('vite');
+await buildUi({ configFile: join(root, 'mock', 'ui', 'vite.config.ts'), logLevel: 'warn' });

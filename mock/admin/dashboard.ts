@@ -28,7 +28,7 @@ export function dashboardOperations(listeners: ListenerUrls): OperationTable<nul
       const withCredentials = await rederiveCredentials(ctx.env.store.reader, tenant, ctx.env.clock.now());
       if (!withCredentials) {
         throw errors.notFound(
-          `the credentials of ${tenant.vendor} tenant ${tenant.name} were rotated, reset or deleted since it was created; reset the tenant (POST /__admin/tenants/${tenant.id}/reset) for new ones`,
+          `the credentials of ${tenant.vendor} tenant ${tenant.name} were rotated, reset or deleted since it was created; resetting the tenant (POST /__admin/tenants/${tenant.id}/reset) restores them`,
         );
       }
       return { status: 200, body: withCredentials };

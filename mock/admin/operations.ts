@@ -1,6 +1,7 @@
 import { errors } from '../core/errors.ts';
 import { parseDuration } from '../core/durations.ts';
 import type { FaultAction, FaultVendor } from '../core/faults.ts';
+import type { RateLimitRule } from '../core/rate-limits.ts';
 import type { HandlerContext, OperationTable, TwinEnv } from '../core/pipeline.ts';
 import { createTenant, deleteTenant, loadFakerFor, resetTenant, type TenantProfile, type Vendor } from '../../fixtures/tenants.ts';
 import { DEFAULT_SEED, seedProfile, type ProfileName } from '../../fixtures/profiles.ts';
@@ -73,6 +74,7 @@ export function adminOperations(services: AdminServices): OperationTable<null> {
     admin_reset: async (ctx) => {
       const body = (ctx.body ?? {}) as { profile?: ProfileName; seed?: number; count?: number };
       ctx.env.faults.clear();
+      ctx.env.rateLimits?.clear();
       ctx.env.requests.clear();
       ctx.env.messages.clear();
       const profile = body.profile ?? 'empty';
@@ -114,6 +116,23 @@ export function adminOperations(services: AdminServices): OperationTable<null> {
 
     admin_faults_delete: (ctx) => {
       if (!ctx.env.faults.remove(ctx.params.faultId as string)) throw errors.notFound(`fault ${String(ctx.params.faultId)} not found`);
+      return noContent();
+    },
+
+    admin_rate_limits_list: (ctx) => json({ rateLimits: ctx.env.rateLimits?.list() ?? [] }),
+
+    admin_rate_limits_create: (ctx) => {
+      if (!ctx.env.rateLimits) throw errors.notImplemented('admin_rate_limits_create');
+      return created(ctx.env.rateLimits.add(ctx.body as Omit<RateLimitRule, 'id'>));
+    },
+
+    admin_rate_limits_clear: (ctx) => {
+      ctx.env.rateLimits?.clear();
+      return noContent();
+    },
+
+    admin_rate_limits_delete: (ctx) => {
+      if (!ctx.env.rateLimits?.remove(ctx.params.rateLimitId as string)) throw errors.notFound(`rate limit ${String(ctx.params.rateLimitId)} not found`);
       return noContent();
     },
 

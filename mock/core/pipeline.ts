@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { validateHeaderName, validateHeaderValue, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import express from 'express';
 import sjson from 'secure-json-parse';
@@ -8,6 +8,7 @@ import type { Clock } from './clock.ts';
 import type { Random } from './random.ts';
 import type { Store } from './store/store.ts';
 import { delayFor, type FaultRules, type FaultVendor } from './faults.ts';
+import type { RateLimits } from './rate-limits.ts';
 import type { MessageJournal } from './message-journal.ts';
 import { redactBody, redactHeaders, redactQuery, type RequestJournal } from './request-journal.ts';
 import { createRouter, type Router } from './router.ts';
@@ -27,6 +28,8 @@ export interface TwinEnv {
   random: Random;
   logger: Logger;
   faults: FaultRules;
+  /** per-credential rate limits set through the control API (none when omitted) */
+  rateLimits?: RateLimits;
   requests: RequestJournal;
   /** messages accepted for delivery to integrations (Connxio) */
   messages: MessageJournal;
@@ -106,6 +109,13 @@ export interface VendorApi<P> {
   ignoreTrailingSlash?: boolean;
   /** headers added to every response of this API (CORS, for instance) */
   responseHeaders?: Record<string, string>;
+  /**
+   * The CORS grant of a preflight (OPTIONS on a known path, answered 204 with Allow); omitted =
+   * none, so a browser on another origin is refused as by a server without CORS.
+   */
+  preflightHeaders?(request: RequestInfo, allow: readonly string[]): Record<string, string>;
+  /** the credential a rate limit counts calls of (a token, an API key), once authenticated */
+  rateLimitKey?(principal: P): string | undefined;
   /** called after every routed call has been answered; must not throw */
   observe?(call: CallRecord<P>): void;
 }
@@ -127,12 +137,7 @@ export function createDispatcher(
     for (const id of Object.keys(api.handlers)) {
       if (!api.spec.byId.has(id)) unknownOps.add(`${api.name}:${id}`);
     }
-    const router = createRouter<OperationSpec>({ caseSensitive: api.caseSensitive, ignoreTrailingSlash: api.ignoreTrailingSlash });
-    for (const op of api.spec.operations) {
-      router.add(op.method, op.path, op);
-      for (const extra of api.extraPrefixes ?? []) router.add(op.method, extra + op.path, op);
-    }
-    return { prefix, api, router };
+    return { prefix, api, router: routerFor(api) };
   });
   if (unknownOps.size > 0) throw new Error(`handlers name operations their spec lacks: ${[...unknownOps].join(', ')}`);
   // longest prefix first so '/__admin' wins over the '' fallback
@@ -156,14 +161,29 @@ export function createDispatcher(
     let operation: OperationSpec | undefined;
     let principal: unknown;
     let requestBody: unknown;
+    let rateHeaders: Record<string, string> | undefined;
     const finish = (status: number, headers: Record<string, string>, body: unknown, serialized?: string) => {
       if (!res.headersSent && !res.destroyed) {
-        const allHeaders: Record<string, string> = { ...mount.api.responseHeaders, ...headers };
+        const allHeaders: Record<string, string> = { ...mount.api.responseHeaders, ...rateHeaders, ...headers };
         if (serialized !== undefined) allHeaders['content-length'] = String(Buffer.byteLength(serialized));
-        res.writeHead(status, allHeaders);
+        try {
+          res.writeHead(status, allHeaders);
+        } catch (err) {
+          // a header value the HTTP layer refuses (an echoed request value, say): send the response without it
+          env.logger.warn({ err, path: pathname }, 'dropped a response header the HTTP layer refused');
+          res.writeHead(status, validHeaders(allHeaders));
+        }
         res.end(serialized);
       }
-      env.requests.record({
+      if (env.logger.isLevelEnabled('debug')) {
+        // the access log (--log-level debug): no headers or bodies, the query with secrets redacted
+        env.logger.debug(
+          { listener, method: info.method, path: pathname, query: redactQuery(info.query), operationId, status, ms: Math.round((performance.now() - started) * 100) / 100 },
+          'request',
+        );
+      }
+      // reads of the journal itself are not journaled: a dashboard polling it would fill it with copies of itself
+      if (mount.api.name !== 'admin' || operationId !== 'admin_requests_list') env.requests.record({
         at: env.clock.nowIso(),
         listener,
         vendor: mount.api.name,
@@ -195,6 +215,12 @@ export function createDispatcher(
 
     const run = async () => {
       const match = mount.router.match(info.method, pathname);
+      if (info.method === 'OPTIONS' && match.kind === 'method-not-allowed') {
+        // a CORS preflight or a plain OPTIONS: what the path allows, and the API's CORS grant if it has one
+        const allow = [...match.allow, 'OPTIONS'];
+        finish(204, { Allow: allow.join(', '), ...mount.api.preflightHeaders?.(info, allow) }, undefined, undefined);
+        return;
+      }
       if (match.kind === 'not-found') throw errors.notFound(`no route for ${info.method} ${pathname}`);
       if (match.kind === 'bad-path') throw errors.badRequest(`malformed path: ${match.message}`);
       if (match.kind === 'method-not-allowed') throw errors.methodNotAllowed(info.method, match.allow);
@@ -225,6 +251,14 @@ export function createDispatcher(
       }
 
       principal = await mount.api.authenticate(info, op);
+      if (env.rateLimits && mount.api.rateLimitKey) {
+        const credential = mount.api.rateLimitKey(principal);
+        const verdict = credential === undefined ? undefined : env.rateLimits.check(mount.api.name, op.operationId, credential, env.clock.now());
+        if (verdict) {
+          rateHeaders = verdict.headers;
+          if (verdict.retryAfterSeconds !== undefined) throw errors.tooManyRequests(verdict.retryAfterSeconds, 'rate limit exceeded for this credential; retry after the window ends');
+        }
+      }
 
       const raw = await new Promise<Buffer | undefined>((resolve, reject) => {
         readRawBody(req as express.Request, res as express.Response, (err?: unknown) =>
@@ -270,6 +304,35 @@ export function createDispatcher(
     };
     run().catch(fail);
   };
+}
+
+function validHeaders(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    try {
+      validateHeaderName(name);
+      validateHeaderValue(name, value);
+      out[name] = value;
+    } catch {
+      // left out
+    }
+  }
+  return out;
+}
+
+/** an API's routes; every listener that mounts the API (the control API is on all three) shares them */
+const routers = new WeakMap<VendorApi<unknown>, Router<OperationSpec>>();
+function routerFor(api: VendorApi<unknown>): Router<OperationSpec> {
+  let router = routers.get(api);
+  if (!router) {
+    router = createRouter<OperationSpec>({ caseSensitive: api.caseSensitive, ignoreTrailingSlash: api.ignoreTrailingSlash });
+    for (const op of api.spec.operations) {
+      router.add(op.method, op.path, op);
+      for (const extra of api.extraPrefixes ?? []) router.add(op.method, extra + op.path, op);
+    }
+    routers.set(api, router);
+  }
+  return router;
 }
 
 function recordDropped(env: TwinEnv, info: RequestInfo, listener: string, vendor: string, operationId: string, started: number) {

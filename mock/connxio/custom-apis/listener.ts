@@ -2,7 +2,7 @@ import { errors } from '../../core/errors.ts';
 import type { Handler, RequestInfo, TwinEnv, VendorApi } from '../../core/pipeline.ts';
 import { redactQuery } from '../../core/request-journal.ts';
 import type { ApiSpec, OperationSpec } from '../../core/spec.ts';
-import { headerOrQuery, inWebhookMode, requireBearer } from '../auth.ts';
+import { connxioPreflight, headerOrQuery, inWebhookMode, requireBearer } from '../auth.ts';
 import { renderConnxioProblem } from '../errors.ts';
 import { acceptMessages } from '../messaging/deliver.ts';
 import { userPropertiesFrom } from '../messaging/model.ts';
@@ -98,5 +98,7 @@ export function createCustomApiListener(spec: ApiSpec, env: TwinEnv): VendorApi<
     authenticate: (request, op) => authenticateCustomApi(env, request, op),
     renderError: (err, request) => renderConnxioProblem(err, request, env.random),
     responseHeaders: { 'access-control-allow-origin': '*' },
+    preflightHeaders: connxioPreflight,
+    rateLimitKey: (caller) => caller.key.id,
   };
 }

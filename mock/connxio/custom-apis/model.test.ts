@@ -81,6 +81,7 @@ describe('validateRoutes', () => {
     expect(problem([{ method: 'GET', path: '/a/{x}/{X}', integrationId: ids.create }]).message).toMatch(/twice/);
     expect(problem([{ method: 'GET', path: '/a/b{x}', integrationId: ids.create }]).message).toMatch(/whole \{parameter\}/);
     expect(problem([{ method: 'GET', path: '/__admin/x', integrationId: ids.create }]).message).toMatch(/reserved/);
+    expect(problem([{ method: 'GET', path: '/__UI/app', integrationId: ids.create }]).message).toMatch(/reserved/);
     expect(problem([{ method: 'GET', path: '/a', integrationId: ids.eventGrid }]).message).toMatch(/EventGrid inbound adapter/);
     expect(problem([{ method: 'GET', path: '/a', integrationId: ids.inProd }]).message).toMatch(/does not exist in subscription/);
     const duplicate = problem([

@@ -1,0 +1,2 @@
+// side-effect CSS imports, bundled by Vite
+declare module '*.css';

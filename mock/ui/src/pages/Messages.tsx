@@ -1,0 +1,188 @@
+import { useEffect, useState } from 'preact/hooks';
+import { adminApi } from '../api/admin.ts';
+import type { DeliveredMessage } from '../api/types.ts';
+import { Page } from '../components/page.tsx';
+import { Badge, confirmAction, DataTable, Field, Json, LoadError, Notice, Section, shortId, Switch, useAction } from '../components/ui.tsx';
+import { setQuery } from '../router.ts';
+import { useAppState } from '../state.tsx';
+
+/** The Connxio message journal (GET /__admin/connxio/messages): messages accepted for integrations. */
+
+const POLL_MS = 2000;
+
+export function MessagesPage(props: { query: URLSearchParams }) {
+  const state = useAppState();
+  const companies = state.tenants.filter((t) => t.vendor === 'connxio');
+  const [companyId, setCompanyId] = useState(props.query.get('companyId') ?? '');
+  const [integrationId, setIntegrationId] = useState(props.query.get('integrationId') ?? '');
+  const [channel, setChannel] = useState(props.query.get('channel') ?? '');
+  const [live, setLive] = useState(props.query.get('live') !== 'off');
+  const [messages, setMessages] = useState<DeliveredMessage[] | undefined>(undefined);
+  const [error, setError] = useState<unknown>(undefined);
+  const [selected, setSelected] = useState<DeliveredMessage | undefined>(undefined);
+  const action = useAction();
+
+  useEffect(() => {
+    setQuery({ companyId, integrationId, channel, live: live ? undefined : 'off' });
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout>;
+    const load = async () => {
+      try {
+        const list = await adminApi.messages({ companyId: companyId || undefined, integrationId: integrationId.trim() || undefined, channel: channel || undefined, limit: 200 });
+        if (!stopped) {
+          setMessages(list);
+          setError(undefined);
+        }
+      } catch (err) {
+        if (!stopped) setError(err);
+      }
+      if (!stopped && live) timer = setTimeout(load, POLL_MS);
+    };
+    const first = setTimeout(load, 150);
+    return () => {
+      stopped = true;
+      clearTimeout(first);
+      clearTimeout(timer);
+    };
+  }, [companyId, integrationId, channel, live]);
+
+  const companyName = (id: string) => companies.find((c) => c.id === id)?.name ?? shortId(id);
+  const open = (m: DeliveredMessage) => {
+    setSelected(m);
+    requestAnimationFrame(() => document.getElementById('message-detail')?.focus());
+  };
+
+  return (
+    <Page
+      title="Message journal"
+      lead="Messages the twin accepted for Connxio integrations, through the Messaging API and Custom APIs, newest first."
+      actions={
+        <button
+          type="button"
+          class="btn btn-danger"
+          onClick={async () => {
+            if (!(await confirmAction('Clear the message journal?', companyId ? `The messages of ${companyName(companyId)} are removed.` : 'Every message is removed.', 'Clear'))) return;
+            const ok = await action.run(() => adminApi.clearMessages({ companyId: companyId || undefined }).then(() => true), 'Message journal cleared');
+            if (ok) {
+              setMessages([]);
+              setSelected(undefined);
+            }
+          }}
+        >
+          Clear
+        </button>
+      }
+    >
+      {action.error && <Notice kind="error">{action.error}</Notice>}
+      <Section title="Filters">
+        <form class="filters" role="search" aria-label="Message journal" onSubmit={(e) => e.preventDefault()}>
+          <div class="form-row">
+            <Field label="Company">
+              {(id) => (
+                <select id={id} value={companyId} onChange={(e) => setCompanyId(e.currentTarget.value)}>
+                  <option value="">All</option>
+                  {companies.map((c) => (
+                    <option value={c.id}>{c.name}</option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            <Field label="Integration id">{(id) => <input id={id} class="mono" value={integrationId} onInput={(e) => setIntegrationId(e.currentTarget.value)} />}</Field>
+            <Field label="Channel">
+              {(id) => (
+                <select id={id} value={channel} onChange={(e) => setChannel(e.currentTarget.value)}>
+                  <option value="">Any</option>
+                  <option value="message">message</option>
+                  <option value="batch">batch</option>
+                  <option value="eventgrid">eventgrid</option>
+                  <option value="custom-api">custom-api</option>
+                </select>
+              )}
+            </Field>
+          </div>
+          <Switch checked={live} label="Live (refresh every 2 seconds)" showLabel onChange={setLive} />
+        </form>
+      </Section>
+      <Section title="Messages">
+        {error ? (
+          <LoadError error={error} what="The message journal" endpoint="GET /__admin/connxio/messages" />
+        ) : !messages ? (
+          <p aria-busy="true">Loading…</p>
+        ) : (
+          <DataTable
+            caption="Messages, newest first"
+            testid="messages"
+            rows={messages}
+            rowKey={(m) => String(m.id)}
+            empty="No messages yet. Send one to an API-triggered integration (POST /v2/messages/{integrationId}) or call a Custom API."
+            columns={[
+              { header: '#', cell: (m) => m.id },
+              { header: 'Time', cell: (m) => <time dateTime={m.at}>{new Date(m.at).toLocaleTimeString()}</time> },
+              { header: 'Company', cell: (m) => companyName(m.companyId) },
+              { header: 'Integration', cell: (m) => <code title={m.integrationId}>{shortId(m.integrationId)}</code> },
+              { header: 'Channel', cell: (m) => <Badge tone={m.channel === 'custom-api' ? 'info' : 'neutral'}>{m.channel}</Badge> },
+              { header: 'Via', cell: (m) => (m.customApi ? <code>{`${m.customApi.method} ${m.customApi.path}`}</code> : m.apiVersion ?? '—') },
+              { header: 'Auth', cell: (m) => m.auth },
+              { header: 'Body', cell: (m) => <code class="preview">{m.body.length > 60 ? `${m.body.slice(0, 60)}…` : m.body}</code> },
+              {
+                header: 'Details',
+                class: 'actions-col',
+                cell: (m) => (
+                  <button type="button" class="btn btn-small" aria-label={`Details of message ${m.id}`} aria-controls="message-detail" onClick={() => open(m)}>
+                    Details
+                  </button>
+                ),
+              },
+            ]}
+          />
+        )}
+      </Section>
+      {selected && (
+        <section class="card" id="message-detail" tabIndex={-1} aria-labelledby="message-detail-title">
+          <div class="card-head">
+            <h2 id="message-detail-title">Message {selected.id}</h2>
+            <button type="button" class="btn btn-small" onClick={() => setSelected(undefined)}>
+              Close
+            </button>
+          </div>
+          <dl class="facts">
+            <div>
+              <dt>Interchange id</dt>
+              <dd>
+                <code>{selected.interchangeId}</code>
+              </dd>
+            </div>
+            <div>
+              <dt>Integration</dt>
+              <dd>
+                <code>{selected.integrationId}</code>
+              </dd>
+            </div>
+            <div>
+              <dt>Content type</dt>
+              <dd>{selected.contentType ?? '—'}</dd>
+            </div>
+            <div>
+              <dt>Encoding</dt>
+              <dd>{selected.messageEncoding}</dd>
+            </div>
+            <div>
+              <dt>Synchronous</dt>
+              <dd>{selected.synchronous ? 'yes' : 'no'}</dd>
+            </div>
+          </dl>
+          <h3>Body</h3>
+          <Json value={selected.body} label="Message body" />
+          <h3>User properties (cx-* headers)</h3>
+          <Json value={selected.preDefinedUserProperties} label="User properties" />
+          {selected.customApi && (
+            <>
+              <h3>Custom API</h3>
+              <Json value={selected.customApi} label="Custom API route" />
+            </>
+          )}
+        </section>
+      )}
+    </Page>
+  );
+}
