@@ -80,8 +80,8 @@ export function validateRoutes(state: CompanyState, subscriptionId: string, rout
         throw routeProblem(i, 'path', `segment "${segment}" must be a literal or a whole {parameter}`, r.path);
       }
     }
-    const first = segments[0]?.toLowerCase();
-    if (first === '__admin' || first === '__ui') throw routeProblem(i, 'path', `/${first} is reserved for the twin's control API and dashboard`, r.path);
+    const top = segments[0]?.toLowerCase();
+    if (top === '__admin' || top === '__ui') throw routeProblem(i, 'path', `/${top} is reserved for the twin's control API and dashboard`, r.path);
     const shape = routeShape(method, path);
     const first = seen.get(shape);
     if (first !== undefined) throw routeProblem(i, 'path', `${method} ${path} duplicates routes[${first}]`, r.path);
