@@ -1,6 +1,6 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
+import type express from 'express';
 import { pino, type Logger } from 'pino';
 import { createAdminApi } from './admin/index.ts';
 import { createConnxioApi } from './connxio/index.ts';
@@ -15,7 +15,6 @@ import { createRequestJournal } from './core/request-journal.ts';
 import { loadSpec, specPath } from './core/spec.ts';
 import { Store } from './core/store/store.ts';
 import { createValidator } from './core/validation.ts';
-import { createUiRouter, UI_PREFIX } from './ui/serve.ts';
 import { createSynqlyApi } from './synqly/index.ts';
 
 /**
@@ -36,6 +35,11 @@ export interface TwinOptions {
   /** required on the control API when set */
   adminToken?: string;
   bodyLimitBytes?: number;
+  /**
+   * build `apps` (Express apps, e.g. for supertest) at once; default true. startTwin passes false:
+   * it serves `handlers`, and Express loads with the first dashboard request.
+   */
+  express?: boolean;
   journalCapacity?: number;
 }
 
@@ -52,6 +56,19 @@ export interface Twin {
   listeners: Partial<Record<ListenerName, string>>;
   /** stops background work (Synqly webhook deliveries), then closes the store (flushing it) */
   close(): Promise<void>;
+}
+
+/** the dashboard's prefix (mock/ui/serve.ts UI_PREFIX; not imported, so starting the CLI does not load Express) */
+const UI_PREFIX = '/__ui';
+
+/**
+ * Express and the dashboard router, loaded on first need: the CLI serves the vendor APIs without
+ * them (their loading was most of its start-up time) and loads them on the first /__ui request.
+ */
+let expressParts: Promise<{ express: typeof express; createUiRouter: typeof import('./ui/serve.ts').createUiRouter }> | undefined;
+function loadExpressParts() {
+  expressParts ??= Promise.all([import('express'), import('./ui/serve.ts')]).then(([e, ui]) => ({ express: e.default, createUiRouter: ui.createUiRouter }));
+  return expressParts;
 }
 
 export async function createTwin(options: TwinOptions = {}): Promise<Twin> {
@@ -81,28 +98,44 @@ export async function createTwin(options: TwinOptions = {}): Promise<Twin> {
   const connxio = createConnxioApi(connxioSpec, env) as VendorApi<unknown>;
   const custom = createCustomApiListener(customSpec, env) as VendorApi<unknown>;
 
-  const ui = createUiRouter();
   const dispatchers = {
     synqly: createDispatcher('synqly', [{ prefix: '/__admin', api: admin }, { prefix: '', api: synqly }], env),
     connxio: createDispatcher('connxio', [{ prefix: '/__admin', api: admin }, { prefix: '', api: connxio }], env),
     custom: createDispatcher('custom', [{ prefix: '/__admin', api: admin }, { prefix: '', api: custom }], env),
   };
-  const app = (name: ListenerName) => {
-    const e = express();
-    e.disable('x-powered-by');
-    e.set('etag', false);
-    e.use(ui);
-    e.use(dispatchers[name]);
-    return e;
+  const buildApps = ({ express, createUiRouter }: Awaited<ReturnType<typeof loadExpressParts>>) => {
+    const ui = createUiRouter();
+    const app = (name: ListenerName) => {
+      const e = express();
+      e.disable('x-powered-by');
+      e.set('etag', false);
+      e.use(ui);
+      e.use(dispatchers[name]);
+      return e;
+    };
+    return { synqly: app('synqly'), connxio: app('connxio'), custom: app('custom') };
   };
-  const apps = { synqly: app('synqly'), connxio: app('connxio'), custom: app('custom') };
+  let apps: Record<ListenerName, express.Express> | undefined = options.express === false ? undefined : buildApps(await loadExpressParts());
+  let appsLoading: Promise<Record<ListenerName, express.Express>> | undefined;
+  const appsNow = () => (apps ? Promise.resolve(apps) : (appsLoading ??= loadExpressParts().then((parts) => (apps ??= buildApps(parts)))));
   const direct = (name: ListenerName): RequestListener => {
     const dispatch = dispatchers[name];
-    const dashboard = apps[name] as unknown as RequestListener;
-    return (req, res) => (isUiPath(req.url) ? dashboard(req, res) : dispatch(req, res));
+    return (req, res) => {
+      if (!isUiPath(req.url)) return dispatch(req, res);
+      appsNow().then(
+        (ready) => (ready[name] as unknown as RequestListener)(req, res),
+        (err: unknown) => {
+          env.logger.error({ err }, 'the dashboard could not be loaded');
+          res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('the dashboard could not be loaded; see the log\n');
+        },
+      );
+    };
   };
   return {
-    apps,
+    get apps() {
+      if (!apps) throw new Error('this twin was created with { express: false }: use twin.handlers, or createTwin() for Express apps');
+      return apps;
+    },
     handlers: { synqly: direct('synqly'), connxio: direct('connxio'), custom: direct('custom') },
     env,
     listeners,
@@ -129,7 +162,7 @@ export const DEFAULT_PORTS: Record<ListenerName, number> = { synqly: 4010, connx
 
 /** Starts the three listeners (port 0 = any free port) and resolves when all accept connections. */
 export async function startTwin(options: StartOptions = {}): Promise<RunningTwin> {
-  const twin = await createTwin(options);
+  const twin = await createTwin({ express: false, ...options });
   const host = options.host ?? '127.0.0.1';
   const names: ListenerName[] = ['synqly', 'connxio', 'custom'];
   const servers = {} as Record<ListenerName, Server>;

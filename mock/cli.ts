@@ -39,6 +39,7 @@ export function buildProgram(): Command {
     .option('--count <n>', 'records per collection for the large profile', int('--count'), 1000)
     .option('--admin-token <token>', 'require this token (X-Apitwin-Admin-Token) on /__admin; env APITWIN_ADMIN_TOKEN')
     .option('--body-limit <bytes>', 'largest accepted request body', int('--body-limit'), 1024 * 1024)
+    .addOption(new Option('--compaction-bytes <bytes>', 'journal size that may trigger a compaction into the snapshot (default 8 MiB; tests use small values)').argParser(int('--compaction-bytes')).hideHelp())
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
     .option('--json', 'print one JSON line (urls, credentials) instead of the banner, for scripts')
     .action(serve);
@@ -115,6 +116,7 @@ interface ServeOptions {
   count: number;
   adminToken?: string;
   bodyLimit: number;
+  compactionBytes?: number;
   logLevel: string;
   json?: boolean;
 }
@@ -139,7 +141,7 @@ async function serve(options: ServeOptions): Promise<void> {
   }
   let store: Store;
   try {
-    store = await Store.open(options.memory ? {} : { file: resolve(options.db) });
+    store = await Store.open(options.memory ? {} : { file: resolve(options.db), minCompactionBytes: options.compactionBytes });
   } catch (err) {
     if (err instanceof StoreFileError) fail(logger, err.message);
     throw err;

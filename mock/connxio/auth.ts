@@ -124,6 +124,19 @@ export function authenticateConnxio(env: TwinEnv, request: RequestInfo, op: Oper
   return { company, subscription, key, webhookMode };
 }
 
+/**
+ * CORS preflight (contract §1.2: every response allows any origin). ASP.NET's AllowAnyOrigin /
+ * AllowAnyMethod / AllowAnyHeader policy: the requested method and headers are echoed back.
+ */
+export function connxioPreflight(request: RequestInfo, allow: readonly string[]): Record<string, string> {
+  const method = request.headers['access-control-request-method'];
+  const headers = request.headers['access-control-request-headers'];
+  return {
+    'access-control-allow-methods': typeof method === 'string' && method ? method : allow.join(', '),
+    ...(typeof headers === 'string' && headers ? { 'access-control-allow-headers': headers } : {}),
+  };
+}
+
 export function isPrincipal(caller: ConnxioCaller): caller is ConnxioPrincipal {
   return 'key' in caller;
 }

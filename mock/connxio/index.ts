@@ -1,6 +1,6 @@
 import type { TwinEnv, VendorApi } from '../core/pipeline.ts';
 import type { ApiSpec } from '../core/spec.ts';
-import { authenticateConnxio, type ConnxioCaller } from './auth.ts';
+import { authenticateConnxio, connxioPreflight, isPrincipal, type ConnxioCaller } from './auth.ts';
 import { renderConnxioProblem } from './errors.ts';
 import { messagingOperations } from './messaging/operations.ts';
 import { codeComponentsOperations } from './codecomponents/operations.ts';
@@ -40,5 +40,8 @@ export function createConnxioApi(spec: ApiSpec, env: TwinEnv): VendorApi<Connxio
     caseSensitive: false,
     ignoreTrailingSlash: true,
     responseHeaders: { 'access-control-allow-origin': '*' },
+    preflightHeaders: connxioPreflight,
+    // rate limits (control API) count per API key
+    rateLimitKey: (caller) => (isPrincipal(caller) ? caller.key.id : undefined),
   };
 }

@@ -17,10 +17,20 @@ export function createClock(options: { start?: number; frozen?: boolean; realNow
   let offset = options.start === undefined ? 0 : options.start - realNow();
   let fixed = options.start ?? realNow();
   const now = () => (frozen ? fixed : realNow() + offset);
+  // many calls share a millisecond under load: format each instant once
+  let lastMs = NaN;
+  let lastIso = '';
   return {
     frozen,
     now,
-    nowIso: () => new Date(now()).toISOString(),
+    nowIso: () => {
+      const ms = now();
+      if (ms !== lastMs) {
+        lastIso = new Date(ms).toISOString();
+        lastMs = ms;
+      }
+      return lastIso;
+    },
     advance(ms) {
       if (frozen) fixed += ms;
       else offset += ms;

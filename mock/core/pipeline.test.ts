@@ -202,3 +202,13 @@ describe('pipeline › faults and journal', () => {
     expect(JSON.stringify(env.requests.query())).not.toContain('hunter2');
   });
 });
+
+describe('pipeline › prototype-named query parameters', () => {
+  it('keeps ?__proto__= as a plain parameter and never as the query object’s prototype', async () => {
+    const res = await app(handlers).get('/things?__proto__=a&__proto__=b&constructor=c').set(auth);
+    expect(res.status).toBe(200);
+    expect(res.body.query).toEqual(JSON.parse('{"__proto__":["a","b"],"constructor":"c"}'));
+    expect(Object.keys(res.body.query)).toEqual(['__proto__', 'constructor']);
+    expect(Array.isArray(Object.getPrototypeOf(res.body.query))).toBe(false);
+  });
+});

@@ -1,8 +1,8 @@
 import { validateHeaderName, validateHeaderValue, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import express from 'express';
 import sjson from 'secure-json-parse';
 import type { Logger } from 'pino';
+import { readBody } from './body.ts';
 import { ApiError, errors, kindForStatus } from './errors.ts';
 import type { Clock } from './clock.ts';
 import type { Random } from './random.ts';
@@ -142,7 +142,6 @@ export function createDispatcher(
   if (unknownOps.size > 0) throw new Error(`handlers name operations their spec lacks: ${[...unknownOps].join(', ')}`);
   // longest prefix first so '/__admin' wins over the '' fallback
   mounted.sort((a, b) => b.prefix.length - a.prefix.length);
-  const readRawBody = express.raw({ type: () => true, limit: env.limits.bodyBytes });
 
   return (req, res) => {
     const started = performance.now();
@@ -260,11 +259,7 @@ export function createDispatcher(
         }
       }
 
-      const raw = await new Promise<Buffer | undefined>((resolve, reject) => {
-        readRawBody(req as express.Request, res as express.Response, (err?: unknown) =>
-          err ? reject(err) : resolve((req as { body?: unknown }).body instanceof Buffer ? ((req as { body?: Buffer }).body as Buffer) : undefined),
-        );
-      });
+      const raw = await readBody(req, env.limits.bodyBytes);
       const hasBody = raw !== undefined && raw.length > 0;
       let body: unknown;
       let mediaType: string | undefined;
@@ -400,7 +395,10 @@ function queryObject(params: URLSearchParams): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of new Set(params.keys())) {
     const all = params.getAll(key);
-    out[key] = all.length === 1 ? all[0] : all;
+    const value = all.length === 1 ? all[0] : all;
+    // `?__proto__=…` is a parameter like any other: an own property, never the object's prototype
+    if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+    else out[key] = value;
   }
   return out;
 }

@@ -107,7 +107,8 @@ export function redactQuery(query: Record<string, unknown>): Record<string, unkn
   return out;
 }
 
-export function createRequestJournal(capacity = 1000): RequestJournal {
+export function createRequestJournal(requestedCapacity = 1000): RequestJournal {
+  const capacity = Math.max(1, requestedCapacity);
   // a ring: recording never moves the entries already kept
   const ring: Array<JournalRecord | undefined> = new Array(capacity);
   let head = 0;

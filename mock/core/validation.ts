@@ -37,7 +37,7 @@ export interface Validator {
   validateResponse(op: OperationSpec, status: number, contentType: string | undefined, body: unknown): ValidationIssue[];
 }
 
-function makeAjv(coerce: boolean): Ajv {
+export function makeAjv(coerce: boolean): Ajv {
   const ajv = new Ajv({
     strict: false,
     allErrors: true,

@@ -100,7 +100,9 @@ const NODE_ENCODINGS: Record<string, BufferEncoding> = {
 
 /** "invalid or missing falls back to utf-8" (contract §2.4.2) */
 export function decodeMessage(bytes: Buffer, encoding: string | null | undefined): string {
-  return bytes.toString(NODE_ENCODINGS[(encoding ?? '').trim().toLowerCase()] ?? 'utf8');
+  const name = (encoding ?? '').trim().toLowerCase();
+  // own keys only: "constructor" or "__proto__" is just an unknown encoding
+  return bytes.toString(Object.hasOwn(NODE_ENCODINGS, name) ? NODE_ENCODINGS[name] : 'utf8');
 }
 
 /** One message as the entry point received it, before delivery. */

@@ -9,15 +9,36 @@ export interface Collection<T extends JsonRecord> {
   put(record: T): void;
   delete(id: string): void;
   count(): number;
+  /** records whose `field` equals `value` ignoring case, through the store's index (see Tx.findBy) */
+  findBy(field: string, value: string): T[];
+}
+
+/** one small object per view, its methods shared (tenant slices build many views per request) */
+class CollectionView<T extends JsonRecord & { id: string }> implements Collection<T> {
+  constructor(
+    private readonly tx: Tx,
+    readonly name: string,
+  ) {}
+  get(id: string): T | undefined {
+    return this.tx.get<T>(this.name, id);
+  }
+  all(): T[] {
+    return this.tx.values<T>(this.name);
+  }
+  put(record: T): void {
+    this.tx.put(this.name, record.id, record);
+  }
+  delete(id: string): void {
+    this.tx.del(this.name, id);
+  }
+  count(): number {
+    return this.tx.count(this.name);
+  }
+  findBy(field: string, value: string): T[] {
+    return this.tx.findBy<T>(this.name, field, value);
+  }
 }
 
 export function collection<T extends JsonRecord & { id: string }>(tx: Tx, name: string): Collection<T> {
-  return {
-    name,
-    get: (id) => tx.get<T>(name, id),
-    all: () => tx.values<T>(name),
-    put: (record) => tx.put(name, record.id, record),
-    delete: (id) => tx.del(name, id),
-    count: () => tx.count(name),
-  };
+  return new CollectionView<T>(tx, name);
 }

@@ -30,28 +30,67 @@ export interface JournalEntry {
 }
 
 export function emptyDocument(): StoreDocument {
-  return { format: STORE_FORMAT, version: STORE_VERSION, seq: 0, collections: {} };
+  return { format: STORE_FORMAT, version: STORE_VERSION, seq: 0, collections: dictionary() };
+}
+
+/**
+ * Collections and the collection table are null-prototype objects: an id or a name such as
+ * `__proto__`, `constructor` or `valueOf` is just a key, never an inherited member.
+ */
+function dictionary<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
+/** Makes a parsed document's collection table and collections null-prototype (see dictionary). */
+export function normalizeDocument(doc: StoreDocument): StoreDocument {
+  const table = dictionary<Record<string, JsonRecord>>();
+  for (const name of Object.keys(doc.collections)) {
+    const coll = doc.collections[name]!;
+    if (Object.getPrototypeOf(coll) !== null) Object.setPrototypeOf(coll, null);
+    table[name] = coll;
+  }
+  doc.collections = table;
+  return doc;
+}
+
+/**
+ * Record counts of collections, kept once known: counting the keys of a large collection is
+ * O(n) (so is `for…in` on one), and a delete must know whether it emptied its collection.
+ */
+const sizes = new WeakMap<object, number>();
+
+/** the number of records in a collection object (O(1) once known) */
+export function collectionSize(coll: Record<string, JsonRecord>): number {
+  let n = sizes.get(coll);
+  if (n === undefined) {
+    n = Object.keys(coll).length;
+    sizes.set(coll, n);
+  }
+  return n;
 }
 
 export function applyOps(doc: StoreDocument, ops: readonly StoreOp[]): void {
   for (const op of ops) {
     if (op.op === 'put') {
-      (doc.collections[op.c] ??= {})[op.id] = op.v;
+      const coll = (doc.collections[op.c] ??= dictionary());
+      if (!(op.id in coll)) {
+        const n = sizes.get(coll);
+        if (n !== undefined) sizes.set(coll, n + 1);
+      }
+      coll[op.id] = op.v;
     } else if (op.op === 'del') {
       const coll = doc.collections[op.c];
-      if (coll) {
+      if (coll && op.id in coll) {
         delete coll[op.id];
-        if (isEmpty(coll)) delete doc.collections[op.c];
+        const n = sizes.get(coll);
+        const left = n === undefined ? Object.keys(coll).length : n - 1;
+        sizes.set(coll, left);
+        if (left === 0) delete doc.collections[op.c];
       }
     } else {
       delete doc.collections[op.c];
     }
   }
-}
-
-function isEmpty(obj: object): boolean {
-  for (const _ in obj) return false;
-  return true;
 }
 
 export class StoreFileError extends Error {

@@ -7,6 +7,7 @@ import {
   applyOps,
   assertStoreDocument,
   emptyDocument,
+  normalizeDocument,
   type JournalEntry,
   type StoreDocument,
 } from './document.ts';
@@ -135,7 +136,7 @@ function readSnapshot(file: string, journalFile: string): { document: StoreDocum
     );
   }
   assertStoreDocument(parsed, file);
-  return { document: parsed, bytes: Buffer.byteLength(text) };
+  return { document: normalizeDocument(parsed), bytes: Buffer.byteLength(text) };
 }
 
 /**

@@ -207,3 +207,108 @@ function runWriterUntilKilled(file: string, prefix: string, killAfterAcks: numbe
     });
   });
 }
+
+describe('store › field index (findBy)', () => {
+  it('finds records by a field ignoring case, through writes, deletes, renames and drops', async () => {
+    const store = await Store.open();
+    await store.transact((tx) => {
+      tx.put('accounts', 'a', { id: 'a', name: 'Acme' });
+      tx.put('accounts', 'b', { id: 'b', name: 'beta' });
+    });
+    expect(store.reader.findBy('accounts', 'name', 'ACME').map((r) => r.id)).toEqual(['a']);
+    // the index, once built, follows every committed change
+    await store.transact((tx) => tx.put('accounts', 'c', { id: 'c', name: 'acme' }));
+    expect(store.reader.findBy('accounts', 'name', 'acme').map((r) => r.id).sort()).toEqual(['a', 'c']);
+    await store.transact((tx) => tx.put('accounts', 'a', { id: 'a', name: 'renamed' }));
+    expect(store.reader.findBy('accounts', 'name', 'acme').map((r) => r.id)).toEqual(['c']);
+    expect(store.reader.findBy('accounts', 'name', 'Renamed').map((r) => r.id)).toEqual(['a']);
+    await store.transact((tx) => tx.del('accounts', 'c'));
+    expect(store.reader.findBy('accounts', 'name', 'acme')).toEqual([]);
+    // non-string values are not indexed; unknown collections are empty
+    await store.transact((tx) => tx.put('accounts', 'n', { id: 'n', name: 42 }));
+    expect(store.reader.findBy('accounts', 'name', '42')).toEqual([]);
+    expect(store.reader.findBy('nothing', 'name', 'x')).toEqual([]);
+    await store.transact((tx) => tx.drop('accounts'));
+    expect(store.reader.findBy('accounts', 'name', 'beta')).toEqual([]);
+  });
+
+  it('sees a transaction’s own staged writes, and nothing of a transaction that threw', async () => {
+    const store = await Store.open();
+    await store.transact((tx) => tx.put('accounts', 'a', { id: 'a', name: 'acme' }));
+    expect(store.reader.findBy('accounts', 'name', 'acme')).toHaveLength(1);
+    const seen = await store.transact((tx) => {
+      tx.put('accounts', 'b', { id: 'b', name: 'ACME' });
+      tx.put('accounts', 'a', { id: 'a', name: 'other' });
+      const during = tx.findBy('accounts', 'name', 'acme').map((r) => r.id);
+      tx.del('accounts', 'b');
+      return { during, after: tx.findBy('accounts', 'name', 'acme').map((r) => r.id), other: tx.findBy('accounts', 'name', 'OTHER').map((r) => r.id) };
+    });
+    expect(seen).toEqual({ during: ['b'], after: [], other: ['a'] });
+    expect(() =>
+      store.transact((tx) => {
+        tx.put('accounts', 'z', { id: 'z', name: 'ghost' });
+        throw new Error('refused');
+      }),
+    ).toThrow('refused');
+    expect(store.reader.findBy('accounts', 'name', 'ghost')).toEqual([]);
+  });
+
+  it('is rebuilt after a snapshot restore', async () => {
+    const store = await Store.open();
+    await store.transact((tx) => tx.put('accounts', 'a', { id: 'a', name: 'before' }));
+    expect(store.reader.findBy('accounts', 'name', 'before')).toHaveLength(1);
+    await store.replaceDocument({ format: 'apitwin-store', version: 1, seq: 0, collections: { accounts: { b: { id: 'b', name: 'restored' } } } });
+    expect(store.reader.findBy('accounts', 'name', 'before')).toEqual([]);
+    expect(store.reader.findBy('accounts', 'name', 'restored').map((r) => r.id)).toEqual(['b']);
+  });
+});
+
+describe('store › ids and names that are Object.prototype members', () => {
+  it('treats __proto__, constructor and valueOf as plain keys, in memory and through a file', async () => {
+    const file = tempFile();
+    const store = await openStore(file);
+    for (const id of ['valueOf', 'constructor', 'toString', 'hasOwnProperty']) expect(store.reader.get('accounts', id)).toBeUndefined();
+    await store.transact((tx) => tx.put('accounts', 'real', { id: 'real' }));
+    for (const id of ['valueOf', 'constructor', '__proto__']) expect(store.reader.get('accounts', id)).toBeUndefined();
+    expect(store.reader.get('constructor', 'x')).toBeUndefined();
+    await store.transact((tx) => {
+      tx.put('accounts', '__proto__', { id: '__proto__', name: 'odd' });
+      tx.put('__proto__', 'x', { id: 'x' });
+    });
+    expect(store.reader.get('accounts', '__proto__')).toEqual({ id: '__proto__', name: 'odd' });
+    expect(store.reader.count('accounts')).toBe(2);
+    expect(store.reader.findBy('accounts', 'name', 'odd').map((r) => r.id)).toEqual(['__proto__']);
+    await store.close();
+    opened.splice(opened.indexOf(store), 1);
+    const reloaded = loadStoreFile(file);
+    expect(Object.keys(reloaded.collections.accounts!)).toEqual(expect.arrayContaining(['real', '__proto__']));
+    const again = await openStore(file);
+    expect(again.reader.get('accounts', '__proto__')).toEqual({ id: '__proto__', name: 'odd' });
+    expect(again.reader.get('__proto__', 'x')).toEqual({ id: 'x' });
+    expect(again.reader.get('accounts', 'valueOf')).toBeUndefined();
+  });
+});
+
+describe('store › counts', () => {
+  it('counts records through puts, overwrites and deletes, and drops a collection once empty', async () => {
+    const store = await Store.open();
+    await store.transact((tx) => {
+      for (let i = 0; i < 5; i++) tx.put('items', `i${i}`, { id: `i${i}` });
+    });
+    expect(store.reader.count('items')).toBe(5);
+    await store.transact((tx) => {
+      tx.put('items', 'i0', { id: 'i0', v: 2 });
+      tx.del('items', 'i1');
+      tx.del('items', 'missing');
+      expect(tx.count('items')).toBe(4);
+    });
+    expect(store.reader.count('items')).toBe(4);
+    await store.transact((tx) => {
+      for (const id of ['i0', 'i2', 'i3', 'i4']) tx.del('items', id);
+    });
+    expect(store.reader.count('items')).toBe(0);
+    expect(store.reader.collections('')).toEqual([]);
+    await store.transact((tx) => tx.put('items', 'again', { id: 'again' }));
+    expect(store.reader.count('items')).toBe(1);
+  });
+});

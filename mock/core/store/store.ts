@@ -4,7 +4,9 @@ import { Low, Memory } from 'lowdb';
 import {
   applyOps,
   assertStoreDocument,
+  collectionSize,
   emptyDocument,
+  normalizeDocument,
   type JournalEntry,
   type JsonRecord,
   type StoreDocument,
@@ -23,6 +25,11 @@ export interface Tx {
   count(collection: string): number;
   /** names of the collections that start with `prefix` */
   collections(prefix: string): string[];
+  /**
+   * The records whose `field` equals `value` ignoring case (string fields only), through an index
+   * the store keeps per collection and field once asked: O(matches), not O(collection).
+   */
+  findBy<T extends JsonRecord = JsonRecord>(collection: string, field: string, value: string): T[];
   put(collection: string, id: string, record: JsonRecord): void;
   del(collection: string, id: string): void;
   drop(collection: string): void;
@@ -38,12 +45,84 @@ export interface StoreOptions {
 const DELETED = Symbol('deleted');
 type Overlay = Map<string, Map<string, JsonRecord | typeof DELETED>>;
 
+/** index key of a field value: the lowercased string, or undefined for values that are not strings */
+function indexKey(value: unknown): string | undefined {
+  return typeof value === 'string' ? value.toLowerCase() : undefined;
+}
+
+/** ids of the records with one index key: a single id (the usual case, e.g. unique names) or several */
+type IdSet = string | Set<string>;
+
+/**
+ * Secondary indexes, built on first use per (collection, field) and kept up to date as operations
+ * are applied: lowercased field value → ids of the records holding it.
+ */
+class FieldIndexes {
+  /** collection → field → key → ids */
+  private readonly byCollection = new Map<string, Map<string, Map<string, IdSet>>>();
+
+  lookup(doc: StoreDocument, collection: string, field: string, key: string): IdSet | undefined {
+    let fields = this.byCollection.get(collection);
+    if (!fields) this.byCollection.set(collection, (fields = new Map()));
+    let index = fields.get(field);
+    if (!index) {
+      index = new Map();
+      const records = doc.collections[collection];
+      if (records) for (const id in records) add(index, indexKey(records[id]![field]), id);
+      fields.set(field, index);
+    }
+    return index.get(key);
+  }
+
+  /** to be called before `op` is applied to `doc` */
+  update(doc: StoreDocument, op: StoreOp): void {
+    if (this.byCollection.size === 0) return;
+    const fields = this.byCollection.get(op.c);
+    if (!fields) return;
+    if (op.op === 'drop') {
+      this.byCollection.delete(op.c);
+      return;
+    }
+    const old = doc.collections[op.c]?.[op.id];
+    for (const [field, index] of fields) {
+      if (old) remove(index, indexKey(old[field]), op.id);
+      if (op.op === 'put') add(index, indexKey(op.v[field]), op.id);
+    }
+  }
+
+  clear(): void {
+    this.byCollection.clear();
+  }
+}
+
+function add(index: Map<string, IdSet>, key: string | undefined, id: string): void {
+  if (key === undefined) return;
+  const ids = index.get(key);
+  if (ids === undefined) index.set(key, id);
+  else if (typeof ids === 'string') {
+    if (ids !== id) index.set(key, new Set([ids, id]));
+  } else ids.add(id);
+}
+
+function remove(index: Map<string, IdSet>, key: string | undefined, id: string): void {
+  if (key === undefined) return;
+  const ids = index.get(key);
+  if (ids === undefined) return;
+  if (typeof ids === 'string') {
+    if (ids === id) index.delete(key);
+    return;
+  }
+  ids.delete(id);
+  if (ids.size === 1) index.set(key, ids.values().next().value as string);
+}
+
 export class Store {
   private pending: JournalEntry[] = [];
   private waiters: Array<{ resolve: () => void; reject: (err: unknown) => void }> = [];
   private flushing = false;
   private flushScheduled = false;
   private closed = false;
+  private readonly indexes = new FieldIndexes();
   readonly stats = { transactions: 0, flushes: 0 };
   readonly reader: Tx;
 
@@ -104,7 +183,11 @@ export class Store {
     if (result instanceof Promise) throw new Error('store.transact() takes a synchronous function');
     if (ops.length === 0) return Promise.resolve(result);
     const doc = this.low.data;
-    applyOps(doc, ops);
+    // ops are applied in order, so one op at a time keeps the indexes right for repeated ids
+    for (const op of ops) {
+      this.indexes.update(doc, op);
+      applyOps(doc, [op]);
+    }
     doc.seq++;
     this.stats.transactions++;
     if (!this.journal) return Promise.resolve(result);
@@ -119,9 +202,10 @@ export class Store {
   async replaceDocument(next: unknown): Promise<void> {
     assertStoreDocument(next, 'snapshot');
     await this.flush();
-    const doc = structuredClone(next);
+    const doc = normalizeDocument(structuredClone(next));
     doc.seq = this.low.data.seq + 1;
     this.low.data = doc;
+    this.indexes.clear();
     if (this.journal) await this.low.write();
   }
 
@@ -188,8 +272,21 @@ export class Store {
     return {
       get: <T extends JsonRecord>(c: string, id: string) => collections()[c]?.[id] as T | undefined,
       values: <T extends JsonRecord>(c: string) => Object.values(collections()[c] ?? {}) as T[],
-      count: (c: string) => Object.keys(collections()[c] ?? {}).length,
+      count: (c: string) => {
+        const coll = collections()[c];
+        return coll ? collectionSize(coll) : 0;
+      },
       collections: (prefix: string) => Object.keys(collections()).filter((name) => name.startsWith(prefix)),
+      findBy: <T extends JsonRecord>(c: string, field: string, value: string) => {
+        const key = indexKey(value);
+        const ids = key === undefined ? undefined : this.indexes.lookup(this.low.data, c, field, key);
+        if (ids === undefined) return [];
+        const records = collections()[c]!;
+        if (typeof ids === 'string') return [records[ids] as T];
+        const out: T[] = [];
+        for (const id of ids) out.push(records[id] as T);
+        return out;
+      },
       put: readOnly,
       del: readOnly,
       drop: readOnly,
@@ -214,7 +311,7 @@ export class Store {
       const fromBase = dropped.has(c) ? [] : base.values<T>(c);
       if (!staged) return fromBase;
       const out: T[] = [];
-      const baseColl = dropped.has(c) ? undefined : (this.low.data.collections[c] ?? {});
+      const baseColl = dropped.has(c) ? undefined : this.low.data.collections[c];
       if (baseColl) {
         for (const id in baseColl) {
           const s = staged.get(id);
@@ -227,10 +324,28 @@ export class Store {
       }
       return out;
     };
+    const findBy = <T extends JsonRecord>(c: string, field: string, value: string): T[] => {
+      const key = indexKey(value);
+      if (key === undefined) return [];
+      const staged = overlay.get(c);
+      const out: T[] = [];
+      if (!dropped.has(c)) {
+        for (const r of base.findBy<T>(c, field, value)) {
+          if (!staged?.has(r.id as string)) out.push(r);
+        }
+      }
+      if (staged) {
+        for (const s of staged.values()) {
+          if (s !== DELETED && indexKey(s[field]) === key) out.push(s as T);
+        }
+      }
+      return out;
+    };
     return {
       get,
       values,
-      count: (c) => values(c).length,
+      findBy,
+      count: (c) => (overlay.has(c) || dropped.has(c) ? values(c).length : base.count(c)),
       collections: (prefix) => {
         const names = new Set(base.collections(prefix).filter((n) => !dropped.has(n)));
         for (const [name, m] of overlay) {

@@ -3,7 +3,7 @@ import type { CallRecord } from '../../core/pipeline.ts';
 import type { OperationSpec } from '../../core/spec.ts';
 import type { SynqlyPrincipal } from '../auth.ts';
 import { orgFixture, T0 } from '../model-testing.ts';
-import { appendAudit, listAudit } from './model.ts';
+import { appendAudit, AUDIT_RETENTION, listAudit } from './model.ts';
 import { auditEntryOf } from './observe.ts';
 
 function call(overrides: Partial<CallRecord<SynqlyPrincipal>> & { operationId: string; method: string; path: string }): CallRecord<SynqlyPrincipal> {
@@ -84,5 +84,20 @@ describe('appendAudit / listAudit', () => {
     expect(listAudit(org(), { filter: 'method[eq]POST' }).items).toHaveLength(1);
     expect(listAudit(org(), { start_after: new Date(T0 + 1000).toISOString(), limit: 1 }).items.map((a) => a.path)).toEqual(['/v1/accounts?2']);
     expect(listAudit(org(), { order: 'created_at[desc]', limit: 1 }).items[0]!.method).toBe('POST');
+  });
+});
+
+describe('appendAudit › retention', () => {
+  it(`keeps the newest ${AUDIT_RETENTION} events per organization, dropping the oldest`, async () => {
+    const { write, org } = await orgFixture();
+    const entry = (i: number) => auditEntryOf(call({ operationId: 'accounts_list', method: 'GET', path: `/v1/accounts?n=${i}` }), {}, T0 + i);
+    await write((o) => {
+      for (let i = 0; i < AUDIT_RETENTION + 25; i++) appendAudit(o, entry(i));
+    });
+    expect(org().audit.count()).toBe(AUDIT_RETENTION);
+    const oldest = listAudit(org(), { limit: 1 }).items[0]!;
+    expect(oldest.path).toBe('/v1/accounts?n=25');
+    const newest = listAudit(org(), { limit: 1, order: 'created_at[desc]' }).items[0]!;
+    expect(newest.path).toBe(`/v1/accounts?n=${AUDIT_RETENTION + 24}`);
   });
 });

@@ -36,11 +36,19 @@ export function auditView(a: AuditRecord) {
   return view;
 }
 
+/**
+ * Audit events kept per organization: the newest AUDIT_RETENTION, the oldest dropped as new ones
+ * arrive (a twin's choice: the vendor's retention is undocumented), so a long-running twin under
+ * load keeps a bounded store and memory.
+ */
+export const AUDIT_RETENTION = 10_000;
+
 export function appendAudit(org: OrgState, entry: AuditEntry): AuditRecord {
   const value = (org.counters.get('audit')?.value ?? 0) + 1;
   org.counters.put({ id: 'audit', value });
   const record: AuditRecord = { id: seqId(value), ...entry };
   org.audit.put(record);
+  if (value > AUDIT_RETENTION) org.audit.delete(seqId(value - AUDIT_RETENTION));
   return record;
 }
 

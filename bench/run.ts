@@ -1,0 +1,500 @@
+/**
+ * `npm run bench`: the twin against Prism's mock and the physical ceiling, on loopback.
+ *
+ *   (a) ceiling: bare node:http and bare Express answering a constant JSON document;
+ *   (b) Prism's mock (node_modules/.bin/prism mock) on specs/synqly-management.yaml;
+ *   (c) the twin (built CLI, file-backed store in a temporary folder): Synqly accounts_get,
+ *       accounts_list with a filter, durable accounts_create (10 clients), Connxio
+ *       list_integrations and send_message;
+ *   (d) spawn → ready for the twin and for Prism;
+ *   (e) the cost of one durable write with 1k, 10k and 100k records in the store (`--profile large`);
+ *   (f) peak RSS of the twin (VmHWM).
+ *
+ * Every server runs in its own child process; the generator (autocannon) runs here. Results go to
+ * bench/results/latest.{json,md}. Flags: --duration <s> (per row and round, default 5),
+ * --rounds <n> (best of n, default 2), --connections <n> (default 10), --sizes 1000,10000,100000,
+ * --skip-prism, --quick (duration 2, rounds 1, sizes 1000,10000).
+ */
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { cpus, tmpdir, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { load, type LoadResult } from './load.ts';
+import { killChildrenOnSignals, median, memoryOf, round, spawnServer, spawnTwin, type Memory, type Server, type TwinReady } from './procs.ts';
+import { JournaledJsonFile } from '../mock/core/store/journaled-file.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const cli = join(root, 'dist', 'cli.js');
+
+const { values: flags } = parseArgs({
+  options: {
+    duration: { type: 'string' },
+    rounds: { type: 'string' },
+    connections: { type: 'string' },
+    sizes: { type: 'string' },
+    'skip-prism': { type: 'boolean' },
+    quick: { type: 'boolean' },
+    out: { type: 'string' },
+  },
+});
+const quick = flags.quick === true;
+const DURATION = Number(flags.duration ?? (quick ? 2 : 5));
+const ROUNDS = Number(flags.rounds ?? (quick ? 1 : 2));
+const CONNECTIONS = Number(flags.connections ?? 10);
+const SIZES = (flags.sizes ?? (quick ? '1000,10000' : '1000,10000,100000')).split(',').map(Number);
+const OUT = flags.out ?? join(root, 'bench', 'results');
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+interface Row {
+  group: 'ceiling' | 'prism' | 'twin';
+  name: string;
+  operation: string;
+  /** not available: the reason (e.g. the operation still answers 501) */
+  unavailable?: string;
+  best?: LoadResult;
+  rounds: LoadResult[];
+}
+
+interface Scenario {
+  row: Row;
+  run: (durationS: number) => Promise<LoadResult>;
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(cli)) throw new Error('dist/cli.js is missing: `npm run bench` builds it first (npm run build)');
+  const work = mkdtempSync(join(tmpdir(), 'apitwin-bench-'));
+  const started = performance.now();
+  log(`apitwin bench: ${DURATION}s per row × best of ${ROUNDS}, ${CONNECTIONS} connections; ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(2)}`);
+  const servers: Server[] = [];
+  try {
+    // ---------------------------------------------------------------- servers
+    const bareHttp = await spawnServer({ name: 'bare node:http', command: process.execPath, args: [join(root, 'bench/servers/bare-http.mjs')], readyWhen: jsonReady });
+    const bareExpress = await spawnServer({ name: 'bare Express', command: process.execPath, args: [join(root, 'bench/servers/bare-express.mjs')], cwd: root, readyWhen: jsonReady });
+    servers.push(bareHttp, bareExpress);
+    let prism: Server<string> | undefined;
+    if (!flags['skip-prism']) {
+      log('starting Prism (it parses the whole spec; this takes a while)…');
+      const port = await freePort();
+      prism = await spawnServer<string>({
+        name: 'prism',
+        command: process.execPath,
+        args: [join(root, 'node_modules/@stoplight/prism-cli/dist/index.js'), 'mock', '-h', '127.0.0.1', '-p', String(port), join(root, 'specs/synqly-management.yaml')],
+        cwd: root,
+        readyWhen: (line) => (/Prism is listening on (http:\/\/\S+)/.exec(line)?.[1] ?? undefined),
+        timeoutMs: 120_000,
+      });
+      servers.push(prism);
+    }
+    const dbDir = join(work, 'demo');
+    mkdirSync(dbDir);
+    const twin = await spawnTwin(cli, root, ['--db', join(dbDir, 'db.json'), '--profile', 'demo']);
+    servers.push(twin);
+    const ctx = await prepareTwin(twin.ready);
+
+    // ---------------------------------------------------------------- rows
+    const get = (url: string, headers: Record<string, string> = {}) => (duration: number) => load({ url, headers, connections: CONNECTIONS, duration, expect: 200 });
+    const scenarios: Scenario[] = [
+      { row: row('ceiling', 'bare node:http', 'constant JSON'), run: get(`http://127.0.0.1:${bareHttp.ready as number}/v1/accounts/x`) },
+      { row: row('ceiling', 'bare Express', 'constant JSON, res.json()'), run: get(`http://127.0.0.1:${bareExpress.ready as number}/v1/accounts/x`) },
+    ];
+    if (prism) scenarios.push({ row: row('prism', 'Prism mock', 'GET /v1/accounts (bearer)'), run: get(`${prism.ready}/v1/accounts`, { authorization: 'Bearer bench' }) });
+    const synqlyAuth = { authorization: `Bearer ${ctx.synqlyToken}` };
+    scenarios.push(
+      { row: row('twin', 'Synqly accounts_get', 'GET /v1/accounts/{id}'), run: get(`${ctx.urls.synqly}/v1/accounts/${ctx.accountId}`, synqlyAuth) },
+      {
+        row: row('twin', 'Synqly accounts_list + filter', 'GET /v1/accounts?filter=environment[eq]prod&limit=20'),
+        run: get(`${ctx.urls.synqly}/v1/accounts?filter=environment%5Beq%5Dprod&limit=20`, synqlyAuth),
+      },
+      {
+        row: row('twin', `Synqly accounts_create (durable, ${CONNECTIONS} clients)`, 'POST /v1/accounts'),
+        run: (duration) => {
+          let n = 0;
+          const prefix = `bench-${Date.now().toString(36)}`;
+          return load({
+            url: `${ctx.urls.synqly}/v1/accounts`,
+            connections: CONNECTIONS,
+            duration,
+            expect: 200,
+            requests: [
+              {
+                method: 'POST',
+                headers: { authorization: `Bearer ${ctx.writerToken}`, 'content-type': 'application/json' },
+                setupRequest: (req) => ({ ...req, body: JSON.stringify({ name: `${prefix}-${n++}`, environment: 'test' }) }),
+              },
+            ],
+          });
+        },
+      },
+    );
+    const connxioAuth = { 'connxio-api-key': ctx.connxioKey, authorization: `Bearer ${ctx.connxioBearer}` };
+    const integrations = row('twin', 'Connxio list_integrations', 'GET /v2/integrations');
+    const integrationsProbe = await probe(`${ctx.urls.connxio}/v2/integrations`, { headers: connxioAuth });
+    if (integrationsProbe !== 200) integrations.unavailable = `answers ${integrationsProbe}`;
+    scenarios.push({ row: integrations, run: get(`${ctx.urls.connxio}/v2/integrations`, connxioAuth) });
+    const message = row('twin', 'Connxio send_message', 'POST /v2/messages/{integrationId}');
+    if (!ctx.integrationId) message.unavailable = ctx.integrationProblem ?? 'no integration';
+    else {
+      const status = await probe(`${ctx.urls.connxio}/v2/messages/${ctx.integrationId}`, { method: 'POST', headers: { ...connxioAuth, 'content-type': 'application/json' }, body: '{"orderId":"SO-1"}' });
+      if (status !== 200) message.unavailable = `answers ${status}`;
+    }
+    scenarios.push({
+      row: message,
+      run: (duration) =>
+        load({
+          url: `${ctx.urls.connxio}/v2/messages/${ctx.integrationId}`,
+          connections: CONNECTIONS,
+          duration,
+          expect: 200,
+          method: 'POST',
+          headers: { ...connxioAuth, 'content-type': 'application/json' },
+          body: JSON.stringify({ orderId: 'SO-10042', lines: [{ sku: 'AX-1', qty: 2 }] }),
+        }),
+    });
+
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const s of scenarios) {
+        if (s.row.unavailable) continue;
+        if (round === 1) await s.run(1); // JIT and connection warm-up, figures dropped
+        const result = await s.run(DURATION);
+        s.row.rounds.push(result);
+        if (!s.row.best || result.rps > s.row.best.rps) s.row.best = result;
+        log(`  round ${round} ${s.row.name.padEnd(44)} ${String(result.rps).padStart(7)} req/s  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms${result.unexpected || result.errors ? `  (${result.unexpected} unexpected, ${result.errors} errors)` : ''}`);
+      }
+    }
+    const twinMemory = memoryOf(twin.pid);
+
+    // ---------------------------------------------------------------- start → ready
+    log('start → ready…');
+    await twin.stop();
+    servers.splice(servers.indexOf(twin), 1);
+    for (const s of servers.splice(0)) await s.stop(); // nothing else runs while start-up is timed
+    const startsOf = async (args: string[], n: number, name: string) => {
+      const wall: number[] = [];
+      const inside: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const t = await spawnTwin(cli, root, args, name);
+        wall.push(t.readyMs);
+        inside.push(t.ready.readyMs);
+        await t.stop();
+      }
+      return { medianMs: round(median(wall)), insideMs: round(median(inside)), allMs: wall.map((v) => round(v)) };
+    };
+    // a demo store as `npm start` leaves it: seeded once, then started again
+    const startDir = join(work, 'start');
+    mkdirSync(startDir);
+    await (await spawnTwin(cli, root, ['--db', join(startDir, 'db.json'), '--profile', 'demo'], 'twin (seeding)')).stop();
+    const start = await startsOf(['--db', join(startDir, 'db.json')], 5, 'twin (start)');
+    const afterLoad = await startsOf(['--db', join(dbDir, 'db.json')], 3, 'twin (restart after the load rows)');
+    const fresh = await startsOf(['--memory', '--profile', 'demo'], 3, 'twin (fresh, demo seeded)');
+    const startup = {
+      twinStartMs: start.medianMs,
+      twinStartInsideMs: start.insideMs,
+      twinStartAllMs: start.allMs,
+      twinRestartAfterLoadMs: afterLoad.medianMs,
+      twinFreshDemoMs: fresh.medianMs,
+      prismMs: prism ? round(prism.readyMs) : undefined,
+    };
+    log(
+      `  twin start ${startup.twinStartMs} ms (median of 5 on a demo store; ${startup.twinStartInsideMs} ms inside the process), after the load rows ${startup.twinRestartAfterLoadMs} ms, fresh demo ${startup.twinFreshDemoMs} ms, Prism ${startup.prismMs ?? '-'} ms`,
+    );
+
+    // ---------------------------------------------------------------- write cost by store size
+    const sizes: SizeResult[] = [];
+    for (const count of SIZES) sizes.push(await writeCost(work, count));
+
+    // ---------------------------------------------------------------- report
+    const rows = scenarios.map((s) => s.row);
+    const report = buildReport(rows, startup, twinMemory, sizes, Math.round((performance.now() - started) / 1000));
+    mkdirSync(OUT, { recursive: true });
+    writeFileSync(join(OUT, 'latest.json'), JSON.stringify(report, null, 2) + '\n');
+    const md = markdown(report);
+    writeFileSync(join(OUT, 'latest.md'), md);
+    process.stdout.write(md);
+    log(`results: ${join(OUT, 'latest.json')}, ${join(OUT, 'latest.md')}`);
+  } finally {
+    for (const s of servers) await s.stop().catch(() => undefined);
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function row(group: Row['group'], name: string, operation: string): Row {
+  return { group, name, operation, rounds: [] };
+}
+
+function jsonReady(line: string): number | undefined {
+  if (!line.startsWith('{')) return undefined;
+  return (JSON.parse(line) as { port?: number }).port;
+}
+
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function probe(url: string, init: RequestInit): Promise<number> {
+  const res = await fetch(url, init);
+  await res.arrayBuffer();
+  return res.status;
+}
+
+interface TwinContext {
+  urls: TwinReady['urls'];
+  synqlyToken: string;
+  writerToken: string;
+  accountId: string;
+  connxioKey: string;
+  connxioBearer: string;
+  integrationId?: string;
+  integrationProblem?: string;
+}
+
+/** Credentials and ids the rows need: the demo tenants, a second organization for the writes, a Connxio integration. */
+async function prepareTwin(ready: TwinReady): Promise<TwinContext> {
+  const synqly = ready.tenants.find((t) => t.vendor === 'synqly')!.credentials;
+  const connxio = ready.tenants.find((t) => t.vendor === 'connxio')!.credentials as {
+    api_key: string;
+    api_key_subscription_id: string;
+    oauth: { client_id: string; client_secret: string };
+  };
+  const urls = ready.urls;
+  const synqlyToken = synqly.token as string;
+  const accounts = (await (await fetch(`${urls.synqly}/v1/accounts?limit=1`, { headers: { authorization: `Bearer ${synqlyToken}` } })).json()) as { result: Array<{ id: string }> };
+  // writes go to their own organization, so the reads' data stays the same size across rounds
+  const writer = await fetch(`${urls.synqly}/__admin/tenants`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ vendor: 'synqly', name: 'bench-writes' }) });
+  const writerToken = ((await writer.json()) as { credentials: { token: string } }).credentials.token;
+  const tokenRes = await fetch(`${urls.connxio}/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: connxio.oauth.client_id, client_secret: connxio.oauth.client_secret, scope: 'api://connxio/.default' }),
+  });
+  const connxioBearer = ((await tokenRes.json()) as { access_token: string }).access_token;
+  const ctx: TwinContext = { urls, synqlyToken, writerToken, accountId: accounts.result[0]!.id, connxioKey: connxio.api_key, connxioBearer };
+  const created = await fetch(`${urls.connxio}/v2/integrations`, {
+    method: 'POST',
+    headers: { 'connxio-api-key': connxio.api_key, authorization: `Bearer ${connxioBearer}`, 'content-type': 'application/json' },
+    body: JSON.stringify(integrationBody(connxio.api_key_subscription_id)),
+  });
+  const body = (await created.json().catch(() => ({}))) as { configCorrelationId?: string };
+  if (created.status === 201 && body.configCorrelationId) ctx.integrationId = body.configCorrelationId;
+  else ctx.integrationProblem = `create_integration answers ${created.status}`;
+  return ctx;
+}
+
+function integrationBody(subscriptionId: string): Record<string, unknown> {
+  return {
+    description: 'bench-target',
+    transactionType: 'Order',
+    sender: 'Webshop',
+    receiver: 'ERP',
+    messageInboundFormat: 'json',
+    messageInboundEncoding: 'utf-8',
+    subscriptionId,
+    enabled: true,
+    inboundConnection: { adapterType: 'Api', connectionProperties: null },
+    subIntegrations: [
+      {
+        subIntegrationId: '6d3f0a52-8c1e-4b7a-9f2d-3e4c5b6a7d8e',
+        subintegrationName: 'to-void',
+        transformations: [],
+        outboundConnections: [{ adapterType: 'Discard', adapterName: 'void', connectionProperties: null }],
+        messageOutboundFormat: 'json',
+        messageOutboundEncoding: 'utf-8',
+        enabled: true,
+      },
+    ],
+  };
+}
+
+interface SizeResult {
+  records: number;
+  /** spawn → ready, seeding the large profile into an empty store */
+  seedReadyMs: number;
+  /** spawn → ready, loading the seeded store from disk */
+  restartReadyMs: number;
+  /** one client, one write at a time: the latency of a durable write */
+  single: LoadResult;
+  /** CONNECTIONS clients */
+  concurrent: LoadResult;
+  /** a compaction (snapshot rewrite) of this store, and its share of each write */
+  compactionMs: number;
+  snapshotMb: number;
+  journalBytesPerWrite: number;
+  amortizedCompactionMsPerWrite: number;
+  /** right after the restart was ready */
+  readyMemory?: Memory;
+  /** after the writes */
+  memory?: Memory;
+}
+
+async function writeCost(work: string, count: number): Promise<SizeResult> {
+  const dir = join(work, `large-${count}`);
+  mkdirSync(dir);
+  const db = join(dir, 'db.json');
+  log(`write cost with ${count} records…`);
+  const seeded = await spawnTwin(cli, root, ['--db', db, '--profile', 'large', '--count', String(count)], `twin (large ${count})`);
+  await seeded.stop();
+  const twin = await spawnTwin(cli, root, ['--db', db], `twin (large ${count}, restart)`);
+  const readyMemory = memoryOf(twin.pid);
+  try {
+    const token = twin.ready.tenants.find((t) => t.vendor === 'synqly')!.credentials.token as string;
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const list = (await (await fetch(`${twin.ready.urls.synqly}/v1/accounts?limit=1&total=true`, { headers })).json()) as { total?: number };
+    if (list.total !== undefined && list.total < count) throw new Error(`the large profile holds ${list.total} accounts, expected ${count}`);
+    let n = 0;
+    const create = (connections: number, opts: { amount?: number; duration?: number }) =>
+      load({
+        url: `${twin.ready.urls.synqly}/v1/accounts`,
+        connections,
+        ...opts,
+        expect: 200,
+        requests: [{ method: 'POST', headers, setupRequest: (req) => ({ ...req, body: JSON.stringify({ name: `w${count}-${n++}`, environment: 'test' }) }) }],
+      });
+    await create(1, { amount: 50 }); // warm-up
+    const journal = `${db}.journal`;
+    const before = existsSync(journal) ? statSync(journal).size : 0;
+    const single = await create(1, { amount: 400 });
+    const after = existsSync(journal) ? statSync(journal).size : 0;
+    const concurrent = await create(CONNECTIONS, { duration: DURATION });
+    const memory = memoryOf(twin.pid);
+    await twin.stop();
+    // what a compaction of this store costs (the twin does one when the journal outgrows the snapshot)
+    const adapter = new JournaledJsonFile(db);
+    const doc = (await adapter.read())!;
+    const t0 = performance.now();
+    await adapter.write(doc);
+    const compactionMs = performance.now() - t0;
+    await adapter.close();
+    const snapshotBytes = statSync(db).size;
+    const journalBytesPerWrite = after > before ? (after - before) / single.requests : 0;
+    const writesPerCompaction = journalBytesPerWrite > 0 ? Math.max(8 * 1024 * 1024, snapshotBytes) / journalBytesPerWrite : Infinity;
+    const restart = await spawnTwin(cli, root, ['--db', db], `twin (large ${count}, load)`);
+    await restart.stop();
+    const result: SizeResult = {
+      records: count,
+      seedReadyMs: round(seeded.readyMs),
+      restartReadyMs: round(restart.readyMs),
+      single,
+      concurrent,
+      compactionMs: round(compactionMs),
+      snapshotMb: round(snapshotBytes / 1024 / 1024, 1),
+      journalBytesPerWrite: round(journalBytesPerWrite),
+      amortizedCompactionMsPerWrite: round(compactionMs / writesPerCompaction, 4),
+      readyMemory,
+      memory,
+    };
+    log(
+      `  ${count} records: write p50 ${single.p50Ms} ms (1 client), ${concurrent.rps} writes/s (${CONNECTIONS} clients), compaction ${result.compactionMs} ms (${result.amortizedCompactionMsPerWrite} ms/write amortized), peak RSS ${memory?.peakRssMb ?? '?'} MiB (${readyMemory?.rssMb ?? '?'} MiB when ready)`,
+    );
+    return result;
+  } finally {
+    await twin.stop();
+  }
+}
+
+// -------------------------------------------------------------------- report
+
+interface Report {
+  at: string;
+  machine: { cpus: number; cpuModel: string; node: string; loadAverageAtEnd: number[] };
+  settings: { durationS: number; rounds: number; connections: number };
+  rows: Array<Omit<Row, 'best'> & { best?: LoadResult; vsPrism?: number; vsExpress?: number; vsHttp?: number }>;
+  startup: Record<string, unknown>;
+  twinMemory?: Memory;
+  writeCost: SizeResult[];
+  writeCostRatio?: number;
+  targets: Array<{ target: string; measured: string; met: boolean }>;
+  totalSeconds: number;
+}
+
+function buildReport(rows: Row[], startup: Record<string, number | number[] | undefined>, twinMemory: Memory | undefined, sizes: SizeResult[], totalSeconds: number): Report {
+  const rps = (name: string) => rows.find((r) => r.name === name)?.best?.rps;
+  const prism = rps('Prism mock');
+  const express = rps('bare Express');
+  const http = rps('bare node:http');
+  const ratio = (a: number | undefined, b: number | undefined) => (a && b ? round(a / b, 2) : undefined);
+  const outRows = rows.map((r) => ({
+    ...r,
+    vsPrism: r.group === 'twin' ? ratio(r.best?.rps, prism) : undefined,
+    vsExpress: r.group !== 'ceiling' ? ratio(r.best?.rps, express) : undefined,
+    vsHttp: r.name !== 'bare node:http' ? ratio(r.best?.rps, http) : undefined,
+  }));
+  const get = outRows.find((r) => r.name === 'Synqly accounts_get');
+  const create = outRows.find((r) => r.name.startsWith('Synqly accounts_create'));
+  const small = sizes.find((s) => s.records === Math.min(...sizes.map((x) => x.records)));
+  const big = sizes.find((s) => s.records === Math.max(...sizes.map((x) => x.records)));
+  const perWrite = (s: SizeResult) => s.single.p50Ms + s.amortizedCompactionMsPerWrite;
+  const writeCostRatio = small && big && small !== big ? round(perWrite(big) / perWrite(small), 2) : undefined;
+  const targets: Report['targets'] = [];
+  if (get?.vsPrism !== undefined) targets.push({ target: 'authenticated GET ≥ 3× Prism', measured: `${get.vsPrism}×`, met: get.vsPrism >= 3 });
+  if (get?.vsExpress !== undefined) targets.push({ target: 'authenticated GET ≥ 0.7× bare Express', measured: `${get.vsExpress}×`, met: get.vsExpress >= 0.7 });
+  if (create?.best) targets.push({ target: `durable creates ≥ 1,000/s with ${CONNECTIONS} clients`, measured: `${create.best.rps}/s`, met: create.best.rps >= 1000 });
+  if (writeCostRatio !== undefined) targets.push({ target: `a write at ${big!.records} records < 2× a write at ${small!.records}`, measured: `${writeCostRatio}×`, met: writeCostRatio < 2 });
+  targets.push({ target: 'start to ready < 0.3 s (spawn to ready, demo store)', measured: `${startup.twinStartMs} ms`, met: (startup.twinStartMs as number) < 300 });
+  if (big?.memory) targets.push({ target: `RSS < 300 MB at ${big.records} records`, measured: `${big.memory.peakRssMb} MiB peak`, met: big.memory.peakRssMb < 300 });
+  return {
+    at: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', node: process.version, loadAverageAtEnd: loadavg().map((v) => round(v, 2)) },
+    settings: { durationS: DURATION, rounds: ROUNDS, connections: CONNECTIONS },
+    rows: outRows,
+    startup,
+    twinMemory,
+    writeCost: sizes,
+    writeCostRatio,
+    targets,
+    totalSeconds,
+  };
+}
+
+function markdown(r: Report): string {
+  const fmt = (n: number | undefined, suffix = '') => (n === undefined || Number.isNaN(n) ? '–' : `${n.toLocaleString('en-US')}${suffix}`);
+  const lines = [
+    `## Benchmark (${r.at.slice(0, 10)}, ${r.machine.cpus} cores, ${r.machine.cpuModel.trim()}, Node ${r.machine.node})`,
+    '',
+    `\`npm run bench\`: autocannon on 127.0.0.1, ${r.settings.connections} connections, best of ${r.settings.rounds} × ${r.settings.durationS} s per row; every server in its own process. Load average at the end: ${r.machine.loadAverageAtEnd.join(', ')}.`,
+    '',
+    '| target | request | req/s | p50 ms | p99 ms | × Prism | × bare Express | × bare node:http |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const row of r.rows) {
+    if (row.unavailable) {
+      lines.push(`| ${row.name} | ${row.operation} | not available (${row.unavailable}) | | | | | |`);
+      continue;
+    }
+    const b = row.best;
+    const x = (v: number | undefined) => (v === undefined ? '' : `${v}×`);
+    lines.push(`| ${row.name} | \`${row.operation}\` | ${fmt(b?.rps)} | ${fmt(b?.p50Ms)} | ${fmt(b?.p99Ms)} | ${x(row.vsPrism)} | ${x(row.vsExpress)} | ${x(row.vsHttp)} |`);
+  }
+  lines.push('', '| start → ready (spawn to the ready line) | ms |', '| --- | ---: |');
+  lines.push(`| twin on a demo store (median of 5; ${fmt(r.startup.twinStartInsideMs as number)} ms of it inside \`serve\`) | ${fmt(r.startup.twinStartMs as number)} |`);
+  lines.push(`| twin on the store the load rows left (median of 3) | ${fmt(r.startup.twinRestartAfterLoadMs as number)} |`);
+  lines.push(`| twin, memory store, seeding the demo profile (median of 3) | ${fmt(r.startup.twinFreshDemoMs as number)} |`);
+  if (r.startup.prismMs !== undefined) lines.push(`| Prism mock on the Synqly spec | ${fmt(r.startup.prismMs as number)} |`);
+  lines.push(
+    '',
+    '| records in the store | write p50 ms (1 client) | write p99 ms | writes/s (' + r.settings.connections + ' clients) | compaction ms | amortized ms/write | snapshot MiB | peak RSS MiB | restart → ready ms |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  );
+  for (const s of r.writeCost) {
+    lines.push(
+      `| ${fmt(s.records)} | ${s.single.p50Ms} | ${s.single.p99Ms} | ${fmt(s.concurrent.rps)} | ${fmt(s.compactionMs)} | ${s.amortizedCompactionMsPerWrite} | ${s.snapshotMb} | ${s.memory?.peakRssMb ?? '–'} | ${fmt(s.restartReadyMs)} |`,
+    );
+  }
+  if (r.twinMemory) lines.push('', `Twin (demo store) after the load rows: peak RSS ${r.twinMemory.peakRssMb} MiB, RSS ${r.twinMemory.rssMb} MiB.`);
+  lines.push('', '| target | measured | met |', '| --- | --- | --- |');
+  for (const t of r.targets) lines.push(`| ${t.target} | ${t.measured} | ${t.met ? 'yes' : '**no**'} |`);
+  lines.push('', `Whole run: ${r.totalSeconds} s.`, '');
+  return lines.join('\n');
+}
+
+killChildrenOnSignals();
+await main();

@@ -1,0 +1,221 @@
+/**
+ * `npm run soak`: mixed load on the file-backed twin (built CLI, child process) for a minute or
+ * more, checking that every response is the expected one and that the twin's memory does not
+ * grow: RSS at the end within 10 % of RSS after the warm-up.
+ *
+ * The mix, per connection in turn: Synqly accounts_get, accounts_list with a filter,
+ * accounts_create then accounts_delete of that account; Connxio list_integrations, send_message,
+ * create_environment_variable then delete_environment_variable of it. Creates are paired with
+ * deletes, so the data set stays the same size; bounded logs (audit events, message and request
+ * journals) fill during the warm-up.
+ *
+ * Flags: --duration <s> (measured, default 60), --warmup <s> (default 20, unthrottled),
+ * --rate <req/s> (measured phase, default 1000 per vendor), --connections <n> (default 8 per vendor),
+ * --node-args "<flags>" (for the twin's node, e.g. --trace-gc).
+ * Exit code 1 when a response was unexpected or RSS grew by 10 % or more.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import autocannon, { type Options } from 'autocannon';
+import { killChildrenOnSignals, median, memoryOf, percentile, round, spawnTwin, type TwinReady } from './procs.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const cli = join(root, 'dist', 'cli.js');
+const { values: flags } = parseArgs({
+  options: { duration: { type: 'string' }, warmup: { type: 'string' }, rate: { type: 'string' }, connections: { type: 'string' }, out: { type: 'string' }, 'node-args': { type: 'string' } },
+});
+const DURATION = Number(flags.duration ?? 60);
+const WARMUP = Number(flags.warmup ?? 20);
+const RATE = Number(flags.rate ?? 1000);
+const CONNECTIONS = Number(flags.connections ?? 8);
+const OUT = flags.out ?? join(root, 'bench', 'results');
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+interface Tally {
+  responses: number;
+  unexpected: Record<string, number>;
+  errors: number;
+  latencies: number[];
+}
+
+type Step = { method: string; path: string | ((ctx: Record<string, unknown>) => string); headers: Record<string, string>; body?: (ctx: Record<string, unknown>) => string; expect: number; keep?: (body: string, ctx: Record<string, unknown>) => void };
+
+/** autocannon over a cycle of steps; `ctx` carries an id from a create to its delete */
+/** numbers the names a run creates, across phases and connections */
+let counter = 0;
+
+function mix(url: string, steps: Step[], tally: Tally, opts: Partial<Options>): Promise<void> {
+  const requests = steps.map((step) => ({
+    method: step.method,
+    headers: step.headers,
+    setupRequest: (req: Record<string, unknown>, ctx: Record<string, unknown>) => {
+      const path = typeof step.path === 'string' ? step.path : step.path(ctx);
+      return { ...req, path, ...(step.body ? { body: step.body({ ...ctx, n: counter++ }) } : {}) };
+    },
+    onResponse: (status: number, body: string, ctx: Record<string, unknown>) => {
+      tally.responses++;
+      if (status !== step.expect) {
+        const key = `${step.method} ${typeof step.path === 'string' ? step.path : 'by id'} → ${status}`;
+        tally.unexpected[key] = (tally.unexpected[key] ?? 0) + 1;
+      } else step.keep?.(body, ctx);
+    },
+  }));
+  return new Promise((resolve, reject) => {
+    const instance = autocannon({ url, connections: CONNECTIONS, timeout: 10, ...opts, requests: requests as unknown as Options['requests'] }, (err, result) => {
+      if (err) return reject(err);
+      tally.errors += result.errors + result.timeouts;
+      resolve();
+    });
+    instance.on('response', (_c: unknown, _s: number, _b: number, ms: number) => {
+      if (tally.latencies.length < 2_000_000) tally.latencies.push(ms);
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'apitwin-soak-'));
+  const nodeArgs = flags['node-args'] ? flags['node-args'].split(' ') : [];
+  const twin = await spawnTwin(cli, root, ['--db', join(work, 'db.json'), '--profile', 'demo'], 'twin', nodeArgs);
+  try {
+    const ctx = await prepare(twin.ready);
+    const synqlyAuth = { authorization: `Bearer ${ctx.synqlyToken}` };
+    const json = { 'content-type': 'application/json' };
+    const cxAuth = { 'connxio-api-key': ctx.apiKey, authorization: `Bearer ${ctx.bearer}` };
+    const run = Date.now().toString(36);
+    const synqlySteps: Step[] = [
+      { method: 'GET', path: `/v1/accounts/${ctx.accountId}`, headers: synqlyAuth, expect: 200 },
+      { method: 'GET', path: '/v1/accounts?filter=environment%5Beq%5Dprod&limit=20', headers: synqlyAuth, expect: 200 },
+      {
+        method: 'POST',
+        path: '/v1/accounts',
+        headers: { ...synqlyAuth, ...json },
+        body: (c) => JSON.stringify({ name: `soak-${run}-${String(c.n)}`, environment: 'test' }),
+        expect: 200,
+        keep: (body, c) => (c.accountId = (JSON.parse(body) as { result: { account: { id: string } } }).result.account.id),
+      },
+      { method: 'DELETE', path: (c) => `/v1/accounts/${String(c.accountId)}`, headers: synqlyAuth, expect: 204 },
+    ];
+    const connxioSteps: Step[] = [
+      { method: 'GET', path: '/v2/integrations', headers: cxAuth, expect: 200 },
+      { method: 'POST', path: `/v2/messages/${ctx.integrationId}`, headers: { ...cxAuth, ...json }, body: (c) => JSON.stringify({ orderId: `SO-${String(c.n)}`, lines: [{ sku: 'AX-1', qty: 2 }] }), expect: 200 },
+      {
+        method: 'PUT',
+        path: '/v2/environmentvariables',
+        headers: { ...cxAuth, ...json },
+        body: (c) => JSON.stringify({ name: `SOAK_${run}_${String(c.n)}`, defaultValue: 'v' }),
+        expect: 200,
+        keep: (body, c) => (c.variableId = (JSON.parse(body) as { id: string }).id),
+      },
+      { method: 'DELETE', path: (c) => `/v2/environmentvariables/${String(c.variableId)}`, headers: cxAuth, expect: 204 },
+    ];
+
+    log(`soak: warm-up ${WARMUP} s (unthrottled), then ${DURATION} s at ${RATE} req/s per vendor, ${CONNECTIONS} connections each; twin pid ${twin.pid}`);
+    const warm: Tally = { responses: 0, unexpected: {}, errors: 0, latencies: [] };
+    await Promise.all([mix(twin.ready.urls.synqly, synqlySteps, warm, { duration: WARMUP }), mix(twin.ready.urls.connxio, connxioSteps, warm, { duration: WARMUP })]);
+    log(`  warm-up: ${warm.responses} responses, ${Object.values(warm.unexpected).reduce((a, b) => a + b, 0)} unexpected, ${warm.errors} errors`);
+
+    const tally: Tally = { responses: 0, unexpected: {}, errors: 0, latencies: [] };
+    const samples: Array<{ s: number; rssMb: number }> = [];
+    const started = Date.now();
+    const sampler = setInterval(() => {
+      const m = memoryOf(twin.pid);
+      if (m) samples.push({ s: round((Date.now() - started) / 1000, 1), rssMb: m.rssMb });
+    }, 1000);
+    await Promise.all([
+      mix(twin.ready.urls.synqly, synqlySteps, tally, { duration: DURATION, overallRate: RATE }),
+      mix(twin.ready.urls.connxio, connxioSteps, tally, { duration: DURATION, overallRate: RATE }),
+    ]);
+    clearInterval(sampler);
+    const memory = memoryOf(twin.pid);
+    // the baseline: seconds 5-10 of the measured phase (the switch from the unthrottled warm-up settles first)
+    const first = (samples.length >= 20 ? samples.slice(5, 10) : samples.slice(0, 5)).map((x) => x.rssMb);
+    const last = samples.slice(-5).map((x) => x.rssMb);
+    const baseline = median(first);
+    const end = median(last);
+    const growth = (end - baseline) / baseline;
+    const unexpected = Object.values(tally.unexpected).reduce((a, b) => a + b, 0) + Object.values(warm.unexpected).reduce((a, b) => a + b, 0);
+    const sorted = tally.latencies.sort((a, b) => a - b);
+    const report = {
+      at: new Date().toISOString(),
+      machine: { cpus: cpus().length, node: process.version, loadAverageAtEnd: loadavg().map((v) => round(v, 2)) },
+      settings: { durationS: DURATION, warmupS: WARMUP, ratePerVendor: RATE, connectionsPerVendor: CONNECTIONS },
+      responses: tally.responses,
+      throughput: round(tally.responses / DURATION),
+      p50Ms: round(percentile(sorted, 50), 2),
+      p99Ms: round(percentile(sorted, 99), 2),
+      unexpected,
+      unexpectedByKind: { ...warm.unexpected, ...tally.unexpected },
+      errors: tally.errors + warm.errors,
+      rss: { baselineMb: baseline, endMb: end, growthPercent: round(growth * 100, 1), peakMb: memory?.peakRssMb, samples },
+      passed: unexpected === 0 && tally.errors + warm.errors === 0 && growth < 0.1,
+    };
+    mkdirSync(OUT, { recursive: true });
+    writeFileSync(join(OUT, 'soak-latest.json'), JSON.stringify(report, null, 2) + '\n');
+    const md = [
+      `## Soak (${report.at.slice(0, 10)}, ${report.machine.cpus} cores, Node ${report.machine.node})`,
+      '',
+      `\`npm run soak\`: ${WARMUP} s warm-up, then ${DURATION} s of mixed load at ${RATE} req/s per vendor (Synqly get/list/create/delete, Connxio list/message/create/delete variable), file-backed twin.`,
+      '',
+      '| responses | req/s | p50 ms | p99 ms | unexpected | errors | RSS after warm-up | RSS at end | growth | peak RSS |',
+      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      `| ${report.responses} | ${report.throughput} | ${report.p50Ms} | ${report.p99Ms} | ${unexpected} | ${report.errors} | ${baseline} MiB | ${end} MiB | ${report.rss.growthPercent} % | ${memory?.peakRssMb ?? '–'} MiB |`,
+      '',
+      report.passed ? 'Passed: no unexpected response, no error, RSS growth under 10 %.' : `**Failed**: ${JSON.stringify(report.unexpectedByKind)}`,
+      '',
+    ].join('\n');
+    writeFileSync(join(OUT, 'soak-latest.md'), md);
+    process.stdout.write(md);
+    process.exitCode = report.passed ? 0 : 1;
+  } finally {
+    await twin.stop();
+    if (nodeArgs.length > 0) process.stderr.write(`--- the twin's stderr (last 64 KiB) ---\n${twin.stderr()}\n`);
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+async function prepare(ready: TwinReady) {
+  const synqly = ready.tenants.find((t) => t.vendor === 'synqly')!.credentials as { token: string };
+  const connxio = ready.tenants.find((t) => t.vendor === 'connxio')!.credentials as { api_key: string; api_key_subscription_id: string; oauth: { client_id: string; client_secret: string } };
+  const accounts = (await (await fetch(`${ready.urls.synqly}/v1/accounts?limit=1`, { headers: { authorization: `Bearer ${synqly.token}` } })).json()) as { result: Array<{ id: string }> };
+  const token = await fetch(`${ready.urls.connxio}/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: connxio.oauth.client_id, client_secret: connxio.oauth.client_secret, scope: 'api://connxio/.default' }),
+  });
+  const bearer = ((await token.json()) as { access_token: string }).access_token;
+  const integration = await fetch(`${ready.urls.connxio}/v2/integrations`, {
+    method: 'POST',
+    headers: { 'connxio-api-key': connxio.api_key, authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      description: 'soak-target',
+      transactionType: 'Order',
+      sender: 'Webshop',
+      receiver: 'ERP',
+      messageInboundFormat: 'json',
+      messageInboundEncoding: 'utf-8',
+      subscriptionId: connxio.api_key_subscription_id,
+      enabled: true,
+      inboundConnection: { adapterType: 'Api', connectionProperties: null },
+      subIntegrations: [
+        {
+          subIntegrationId: '6d3f0a52-8c1e-4b7a-9f2d-3e4c5b6a7d8e',
+          subintegrationName: 'to-void',
+          transformations: [],
+          outboundConnections: [{ adapterType: 'Discard', adapterName: 'void', connectionProperties: null }],
+          messageOutboundFormat: 'json',
+          messageOutboundEncoding: 'utf-8',
+          enabled: true,
+        },
+      ],
+    }),
+  });
+  if (integration.status !== 201) throw new Error(`create_integration answered ${integration.status}: ${await integration.text()}`);
+  const integrationId = ((await integration.json()) as { configCorrelationId: string }).configCorrelationId;
+  return { synqlyToken: synqly.token, accountId: accounts.result[0]!.id, apiKey: connxio.api_key, bearer, integrationId };
+}
+
+killChildrenOnSignals();
+await main();
