@@ -23,6 +23,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { load, type LoadResult } from './load.ts';
 import { killChildrenOnSignals, median, memoryOf, round, spawnServer, spawnTwin, type Memory, type Server, type TwinReady } from './procs.ts';
+import { connxioBearer, createDiscardIntegration, demoCredentials, firstAccountId } from './twin.ts';
 import { JournaledJsonFile } from '../mock/core/store/journaled-file.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -260,59 +261,18 @@ interface TwinContext {
 
 /** Credentials and ids the rows need: the demo tenants, a second organization for the writes, a Connxio integration. */
 async function prepareTwin(ready: TwinReady): Promise<TwinContext> {
-  const synqly = ready.tenants.find((t) => t.vendor === 'synqly')!.credentials;
-  const connxio = ready.tenants.find((t) => t.vendor === 'connxio')!.credentials as {
-    api_key: string;
-    api_key_subscription_id: string;
-    oauth: { client_id: string; client_secret: string };
-  };
+  const { synqlyToken, connxio } = demoCredentials(ready);
   const urls = ready.urls;
-  const synqlyToken = synqly.token as string;
-  const accounts = (await (await fetch(`${urls.synqly}/v1/accounts?limit=1`, { headers: { authorization: `Bearer ${synqlyToken}` } })).json()) as { result: Array<{ id: string }> };
+  const accountId = await firstAccountId(urls.synqly, synqlyToken);
   // writes go to their own organization, so the reads' data stays the same size across rounds
   const writer = await fetch(`${urls.synqly}/__admin/tenants`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ vendor: 'synqly', name: 'bench-writes' }) });
   const writerToken = ((await writer.json()) as { credentials: { token: string } }).credentials.token;
-  const tokenRes = await fetch(`${urls.connxio}/oauth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: connxio.oauth.client_id, client_secret: connxio.oauth.client_secret, scope: 'api://connxio/.default' }),
-  });
-  const connxioBearer = ((await tokenRes.json()) as { access_token: string }).access_token;
-  const ctx: TwinContext = { urls, synqlyToken, writerToken, accountId: accounts.result[0]!.id, connxioKey: connxio.api_key, connxioBearer };
-  const created = await fetch(`${urls.connxio}/v2/integrations`, {
-    method: 'POST',
-    headers: { 'connxio-api-key': connxio.api_key, authorization: `Bearer ${connxioBearer}`, 'content-type': 'application/json' },
-    body: JSON.stringify(integrationBody(connxio.api_key_subscription_id)),
-  });
-  const body = (await created.json().catch(() => ({}))) as { configCorrelationId?: string };
-  if (created.status === 201 && body.configCorrelationId) ctx.integrationId = body.configCorrelationId;
+  const bearer = await connxioBearer(urls.connxio, connxio.oauth);
+  const ctx: TwinContext = { urls, synqlyToken, writerToken, accountId, connxioKey: connxio.api_key, connxioBearer: bearer };
+  const created = await createDiscardIntegration(urls.connxio, { apiKey: connxio.api_key, bearer }, connxio.api_key_subscription_id, 'bench-target');
+  if (created.status === 201 && created.id) ctx.integrationId = created.id;
   else ctx.integrationProblem = `create_integration answers ${created.status}`;
   return ctx;
-}
-
-function integrationBody(subscriptionId: string): Record<string, unknown> {
-  return {
-    description: 'bench-target',
-    transactionType: 'Order',
-    sender: 'Webshop',
-    receiver: 'ERP',
-    messageInboundFormat: 'json',
-    messageInboundEncoding: 'utf-8',
-    subscriptionId,
-    enabled: true,
-    inboundConnection: { adapterType: 'Api', connectionProperties: null },
-    subIntegrations: [
-      {
-        subIntegrationId: '6d3f0a52-8c1e-4b7a-9f2d-3e4c5b6a7d8e',
-        subintegrationName: 'to-void',
-        transformations: [],
-        outboundConnections: [{ adapterType: 'Discard', adapterName: 'void', connectionProperties: null }],
-        messageOutboundFormat: 'json',
-        messageOutboundEncoding: 'utf-8',
-        enabled: true,
-      },
-    ],
-  };
 }
 
 interface SizeResult {

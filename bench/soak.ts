@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon, { type Options } from 'autocannon';
 import { killChildrenOnSignals, median, memoryOf, percentile, round, spawnTwin, type TwinReady } from './procs.ts';
+import { connxioBearer, createDiscardIntegration, demoCredentials, firstAccountId } from './twin.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(root, 'dist', 'cli.js');
@@ -177,44 +178,13 @@ async function main(): Promise<void> {
 }
 
 async function prepare(ready: TwinReady) {
-  const synqly = ready.tenants.find((t) => t.vendor === 'synqly')!.credentials as { token: string };
-  const connxio = ready.tenants.find((t) => t.vendor === 'connxio')!.credentials as { api_key: string; api_key_subscription_id: string; oauth: { client_id: string; client_secret: string } };
-  const accounts = (await (await fetch(`${ready.urls.synqly}/v1/accounts?limit=1`, { headers: { authorization: `Bearer ${synqly.token}` } })).json()) as { result: Array<{ id: string }> };
-  const token = await fetch(`${ready.urls.connxio}/oauth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: connxio.oauth.client_id, client_secret: connxio.oauth.client_secret, scope: 'api://connxio/.default' }),
-  });
-  const bearer = ((await token.json()) as { access_token: string }).access_token;
-  const integration = await fetch(`${ready.urls.connxio}/v2/integrations`, {
-    method: 'POST',
-    headers: { 'connxio-api-key': connxio.api_key, authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      description: 'soak-target',
-      transactionType: 'Order',
-      sender: 'Webshop',
-      receiver: 'ERP',
-      messageInboundFormat: 'json',
-      messageInboundEncoding: 'utf-8',
-      subscriptionId: connxio.api_key_subscription_id,
-      enabled: true,
-      inboundConnection: { adapterType: 'Api', connectionProperties: null },
-      subIntegrations: [
-        {
-          subIntegrationId: '6d3f0a52-8c1e-4b7a-9f2d-3e4c5b6a7d8e',
-          subintegrationName: 'to-void',
-          transformations: [],
-          outboundConnections: [{ adapterType: 'Discard', adapterName: 'void', connectionProperties: null }],
-          messageOutboundFormat: 'json',
-          messageOutboundEncoding: 'utf-8',
-          enabled: true,
-        },
-      ],
-    }),
-  });
-  if (integration.status !== 201) throw new Error(`create_integration answered ${integration.status}: ${await integration.text()}`);
-  const integrationId = ((await integration.json()) as { configCorrelationId: string }).configCorrelationId;
-  return { synqlyToken: synqly.token, accountId: accounts.result[0]!.id, apiKey: connxio.api_key, bearer, integrationId };
+  const { synqlyToken, connxio } = demoCredentials(ready);
+  const accountId = await firstAccountId(ready.urls.synqly, synqlyToken);
+  const bearer = await connxioBearer(ready.urls.connxio, connxio.oauth);
+  const integration = await createDiscardIntegration(ready.urls.connxio, { apiKey: connxio.api_key, bearer }, connxio.api_key_subscription_id, 'soak-target');
+  if (integration.status !== 201) throw new Error(`create_integration answered ${integration.status}: ${integration.text}`);
+  if (!integration.id) throw new Error(`create_integration answered 201 without a configCorrelationId: ${integration.text}`);
+  return { synqlyToken, accountId, apiKey: connxio.api_key, bearer, integrationId: integration.id };
 }
 
 killChildrenOnSignals();

@@ -1,21 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createRandom } from '../../core/random.ts';
-import { Store } from '../../core/store/store.ts';
-import { createCompany, type ModelEnv } from '../company/model.ts';
-import { companyState, type CompanyState, type SubscriptionRecord } from '../state.ts';
+import { companyFixture } from '../model-testing.ts';
 import { apiKeyView, createApiKey, findKeyByValue, listApiKeys, regenerateApiKey, removeApiKey, setApiKeyActive, updateApiKey } from './model.ts';
 
 const T0 = Date.parse('2026-06-01T08:00:00.000Z');
 
-async function setup() {
-  const store = await Store.open();
-  const env: ModelEnv = { nowMs: T0, random: createRandom('api-keys-test') };
-  const { company, subscriptions } = await store.transact((tx) => createCompany(tx, { name: 'Contoso', subscriptions: ['test', 'prod'] }, env));
-  const [test, prod] = subscriptions as [SubscriptionRecord, SubscriptionRecord];
-  const write = async <R>(fn: (c: CompanyState) => R) => store.transact((tx) => fn(companyState(tx, company.id)));
-  const read = () => companyState(store.reader, company.id);
-  return { store, env, company, test, prod, write, read };
-}
+const setup = () => companyFixture('api-keys-test', T0);
 
 describe('API keys', () => {
   it('creates an active key of one subscription whose value is base64 of 32 bytes, stored only as a hash', async () => {

@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../core/errors.ts';
-import { createRandom } from '../../core/random.ts';
-import { Store } from '../../core/store/store.ts';
-import { createCompany, type ModelEnv } from '../company/model.ts';
-import { companyState, type CompanyState } from '../state.ts';
+import { companyFixture, integrationRequest, thrown } from '../model-testing.ts';
+import { companyState } from '../state.ts';
 import { saveIntegration } from '../integrations/model.ts';
 import {
   deleteCodeComponent,
@@ -21,23 +18,7 @@ const T0 = Date.parse('2026-05-01T10:00:00.000Z');
 const DLL = Buffer.from('MZ\x90\x00fake assembly').toString('base64');
 const ID = '9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d';
 
-async function setup() {
-  const store = await Store.open();
-  const env: ModelEnv = { nowMs: T0, random: createRandom('code-components-test') };
-  const { company, subscriptions } = await store.transact((tx) => createCompany(tx, { name: 'Contoso', subscriptions: ['test', 'prod'] }, env));
-  const write = <R>(fn: (c: CompanyState) => R) => store.transact((tx) => fn(companyState(tx, company.id)));
-  return { store, env, company, subscriptions, write, read: () => companyState(store.reader, company.id) };
-}
-
-function thrown(fn: () => unknown): ApiError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ApiError) return err;
-    throw err;
-  }
-  throw new Error('expected an ApiError');
-}
+const setup = () => companyFixture('code-components-test', T0);
 
 const upload = (overrides: Partial<CodeComponentUpload> = {}): CodeComponentUpload => ({
   id: ID,
@@ -121,13 +102,10 @@ describe('code components model', () => {
       saveIntegration(
         c,
         { subscription: prod, actor: 'ci' },
-        {
-          transactionType: 'Order',
+        integrationRequest(prod.id, {
           sender: 'A',
           receiver: 'B',
-          messageInboundFormat: 'json',
-          messageInboundEncoding: 'utf-8',
-          subscriptionId: prod.id,
+          enabled: false,
           inboundConnection: { adapterType: 'Api' },
           subIntegrations: [
             {
@@ -137,7 +115,7 @@ describe('code components model', () => {
               messageOutboundFormat: 'json',
             },
           ],
-        },
+        }),
         t.env,
         { mode: 'validate' },
       ),

@@ -38,20 +38,10 @@ export interface CodeComponentRecord extends JsonRecord {
 }
 
 /** CodeMappingMetaDataViewModel */
-export interface CodeComponentView {
+export interface CodeComponentView extends Omit<CodeComponentVersion, 'contentSha256' | 'contentBytes'> {
   id: string;
-  uniqueId: string;
   companyId: string;
   name: string;
-  description: string | null;
-  version: string;
-  sasUri: string;
-  deprecated: boolean;
-  type: string;
-  componentOriginalFilename: string | null;
-  uploadedBy: string | null;
-  lastUpdated: string;
-  versionConverted: number;
 }
 
 export interface CodeComponentUpload {

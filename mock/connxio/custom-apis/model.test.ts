@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../core/errors.ts';
-import { createRandom } from '../../core/random.ts';
-import { Store } from '../../core/store/store.ts';
 import { findKeyByValue } from '../api-keys/model.ts';
-import { createCompany, type ModelEnv } from '../company/model.ts';
-import { saveIntegration, type IntegrationInput } from '../integrations/model.ts';
-import { companyState, type CompanyState, type CustomApiRoute, type SubscriptionRecord } from '../state.ts';
+import type { IntegrationInput } from '../integrations/model.ts';
+import { companyFixture, integrationRequest, thrown } from '../model-testing.ts';
+import type { CustomApiRoute } from '../state.ts';
 import {
   createCustomApi,
   customApiOpenApi,
@@ -22,45 +20,17 @@ import {
 
 const T0 = Date.parse('2026-06-01T08:00:00.000Z');
 
-function integration(subscriptionId: string, adapterType: string, extra: Partial<IntegrationInput> = {}): IntegrationInput {
-  return {
-    transactionType: 'Order',
-    sender: 'Webshop',
-    receiver: 'ERP',
-    messageInboundFormat: 'json',
-    messageInboundEncoding: 'utf-8',
-    subscriptionId,
-    enabled: true,
-    inboundConnection: { adapterType },
-    subIntegrations: [{ subIntegrationId: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d', outboundConnections: [{ adapterType: 'Discard' }], messageOutboundFormat: 'json', enabled: true }],
-    ...extra,
-  };
-}
+const integration = (subscriptionId: string, adapterType: string, extra: Partial<IntegrationInput> = {}): IntegrationInput =>
+  integrationRequest(subscriptionId, { inboundConnection: { adapterType }, ...extra });
 
 async function setup() {
-  const store = await Store.open();
-  const env: ModelEnv = { nowMs: T0, random: createRandom('custom-apis-test') };
-  const { company, subscriptions } = await store.transact((tx) => createCompany(tx, { name: 'Contoso', subscriptions: ['test', 'prod'] }, env));
-  const [test, prod] = subscriptions as [SubscriptionRecord, SubscriptionRecord];
-  const write = async <R>(fn: (c: CompanyState) => R) => store.transact((tx) => fn(companyState(tx, company.id)));
-  const save = (subscription: SubscriptionRecord, body: IntegrationInput) =>
-    write((c) => saveIntegration(c, { subscription, actor: 'test' }, body, env, { mode: 'validate' }).integration);
+  const t = await companyFixture('custom-apis-test', T0);
+  const { test, prod, save } = t;
   const create = await save(test, integration(test.id, 'Api'));
   const update = await save(test, integration(test.id, 'Api', { inboundConnection: { adapterType: 'Api', connectionProperties: '{"useSynchronousCommunication":true}' } }));
   const eventGrid = await save(test, integration(test.id, 'EventGrid'));
   const inProd = await save(prod, integration(prod.id, 'Api'));
-  const read = () => companyState(store.reader, company.id);
-  return { store, env, company, test, prod, write, read, ids: { create: create.id, update: update.id, eventGrid: eventGrid.id, inProd: inProd.id } };
-}
-
-function thrown(fn: () => unknown): ApiError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ApiError) return err;
-    throw err;
-  }
-  throw new Error('expected an ApiError');
+  return { ...t, ids: { create: create.id, update: update.id, eventGrid: eventGrid.id, inProd: inProd.id } };
 }
 
 describe('validateRoutes', () => {

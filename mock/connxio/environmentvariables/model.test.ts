@@ -1,30 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../core/errors.ts';
-import { createRandom } from '../../core/random.ts';
-import { Store } from '../../core/store/store.ts';
-import { createCompany, type ModelEnv } from '../company/model.ts';
-import { companyState, type CompanyState } from '../state.ts';
+import { companyFixture, thrown } from '../model-testing.ts';
+import { companyState } from '../state.ts';
 import { deleteEnvironmentVariable, getEnvironmentVariable, listEnvironmentVariables, upsertEnvironmentVariable } from './model.ts';
 
 const T0 = Date.parse('2026-05-01T10:00:00.000Z');
 
-async function setup() {
-  const store = await Store.open();
-  const env: ModelEnv = { nowMs: T0, random: createRandom('env-vars-test') };
-  const { company, subscriptions } = await store.transact((tx) => createCompany(tx, { name: 'Contoso', subscriptions: ['test', 'prod'] }, env));
-  const write = <R>(fn: (c: CompanyState) => R) => store.transact((tx) => fn(companyState(tx, company.id)));
-  return { store, env, company, test: subscriptions[0]!, prod: subscriptions[1]!, write, read: () => companyState(store.reader, company.id) };
-}
-
-function thrown(fn: () => unknown): ApiError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ApiError) return err;
-    throw err;
-  }
-  throw new Error('expected an ApiError');
-}
+const setup = () => companyFixture('env-vars-test', T0);
 
 describe('environment variables model', () => {
   it('creates with a new id, stamps company and times, and upserts by id (created stamps kept)', async () => {

@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../core/errors.ts';
-import { createRandom } from '../../core/random.ts';
-import { Store } from '../../core/store/store.ts';
-import { createCompany, type ModelEnv } from '../company/model.ts';
-import { companyState, type CompanyState, type SubscriptionRecord } from '../state.ts';
+import { companyFixture, integrationRequest, thrown } from '../model-testing.ts';
+import { companyState, type SubscriptionRecord } from '../state.ts';
 import { upsertEnvironmentVariable } from '../environmentvariables/model.ts';
 import { upsertSecurityConfig } from '../securityconfigs/model.ts';
 import {
@@ -22,27 +19,15 @@ import {
 const T0 = Date.parse('2026-05-01T10:00:00.000Z');
 
 async function setup() {
-  const store = await Store.open();
-  const env: ModelEnv = { nowMs: T0, random: createRandom('integrations-test') };
-  const { company, subscriptions } = await store.transact((tx) => createCompany(tx, { name: 'Contoso', subscriptions: ['test', 'prod'] }, env));
-  const [test, prod] = subscriptions as [SubscriptionRecord, SubscriptionRecord];
+  const t = await companyFixture('integrations-test', T0);
   const writerFor = (subscription: SubscriptionRecord): Writer => ({ subscription, actor: 'ci key' });
-  const write = <R>(fn: (c: CompanyState) => R) => store.transact((tx) => fn(companyState(tx, company.id)));
-  const read = () => companyState(store.reader, company.id);
-  return { store, env, company, test, prod, writer: writerFor(test), writerFor, write, read };
+  return { ...t, writer: writerFor(t.test), writerFor };
 }
 
+/** the shared request with a description and one sub-integration that scripts and posts to the ERP */
 function request(subscriptionId: string, overrides: Partial<IntegrationInput> = {}): IntegrationInput {
-  return {
+  return integrationRequest(subscriptionId, {
     description: 'Orders from webshop to ERP',
-    transactionType: 'Order',
-    sender: 'Webshop',
-    receiver: 'ERP',
-    messageInboundFormat: 'json',
-    messageInboundEncoding: 'utf-8',
-    subscriptionId,
-    enabled: true,
-    inboundConnection: { adapterType: 'Api', connectionProperties: null },
     subIntegrations: [
       {
         subIntegrationId: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d',
@@ -54,17 +39,7 @@ function request(subscriptionId: string, overrides: Partial<IntegrationInput> = 
       },
     ],
     ...overrides,
-  };
-}
-
-function thrown(fn: () => unknown): ApiError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ApiError) return err;
-    throw err;
-  }
-  throw new Error('expected an ApiError');
+  });
 }
 
 describe('integrations model › create and read', () => {

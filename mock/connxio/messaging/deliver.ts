@@ -1,6 +1,5 @@
-import type { DeliveredMessage } from '../../core/message-journal.ts';
 import type { HandlerResult, TwinEnv } from '../../core/pipeline.ts';
-import { assertAcceptsMessages, deliverMessages, findTargetIntegration, type DeliveryChannel, type InboundMessage } from './model.ts';
+import { assertAcceptsMessages, deliverMessages, findTargetIntegration, type DeliveryContext, type InboundMessage } from './model.ts';
 
 /**
  * The one delivery path of the twin: the Messaging API handlers and the Custom API listener both
@@ -8,16 +7,8 @@ import { assertAcceptsMessages, deliverMessages, findTargetIntegration, type Del
  * channel (400), records every message in the message journal and answers 200 with
  * `X-Interchange-Id` — empty for asynchronous integrations, the synchronous array otherwise.
  */
-export interface DeliveryRequest {
-  companyId: string;
-  subscriptionId: string;
+export interface DeliveryRequest extends DeliveryContext {
   integrationId: string;
-  channel: DeliveryChannel;
-  apiVersion: string | null;
-  auth: DeliveredMessage['auth'];
-  keyId: string | null;
-  userProperties: Record<string, string>;
-  customApi?: DeliveredMessage['customApi'];
   /** builds the messages once the target is known (so an unknown integration is 404 before any body check) */
   messages: () => InboundMessage[];
 }

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../core/errors.ts';
 import { createRandom } from '../../core/random.ts';
-import { Store } from '../../core/store/store.ts';
-import { createCompany, type ModelEnv } from '../company/model.ts';
-import { saveIntegration, type IntegrationInput } from '../integrations/model.ts';
-import { companyState, type SubscriptionRecord } from '../state.ts';
+import { createCompany } from '../company/model.ts';
+import type { IntegrationInput } from '../integrations/model.ts';
+import { companyFixture, integrationRequest, thrown } from '../model-testing.ts';
+import type { SubscriptionRecord } from '../state.ts';
 import {
   assertAcceptsMessages,
   batchMessages,
@@ -19,16 +18,9 @@ import {
 
 const T0 = Date.parse('2026-05-14T13:05:01.662Z');
 
+/** the shared request with two sub-integrations: one to a REST endpoint and a discard, one disabled */
 function input(subscriptionId: string, overrides: Partial<IntegrationInput> = {}): IntegrationInput {
-  return {
-    transactionType: 'Order',
-    sender: 'Webshop',
-    receiver: 'ERP',
-    messageInboundFormat: 'json',
-    messageInboundEncoding: 'utf-8',
-    subscriptionId,
-    enabled: true,
-    inboundConnection: { adapterType: 'Api', connectionProperties: null },
+  return integrationRequest(subscriptionId, {
     subIntegrations: [
       {
         subIntegrationId: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d',
@@ -52,27 +44,12 @@ function input(subscriptionId: string, overrides: Partial<IntegrationInput> = {}
       },
     ],
     ...overrides,
-  };
+  });
 }
 
 async function setup() {
-  const store = await Store.open();
-  const env: ModelEnv = { nowMs: T0, random: createRandom('messaging-test') };
-  const { company, subscriptions } = await store.transact((tx) => createCompany(tx, { name: 'Contoso', subscriptions: ['test', 'prod'] }, env));
-  const [test, prod] = subscriptions as [SubscriptionRecord, SubscriptionRecord];
-  const save = (subscription: SubscriptionRecord, body: IntegrationInput) =>
-    store.transact((tx) => saveIntegration(companyState(tx, company.id), { subscription, actor: 'test' }, body, env, { mode: 'store-disabled-if-invalid' }).integration);
-  return { store, env, company, test, prod, save };
-}
-
-function thrown(fn: () => unknown): ApiError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ApiError) return err;
-    throw err;
-  }
-  throw new Error('expected an ApiError');
+  const t = await companyFixture('messaging-test', T0);
+  return { ...t, save: (subscription: SubscriptionRecord, body: IntegrationInput) => t.save(subscription, body, 'store-disabled-if-invalid') };
 }
 
 function context(companyId: string, subscriptionId: string, overrides: Partial<DeliveryContext> = {}): DeliveryContext {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../core/errors.ts';
+import { apiError } from '../model-testing.ts';
 import { createRandom } from '../../core/random.ts';
 import { Store } from '../../core/store/store.ts';
 import { createOrganization } from '../organization/model.ts';
@@ -16,16 +17,6 @@ async function setup() {
   const org = () => orgState(store.reader, organization.id);
   const write = <R>(fn: (o: ReturnType<typeof orgState>) => R) => store.transact((tx) => fn(orgState(tx, organization.id)));
   return { store, env, organization, org, write };
-}
-
-function apiError(fn: () => unknown): ApiError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ApiError) return err;
-    throw err;
-  }
-  throw new Error('expected an ApiError');
 }
 
 async function rejection(p: Promise<unknown>): Promise<ApiError> {

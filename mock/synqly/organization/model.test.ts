@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../core/errors.ts';
+import { apiError } from '../model-testing.ts';
 import { createRandom } from '../../core/random.ts';
 import { Store } from '../../core/store/store.ts';
 import { orgState, ORGANIZATIONS, SECRET_INDEX, type OrganizationRecord } from '../state.ts';
@@ -26,16 +26,6 @@ async function setup() {
 
 function putBody(org: OrganizationRecord, changes: Partial<UpdateOrganizationRequest> = {}): UpdateOrganizationRequest {
   return { ...(organizationView(org) as UpdateOrganizationRequest), ...changes };
-}
-
-function apiError(fn: () => unknown): ApiError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ApiError) return err;
-    throw err;
-  }
-  throw new Error('expected an ApiError');
 }
 
 describe('createOrganization', () => {

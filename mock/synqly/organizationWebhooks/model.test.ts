@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import supertest from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTwin } from '../../app.ts';
-import { ApiError } from '../../core/errors.ts';
+import { apiError } from '../model-testing.ts';
 import type { CallRecord } from '../../core/pipeline.ts';
 import { createRandom } from '../../core/random.ts';
 import { Store } from '../../core/store/store.ts';
@@ -15,16 +15,6 @@ import { DELETE_PRE_IMAGES, eventFromCall, planDeliveries, signBody, withDeletio
 import { createWebhook, deleteWebhook, getWebhook, listWebhooks, updateWebhook, webhooksFor, type UpdateWebhookRequest, type WebhookFilter } from './model.ts';
 
 const T0 = Date.parse('2026-03-01T10:00:00Z');
-
-function apiError(fn: () => unknown): ApiError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ApiError) return err;
-    throw err;
-  }
-  throw new Error('expected an ApiError');
-}
 
 async function setup(store?: Store) {
   const s = store ?? (await Store.open());

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../core/errors.ts';
+import { apiError } from '../model-testing.ts';
 import { createRandom } from '../../core/random.ts';
 import { Store } from '../../core/store/store.ts';
 import { createAccount } from '../accounts/model.ts';
@@ -18,16 +18,6 @@ async function setup() {
   const write = <R>(fn: (o: ReturnType<typeof orgState>) => R) => store.transact((tx) => fn(orgState(tx, organization.id)));
   const account = await write((o) => createAccount(o, { name: 'acme-prod', environment: 'prod' }, env));
   return { store, env, organization, org, write, account };
-}
-
-function apiError(fn: () => unknown): ApiError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ApiError) return err;
-    throw err;
-  }
-  throw new Error('expected an ApiError');
 }
 
 const putBody = (role: RoleRecord, changes: Partial<UpdateRoleRequest> = {}): UpdateRoleRequest => ({ ...(role as unknown as UpdateRoleRequest), ...changes });

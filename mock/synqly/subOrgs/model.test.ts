@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../core/errors.ts';
+import { apiError } from '../model-testing.ts';
 import { createRandom } from '../../core/random.ts';
 import { Store } from '../../core/store/store.ts';
 import { createAccount } from '../accounts/model.ts';
@@ -16,16 +16,6 @@ async function setup() {
   const parent = await store.transact((tx) => createOrganization(tx, { name: 'acme' }, env));
   const other = await store.transact((tx) => createOrganization(tx, { name: 'globex' }, env));
   return { store, env, parent, other };
-}
-
-function apiError(fn: () => unknown): ApiError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ApiError) return err;
-    throw err;
-  }
-  throw new Error('expected an ApiError');
 }
 
 describe('sub-organizations', () => {

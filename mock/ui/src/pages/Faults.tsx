@@ -1,7 +1,8 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { adminApi } from '../api/admin.ts';
 import type { Clock, FaultAction, FaultRequest, FaultRule } from '../api/types.ts';
 import { Page } from '../components/page.tsx';
+import { usePolling } from '../components/poll.ts';
 import { Badge, confirmAction, DataTable, Field, LoadError, Notice, Section, useAction, useAsync } from '../components/ui.tsx';
 
 /** Fault rules (GET/POST/DELETE /__admin/faults) and the twin's clock (GET/PUT /__admin/clock, POST …/advance). */
@@ -199,34 +200,14 @@ function toLocalInput(iso: string): string {
 }
 
 function ClockSection() {
-  const [clock, setClock] = useState<Clock | undefined>(undefined);
-  const [error, setError] = useState<unknown>(undefined);
   const [duration, setDuration] = useState('25h');
   const [at, setAt] = useState('');
   const action = useAction();
-
-  useEffect(() => {
-    let stopped = false;
-    let timer: ReturnType<typeof setTimeout>;
-    const load = async () => {
-      try {
-        const c = await adminApi.clock();
-        if (!stopped) {
-          setClock(c);
-          setError(undefined);
-          setAt((old) => old || toLocalInput(c.now));
-        }
-      } catch (err) {
-        if (!stopped) setError(err);
-      }
-      if (!stopped) timer = setTimeout(load, 5000);
-    };
-    void load();
-    return () => {
-      stopped = true;
-      clearTimeout(timer);
-    };
-  }, []);
+  const {
+    data: clock,
+    error,
+    setData: setClock,
+  } = usePolling(() => adminApi.clock(), [], { intervalMs: 5000, onData: (c) => setAt((old) => old || toLocalInput(c.now)) });
 
   const offsetMs = clock ? Date.parse(clock.now) - Date.now() : 0;
   const offsetText = Math.abs(offsetMs) < 2000 ? 'real time' : `${offsetMs > 0 ? '+' : '−'}${formatDuration(Math.abs(offsetMs))} from this computer's time`;

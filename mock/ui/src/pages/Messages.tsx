@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { adminApi } from '../api/admin.ts';
 import type { DeliveredMessage } from '../api/types.ts';
 import { Page } from '../components/page.tsx';
+import { usePolling } from '../components/poll.ts';
 import { Badge, confirmAction, DataTable, Field, Json, LoadError, Notice, Section, shortId, Switch, useAction } from '../components/ui.tsx';
 import { setQuery } from '../router.ts';
 import { useAppState } from '../state.tsx';
@@ -17,34 +18,21 @@ export function MessagesPage(props: { query: URLSearchParams }) {
   const [integrationId, setIntegrationId] = useState(props.query.get('integrationId') ?? '');
   const [channel, setChannel] = useState(props.query.get('channel') ?? '');
   const [live, setLive] = useState(props.query.get('live') !== 'off');
-  const [messages, setMessages] = useState<DeliveredMessage[] | undefined>(undefined);
-  const [error, setError] = useState<unknown>(undefined);
   const [selected, setSelected] = useState<DeliveredMessage | undefined>(undefined);
   const action = useAction();
 
   useEffect(() => {
     setQuery({ companyId, integrationId, channel, live: live ? undefined : 'off' });
-    let stopped = false;
-    let timer: ReturnType<typeof setTimeout>;
-    const load = async () => {
-      try {
-        const list = await adminApi.messages({ companyId: companyId || undefined, integrationId: integrationId.trim() || undefined, channel: channel || undefined, limit: 200 });
-        if (!stopped) {
-          setMessages(list);
-          setError(undefined);
-        }
-      } catch (err) {
-        if (!stopped) setError(err);
-      }
-      if (!stopped && live) timer = setTimeout(load, POLL_MS);
-    };
-    const first = setTimeout(load, 150);
-    return () => {
-      stopped = true;
-      clearTimeout(first);
-      clearTimeout(timer);
-    };
   }, [companyId, integrationId, channel, live]);
+  const {
+    data: messages,
+    error,
+    setData: setMessages,
+  } = usePolling(
+    () => adminApi.messages({ companyId: companyId || undefined, integrationId: integrationId.trim() || undefined, channel: channel || undefined, limit: 200 }),
+    [companyId, integrationId, channel],
+    { intervalMs: POLL_MS, live, firstDelayMs: 150 },
+  );
 
   const companyName = (id: string) => companies.find((c) => c.id === id)?.name ?? shortId(id);
   const open = (m: DeliveredMessage) => {

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { adminApi } from '../api/admin.ts';
-import type { WebhookDelivery } from '../api/types.ts';
 import { Page } from '../components/page.tsx';
+import { usePolling } from '../components/poll.ts';
 import { Badge, DataTable, Field, Json, LoadError, Section, shortId, StatusCode, Switch, Time } from '../components/ui.tsx';
 import { setQuery } from '../router.ts';
 import { useAppState } from '../state.tsx';
@@ -17,33 +17,16 @@ export function WebhookDeliveriesPage(props: { query: URLSearchParams }) {
   const [deliveryState, setDeliveryState] = useState(props.query.get('state') ?? '');
   const [event, setEvent] = useState(props.query.get('event') ?? '');
   const [live, setLive] = useState(props.query.get('live') !== 'off');
-  const [deliveries, setDeliveries] = useState<WebhookDelivery[] | undefined>(undefined);
-  const [error, setError] = useState<unknown>(undefined);
   const [selected, setSelected] = useState<string | undefined>(undefined);
 
   useEffect(() => {
     setQuery({ organization_id: organizationId, state: deliveryState, event, live: live ? undefined : 'off' });
-    let stopped = false;
-    let timer: ReturnType<typeof setTimeout>;
-    const load = async () => {
-      try {
-        const list = await adminApi.webhookDeliveries({ organization_id: organizationId || undefined, state: deliveryState || undefined, event: event.trim() || undefined, limit: 200 });
-        if (!stopped) {
-          setDeliveries(list);
-          setError(undefined);
-        }
-      } catch (err) {
-        if (!stopped) setError(err);
-      }
-      if (!stopped && live) timer = setTimeout(load, POLL_MS);
-    };
-    const first = setTimeout(load, 150);
-    return () => {
-      stopped = true;
-      clearTimeout(first);
-      clearTimeout(timer);
-    };
   }, [organizationId, deliveryState, event, live]);
+  const { data: deliveries, error } = usePolling(
+    () => adminApi.webhookDeliveries({ organization_id: organizationId || undefined, state: deliveryState || undefined, event: event.trim() || undefined, limit: 200 }),
+    [organizationId, deliveryState, event],
+    { intervalMs: POLL_MS, live, firstDelayMs: 150 },
+  );
 
   const orgName = (id: string) => orgs.find((o) => o.id === id)?.name ?? shortId(id);
   const current = deliveries?.find((d) => d.id === selected);

@@ -1,0 +1,78 @@
+import type { TwinReady } from './procs.ts';
+
+/** What the load runs (bench and soak) set up on a freshly started twin before they measure. */
+
+export interface ConnxioDemo {
+  api_key: string;
+  api_key_subscription_id: string;
+  oauth: { client_id: string; client_secret: string };
+}
+
+/** the credentials of the demo tenants the twin seeds: the Synqly organization token and the Connxio company's key and OAuth client */
+export function demoCredentials(ready: TwinReady): { synqlyToken: string; connxio: ConnxioDemo } {
+  const synqly = ready.tenants.find((t) => t.vendor === 'synqly')!.credentials as { token: string };
+  const connxio = ready.tenants.find((t) => t.vendor === 'connxio')!.credentials as unknown as ConnxioDemo;
+  return { synqlyToken: synqly.token, connxio };
+}
+
+/** the id of the first Synqly account the token sees */
+export async function firstAccountId(synqlyUrl: string, token: string): Promise<string> {
+  const accounts = (await (await fetch(`${synqlyUrl}/v1/accounts?limit=1`, { headers: { authorization: `Bearer ${token}` } })).json()) as { result: Array<{ id: string }> };
+  return accounts.result[0]!.id;
+}
+
+/** a Connxio bearer token by the client-credentials grant */
+export async function connxioBearer(connxioUrl: string, oauth: ConnxioDemo['oauth']): Promise<string> {
+  const res = await fetch(`${connxioUrl}/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: oauth.client_id, client_secret: oauth.client_secret, scope: 'api://connxio/.default' }),
+  });
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+/**
+ * create_integration of an Api-triggered integration whose one sub-integration discards, the target
+ * of send_message in the load mixes: the status, the raw body, and the new id when the body names one.
+ */
+export async function createDiscardIntegration(
+  connxioUrl: string,
+  auth: { apiKey: string; bearer: string },
+  subscriptionId: string,
+  description: string,
+): Promise<{ status: number; text: string; id?: string }> {
+  const res = await fetch(`${connxioUrl}/v2/integrations`, {
+    method: 'POST',
+    headers: { 'connxio-api-key': auth.apiKey, authorization: `Bearer ${auth.bearer}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      description,
+      transactionType: 'Order',
+      sender: 'Webshop',
+      receiver: 'ERP',
+      messageInboundFormat: 'json',
+      messageInboundEncoding: 'utf-8',
+      subscriptionId,
+      enabled: true,
+      inboundConnection: { adapterType: 'Api', connectionProperties: null },
+      subIntegrations: [
+        {
+          subIntegrationId: '6d3f0a52-8c1e-4b7a-9f2d-3e4c5b6a7d8e',
+          subintegrationName: 'to-void',
+          transformations: [],
+          outboundConnections: [{ adapterType: 'Discard', adapterName: 'void', connectionProperties: null }],
+          messageOutboundFormat: 'json',
+          messageOutboundEncoding: 'utf-8',
+          enabled: true,
+        },
+      ],
+    }),
+  });
+  const text = await res.text();
+  let id: string | undefined;
+  try {
+    id = (JSON.parse(text) as { configCorrelationId?: string }).configCorrelationId;
+  } catch {
+    id = undefined;
+  }
+  return { status: res.status, text, id };
+}
