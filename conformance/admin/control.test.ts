@@ -137,6 +137,38 @@ describe.runIf(target.capabilities.admin)('control API', () => {
       expect(Math.abs(Date.parse(restored.body.now) - Date.now())).toBeLessThan(60_000);
       expectOperation(await admin.post('/__admin/clock/advance').send({ duration: 'soon' }), 'admin_clock_advance', 400);
     });
+
+    it('sets the clock to an instant, and refuses a value that is not a date-time', async () => {
+      const before = await admin.get('/__admin/clock');
+      try {
+        const set = await admin.put('/__admin/clock').send({ now: '2031-02-03T04:05:06.000Z' });
+        expectOperation(set, 'admin_clock_set', 200);
+        expect(Date.parse(set.body.now)).toBeGreaterThanOrEqual(Date.parse('2031-02-03T04:05:06.000Z'));
+        expect(Date.parse((await admin.get('/__admin/clock')).body.now)).toBeLessThan(Date.parse('2031-02-03T04:06:06.000Z'));
+        expectOperation(await admin.put('/__admin/clock').send({ now: 'tomorrow' }), 'admin_clock_set', 400);
+      } finally {
+        await admin.put('/__admin/clock').send({ now: new Date(Date.parse(before.body.now) + 1000).toISOString() });
+      }
+    });
+  });
+
+  describe('admin_reset', () => {
+    it('empties the store and seeds the profile asked for, clearing faults too', async () => {
+      const s = await synqlySession(target);
+      await admin.post('/__admin/faults').send({ vendor: 'synqly', operationId: 'organization_get', action: { type: 'status', status: 503 } });
+      const reset = await admin.post('/__admin/reset').send({ profile: 'demo', seed: 77 });
+      expectOperation(reset, 'admin_reset', 200);
+      try {
+        expect(reset.body.tenants.map((t: { vendor: string; name: string }) => `${t.vendor}:${t.name}`).sort()).toEqual(['connxio:demo-77', 'synqly:demo-77']);
+        expectProblem(await s.get('/v1/accounts'), 'accounts_list', 401);
+        const fresh = reset.body.tenants.find((t: { vendor: string }) => t.vendor === 'synqly');
+        const org = await target.synqly.get('/v1/organization').set('authorization', `Bearer ${fresh.credentials.token}`);
+        expectOperation(org, 'organization_get', 200);
+        expect((await admin.get('/__admin/faults')).body.faults).toEqual([]);
+      } finally {
+        for (const t of reset.body.tenants) await admin.delete(`/__admin/tenants/${t.id}`);
+      }
+    });
   });
 
   describe('admin_requests_*', () => {
