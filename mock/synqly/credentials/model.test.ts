@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createIntegrationPoint } from '../integrationPoints/model.ts';
 import { createIntegration } from '../integrations/model.ts';
@@ -17,6 +18,9 @@ import {
 } from './model.ts';
 
 const basic = { type: 'basic' as const, username: 'svc', secret: 'hunter2' };
+/** how a secret field is kept at rest */
+const sealed = (secret: string) => `sha256:${createHash('sha256').update(secret).digest('hex')}`;
+const basicAtRest = { ...basic, secret: sealed('hunter2') };
 const noCheck = () => undefined;
 
 describe('createCredential', () => {
@@ -24,7 +28,7 @@ describe('createCredential', () => {
     const { write, env, prod, org } = await orgFixture();
     const c = await write((o) => createCredential(o, 'acme-prod', { fullname: 'Jira Service Account', config: basic }, env));
     expect(c).toMatchObject({ name: 'jira-service-account', owner_type: 'account', account_id: prod.id, managed: 'Unmanaged' });
-    expect(org().credentials.get(c.id)?.config).toEqual(basic);
+    expect(org().credentials.get(c.id)?.config).toEqual(basicAtRest);
     const view = credentialView(c);
     expect(view.config).toEqual({ type: 'basic' });
     expect(JSON.stringify(view)).not.toContain('hunter2');
@@ -50,6 +54,24 @@ describe('createCredential', () => {
     expect((await rejected(store, () => write((o) => createCredential(o, 'acme-prod', { name: 'dup', config: basic }, env)))).status).toBe(409);
     // the same name under another owner is fine
     await write((o) => createCredential(o, 'acme-test', { name: 'dup', config: basic }, env));
+  });
+});
+
+describe('credentials at rest', () => {
+  it('keeps every secret field only as its SHA-256, the non-secret fields as given', async () => {
+    const { write, env } = await orgFixture();
+    const c = await write((o) =>
+      createCredential(o, 'acme-prod', { fullname: 'AWS', config: { type: 'aws', access_key_id: 'AKIAEXAMPLE', secret_access_key: 'wJalrXUtnFEMI', session: 'FwoGZXIvYXdzE' } }, env),
+    );
+    expect(c.config).toEqual({
+      type: 'aws',
+      access_key_id: 'AKIAEXAMPLE',
+      secret_access_key: sealed('wJalrXUtnFEMI'),
+      session: sealed('FwoGZXIvYXdzE'),
+    });
+    const replaced = await write((o) => updateCredential(o, 'acme-prod', c.id, { ...credentialView(c), config: basic } as UpdateCredentialRequest, env));
+    expect(JSON.stringify(replaced)).not.toContain('hunter2');
+    expect(replaced.config).toMatchObject({ type: 'basic', username: 'svc' });
   });
 });
 
@@ -81,9 +103,9 @@ describe('updateCredential / patchCredential', () => {
     const body = { ...credentialView(c), fullname: 'Renamed', owner_type: 'integration', managed: 'Managed' } as unknown as UpdateCredentialRequest;
     delete body.config;
     const kept = await write((o) => updateCredential(o, 'acme-prod', c.id, body, env));
-    expect(kept).toMatchObject({ fullname: 'Renamed', owner_type: 'account', managed: 'Unmanaged', config: basic });
+    expect(kept).toMatchObject({ fullname: 'Renamed', owner_type: 'account', managed: 'Unmanaged', config: basicAtRest });
     const replaced = await write((o) => updateCredential(o, 'acme-prod', c.id, { ...body, config: { type: 'token', secret: 'new' } }, env));
-    expect(org().credentials.get(c.id)?.config).toEqual({ type: 'token', secret: 'new' });
+    expect(org().credentials.get(c.id)?.config).toEqual({ type: 'token', secret: sealed('new') });
     expect(replaced.config.type).toBe('token');
   });
 
@@ -91,9 +113,9 @@ describe('updateCredential / patchCredential', () => {
     const { write, env, org } = await orgFixture();
     const c = await write((o) => createCredential(o, 'acme-prod', { name: 'k', config: basic }, env));
     await write((o) => patchCredential(o, 'acme-prod', 'k', [{ op: 'replace', path: '/fullname', value: 'F' }], noCheck, env));
-    expect(org().credentials.get(c.id)).toMatchObject({ fullname: 'F', config: basic });
+    expect(org().credentials.get(c.id)).toMatchObject({ fullname: 'F', config: basicAtRest });
     await write((o) => patchCredential(o, 'acme-prod', 'k', [{ op: 'replace', path: '/config', value: { type: 'basic', username: 'svc', secret: 'rotated' } }], noCheck, env));
-    expect(org().credentials.get(c.id)?.config).toMatchObject({ secret: 'rotated' });
+    expect(org().credentials.get(c.id)?.config).toMatchObject({ secret: sealed('rotated') });
   });
 
   it('PUT with another id answers 400', async () => {

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { errors } from '../../core/errors.ts';
+import { hashSecret } from '../../core/secrets.ts';
 import type { JsonRecord } from '../../core/store/document.ts';
 import { listRecords, type ListPage, type ListQuery } from '../lists.ts';
 import { assertNameFree, deriveName } from '../names.ts';
@@ -143,6 +144,32 @@ function assertExpires(expires: string | undefined): void {
   }
 }
 
+/** the fields of each kind that are secrets (the rest — user names, client ids, URLs, certificates — is not) */
+const SECRET_FIELDS: Record<CredentialKind, readonly string[]> = {
+  aws: ['secret_access_key', 'session'],
+  aws_role: ['external_id'],
+  token: ['secret'],
+  basic: ['secret'],
+  secret: ['secret'],
+  o_auth_client: ['client_secret'],
+  tls_certificate: ['private_key'],
+};
+
+/**
+ * A credential config as it is kept at rest: every secret field as its SHA-256 (`sha256:<hex>`).
+ * The twin never calls a provider, so it never needs them back. An organization webhook's signing
+ * secret is the exception: signing each delivery (HMAC-SHA256) needs the secret itself.
+ */
+export function configAtRest(config: JsonRecord & { type: CredentialKind }, ownerType: CredentialRecord['owner_type']): JsonRecord & { type: CredentialKind } {
+  const copy = structuredClone(config);
+  if (ownerType === 'organization_webhook') return copy;
+  for (const field of SECRET_FIELDS[config.type] ?? []) {
+    const value = copy[field];
+    if (typeof value === 'string' && !value.startsWith('sha256:')) copy[field] = `sha256:${hashSecret(value)}`;
+  }
+  return copy;
+}
+
 export function createCredential(org: OrgState, ownerId: string, input: CreateCredentialRequest, env: ModelEnv): CredentialRecord {
   const owner = resolveOwner(org, ownerId, input.owner_type ?? 'account');
   if (!input.config) {
@@ -164,7 +191,7 @@ export function createCredential(org: OrgState, ownerId: string, input: CreateCr
     owner_id: owner.id,
     [OWNER_FIELD[owner.type]]: owner.id,
     managed: 'Unmanaged',
-    config: structuredClone(input.config),
+    config: configAtRest(input.config, owner.type),
     ...(input.expires ? { expires: input.expires } : {}),
     created_at: now,
     updated_at: now,
@@ -191,7 +218,7 @@ export function createManagedCredential(
     owner_id: integration.id,
     integration_id: integration.id,
     managed: 'Managed',
-    config: structuredClone(config),
+    config: configAtRest(config, 'integration'),
     created_at: now,
     updated_at: now,
   };
@@ -212,7 +239,7 @@ function replace(org: OrgState, owner: Owner, current: CredentialRecord, body: U
     owner_id: current.owner_id,
     [OWNER_FIELD[current.owner_type]]: current.owner_id,
     managed: current.managed,
-    config: body.config ? structuredClone(body.config) : current.config,
+    config: body.config ? configAtRest(body.config, current.owner_type) : current.config,
     ...(body.expires ? { expires: body.expires } : {}),
     created_at: current.created_at,
     updated_at: iso(env.nowMs),

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createCredential } from '../credentials/model.ts';
 import { createIntegrationPoint } from '../integrationPoints/model.ts';
@@ -15,6 +16,9 @@ import {
   verifyIntegration,
   type UpdateIntegrationRequest,
 } from './model.ts';
+
+/** how a secret field is kept at rest */
+const sealed = (secret: string) => `sha256:${createHash('sha256').update(secret).digest('hex')}`;
 
 const jira = (credential: Record<string, unknown>) => ({ type: 'ticketing_jira', url: 'https://acme.atlassian.net', credential, default_project: 'SEC' });
 const noCheck = () => undefined;
@@ -42,7 +46,7 @@ describe('createIntegration', () => {
     const created = res.credentials_created[0]!;
     expect(created).toMatchObject({ owner_type: 'integration', integration_id: res.integration.id, managed: 'Managed', config: { type: 'basic' } });
     expect(res.integration.provider_config.credential).toEqual({ type: 'basic_id', value: created.id });
-    expect(org().credentials.get(created.id)?.config).toEqual({ type: 'basic', username: 'svc', secret: 'hunter2' });
+    expect(org().credentials.get(created.id)?.config).toEqual({ type: 'basic', username: 'svc', secret: sealed('hunter2') });
     expect(JSON.stringify(org().integrations.get(res.integration.id))).not.toContain('hunter2');
   });
 
@@ -156,7 +160,7 @@ describe('update and patch', () => {
     const updated = await write((o) => updateIntegration(o, 'acme-prod', 'splunk', body, env));
     expect(updated.credentials_created).toEqual([]);
     expect(updated.integration.provider_config.search_service_credential).toEqual({ type: 'token_id', value: search!.id });
-    expect(org().credentials.get(search!.id)?.config).toEqual({ type: 'token', secret: 's2' });
+    expect(org().credentials.get(search!.id)?.config).toEqual({ type: 'token', secret: sealed('s2') });
     expect(org().credentials.get(hec!.id)).toBeUndefined();
     const again = await write((o) =>
       updateIntegration(o, 'acme-prod', 'splunk', { ...(updated.integration as unknown as UpdateIntegrationRequest), provider_config: { ...updated.integration.provider_config, hec_credential: { type: 'token', secret: 'h2' } } }, env),

@@ -2,7 +2,7 @@ import { errors } from '../../core/errors.ts';
 import type { JsonRecord } from '../../core/store/document.ts';
 import { getAccount } from '../accounts/model.ts';
 import { removeIntegrationCascade } from '../cascade.ts';
-import { createManagedCredential, credentialReferences, credentialView, type CredentialView } from '../credentials/model.ts';
+import { configAtRest, createManagedCredential, credentialReferences, credentialView, type CredentialView } from '../credentials/model.ts';
 import { allowsProvider } from '../integrationPoints/model.ts';
 import { listRecords, type ListPage, type ListQuery } from '../lists.ts';
 import { assertNameFree, deriveName } from '../names.ts';
@@ -192,7 +192,7 @@ function storeConfig(
     const before = previous ? (valueAt(previous, secret.pointer) as { type?: string; value?: unknown } | undefined) : undefined;
     const reused = typeof before?.value === 'string' ? org.credentials.get(before.value) : undefined;
     if (reused && reused.managed === 'Managed' && reused.owner_type === 'integration' && reused.owner_id === integration.id) {
-      org.credentials.put({ ...reused, config: secret.config, updated_at: iso(env.nowMs) });
+      org.credentials.put({ ...reused, config: configAtRest(secret.config, 'integration'), updated_at: iso(env.nowMs) });
       return { pointer: secret.pointer, kind: secret.kind, id: reused.id };
     }
     const credential = createManagedCredential(org, integration, secret.config, secret.pointer.slice(1).replaceAll('/', '.'), env);
