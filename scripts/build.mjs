@@ -1,6 +1,9 @@
-// Build: bundles the CLI and the programmatic API with esbuild, and stores each spec pre-parsed
-// and dereferenced in dist/specs/ so the twin starts without parsing YAML.
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+// Build: bundles the CLI and the programmatic API with esbuild, emits the API's type declarations
+// (dist/types), and stores each spec pre-parsed and dereferenced in dist/specs/ so the twin starts
+// without parsing YAML.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -21,6 +24,10 @@ await build({
   logLevel: 'warning',
   banner: { js: "import { createRequire as __apitwinCreateRequire } from 'node:module'; const require = __apitwinCreateRequire(import.meta.url);" },
 });
+
+// declarations for `import … from 'apitwin'` (package.json exports → types)
+rmSync(join(root, 'dist', 'types'), { recursive: true, force: true });
+execFileSync(process.execPath, [join(dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin', 'tsc'), '-p', join(root, 'tsconfig.types.json')], { cwd: root, stdio: 'inherit' });
 
 // spec compilation runs the same code the twin uses at run time (mock/core/spec.ts), through tsx
 const { compileSpec, compiledSpecPath } = await import(join(root, 'dist', 'index.js'));
