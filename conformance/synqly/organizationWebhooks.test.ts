@@ -257,6 +257,32 @@ describe('webhook delivery', () => {
     }
   });
 
+  it.runIf(twinOnly)('deleting an account sends integration_delete for each integration it removes, then account_delete', async () => {
+    const s = await synqlySession(target);
+    const rx = await receiver([200]);
+    await createWebhook(s, { url: rx.url, filters: ['integration_delete', 'account_delete'] });
+    const acct = await s.post('/v1/accounts').send({ name: uniqueName('acct') });
+    expectOperation(acct, 'accounts_create', 200);
+    const accountId = acct.body.result.account.id;
+    const other = await s.post('/v1/accounts').send({ name: uniqueName('acct') });
+    expectOperation(other, 'accounts_create', 200);
+    s.defer(() => s.delete(`/v1/accounts/${other.body.result.account.id}`));
+    const ids: string[] = [];
+    for (const owner of [accountId, accountId, other.body.result.account.id]) {
+      const created = await s.post(`/v1/integrations/${owner}`).send({ name: uniqueName('int'), provider_config: { type: 'siem_mock_siem' } });
+      expectOperation(created, 'integrations_create', 200);
+      ids.push(created.body.result.integration.id);
+    }
+    expectOperation(await s.delete(`/v1/accounts/${accountId}`), 'accounts_delete', 204);
+    const got = await rx.waitFor(3);
+    expect(got.map((r) => r.body.event)).toEqual(['integration_delete', 'integration_delete', 'account_delete']);
+    expect(got.slice(0, 2).map((r) => r.body.integration!.id).sort()).toEqual(ids.slice(0, 2).sort());
+    for (const r of got) expect(r.body.account).toMatchObject({ id: accountId });
+    expect(got.every((r) => signatureValid(r, SECRET))).toBe(true);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(rx.received).toHaveLength(3);
+  });
+
   it.runIf(twinOnly)('retries a failed delivery with backoff, resending the same signed body', async () => {
     const s = await synqlySession(target);
     const rx = await receiver([503, 200]);

@@ -108,6 +108,8 @@ export function planDeliveries(org: OrgState, ev: OrganizationEvent, env: ModelE
 
 /** the resource a delete call addresses, as the API shows it, read before the delete runs */
 export type PreImage = (tx: Tx, organizationId: string, params: Record<string, unknown>) => JsonRecord | undefined;
+/** what else a delete removes that has events of its own (an account's integrations), read before it runs */
+export type CascadePreImage = (tx: Tx, organizationId: string, resource: JsonRecord) => JsonRecord[];
 
 const quietly = (fn: () => JsonRecord | undefined): JsonRecord | undefined => {
   try {
@@ -117,10 +119,24 @@ const quietly = (fn: () => JsonRecord | undefined): JsonRecord | undefined => {
   }
 };
 
-export const DELETE_PRE_IMAGES: Record<string, { event: WebhookEvent; read: PreImage }> = {
+export interface DeletionEventSpec {
+  event: WebhookEvent;
+  read: PreImage;
+  cascade?: { event: WebhookEvent; read: CascadePreImage };
+}
+
+export const DELETE_PRE_IMAGES: Record<string, DeletionEventSpec> = {
   accounts_delete: {
     event: 'account_delete',
     read: (tx, orgId, p) => quietly(() => findByIdOrName(orgState(tx, orgId).accounts, String(p.accountId))),
+    // the cascade removes the account's integrations (cascade.ts): each is an integration_delete, sent before the account's event
+    cascade: {
+      event: 'integration_delete',
+      read: (tx, orgId, account) =>
+        orgState(tx, orgId)
+          .integrations.findBy('account_id', String(account.id))
+          .map((i) => integrationView(i)),
+    },
   },
   integrations_delete: {
     event: 'integration_delete',
@@ -130,25 +146,30 @@ export const DELETE_PRE_IMAGES: Record<string, { event: WebhookEvent; read: PreI
 
 /**
  * Delete events need the resource as it was before the call: wraps the delete handlers of
- * `preImages` (when present) to read it first and to report the event once the delete succeeded.
+ * `preImages` (when present) to read it (and what its delete cascades to) first, and to report
+ * the events once the delete succeeded.
  */
 export function withDeletionEvents<P extends { organization: { id: string } }>(
   handlers: OperationTable<P>,
   emit: (ev: OrganizationEvent) => void,
-  preImages: Record<string, { event: WebhookEvent; read: PreImage }> = DELETE_PRE_IMAGES,
+  preImages: Record<string, DeletionEventSpec> = DELETE_PRE_IMAGES,
 ): OperationTable<P> {
   const wrapped: OperationTable<P> = {};
-  for (const [operationId, { event, read }] of Object.entries(preImages)) {
+  for (const [operationId, { event, read, cascade }] of Object.entries(preImages)) {
     const del = handlers[operationId];
     if (!del) continue;
     wrapped[operationId] = async (ctx) => {
       const organizationId = ctx.principal.organization.id;
-      const before = read(ctx.env.store.reader, organizationId, ctx.params);
+      const reader = ctx.env.store.reader;
+      const before = read(reader, organizationId, ctx.params);
+      const cascaded = before && cascade ? cascade.read(reader, organizationId, before) : [];
       const res = await del(ctx);
       const status = res.status ?? 200;
       if (before && status >= 200 && status <= 299) {
-        if (event === 'account_delete') emit({ organizationId, event, account: before });
-        else {
+        if (event === 'account_delete') {
+          for (const integration of cascaded) emit({ organizationId, event: cascade!.event, integration, account: before });
+          emit({ organizationId, event, account: before });
+        } else {
           const account = accountOf(orgState(ctx.env.store.reader, organizationId), before);
           emit({ organizationId, event, integration: before, ...(account ? { account } : {}) });
         }
