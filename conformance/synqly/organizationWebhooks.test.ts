@@ -6,6 +6,8 @@ import { useTarget } from '../target.ts';
 import { synqlySession, type SynqlySession } from '../support/sessions.ts';
 import { expectOperation, expectProblem } from '../support/contract.ts';
 import { uniqueName } from '../support/resources.ts';
+import { withClockAdvanced } from '../support/control.ts';
+import { newAccount, newIntegration } from '../support/synqly-resources.ts';
 
 const target = await useTarget();
 /** deliveries reach 127.0.0.1 only from a twin; live, only the CRUD contract is checked */
@@ -281,6 +283,35 @@ describe('webhook delivery', () => {
     expect(got.every((r) => signatureValid(r, SECRET))).toBe(true);
     await new Promise((r) => setTimeout(r, 100));
     expect(rx.received).toHaveLength(3);
+  });
+
+  it.runIf(twinOnly && target.capabilities.admin)('sends operation_complete for each scheduled run that completes as the clock passes it', async () => {
+    const s = await synqlySession(target);
+    const rx = await receiver([200]);
+    const other = await receiver([200]);
+    await createWebhook(s, { url: rx.url, filters: ['operation_complete'] });
+    await createWebhook(s, { url: other.url, filters: ['account_delete', 'integration_update'] });
+    const account = await newAccount(s);
+    const { integration } = await newIntegration(s, account.id, {
+      provider_config: { type: 'siem_mock_siem' },
+      scheduled_operations: [{ operation: 'siem_query_events', enabled: true, frequency: { type: 'periodic', value: '1h' } }],
+    });
+    // runs start within a minute of creation and then every hour: three of them complete in three hours
+    const { events, runs } = await withClockAdvanced(target, '3h', async () => {
+      const got = await rx.waitFor(3);
+      await new Promise((r) => setTimeout(r, 200));
+      const history = await s.get('/v1/jobs/history').query({ filter: `integration_id[eq]${integration.id}` });
+      expectOperation(history, 'operations_list_execution_history', 200);
+      return { events: [...got], runs: history.body.result as unknown[] };
+    });
+    expect(runs).toHaveLength(3);
+    expect(events).toHaveLength(3);
+    for (const r of events) {
+      expect(r.body).toMatchObject({ event: 'operation_complete', integration: { id: integration.id, account_id: account.id }, account: { id: account.id } });
+      expect(signatureValid(r, SECRET)).toBe(true);
+    }
+    expect(new Set(events.map((r) => r.body.nonce)).size).toBe(3);
+    expect(other.received).toHaveLength(0);
   });
 
   it.runIf(twinOnly)('retries a failed delivery with backoff, resending the same signed body', async () => {

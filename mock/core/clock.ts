@@ -9,6 +9,8 @@ export interface Clock {
   set(epochMs: number): void;
   /** whether time stands still between calls (set with `frozen: true`) */
   readonly frozen: boolean;
+  /** calls `listener` after every advance or set (not as real time passes); returns the unsubscribe */
+  onMove(listener: () => void): () => void;
 }
 
 export function createClock(options: { start?: number; frozen?: boolean; realNow?: () => number } = {}): Clock {
@@ -20,6 +22,10 @@ export function createClock(options: { start?: number; frozen?: boolean; realNow
   // many calls share a millisecond under load: format each instant once
   let lastMs = NaN;
   let lastIso = '';
+  const listeners = new Set<() => void>();
+  const moved = () => {
+    for (const listener of listeners) listener();
+  };
   return {
     frozen,
     now,
@@ -34,10 +40,16 @@ export function createClock(options: { start?: number; frozen?: boolean; realNow
     advance(ms) {
       if (frozen) fixed += ms;
       else offset += ms;
+      moved();
     },
     set(epochMs) {
       if (frozen) fixed = epochMs;
       else offset = epochMs - realNow();
+      moved();
+    },
+    onMove(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
   };
 }

@@ -11,6 +11,7 @@ import { metaOperations } from './meta/operations.ts';
 import { organizationOperations } from './organization/operations.ts';
 import { createWebhookDispatcher } from './organizationWebhooks/delivery.ts';
 import { eventFromCall, withDeletionEvents } from './organizationWebhooks/events.ts';
+import { createOperationWatcher } from './organizationWebhooks/operation-events.ts';
 import { organizationWebhooksOperations } from './organizationWebhooks/operations.ts';
 import { permissionsetOperations } from './permissionset/operations.ts';
 import { rolesOperations } from './roles/operations.ts';
@@ -59,6 +60,7 @@ export interface SynqlyApi extends VendorApi<SynqlyPrincipal> {
 
 export function createSynqlyApi(spec: ApiSpec, env: TwinEnv): SynqlyApi {
   const webhooks = createWebhookDispatcher(env);
+  const operationWatcher = createOperationWatcher(env, (ev) => webhooks.emit(ev));
   const observers: Observer[] = [
     (call) => recordManagementCall(env, call),
     (call) => {
@@ -82,6 +84,7 @@ export function createSynqlyApi(spec: ApiSpec, env: TwinEnv): SynqlyApi {
     authenticate: (request, op) => authenticateSynqly(env, request, op),
     close: () =>
       new Promise<void>((resolve) => {
+        operationWatcher.close();
         const bound = setTimeout(resolve, 2000);
         bound.unref();
         void webhooks.close().then(() => {

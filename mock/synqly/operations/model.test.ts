@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createIntegrationPoint } from '../integrationPoints/model.ts';
 import { createIntegration, patchIntegration } from '../integrations/model.ts';
 import { orgFixture, T0 } from '../model-testing.ts';
-import { RETENTION_MS, allJobs, listExecutionHistory, listOperations, stableUuid } from './model.ts';
+import { RETENTION_MS, allJobs, executionsCompletedBetween, listExecutionHistory, listOperations, stableUuid } from './model.ts';
 
 const HOUR = 3_600_000;
 const schedule = (operation: string, value = '1h', enabled = true) => ({ operation, enabled, frequency: { type: 'periodic', value }, filters: ['severity[eq]critical'] });
@@ -75,5 +75,41 @@ describe('execution history', () => {
     expect(Date.parse(history[0]!.started_at)).toBeGreaterThanOrEqual(now - RETENTION_MS);
     await write((o) => patchIntegration(o, 'acme-prod', 'a', [{ op: 'remove', path: '/scheduled_operations' }], () => undefined, env));
     expect(listOperations(org(), {}, now).items.map((j) => j.operation).sort()).toEqual(['edr_query_alerts', 'edr_query_endpoints']);
+  });
+});
+
+describe('runs completed between two instants (operation_complete events)', () => {
+  it('are exactly the history entries that appear between them, each once across consecutive windows', async () => {
+    const { org, b } = await withSchedules();
+    const integration = org().integrations.get(b.id)!;
+    const history = (at: number) => listExecutionHistory(org(), { limit: 500, filter: `integration_id[eq]${b.id}` }, at).items.map((e) => e.execution_id);
+    const cuts = [T0, T0 + 31 * 60_000, T0 + 95 * 60_000, T0 + 95 * 60_000, T0 + 5 * HOUR + 7_000];
+    const seen: string[] = [];
+    for (let i = 1; i < cuts.length; i++) {
+      const window = executionsCompletedBetween(org(), integration, cuts[i - 1]!, cuts[i]!, 100);
+      const appeared = history(cuts[i]!).filter((id) => !history(cuts[i - 1]!).includes(id));
+      expect(window.map((e) => e.execution_id).sort()).toEqual(appeared.sort());
+      for (const e of window) expect(Date.parse(e.completed_at)).toBeGreaterThan(cuts[i - 1]!);
+      seen.push(...window.map((e) => e.execution_id));
+    }
+    expect(seen.length).toBeGreaterThanOrEqual(10);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.sort()).toEqual(history(cuts[cuts.length - 1]!).sort());
+  });
+
+  it('keeps only the newest `limit` runs of a long jump, oldest first', async () => {
+    const { org, b } = await withSchedules();
+    const integration = org().integrations.get(b.id)!;
+    const window = executionsCompletedBetween(org(), integration, T0, T0 + 7 * 24 * HOUR, 5);
+    expect(window).toHaveLength(5);
+    const completed = window.map((e) => e.completed_at);
+    expect(completed).toEqual([...completed].sort());
+    const all = listExecutionHistory(org(), { limit: 500, filter: `integration_id[eq]${b.id}` }, T0 + 7 * 24 * HOUR).items;
+    expect(window.map((e) => e.execution_id)).toEqual(
+      [...all]
+        .sort((x, y) => x.completed_at.localeCompare(y.completed_at))
+        .slice(-5)
+        .map((e) => e.execution_id),
+    );
   });
 });

@@ -92,13 +92,54 @@ function triggerSource(org: OrgState, integration: IntegrationRecord, schedule: 
   return fromTemplate ? point!.id : integration.id;
 }
 
-function jobsOf(org: OrgState, integration: IntegrationRecord, nowMs: number): Job[] {
-  const schedules = (integration.scheduled_operations ?? []) as Schedule[];
+/** the schedules of an integration with their jobs' ids (one job per schedule; repeated operations are numbered) */
+function scheduledJobs(integration: IntegrationRecord): Array<{ schedule: Schedule; id: string }> {
   const seen = new Map<string, number>();
-  return schedules.map((schedule) => {
+  return ((integration.scheduled_operations ?? []) as Schedule[]).map((schedule) => {
     const n = seen.get(schedule.operation) ?? 0;
     seen.set(schedule.operation, n + 1);
-    const id = stableUuid(`job:${integration.id}:${schedule.operation}:${n}`);
+    return { schedule, id: stableUuid(`job:${integration.id}:${schedule.operation}:${n}`) };
+  });
+}
+
+/** the k-th run of a schedule (k = 0 at the integration's creation): its times, and the execution once it has completed */
+function run(integration: IntegrationRecord, schedule: Schedule, jobId: string, k: number, source: string) {
+  const created = Date.parse(integration.created_at);
+  const period = frequencyMs(schedule);
+  const key = `${jobId}:${k}`;
+  const startedMs = created + k * period + draw(`${key}:jitter`, 60_000);
+  const durationMs = 400 + draw(`${key}:duration`, 9_600);
+  const completedMs = startedMs + durationMs;
+  const execution = (): Execution => {
+    const records = draw(`${key}:records`, 2_000);
+    const windowStart = k === 0 ? (backfillStartMs(schedule, created) ?? created) : created + (k - 1) * period;
+    return {
+      execution_id: stableUuid(`exec:${key}`),
+      operation_id: jobId,
+      started_at: iso(startedMs),
+      completed_at: iso(completedMs),
+      account_id: integration.account_id,
+      integration_id: integration.id,
+      ...(integration.integration_point_id ? { integration_point_id: integration.integration_point_id } : {}),
+      operation: schedule.operation,
+      trigger_type: 'SCHEDULED',
+      trigger_source: source,
+      status: 'COMPLETE',
+      records_processed: records,
+      cpu_time: durationMs * 120 + records * 35,
+      in_bytes: records * 412 + 640,
+      duration: durationMs * 1000,
+      ...(schedule.incremental_config?.mode === 'incremental' ? { initial_cursor: iso(windowStart), final_cursor: iso(startedMs) } : {}),
+    };
+  };
+  return { startedMs, completedMs, execution };
+}
+
+/** a run starts within a minute of its slot and lasts at most 10 s */
+const LATEST_COMPLETION_AFTER_SLOT_MS = 60_000 + 10_000;
+
+function jobsOf(org: OrgState, integration: IntegrationRecord, nowMs: number): Job[] {
+  return scheduledJobs(integration).map(({ schedule, id }) => {
     const created = Date.parse(integration.created_at);
     const period = frequencyMs(schedule);
     const executions: Execution[] = [];
@@ -109,35 +150,13 @@ function jobsOf(org: OrgState, integration: IntegrationRecord, nowMs: number): J
       const from = Math.max(firstRun, lastRun - MAX_RUNS_PER_SCHEDULE + 1);
       const source = triggerSource(org, integration, schedule);
       for (let k = from; k <= lastRun; k++) {
-        const key = `${id}:${k}`;
-        const started = created + k * period + draw(`${key}:jitter`, 60_000);
-        const durationMs = 400 + draw(`${key}:duration`, 9_600);
-        const completed = started + durationMs;
-        if (started > nowMs) break;
-        if (completed > nowMs) {
+        const r = run(integration, schedule, id, k, source);
+        if (r.startedMs > nowMs) break;
+        if (r.completedMs > nowMs) {
           running = true;
           break;
         }
-        const records = draw(`${key}:records`, 2_000);
-        const windowStart = k === 0 ? (backfillStartMs(schedule, created) ?? created) : created + (k - 1) * period;
-        executions.push({
-          execution_id: stableUuid(`exec:${key}`),
-          operation_id: id,
-          started_at: iso(started),
-          completed_at: iso(completed),
-          account_id: integration.account_id,
-          integration_id: integration.id,
-          ...(integration.integration_point_id ? { integration_point_id: integration.integration_point_id } : {}),
-          operation: schedule.operation,
-          trigger_type: 'SCHEDULED',
-          trigger_source: source,
-          status: 'COMPLETE',
-          records_processed: records,
-          cpu_time: durationMs * 120 + records * 35,
-          in_bytes: records * 412 + 640,
-          duration: durationMs * 1000,
-          ...(schedule.incremental_config?.mode === 'incremental' ? { initial_cursor: iso(windowStart), final_cursor: iso(started) } : {}),
-        });
+        executions.push(r.execution());
       }
     }
     const last = executions[executions.length - 1];
@@ -155,6 +174,27 @@ function jobsOf(org: OrgState, integration: IntegrationRecord, nowMs: number): J
       executions,
     };
   });
+}
+
+/**
+ * The runs of an integration's enabled schedules that completed in (fromMs, toMs], oldest first;
+ * when more did (the clock jumped far), only the newest `limit`.
+ */
+export function executionsCompletedBetween(org: OrgState, integration: IntegrationRecord, fromMs: number, toMs: number, limit: number): Execution[] {
+  const out: Execution[] = [];
+  const created = Date.parse(integration.created_at);
+  for (const { schedule, id } of scheduledJobs(integration)) {
+    if (!schedule.enabled) continue;
+    const period = frequencyMs(schedule);
+    const lastSlot = Math.floor((toMs - created) / period);
+    const firstSlot = Math.max(0, Math.floor((fromMs - created - LATEST_COMPLETION_AFTER_SLOT_MS) / period), lastSlot - limit);
+    const source = triggerSource(org, integration, schedule);
+    for (let k = firstSlot; k <= lastSlot; k++) {
+      const r = run(integration, schedule, id, k, source);
+      if (r.completedMs > fromMs && r.completedMs <= toMs) out.push(r.execution());
+    }
+  }
+  return out.sort((a, b) => a.completed_at.localeCompare(b.completed_at)).slice(-limit);
 }
 
 /** `visible` narrows the integrations to those the caller may see (access.ts visibleIntegrations) */
