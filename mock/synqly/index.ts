@@ -60,6 +60,7 @@ export interface SynqlyApi extends VendorApi<SynqlyPrincipal> {
 
 export function createSynqlyApi(spec: ApiSpec, env: TwinEnv): SynqlyApi {
   const webhooks = createWebhookDispatcher(env);
+  webhooks.resume();
   const operationWatcher = createOperationWatcher(env, (ev) => webhooks.emit(ev));
   const observers: Observer[] = [
     (call) => recordManagementCall(env, call),

@@ -3,7 +3,8 @@ import type { TwinEnv } from '../../core/pipeline.ts';
 import { redactBody, redactHeaders } from '../../core/request-journal.ts';
 import type { Tx } from '../../core/store/store.ts';
 import { ORGANIZATIONS, orgState, type WebhookDeliveryRecord } from '../state.ts';
-import { planDeliveries, SIGNATURE_HEADER, type OrganizationEvent, type PlannedDelivery } from './events.ts';
+import { planDeliveries, SIGNATURE_HEADER, signBody, type OrganizationEvent, type PlannedDelivery } from './events.ts';
+import { signingSecretOf } from './model.ts';
 
 /**
  * Real delivery of organization webhooks (DECISIONS "webhooks"): an HTTP POST of the payload,
@@ -11,9 +12,10 @@ import { planDeliveries, SIGNATURE_HEADER, type OrganizationEvent, type PlannedD
  * response that caused it), bounded (per-attempt timeout, concurrency and queue limits), and
  * observable: every attempt goes into the admin request journal and into the delivery record
  * (`synqly/org/<id>/webhook_deliveries`, read through GET /__admin/synqly/webhook-deliveries).
- * Deliveries still pending when the twin stops are not resumed: `close()` (called by Twin.close)
- * clears the waiting retries, aborts the attempts in flight (recorded as failed, "the twin
- * stopped") and resolves once their records are written, so the store can close after it.
+ * `close()` (called by Twin.close) clears the waiting retries (their records stay `pending`),
+ * aborts the attempts in flight (recorded as failed, "the twin stopped") and resolves once their
+ * records are written, so the store can close after it. `resume()`, when the twin starts on a
+ * store, picks the pending deliveries up again at their `next_attempt_at`, resending the same body.
  */
 
 export interface WebhookDeliveryOptions {
@@ -38,11 +40,14 @@ export const DEFAULT_DELIVERY_OPTIONS: Required<WebhookDeliveryOptions> = {
 };
 
 const RESPONSE_BODY_LIMIT = 2048;
+const DELIVERIES_COLLECTION = /^synqly\/org\/([^/]+)\/webhook_deliveries$/;
 export const DELIVERY_USER_AGENT = 'apitwin-webhooks/0.1';
 
 export interface WebhookDispatcher {
   /** plans the event's deliveries now and sends them in the background */
   emit(ev: OrganizationEvent): void;
+  /** schedules the deliveries a store holds as pending (left by a twin that stopped); returns how many */
+  resume(): number;
   /** resolves when no delivery is waiting or in flight (for tests and shutdown) */
   idle(): Promise<void>;
   /** stops scheduling, drops waiting deliveries, aborts attempts in flight; resolves when nothing is left */
@@ -215,6 +220,30 @@ export function createWebhookDispatcher(env: TwinEnv, options: WebhookDeliveryOp
         // the record first, then the first attempt: both after the current call has been answered
         later(() => void write(p.record).then((stored) => (stored ? enqueue({ planned: p, attempt: 1 }) : done())), 0);
       }
+    },
+    resume() {
+      let resumed = 0;
+      for (const name of env.store.reader.collections('synqly/org/')) {
+        const organizationId = DELIVERIES_COLLECTION.exec(name)?.[1];
+        if (!organizationId) continue;
+        const org = orgState(env.store.reader, organizationId);
+        for (const record of org.webhookDeliveries.all()) {
+          if (record.state !== 'pending') continue;
+          const webhook = org.webhooks.get(record.webhook_id);
+          const secret = webhook ? signingSecretOf(org.credentials.get(webhook.credential_id)) : undefined;
+          const body = JSON.stringify(record.payload);
+          const job: Job = { planned: { record, body, signature: signBody(body, secret ?? '') }, attempt: record.attempts.length + 1 };
+          outstanding++;
+          resumed++;
+          if (secret === undefined) {
+            void fail(job, 'the webhook or its signing secret was deleted');
+            continue;
+          }
+          const dueMs = record.next_attempt_at ? Date.parse(record.next_attempt_at) : env.clock.now();
+          later(() => enqueue(job), Math.max(0, dueMs - env.clock.now()));
+        }
+      }
+      return resumed;
     },
     idle,
     close() {

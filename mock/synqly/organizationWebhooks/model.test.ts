@@ -1,5 +1,8 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import supertest from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTwin } from '../../app.ts';
@@ -155,6 +158,8 @@ describe('events', () => {
 interface Received {
   headers: IncomingHttpHeaders;
   body: string;
+  /** when it arrived (ms) */
+  at: number;
 }
 
 const servers: Server[] = [];
@@ -174,7 +179,7 @@ async function receiver(statuses: Array<number | 'hang'>): Promise<{ url: string
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() });
       const status = statuses[Math.min(received.length - 1, statuses.length - 1)]!;
       if (status === 'hang') return;
       res.writeHead(status, { 'content-type': 'text/plain' }).end(`answer ${status}`);
@@ -195,8 +200,8 @@ async function until(cond: () => boolean, timeoutMs = 3000): Promise<void> {
 }
 
 describe('delivery', () => {
-  async function twinWithHook(url: string, filters: string[] = ['all']) {
-    const twin = await createTwin();
+  async function twinWithHook(url: string, filters: string[] = ['all'], store?: Store) {
+    const twin = await createTwin(store ? { store } : {});
     const t = await setup(twin.env.store);
     const account = await t.write((o) => createAccount(o, { name: 'acme-prod' }, t.env));
     const webhook = await t.write((o) => createWebhook(o, { name: 'hook', filters: filters as never, url, secret: { value: 'whsec_live' } }, t.env));
@@ -312,6 +317,30 @@ describe('delivery', () => {
     expect(deliveries).toHaveLength(1);
     expect(deliveries[0]).toMatchObject({ state: 'pending', attempts: [{ attempt: 1, status: 500 }] });
     await twin.close();
+  });
+
+  it('a twin started on a store resumes the deliveries a stopped twin left pending: same bytes, next attempt, when due', async () => {
+    const rx = await receiver([500, 200]);
+    const file = join(mkdtempSync(join(tmpdir(), 'apitwin-webhooks-')), 'db.json');
+    const first = await twinWithHook(rx.url, ['all'], await Store.open({ file }));
+    const dispatcher = createWebhookDispatcher(first.twin.env, { retryDelaysMs: [400], timeoutMs: 1000 });
+    dispatcher.emit({ organizationId: first.organization.id, event: 'account_create', account: first.account });
+    await until(() => listDeliveries(first.twin.env.store.reader, { organization_id: first.organization.id })[0]?.attempts.length === 1);
+    await dispatcher.close();
+    await first.twin.close();
+
+    const second = await createTwin({ store: await Store.open({ file }) });
+    const [left] = listDeliveries(second.env.store.reader, { organization_id: first.organization.id });
+    expect(left).toMatchObject({ state: 'pending', attempts: [{ attempt: 1, status: 500 }] });
+    await until(() => rx.received.length === 2, 5000);
+    expect(rx.received[1]!.body).toBe(rx.received[0]!.body);
+    expect(rx.received[1]!.headers['x-apitwin-attempt']).toBe('2');
+    expect(rx.received[1]!.headers['x-synqly-signature']).toBe(signBody(rx.received[0]!.body, 'whsec_live'));
+    expect(rx.received[1]!.at - rx.received[0]!.at).toBeGreaterThanOrEqual(350);
+    await until(() => listDeliveries(second.env.store.reader, { organization_id: first.organization.id })[0]?.state === 'delivered');
+    const [delivery] = listDeliveries(second.env.store.reader, { organization_id: first.organization.id });
+    expect(delivery!.attempts.map((a) => a.status)).toEqual([500, 200]);
+    await second.close();
   });
 
   it('Twin.close stops the Synqly deliveries before closing the store', async () => {
