@@ -8,7 +8,7 @@ import { createCustomApiListener } from './connxio/custom-apis/listener.ts';
 import { createClock, type Clock } from './core/clock.ts';
 import { createFaultRules } from './core/faults.ts';
 import { createRateLimits } from './core/rate-limits.ts';
-import { createDispatcher, type TwinEnv, type VendorApi } from './core/pipeline.ts';
+import { createClientErrorResponder, createDispatcher, type ClientErrorHandler, type TwinEnv, type VendorApi } from './core/pipeline.ts';
 import { createRandom, type Random } from './core/random.ts';
 import { createMessageJournal } from './core/message-journal.ts';
 import { createRequestJournal } from './core/request-journal.ts';
@@ -51,6 +51,8 @@ export interface Twin {
    * startTwin and the CLI serve these.
    */
   handlers: Record<ListenerName, RequestListener>;
+  /** each listener's `clientError` handler: requests Node's HTTP parser refuses, answered in the vendor's envelope */
+  clientErrorHandlers: Record<ListenerName, ClientErrorHandler>;
   env: TwinEnv;
   /** the listeners' base URLs once bound (startTwin fills them in; the control API reports them) */
   listeners: Partial<Record<ListenerName, string>>;
@@ -137,6 +139,11 @@ export async function createTwin(options: TwinOptions = {}): Promise<Twin> {
       return apps;
     },
     handlers: { synqly: direct('synqly'), connxio: direct('connxio'), custom: direct('custom') },
+    clientErrorHandlers: {
+      synqly: createClientErrorResponder('synqly', synqly, env),
+      connxio: createClientErrorResponder('connxio', connxio, env),
+      custom: createClientErrorResponder('custom', custom, env),
+    },
     env,
     listeners,
     close: async () => {
@@ -171,6 +178,7 @@ export async function startTwin(options: StartOptions = {}): Promise<RunningTwin
     await Promise.all(
       names.map(async (name) => {
         const server = createServer(twin.handlers[name]);
+        server.on('clientError', twin.clientErrorHandlers[name]);
         server.keepAliveTimeout = 65_000;
         servers[name] = server;
         await new Promise<void>((resolve, reject) => {

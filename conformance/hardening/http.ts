@@ -54,6 +54,7 @@ export async function listenersOf(target: Target): Promise<Listeners> {
   const listen = (name: ListenerName) =>
     new Promise<string>((resolve, reject) => {
       const server = createServer(twin.handlers[name]);
+      server.on('clientError', twin.clientErrorHandlers[name]);
       bound.push(server);
       server.once('error', reject);
       server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`));
@@ -119,6 +120,26 @@ export function sendBytes(base: string, bytes: Buffer, waitMs = 2000): Promise<s
     });
     socket.write(bytes);
   });
+}
+
+/** A raw HTTP/1.1 response (as sendBytes returns it) as a RawResponse; undefined when there is none. */
+export function parseRawResponse(raw: string): RawResponse | undefined {
+  const end = raw.indexOf('\r\n\r\n');
+  const status = /^HTTP\/1\.1 (\d{3})/.exec(raw)?.[1];
+  if (end < 0 || !status) return undefined;
+  const headers: IncomingHttpHeaders = {};
+  for (const line of raw.slice(0, end).split('\r\n').slice(1)) {
+    const colon = line.indexOf(':');
+    if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  const text = Buffer.from(raw.slice(end + 4), 'latin1').toString('utf8');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: Number(status), headers, text, json };
 }
 
 /** The vendor envelope of an error response: never a 5xx, never HTML or an empty body. */

@@ -1,4 +1,5 @@
-import { validateHeaderName, validateHeaderValue, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { STATUS_CODES, validateHeaderName, validateHeaderValue, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import sjson from 'secure-json-parse';
 import type { Logger } from 'pino';
@@ -405,4 +406,38 @@ function queryObject(params: URLSearchParams): Record<string, unknown> {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** what Node's parser reports for a request it refused, and the status the twin answers it with */
+const PARSER_ERROR_STATUS: Record<string, number> = { HPE_HEADER_OVERFLOW: 431, ERR_HTTP_REQUEST_TIMEOUT: 408, HPE_REQUEST_TIMEOUT: 408 };
+
+/**
+ * A request Node's HTTP parser refuses (conflicting Content-Length and Transfer-Encoding, a bare LF,
+ * oversized headers, …) never reaches a dispatcher, and Node would answer a bare `400` without a
+ * body. This `clientError` listener answers in the listener's vendor envelope instead, then closes
+ * the connection (the stream can no longer be trusted).
+ */
+export type ClientErrorHandler = (err: Error & { code?: string }, socket: Duplex) => void;
+
+export function createClientErrorResponder(listener: string, api: VendorApi<unknown>, env: TwinEnv): ClientErrorHandler {
+  return (err, socket) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = PARSER_ERROR_STATUS[err.code ?? ''] ?? 400;
+    const message = status === 431 ? 'the request headers are too large' : status === 408 ? 'the request was not received in time' : `the request is not valid HTTP/1.1 (${err.code ?? 'parse error'})`;
+    const info: RequestInfo = { method: 'UNKNOWN', path: '/', query: {}, headers: {}, listener };
+    try {
+      const rendered = api.renderError(new ApiError(kindForStatus(status), message, { status }), info);
+      const body = JSON.stringify(rendered.body);
+      const headers: Record<string, string> = { ...(api.responseHeaders ?? {}), ...rendered.headers };
+      headers['content-type'] ??= 'application/json; charset=utf-8';
+      const head = [`HTTP/1.1 ${rendered.status} ${STATUS_CODES[rendered.status] ?? 'Bad Request'}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), `content-length: ${Buffer.byteLength(body)}`, 'connection: close'];
+      socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
+    } catch (renderErr) {
+      env.logger.error({ err: renderErr }, 'could not answer a request the HTTP parser refused');
+      socket.destroy();
+    }
+  };
 }
