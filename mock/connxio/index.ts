@@ -1,6 +1,7 @@
 import type { TwinEnv, VendorApi } from '../core/pipeline.ts';
 import type { ApiSpec } from '../core/spec.ts';
 import { authenticateConnxio, connxioPreflight, isPrincipal, type ConnxioCaller } from './auth.ts';
+import { bindAspNetQuery } from './aspnet-binding.ts';
 import { renderConnxioProblem } from './errors.ts';
 import { messagingOperations } from './messaging/operations.ts';
 import { codeComponentsOperations } from './codecomponents/operations.ts';
@@ -36,6 +37,7 @@ export function createConnxioApi(spec: ApiSpec, env: TwinEnv): VendorApi<Connxio
       if ((media === 'text/json' || media.endsWith('+json')) && declared.includes('application/json')) return 'application/json';
       return undefined;
     },
+    bindQuery: bindAspNetQuery,
     extraPrefixes: ['/api'],
     caseSensitive: false,
     ignoreTrailingSlash: true,

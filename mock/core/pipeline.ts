@@ -104,6 +104,11 @@ export interface VendorApi<P> {
   renderError(err: ApiError, request: RequestInfo): RenderedError;
   /** the spec media type that a request's Content-Type maps to, or undefined (→ 415) */
   mediaTypeFor?(contentType: string, op: OperationSpec): string | undefined;
+  /**
+   * How the vendor's framework binds query parameters, applied before validation (Connxio: ASP.NET,
+   * which matches names ignoring case and reads `True`/`FALSE` as booleans); omitted = as sent.
+   */
+  bindQuery?(query: Record<string, unknown>, op: OperationSpec): Record<string, unknown>;
   /** path prefixes every spec path is also served under (Connxio: '/api') */
   extraPrefixes?: string[];
   caseSensitive?: boolean;
@@ -274,7 +279,7 @@ export function createDispatcher(
 
       const validated = env.validator.validateRequest(
         op,
-        { params: match.params, query: info.query, headers: req.headers as Record<string, unknown>, body, hasBody: op.requestBody ? hasBody : false },
+        { params: match.params, query: mount.api.bindQuery ? mount.api.bindQuery(info.query, op) : info.query, headers: req.headers as Record<string, unknown>, body, hasBody: op.requestBody ? hasBody : false },
         mediaType,
       );
       const handler = mount.api.handlers[op.operationId];

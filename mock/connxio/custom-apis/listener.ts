@@ -3,6 +3,7 @@ import type { Handler, RequestInfo, TwinEnv, VendorApi } from '../../core/pipeli
 import { redactQuery } from '../../core/request-journal.ts';
 import type { ApiSpec, OperationSpec } from '../../core/spec.ts';
 import { connxioPreflight, headerOrQuery, inWebhookMode, requireBearer } from '../auth.ts';
+import { bindAspNetQuery } from '../aspnet-binding.ts';
 import { renderConnxioProblem } from '../errors.ts';
 import { acceptMessages } from '../messaging/deliver.ts';
 import { userPropertiesFrom } from '../messaging/model.ts';
@@ -97,6 +98,7 @@ export function createCustomApiListener(spec: ApiSpec, env: TwinEnv): VendorApi<
     handlers: Object.fromEntries(served.operations.map((op) => [op.operationId, dispatch])),
     authenticate: (request, op) => authenticateCustomApi(env, request, op),
     renderError: (err, request) => renderConnxioProblem(err, request, env.random),
+    bindQuery: bindAspNetQuery,
     responseHeaders: { 'access-control-allow-origin': '*' },
     preflightHeaders: connxioPreflight,
     rateLimitKey: (caller) => caller.key.id,

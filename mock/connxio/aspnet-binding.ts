@@ -1,0 +1,36 @@
+import type { OperationSpec } from '../core/spec.ts';
+
+/**
+ * ASP.NET Core model binding, as the Connxio backend applies it to query strings (contract §1.2):
+ * a parameter's name matches whatever its case (`?interchangeid=` binds `InterchangeId`), and a
+ * boolean parses ignoring case (`True`, what .NET's `bool.ToString()` writes). Names the operation
+ * does not declare pass through unchanged, for validation to judge.
+ */
+export function bindAspNetQuery(query: Record<string, unknown>, op: OperationSpec): Record<string, unknown> {
+  const declared = new Map(op.parameters.filter((p) => p.in === 'query').map((p) => [p.name.toLowerCase(), p]));
+  if (declared.size === 0) return query;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(query)) {
+    const param = declared.get(key.toLowerCase());
+    const name = param?.name ?? key;
+    const bound = param && isBoolean(param.schema) ? lowerBooleans(value) : value;
+    const previous = Object.hasOwn(out, name) ? out[name] : undefined;
+    const merged = previous === undefined ? bound : [...toArray(previous), ...toArray(bound)];
+    // own property even for `__proto__`, as the pipeline's query object has it
+    Object.defineProperty(out, name, { value: merged, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+function isBoolean(schema: unknown): boolean {
+  return !!schema && typeof schema === 'object' && (schema as { type?: unknown }).type === 'boolean';
+}
+
+function lowerBooleans(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(lowerBooleans);
+  return typeof value === 'string' && /^(true|false)$/i.test(value.trim()) ? value.trim().toLowerCase() : value;
+}
+
+function toArray(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [value];
+}
