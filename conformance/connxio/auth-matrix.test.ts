@@ -54,7 +54,7 @@ const NO_SUCH_ID = '0f0e0d0c-0b0a-4909-8807-060504030201';
 
 function probes(w: World): Probe[] {
   const other = w.s.otherSubscriptionId!;
-  const msg = (op: string, path: string, body: unknown): Probe => ({ op, method: 'post', path, body, otherSubscription: 'not-found', messaging: true });
+  const msg = (op: string, path: string, body: unknown, query?: Record<string, string>): Probe => ({ op, method: 'post', path, body, query, otherSubscription: 'not-found', messaging: true });
   const mgmt = (op: string, method: Method, path: string, otherSubscription: Probe['otherSubscription'], body?: unknown, query?: Record<string, string>): Probe => ({
     op,
     method,
@@ -67,6 +67,7 @@ function probes(w: World): Probe[] {
   const api = w.apiIntegration;
   const eg = w.eventGridIntegration;
   const batch = [{ messageBody: Buffer.from('{"a":1}').toString('base64') }];
+  const legacy = { configCorrelationId: api, messageBody: Buffer.from('{"a":1}').toString('base64') };
   // a key of the other subscription writes with its own subscription id, and reaches for subscription 1's integration
   const reachForIt = { ...integrationBody(other), configCorrelationId: api };
   return [
@@ -99,6 +100,10 @@ function probes(w: World): Probe[] {
     msg('send_message_v3', `/v3/messages/${api}`, { orderId: 'SO-1' }),
     msg('send_message_batch_v3', `/v3/messages/${api}/batch`, batch),
     msg('send_eventgrid_message_v3', `/v3/messages/${eg}/eventgrid`, [eventGridEvent()]),
+    msg('send_message_v1', '/v1/message', { orderId: 'SO-1' }, { ConfigCorrelationId: api }),
+    msg('send_message_new_v1', '/v1/message/new', legacy),
+    msg('send_message_new_batch_v1', '/v1/message/new/batch', [legacy]),
+    msg('send_eventgrid_message_v1', '/v1/eventgrid', [eventGridEvent()], { ConfigCorrelationId: eg }),
   ];
 }
 
@@ -242,7 +247,8 @@ describe.runIf(target.capabilities.admin)('Connxio auth matrix', () => {
       await w.s.raw.get('/v2/subscriptions').set('connxio-api-key', w.keys.full).set('connxio-api-webhook', 'true').set('authorization', `Bearer ${w.s.bearer}`),
       'list_subscriptions',
     );
-    expect(await portal(target, w.s).messages({ integrationId: w.apiIntegration })).toHaveLength(4);
+    // v2 and v3 message and batch, v1 message, new and new/batch
+    expect(await portal(target, w.s).messages({ integrationId: w.apiIntegration })).toHaveLength(7);
   });
 
   it('webhook mode without the Webhook scope → 401 Bearer everywhere', async () => {

@@ -5,7 +5,8 @@ import { expectOperation, expectProblem } from '../support/contract.ts';
 import { createIntegration, eventGridEvent, portal, UNKNOWN_KEY, UUID } from '../support/connxio-portal.ts';
 
 /**
- * The Messaging API (contract §5, DECISIONS "messaging"): v2 and v3, single, batch, eventgrid.
+ * The Messaging API (contract §5, DECISIONS "messaging"): v2 and v3, single, batch (JSON and its
+ * XML form), eventgrid. The legacy v1 endpoints are in messaging-v1.test.ts.
  * Live-safe: integrations are created uniquely and deleted, and their only outbound adapter is
  * Discard. What only the twin promises (X-Interchange-Id, the exact error statuses for a disabled
  * or wrong-adapter integration) is asserted on twins; the message journal needs the control API.
@@ -208,17 +209,78 @@ describe.runIf(writes)('send_message_batch', () => {
     }
   });
 
-  it('refuses a body that is not base64, an empty batch (400) and the XML form (415)', async () => {
+  it('refuses a body that is not base64, an empty batch (400) and a media type it does not take (415)', async () => {
     const s = await connxioSession(target);
     const id = await createIntegration(s);
     expectProblem(await s.post(`/v2/messages/${id}/batch`).send([{ messageBody: 'not base64!' }]), 'send_message_batch', 400);
     expectProblem(await s.post(`/v2/messages/${id}/batch`).send({ messageBody: b64('x') }), 'send_message_batch', 400);
     if (twin) {
       expectProblem(await s.post(`/v2/messages/${id}/batch`).send([]), 'send_message_batch', 400);
-      const xml = await s.post(`/v2/messages/${id}/batch`).set('content-type', 'application/xml').send('<ArrayOfMessageBodyRequest/>');
-      expectProblem(xml, 'send_message_batch', 415);
+      expectProblem(await s.post(`/v2/messages/${id}/batch`).set('content-type', 'text/csv').send('messageBody\ne30='), 'send_message_batch', 415);
     }
     if (admin) expect(await portal(target, s).messages({ integrationId: id })).toEqual([]);
+  });
+
+  it.runIf(twin)('takes the XML form (application/xml or text/xml, PascalCase or camelCase): one delivery per item, as from JSON', async () => {
+    const s = await connxioSession(target);
+    const id = await createIntegration(s);
+    const xml = `<?xml version="1.0" encoding="utf-8"?>
+<ArrayOfMessageBodyRequest xmlns:i="http://www.w3.org/2001/XMLSchema-instance" xmlns="http://schemas.datacontract.org/2004/07/Connxio.Api.Models">
+  <MessageBodyRequest>
+    <FileName>file.json</FileName>
+    <InterchangeId i:nil="true"/>
+    <MessageBody>${b64('{ "foo": "bar" }')}</MessageBody>
+    <MessageEncoding>ASCII</MessageEncoding>
+  </MessageBodyRequest>
+  <MessageBodyRequest>
+    <FileName>order.xml</FileName>
+    <InterchangeId>xml-ic-2</InterchangeId>
+    <MessageBody>${b64('<Order><Id>SO-1</Id></Order>')}</MessageBody>
+    <MessageEncoding>utf-8</MessageEncoding>
+  </MessageBodyRequest>
+</ArrayOfMessageBodyRequest>`;
+    const res = await s.post(`/v2/messages/${id}/batch`).set('content-type', 'application/xml; charset=utf-8').send(xml);
+    expectOperation(res, 'send_message_batch', 200);
+    const ids = (res.headers['x-interchange-id'] as string).split(', ');
+    expect(ids).toHaveLength(2);
+    expect(ids[0]).toMatch(UUID);
+    expect(ids[1]).toBe('xml-ic-2');
+    const camel = `<arrayOfMessageBodyRequest><messageBodyRequest><messageBody>${b64('third')}</messageBody><fileName>c.txt</fileName></messageBodyRequest></arrayOfMessageBodyRequest>`;
+    expectOperation(await s.post(`/api/v2/messages/${id}/batch`).set('content-type', 'text/xml').send(camel), 'send_message_batch', 200);
+    if (admin) {
+      const messages = await portal(target, s).messages({ integrationId: id });
+      expect(messages.map((m) => [m.channel, m.apiVersion, m.body, m.fileName, m.messageEncoding, m.interchangeId])).toEqual([
+        ['batch', 'v2', 'third', 'c.txt', 'utf-8', messages[0]!.interchangeId],
+        ['batch', 'v2', '<Order><Id>SO-1</Id></Order>', 'order.xml', 'utf-8', 'xml-ic-2'],
+        ['batch', 'v2', '{ "foo": "bar" }', 'file.json', 'ASCII', ids[0]],
+      ]);
+    }
+  });
+
+  it.runIf(twin)('refuses malformed XML, another root, a missing MessageBody or a body that is not base64 (400), delivering nothing', async () => {
+    const s = await connxioSession(target);
+    const id = await createIntegration(s);
+    const item = (inner: string) => `<MessageBodyRequest>${inner}</MessageBodyRequest>`;
+    const good = item(`<MessageBody>${b64('fine')}</MessageBody>`);
+    const bodies = [
+      `<ArrayOfMessageBodyRequest>${good}`,
+      'this is not XML',
+      `<Messages>${good}</Messages>`,
+      `<ArrayOfMessageBodyRequest>${good}${item('<FileName>no-body.txt</FileName>')}</ArrayOfMessageBodyRequest>`,
+      `<ArrayOfMessageBodyRequest>${good}${item('<MessageBody>not base64!</MessageBody>')}</ArrayOfMessageBodyRequest>`,
+      `<!DOCTYPE a [<!ENTITY x "y">]><ArrayOfMessageBodyRequest>${good}</ArrayOfMessageBodyRequest>`,
+      '<ArrayOfMessageBodyRequest/>',
+    ];
+    for (const body of bodies) expectProblem(await s.post(`/v2/messages/${id}/batch`).set('content-type', 'application/xml').send(body), 'send_message_batch', 400);
+    const missing = await s.post(`/v2/messages/${id}/batch`).set('content-type', 'text/xml').send(bodies[3]!);
+    expect(missing.body.errors).toEqual({ '[1].MessageBody': ['The MessageBody field is required.'] });
+    const notBase64 = await s.post(`/v2/messages/${id}/batch`).set('content-type', 'application/xml').send(bodies[4]!);
+    expect(Object.keys(notBase64.body.errors)).toEqual(['[1].MessageBody']);
+    const wrongRoot = await s.post(`/v2/messages/${id}/batch`).set('content-type', 'application/xml').send(bodies[2]!);
+    expect(wrongRoot.body.detail).toMatch(/root element is <Messages>, expected <ArrayOfMessageBodyRequest>/);
+    // a valid XML batch for an integration the key cannot see
+    expectProblem(await s.post('/v2/messages/3f6d2c1e-5b7a-4c1d-9e2f-0a1b2c3d4e5f/batch').set('content-type', 'application/xml').send(`<ArrayOfMessageBodyRequest>${good}</ArrayOfMessageBodyRequest>`), 'send_message_batch', 404);
+    if (admin) expect(await portal(target, s).messages()).toEqual([]);
   });
 
   it.runIf(twin)('refuses a batch for a synchronous integration (400)', async () => {
@@ -237,6 +299,18 @@ describe.runIf(writes)('send_message_batch_v3', () => {
     expectOperation(await s.post(`/v3/messages/${id}/batch`).send([{ messageBody: b64('<a/>') }]), 'send_message_batch_v3', 200);
     expectProblem(await s.post('/v3/messages/3f6d2c1e-5b7a-4c1d-9e2f-0a1b2c3d4e5f/batch').send([{ messageBody: b64('x') }]), 'send_message_batch_v3', 404);
     if (admin) expect((await portal(target, s).messages({ integrationId: id }))[0]).toMatchObject({ channel: 'batch', apiVersion: 'v3', body: '<a/>' });
+  });
+
+  it.runIf(twin)('takes the XML form through /v3 and refuses a malformed one', async () => {
+    const s = await connxioSession(target);
+    const id = await createIntegration(s);
+    const xml = `<ArrayOfMessageBodyRequest><MessageBodyRequest><MessageBody>${b64('v3 xml')}</MessageBody><InterchangeId>v3-xml</InterchangeId></MessageBodyRequest></ArrayOfMessageBodyRequest>`;
+    expectOperation(await s.post(`/v3/messages/${id}/batch`).set('content-type', 'application/xml').send(xml), 'send_message_batch_v3', 200);
+    expectProblem(await s.post(`/v3/messages/${id}/batch`).set('content-type', 'application/xml').send('<ArrayOfMessageBodyRequest><MessageBodyRequest>'), 'send_message_batch_v3', 400);
+    if (admin) {
+      const messages = await portal(target, s).messages({ integrationId: id });
+      expect(messages.map((m) => [m.apiVersion, m.body, m.interchangeId])).toEqual([['v3', 'v3 xml', 'v3-xml']]);
+    }
   });
 });
 

@@ -77,6 +77,30 @@ describe('oauth_token', () => {
     expect(wrong.body.error).toBe('invalid_client');
     const grant = await target.connxio.post('/oauth/token').type('form').send({ grant_type: 'password', client_id: s.oauth!.clientId, client_secret: s.oauth!.clientSecret });
     expectProblem(grant, 'oauth_token', 400);
+    expect(grant.body.error).toBe('unsupported_grant_type');
+    const none = await target.connxio.post('/oauth/token').type('form').send({ client_id: s.oauth!.clientId, client_secret: s.oauth!.clientSecret });
+    expectProblem(none, 'oauth_token', 400);
+    expect(none.body.error).toBe('invalid_request');
+  });
+
+  it('accepts client authentication with HTTP Basic (RFC 6749 §2.3.1), and refuses two methods at once', async () => {
+    const s = await connxioSession(target);
+    const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+    const res = await target.connxio.post('/oauth/token').type('form').set('authorization', basic(s.oauth!.clientId, s.oauth!.clientSecret)).send({ grant_type: 'client_credentials', scope: 'api://connxio/.default' });
+    expectOperation(res, 'oauth_token', 200);
+    const use = await target.connxio.get('/v2/subscriptions').set('connxio-api-key', s.apiKey).set('authorization', `Bearer ${res.body.access_token}`);
+    expectOperation(use, 'list_subscriptions', 200);
+    const wrong = await target.connxio.post('/oauth/token').type('form').set('authorization', basic(s.oauth!.clientId, 'wrong')).send({ grant_type: 'client_credentials' });
+    expectProblem(wrong, 'oauth_token', 401);
+    expect(wrong.body.error).toBe('invalid_client');
+    if (target.kind !== 'live') expect(wrong.headers['www-authenticate']).toMatch(/^Basic/);
+    const twice = await target.connxio
+      .post('/oauth/token')
+      .type('form')
+      .set('authorization', basic(s.oauth!.clientId, s.oauth!.clientSecret))
+      .send({ grant_type: 'client_credentials', client_id: s.oauth!.clientId, client_secret: s.oauth!.clientSecret });
+    expectProblem(twice, 'oauth_token', 400);
+    expect(twice.body.error).toBe('invalid_request');
   });
 
   it.runIf(target.capabilities.admin)('a bearer stops working once the clock passes its expiry', async () => {

@@ -156,6 +156,7 @@ describe.runIf(run)('fuzz: every operation, requests generated from the specs', 
         const hints: Record<string, string[]> = {
           integrationId: [tenants.connxio.integrationId],
           configCorrelationId: [tenants.connxio.integrationId],
+          ConfigCorrelationId: [tenants.connxio.integrationId],
           route: ['a', 'b'],
         };
         if (s.listener === 'synqly') {

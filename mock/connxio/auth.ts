@@ -1,6 +1,7 @@
 import { errors } from '../core/errors.ts';
 import type { RequestInfo, TwinEnv } from '../core/pipeline.ts';
 import type { OperationSpec } from '../core/spec.ts';
+import type { Tx } from '../core/store/store.ts';
 import { findKeyByValue } from './api-keys/model.ts';
 import { locateIntegration } from './messaging/model.ts';
 import { checkBearer } from './oauth/model.ts';
@@ -30,8 +31,19 @@ export interface KeylessCaller {
   integrationId: string;
 }
 
+/**
+ * No key on an operation whose targets are named in the body (v1 `/message/new[/batch]`,
+ * `x-connxio-target: body`), with a live bearer: the body is not read yet, so the handler checks
+ * each target with `keylessTargetSubscription` (401 ApiKey unless it is a `useApiKey: false`
+ * integration of the bearer's company).
+ */
+export interface PendingKeylessCaller {
+  keylessTargets: true;
+  company: CompanyRecord;
+}
+
 /** an operation that needs no key at all (the token endpoint) */
-export type ConnxioCaller = ConnxioPrincipal | KeylessCaller | { anonymous: true };
+export type ConnxioCaller = ConnxioPrincipal | KeylessCaller | PendingKeylessCaller | { anonymous: true };
 
 export function headerOrQuery(request: RequestInfo, name: string): string | undefined {
   const fromHeader = request.headers[name.toLowerCase()];
@@ -68,12 +80,25 @@ export function inWebhookMode(request: RequestInfo): boolean {
   return headerOrQuery(request, 'Connxio-Api-Webhook')?.trim().toLowerCase() === 'true';
 }
 
+/** where a messaging operation names its target (`x-connxio-target`): path `integrationId` (default), query `ConfigCorrelationId` or the body */
+export function targetLocation(op: OperationSpec): 'path' | 'query' | 'body' {
+  const declared = op.extensions['x-connxio-target'];
+  return declared === 'query' || declared === 'body' ? declared : 'path';
+}
+
+function targetIntegrationId(request: RequestInfo, op: OperationSpec): string | undefined {
+  if (targetLocation(op) === 'path') return request.params?.integrationId;
+  if (targetLocation(op) !== 'query') return undefined;
+  const value = request.query.ConfigCorrelationId;
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
 /**
  * No key on a messaging call: allowed only when the target integration has `useApiKey: false`
  * (contract §3.5), and then with a bearer of the integration's company, as before API keys.
  */
 function keylessCaller(env: TwinEnv, request: RequestInfo, op: OperationSpec): KeylessCaller | undefined {
-  const integrationId = request.params?.integrationId;
+  const integrationId = targetIntegrationId(request, op);
   if (!webhookScope(op) || !integrationId) return undefined;
   const reader = env.store.reader;
   const located = locateIntegration(reader, integrationId);
@@ -87,12 +112,35 @@ function keylessCaller(env: TwinEnv, request: RequestInfo, op: OperationSpec): K
   return { keyless: true, company, subscription, integrationId };
 }
 
+/** No key, targets in the body: a live bearer is needed now; each target is checked once the body is read. */
+function pendingKeylessCaller(env: TwinEnv, request: RequestInfo, op: OperationSpec): PendingKeylessCaller | undefined {
+  if (!webhookScope(op) || targetLocation(op) !== 'body') return undefined;
+  const m = request.headers.authorization ? /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization) : null;
+  if (!m) return undefined;
+  const bearer = checkBearer(env.store.reader, m[1]!, env.clock.now());
+  const company = bearer.ok ? env.store.reader.get<CompanyRecord>(COMPANIES, bearer.token.company_id) : undefined;
+  return company ? { keylessTargets: true, company } : undefined;
+}
+
+/**
+ * The subscription a keyless caller (a `PendingKeylessCaller` of `companyId`) delivers to
+ * `integrationId` in: the integration's own, when it belongs to that company and has
+ * `useApiKey: false`. Otherwise the call needed a key: 401 ApiKey.
+ */
+export function keylessTargetSubscription(tx: Tx, companyId: string, integrationId: string): string {
+  const located = locateIntegration(tx, integrationId);
+  if (!located || located.companyId !== companyId || located.integration.useApiKey !== false || !located.integration.subscriptionId) {
+    throw errors.unauthorized('missing API key; send the Connxio-Api-Key header', { headers: { 'WWW-Authenticate': 'ApiKey' } });
+  }
+  return located.integration.subscriptionId;
+}
+
 export function authenticateConnxio(env: TwinEnv, request: RequestInfo, op: OperationSpec): ConnxioCaller {
   if (op.security.length === 0) return { anonymous: true };
   const reader = env.store.reader;
   const presented = headerOrQuery(request, 'Connxio-Api-Key');
   if (!presented) {
-    const keyless = inWebhookMode(request) ? undefined : keylessCaller(env, request, op);
+    const keyless = inWebhookMode(request) ? undefined : (keylessCaller(env, request, op) ?? pendingKeylessCaller(env, request, op));
     if (keyless) return keyless;
     throw errors.unauthorized('missing API key; send the Connxio-Api-Key header', { headers: { 'WWW-Authenticate': 'ApiKey' } });
   }
@@ -143,4 +191,8 @@ export function isPrincipal(caller: ConnxioCaller): caller is ConnxioPrincipal {
 
 export function isKeyless(caller: ConnxioCaller): caller is KeylessCaller {
   return 'keyless' in caller;
+}
+
+export function isPendingKeyless(caller: ConnxioCaller): caller is PendingKeylessCaller {
+  return 'keylessTargets' in caller;
 }

@@ -15,7 +15,7 @@ export interface DeliveredMessage {
   interchangeId: string;
   /** which entry point accepted it */
   channel: MessageChannel;
-  /** `v2`/`v3` for the Messaging API, null for Custom APIs */
+  /** `v1`/`v2`/`v3` for the Messaging API, null for Custom APIs */
   apiVersion: string | null;
   /** how the caller authenticated: key + bearer, webhook mode, or keyless (integration with useApiKey=false) */
   auth: 'bearer' | 'webhook' | 'keyless';

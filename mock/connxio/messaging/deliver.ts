@@ -1,5 +1,14 @@
 import type { HandlerResult, TwinEnv } from '../../core/pipeline.ts';
-import { assertAcceptsMessages, deliverMessages, findTargetIntegration, type DeliveryContext, type InboundMessage } from './model.ts';
+import type { DeliveredMessage } from '../../core/message-journal.ts';
+import {
+  assertAcceptsMessages,
+  deliverMessages,
+  findTargetIntegration,
+  resolveTargets,
+  type DeliveryContext,
+  type InboundMessage,
+  type SynchronousSubIntegrationResponse,
+} from './model.ts';
 
 /**
  * The one delivery path of the twin: the Messaging API handlers and the Custom API listener both
@@ -17,8 +26,32 @@ export function acceptMessages(env: TwinEnv, request: DeliveryRequest): HandlerR
   const integration = findTargetIntegration(env.store.reader, request.companyId, request.subscriptionId, request.integrationId);
   assertAcceptsMessages(integration, request.channel);
   const result = deliverMessages(integration, request.messages(), request, { nowMs: env.clock.now(), random: env.random });
-  for (const entry of result.entries) env.messages.record(entry);
-  const headers = { 'X-Interchange-Id': result.interchangeIds.join(', ') };
-  if (result.synchronousResponse) return { status: 200, headers, body: result.synchronousResponse };
+  return answer(env, result.entries, result.synchronousResponse);
+}
+
+/** One message of a request that names a target per message (v1 `/message/new[/batch]`). */
+export interface AddressedDelivery {
+  integrationId: string;
+  /** who delivers, as seen for this target (a keyless caller's subscription is the target's) */
+  context: DeliveryContext;
+  message: InboundMessage;
+}
+
+/**
+ * Delivers messages addressed one by one, all or nothing: every target is found and checked
+ * before the first message is journaled. A single message to a synchronous integration gets the
+ * synchronous answer, as on `/messages/{integrationId}`.
+ */
+export function acceptAddressedMessages(env: TwinEnv, deliveries: AddressedDelivery[]): HandlerResult {
+  const targets = resolveTargets(env.store.reader, deliveries);
+  const model = { nowMs: env.clock.now(), random: env.random };
+  const results = deliveries.map((d, i) => deliverMessages(targets[i]!, [d.message], d.context, model));
+  return answer(env, results.flatMap((r) => r.entries), results.length === 1 ? results[0]!.synchronousResponse : undefined);
+}
+
+function answer(env: TwinEnv, entries: Array<Omit<DeliveredMessage, 'id'>>, synchronousResponse: SynchronousSubIntegrationResponse[] | undefined): HandlerResult {
+  for (const entry of entries) env.messages.record(entry);
+  const headers = { 'X-Interchange-Id': entries.map((e) => e.interchangeId).join(', ') };
+  if (synchronousResponse) return { status: 200, headers, body: synchronousResponse };
   return { status: 200, headers };
 }

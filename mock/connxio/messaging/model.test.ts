@@ -11,9 +11,14 @@ import {
   deliverMessages,
   eventGridMessages,
   findTargetIntegration,
+  legacyMessages,
   locateIntegration,
+  messageBatchFromXml,
+  messageBodyRequestFromXml,
+  resolveTargets,
   userPropertiesFrom,
   type DeliveryContext,
+  type LegacyMessageBodyRequest,
 } from './model.ts';
 
 const T0 = Date.parse('2026-05-14T13:05:01.662Z');
@@ -183,5 +188,119 @@ describe('deliverMessages', () => {
     expect(discard!.metaData.outboundEndpoint).toBeNull();
     expect(rest!.errorMessage).toBeNull();
     expect(first.entries[0]!.synchronous).toBe(true);
+  });
+});
+
+const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+
+describe('messageBatchFromXml (the XML form of a batch)', () => {
+  it('reads the DataContract form into the JSON batch: PascalCase or camelCase, any namespace, i:nil as null, values as sent', () => {
+    const xml = `<?xml version="1.0" encoding="utf-8"?>
+<ArrayOfMessageBodyRequest xmlns:i="http://www.w3.org/2001/XMLSchema-instance" xmlns="http://schemas.datacontract.org/2004/07/Connxio.Api">
+  <MessageBodyRequest>
+    <FileName> spaced name.json </FileName>
+    <InterchangeId i:nil="true"/>
+    <MessageBody>${b64('{ "foo": "bar" }')}</MessageBody>
+    <MessageEncoding>ASCII</MessageEncoding>
+  </MessageBodyRequest>
+  <messageBodyRequest><messageBody>${b64('<a/>')}</messageBody><interchangeId>ic-2</interchangeId><fileName></fileName></messageBodyRequest>
+</ArrayOfMessageBodyRequest>`;
+    const batch = messageBatchFromXml(xml);
+    expect(batch).toEqual([
+      { fileName: ' spaced name.json ', interchangeId: null, messageBody: b64('{ "foo": "bar" }'), messageEncoding: 'ASCII' },
+      { messageBody: b64('<a/>'), interchangeId: 'ic-2', fileName: '' },
+    ]);
+    const messages = batchMessages(batch as never);
+    expect(messages.map((m) => m.bytes.toString())).toEqual(['{ "foo": "bar" }', '<a/>']);
+  });
+
+  it('keeps a single item a list, reads an empty root as an empty batch and a nil root or item as null (for the schema to refuse)', () => {
+    expect(messageBatchFromXml(`<ArrayOfMessageBodyRequest><MessageBodyRequest><MessageBody>${b64('x')}</MessageBody></MessageBodyRequest></ArrayOfMessageBodyRequest>`)).toEqual([{ messageBody: b64('x') }]);
+    expect(messageBatchFromXml('<ArrayOfMessageBodyRequest/>')).toEqual([]);
+    expect(messageBatchFromXml('<ArrayOfMessageBodyRequest xmlns:i="http://www.w3.org/2001/XMLSchema-instance" i:nil="true"/>')).toBeNull();
+    expect(messageBatchFromXml('<ArrayOfMessageBodyRequest xmlns:i="x"><MessageBodyRequest i:nil="true"/><MessageBodyRequest/></ArrayOfMessageBodyRequest>')).toEqual([null, {}]);
+  });
+
+  it('maps the v1 fields, skips unknown elements and hands nested elements on as objects (which the schema refuses)', () => {
+    const xml = `<ArrayOfMessageBodyRequest><MessageBodyRequest>
+      <ConfigCorrelationId>3f6d2c1e-5b7a-4c1d-9e2f-0a1b2c3d4e5f</ConfigCorrelationId><MessageFormat>json</MessageFormat><SenderId>shop</SenderId>
+      <RecieverId>erp</RecieverId><ReceiverId>erp2</ReceiverId><DocumentType>Order</DocumentType><Colour>red</Colour>
+      <MessageBody><Inner>1</Inner></MessageBody>
+    </MessageBodyRequest></ArrayOfMessageBodyRequest>`;
+    expect(messageBatchFromXml(xml)).toEqual([
+      { configCorrelationId: '3f6d2c1e-5b7a-4c1d-9e2f-0a1b2c3d4e5f', messageFormat: 'json', senderId: 'shop', recieverId: 'erp', receiverId: 'erp2', documentType: 'Order', messageBody: { Inner: '1' } },
+    ]);
+  });
+
+  it('decodes the predefined entities and character references, and leaves CDATA as written', () => {
+    const [item] = messageBatchFromXml('<ArrayOfMessageBodyRequest><MessageBodyRequest><FileName>a&amp;b&lt;&#99;&#x64;&quot;&apos;&gt;</FileName><MessageBody><![CDATA[e30=]]></MessageBody><InterchangeId><![CDATA[&amp;]]></InterchangeId></MessageBodyRequest></ArrayOfMessageBodyRequest>')!;
+    expect(item).toEqual({ fileName: 'a&b<cd"\'>', messageBody: 'e30=', interchangeId: '&amp;' });
+  });
+
+  it('refuses what is not such a document (400, saying why)', () => {
+    const cases: Array<[string, RegExp]> = [
+      ['', /Start tag expected/],
+      ['not xml at all', /not expected/],
+      ['<ArrayOfMessageBodyRequest><MessageBodyRequest>', /ArrayOfMessageBodyRequest/],
+      ['<ArrayOfMessageBodyRequest>', /Unclosed tag/],
+      ['<ArrayOfMessageBodyRequest></MessageBodyRequest>', /closing tag/],
+      ['<MessageBodyRequest><MessageBody>e30=</MessageBody></MessageBodyRequest>', /root element is <MessageBodyRequest>, expected <ArrayOfMessageBodyRequest>/],
+      ['<ArrayOfMessageBodyRequest/><ArrayOfMessageBodyRequest/>', /one root element/],
+      ['<ArrayOfMessageBodyRequest><Message><MessageBody>e30=</MessageBody></Message></ArrayOfMessageBodyRequest>', /unexpected element <Message>/],
+      ['<ArrayOfMessageBodyRequest>loose text</ArrayOfMessageBodyRequest>', /holds text/],
+      ['<ArrayOfMessageBodyRequest><MessageBodyRequest>e30=</MessageBodyRequest></ArrayOfMessageBodyRequest>', /holds text/],
+      ['<ArrayOfMessageBodyRequest><MessageBodyRequest><MessageBody>e30=</MessageBody><messageBody>e30=</messageBody></MessageBodyRequest></ArrayOfMessageBodyRequest>', /more than once/],
+      ['<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><ArrayOfMessageBodyRequest>&lol2;</ArrayOfMessageBodyRequest>', /DTDs are not allowed/],
+      ['<ArrayOfMessageBodyRequest><MessageBodyRequest><FileName>&copy;</FileName></MessageBodyRequest></ArrayOfMessageBodyRequest>', /entity &copy; is not defined/],
+      ['<ArrayOfMessageBodyRequest><MessageBodyRequest><FileName>&#0;</FileName></MessageBodyRequest></ArrayOfMessageBodyRequest>', /not a character/],
+      ['<ArrayOfMessageBodyRequest><MessageBodyRequest><__proto__>x</__proto__></MessageBodyRequest></ArrayOfMessageBodyRequest>', /reserved/],
+      [`<ArrayOfMessageBodyRequest>${'<a>'.repeat(500)}${'</a>'.repeat(500)}</ArrayOfMessageBodyRequest>`, /nested/i],
+    ];
+    for (const [xml, why] of cases) {
+      const err = thrown(() => messageBatchFromXml(xml));
+      expect(err.status, xml.slice(0, 60)).toBe(400);
+      expect(err.message, xml.slice(0, 60)).toMatch(why);
+    }
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+  });
+});
+
+describe('messageBodyRequestFromXml (the XML form of a v1 MessageBodyRequest)', () => {
+  it('reads a lone <MessageBodyRequest> and refuses a batch there', () => {
+    const xml = `<MessageBodyRequest xmlns:i="http://www.w3.org/2001/XMLSchema-instance"><ConfigCorrelationId>abc</ConfigCorrelationId><MessageBody>${b64('hi')}</MessageBody><FileName i:nil="true"/></MessageBodyRequest>`;
+    expect(messageBodyRequestFromXml(xml)).toEqual({ configCorrelationId: 'abc', messageBody: b64('hi'), fileName: null });
+    expect(thrown(() => messageBodyRequestFromXml('<ArrayOfMessageBodyRequest/>')).message).toMatch(/expected <MessageBodyRequest>/);
+    expect(thrown(() => messageBodyRequestFromXml('<MessageBodyRequest><MessageBody>a</MessageBody><MessageBody>b</MessageBody></MessageBodyRequest>')).message).toMatch(/more than once/);
+  });
+});
+
+describe('legacy (v1) MessageBodyRequests', () => {
+  it('addresses each message to its configCorrelationId, decodes the body and drops the obsolete fields', () => {
+    const items: LegacyMessageBodyRequest[] = [
+      { configCorrelationId: 'int-a', messageBody: b64('{"n":1}'), messageEncoding: 'utf-8', interchangeId: 'ic-a', fileName: 'a.json', messageFormat: 'json', senderId: 's', receiverId: 'r', recieverId: 'r', documentType: 'Order' },
+      { configCorrelationId: 'int-b', messageBody: b64('<b/>') },
+    ];
+    const addressed = legacyMessages(items);
+    expect(addressed.map((a) => a.integrationId)).toEqual(['int-a', 'int-b']);
+    expect(addressed[0]!.message).toEqual({ bytes: Buffer.from('{"n":1}'), contentType: null, messageEncoding: 'utf-8', interchangeId: 'ic-a', fileName: 'a.json' });
+    expect(addressed[1]!.message.bytes.toString()).toBe('<b/>');
+    expect(thrown(() => legacyMessages([])).status).toBe(400);
+  });
+
+  it('resolves every target before any delivery: all found and accepting, or the first refusal (404 / 400)', async () => {
+    const { store, company, test, prod, save } = await setup();
+    const a = await save(test, input(test.id));
+    const b = await save(test, input(test.id));
+    const disabled = await save(test, input(test.id, { enabled: false }));
+    const elsewhere = await save(prod, input(prod.id));
+    const sync = await save(test, input(test.id, { inboundConnection: { adapterType: 'Api', connectionProperties: '{"useSynchronousCommunication":true}' } }));
+    const ctx = (channel: DeliveryContext['channel'] = 'batch') => context(company.id, test.id, { channel, apiVersion: 'v1' });
+    expect(resolveTargets(store.reader, [a, b, a].map((i) => ({ integrationId: i.id, context: ctx() }))).map((i) => i.id)).toEqual([a.id, b.id, a.id]);
+    expect(thrown(() => resolveTargets(store.reader, [a, elsewhere].map((i) => ({ integrationId: i.id, context: ctx() })))).status).toBe(404);
+    expect(thrown(() => resolveTargets(store.reader, [a, disabled].map((i) => ({ integrationId: i.id, context: ctx() })))).message).toMatch(/disabled/);
+    expect(thrown(() => resolveTargets(store.reader, [a, sync].map((i) => ({ integrationId: i.id, context: ctx() })))).message).toMatch(/synchronous/);
+    // a single message may go to a synchronous integration, and a keyless context may name the target's own subscription
+    expect(resolveTargets(store.reader, [{ integrationId: sync.id, context: ctx('message') }])[0]!.id).toBe(sync.id);
+    expect(resolveTargets(store.reader, [{ integrationId: elsewhere.id, context: context(company.id, prod.id, { channel: 'batch' }) }])[0]!.id).toBe(elsewhere.id);
   });
 });

@@ -1,4 +1,5 @@
-import { errors } from '../../core/errors.ts';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { ApiError, errors } from '../../core/errors.ts';
 import type { DeliveredMessage, MessageChannel } from '../../core/message-journal.ts';
 import type { Tx } from '../../core/store/store.ts';
 import { iso, type ModelEnv } from '../company/model.ts';
@@ -122,15 +123,215 @@ export interface BatchItem {
   fileName?: string | null;
 }
 
-export function batchMessages(items: BatchItem[]): InboundMessage[] {
-  if (items.length === 0) throw errors.badRequest('The batch holds no messages.', { parameter: { id: '/', location: 'body' } });
-  return items.map((item) => ({
+function batchMessage(item: BatchItem): InboundMessage {
+  return {
     bytes: Buffer.from(item.messageBody, 'base64'),
     contentType: null,
     messageEncoding: item.messageEncoding,
     interchangeId: item.interchangeId,
     fileName: item.fileName,
-  }));
+  };
+}
+
+function assertNotEmpty(items: unknown[]): void {
+  if (items.length === 0) throw errors.badRequest('The batch holds no messages.', { parameter: { id: '/', location: 'body' } });
+}
+
+export function batchMessages(items: BatchItem[]): InboundMessage[] {
+  assertNotEmpty(items);
+  return items.map(batchMessage);
+}
+
+/**
+ * A legacy (v1) MessageBodyRequest (`/v1/message/new[/batch]`): a batch item that names its own
+ * target integration. `messageFormat`, `senderId`, `receiverId`/`recieverId` and
+ * `documentType` are obsolete: validated as strings by the spec, then dropped.
+ */
+export interface LegacyMessageBodyRequest extends BatchItem {
+  configCorrelationId: string;
+  messageFormat?: string | null;
+  senderId?: string | null;
+  receiverId?: string | null;
+  recieverId?: string | null;
+  documentType?: string | null;
+}
+
+/** A message together with the integration it is addressed to. */
+export interface AddressedMessage {
+  integrationId: string;
+  message: InboundMessage;
+}
+
+/** v1 `/message/new[/batch]`: one message per item, addressed to the item's `configCorrelationId`. */
+export function legacyMessages(items: LegacyMessageBodyRequest[]): AddressedMessage[] {
+  assertNotEmpty(items);
+  return items.map((item) => ({ integrationId: item.configCorrelationId, message: batchMessage(item) }));
+}
+
+/**
+ * Every target of a request addressed per message (v1 `/message/new/batch`), found in its
+ * subscription (404) and checked for the channel (400) before anything is delivered: the batch
+ * is delivered whole or not at all. Returns the integrations in request order.
+ */
+export function resolveTargets(tx: Tx, targets: Array<{ integrationId: string; context: DeliveryContext }>): IntegrationRecord[] {
+  return targets.map(({ integrationId, context }) => {
+    const integration = findTargetIntegration(tx, context.companyId, context.subscriptionId, integrationId);
+    assertAcceptsMessages(integration, context.channel);
+    return integration;
+  });
+}
+
+// ------------------------------------------------------------------------------------ XML bodies
+
+/**
+ * The XML form of MessageBodyRequests, as ASP.NET's DataContract serializer reads it:
+ * `<ArrayOfMessageBodyRequest><MessageBodyRequest><MessageBody>…</MessageBody>…` (batches) or a
+ * lone `<MessageBodyRequest>` (v1 `/message/new`). Element names are matched without regard to
+ * case (PascalCase as DataContract writes them, camelCase as the JSON fields), namespaces are
+ * ignored, `i:nil="true"` is null, unknown elements are skipped, and a DTD is refused (as .NET's
+ * default DtdProcessing.Prohibit does). The result has the JSON body's shape; the caller validates
+ * it against the same schema as a JSON body. Anything that is not such a document → 400.
+ */
+
+const MESSAGE_BODY_REQUEST_FIELDS = ['messageFormat', 'messageEncoding', 'configCorrelationId', 'interchangeId', 'senderId', 'receiverId', 'recieverId', 'documentType', 'messageBody', 'fileName'];
+const FIELD_BY_LOWER_NAME = new Map(MESSAGE_BODY_REQUEST_FIELDS.map((f) => [f.toLowerCase(), f]));
+const XML_ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+const ITEM_ELEMENT = 'MessageBodyRequest';
+const BATCH_ELEMENT = 'ArrayOfMessageBodyRequest';
+
+function xmlError(message: string): ApiError {
+  // the parser quotes what it read (a tag name may be the whole body): keep the detail short
+  const detail = message.length > 300 ? `${message.slice(0, 300)}…` : message;
+  return errors.badRequest(`request body is not a valid XML ${ITEM_ELEMENT} document: ${detail}`, { parameter: { id: '/', location: 'body' } });
+}
+
+/** XML 1.0 Char production */
+function isXmlChar(code: number): boolean {
+  return code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
+}
+
+/** the five predefined entities and character references; anything else is undefined without a DTD */
+function decodeXmlEntities(text: string): string {
+  return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[A-Za-z_][\w.-]*);/g, (_, ref: string) => {
+    if (ref.startsWith('#')) {
+      const code = ref[1] === 'x' ? Number.parseInt(ref.slice(2), 16) : Number.parseInt(ref.slice(1), 10);
+      if (!isXmlChar(code)) throw xmlError(`&${ref}; is not a character XML allows`);
+      return String.fromCodePoint(code);
+    }
+    if (!Object.hasOwn(XML_ENTITIES, ref)) throw xmlError(`the entity &${ref}; is not defined`);
+    return XML_ENTITIES[ref]!;
+  });
+}
+
+const xmlParser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  removeNSPrefix: true,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  // string values are kept as sent (DataContract does not trim); whitespace between elements is skipped below
+  trimValues: false,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  processEntities: true,
+  entityDecoder: {
+    setExternalEntities: () => undefined,
+    addInputEntities: () => {
+      throw xmlError('DTDs are not allowed');
+    },
+    reset: () => undefined,
+    decode: decodeXmlEntities,
+    setXmlVersion: () => undefined,
+  },
+  // the items of a batch are always a list, even when there is one
+  isArray: (_name, jpath, _leaf, isAttribute) => !isAttribute && typeof jpath === 'string' && /^[^.]+\.[^.]+$/.test(jpath) && jpath.split('.')[0]!.toLowerCase() === BATCH_ELEMENT.toLowerCase(),
+});
+
+type XmlNode = string | { [name: string]: unknown };
+
+function parseXmlDocument(text: string, root: string): XmlNode {
+  if (/<!DOCTYPE/i.test(text)) throw xmlError('DTDs are not allowed');
+  const valid = XMLValidator.validate(text);
+  if (valid !== true) throw xmlError(`${valid.err.msg} (line ${valid.err.line}, column ${valid.err.col})`);
+  let doc: Record<string, unknown>;
+  try {
+    doc = xmlParser.parse(text) as Record<string, unknown>;
+  } catch (err) {
+    if (err instanceof ApiError) throw err;
+    throw xmlError((err as Error).message);
+  }
+  const roots = Object.keys(doc);
+  if (roots.length === 1 && Array.isArray(doc[roots[0]!])) roots.push(roots[0]!); // the same root element twice
+  if (roots.length !== 1) throw xmlError(`expected one root element <${root}>, found ${roots.length === 0 ? 'none' : roots.map((r) => `<${r}>`).join(', ')}`);
+  if (roots[0]!.toLowerCase() !== root.toLowerCase()) throw xmlError(`the root element is <${roots[0]}>, expected <${root}>`);
+  return doc[roots[0]!] as XmlNode;
+}
+
+/** `i:nil="true"` (any prefix): the element stands for null */
+function isNil(node: unknown): boolean {
+  if (!node || typeof node !== 'object' || Array.isArray(node)) return false;
+  const nil = (node as Record<string, unknown>)['@_nil'];
+  return nil === 'true' || nil === '1';
+}
+
+/** the element children of a node, in document order per name (attributes and whitespace skipped) */
+function childrenOf(node: XmlNode, where: string): Array<[string, unknown]> {
+  if (typeof node === 'string') {
+    if (node.trim() !== '') throw xmlError(`<${where}> holds text where elements are expected`);
+    return [];
+  }
+  const out: Array<[string, unknown]> = [];
+  for (const [name, value] of Object.entries(node)) {
+    if (name.startsWith('@_')) continue;
+    if (name === '#text') {
+      if (String(value).trim() !== '') throw xmlError(`<${where}> holds text where elements are expected`);
+      continue;
+    }
+    out.push([name, value]);
+  }
+  return out;
+}
+
+/** a field element: its text, null for i:nil, or (elements inside) the node itself, which the schema then refuses */
+function fieldValue(value: unknown): unknown {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    if (isNil(value)) return null;
+    const node = value as Record<string, unknown>;
+    const elements = Object.keys(node).filter((k) => !k.startsWith('@_') && k !== '#text');
+    if (elements.length > 0) return Object.fromEntries(elements.map((k) => [k, node[k]]));
+    return typeof node['#text'] === 'string' ? node['#text'] : '';
+  }
+  return value;
+}
+
+function itemFromXml(node: unknown, where: string): Record<string, unknown> | null {
+  if (isNil(node)) return null;
+  const item: Record<string, unknown> = {};
+  for (const [name, value] of childrenOf(node as XmlNode, where)) {
+    const field = FIELD_BY_LOWER_NAME.get(name.toLowerCase());
+    if (!field) continue; // DataContract skips unknown elements
+    if (Array.isArray(value) || field in item) throw xmlError(`<${name}> appears more than once in <${where}>`);
+    item[field] = fieldValue(value);
+  }
+  return item;
+}
+
+/** `<ArrayOfMessageBodyRequest>` → the batch as a JSON array (v2/v3 `/batch`, v1 `/message/new/batch`) */
+export function messageBatchFromXml(text: string): Array<Record<string, unknown> | null> | null {
+  const root = parseXmlDocument(text, BATCH_ELEMENT);
+  if (isNil(root)) return null;
+  const items: Array<Record<string, unknown> | null> = [];
+  for (const [name, value] of childrenOf(root, BATCH_ELEMENT)) {
+    if (name.toLowerCase() !== ITEM_ELEMENT.toLowerCase()) throw xmlError(`unexpected element <${name}> in <${BATCH_ELEMENT}>; expected <${ITEM_ELEMENT}>`);
+    for (const node of value as unknown[]) items.push(itemFromXml(node, `${ITEM_ELEMENT} #${items.length + 1}`));
+  }
+  return items;
+}
+
+/** `<MessageBodyRequest>` → one request as a JSON object (v1 `/message/new`) */
+export function messageBodyRequestFromXml(text: string): Record<string, unknown> | null {
+  return itemFromXml(parseXmlDocument(text, ITEM_ELEMENT), ITEM_ELEMENT);
 }
 
 /** Event Grid delivers an array of events; each event is one message (its JSON). */

@@ -1,21 +1,51 @@
 import type { Handler, OperationTable } from '../../core/pipeline.ts';
-import { isKeyless, isPrincipal, type ConnxioCaller } from '../auth.ts';
+import { isKeyless, isPendingKeyless, isPrincipal, keylessTargetSubscription, type ConnxioCaller } from '../auth.ts';
 import type { ConnxioContext } from '../context.ts';
 import { errors } from '../../core/errors.ts';
-import { acceptMessages } from './deliver.ts';
-import { batchMessages, eventGridMessages, userPropertiesFrom, type BatchItem, type DeliveryChannel, type InboundMessage } from './model.ts';
+import { acceptAddressedMessages, acceptMessages } from './deliver.ts';
+import {
+  batchMessages,
+  eventGridMessages,
+  legacyMessages,
+  messageBatchFromXml,
+  messageBodyRequestFromXml,
+  userPropertiesFrom,
+  type BatchItem,
+  type DeliveryChannel,
+  type DeliveryContext,
+  type InboundMessage,
+  type LegacyMessageBodyRequest,
+} from './model.ts';
 
-/** POST /v{2,3}/messages/{integrationId}[/batch|/eventgrid] (contract §5, DECISIONS "messaging"). */
+/**
+ * POST /v{2,3}/messages/{integrationId}[/batch|/eventgrid] and the legacy v1 /message,
+ * /message/new[/batch] and /eventgrid (contract §5, DECISIONS "messaging").
+ */
 
 interface MessageQuery {
   MessageEncoding?: string;
   InterchangeId?: string;
   FileName?: string;
+  /** v1 /message and /eventgrid: the target integration */
+  ConfigCorrelationId?: string;
 }
 
-function messagesOf(ctx: ConnxioContext, channel: DeliveryChannel): InboundMessage[] {
+type ApiVersion = 'v1' | 'v2' | 'v3';
+
+/**
+ * The body in its JSON shape. The XML form of a batch or MessageBodyRequest reaches the handler
+ * as a string (its spec schema; a JSON body of the right shape is never one): it is parsed, then
+ * validated against the operation's JSON schema exactly as the pipeline validates a JSON body.
+ */
+function jsonShapedBody<T>(ctx: ConnxioContext, fromXml: (text: string) => unknown): T {
+  if (typeof ctx.body !== 'string') return ctx.body as T;
+  const input = { params: ctx.request.params ?? {}, query: ctx.request.query, headers: ctx.request.headers as Record<string, unknown>, body: fromXml(ctx.body), hasBody: true };
+  return ctx.env.validator.validateRequest(ctx.operation, input, 'application/json').body as T;
+}
+
+function messagesOf(ctx: ConnxioContext, channel: DeliveryChannel, batch: BatchItem[] | undefined): InboundMessage[] {
   const query = ctx.query as MessageQuery;
-  if (channel === 'batch') return batchMessages(ctx.body as BatchItem[]);
+  if (channel === 'batch') return batchMessages(batch ?? []);
   if (channel === 'eventgrid') return eventGridMessages(ctx.body as unknown[], query);
   return [
     {
@@ -28,21 +58,45 @@ function messagesOf(ctx: ConnxioContext, channel: DeliveryChannel): InboundMessa
   ];
 }
 
-function send(channel: DeliveryChannel, apiVersion: 'v2' | 'v3'): Handler<ConnxioCaller> {
+/** Who delivers to `integrationId` and how they authenticated (401 when a keyless caller may not). */
+function deliveryContext(ctx: ConnxioContext, integrationId: string, channel: DeliveryChannel, apiVersion: ApiVersion): DeliveryContext {
+  const caller = ctx.principal;
+  const base = { channel, apiVersion, userProperties: userPropertiesFrom(ctx.request.headers) };
+  if (isPrincipal(caller)) {
+    return { ...base, companyId: caller.company.id, subscriptionId: caller.subscription.id, auth: caller.webhookMode ? 'webhook' : 'bearer', keyId: caller.key.id };
+  }
+  if (isKeyless(caller)) return { ...base, companyId: caller.company.id, subscriptionId: caller.subscription.id, auth: 'keyless', keyId: null };
+  if (isPendingKeyless(caller)) {
+    const subscriptionId = keylessTargetSubscription(ctx.env.store.reader, caller.company.id, integrationId);
+    return { ...base, companyId: caller.company.id, subscriptionId, auth: 'keyless', keyId: null };
+  }
+  throw errors.unauthorized('missing API key', { headers: { 'WWW-Authenticate': 'ApiKey' } });
+}
+
+/** one integration, named by the path (v2/v3) or by the query parameter ConfigCorrelationId (v1) */
+function send(channel: DeliveryChannel, apiVersion: ApiVersion): Handler<ConnxioCaller> {
   return (ctx) => {
-    const caller = ctx.principal;
-    if (!isPrincipal(caller) && !isKeyless(caller)) throw errors.unauthorized('missing API key', { headers: { 'WWW-Authenticate': 'ApiKey' } });
-    return acceptMessages(ctx.env, {
-      companyId: caller.company.id,
-      subscriptionId: caller.subscription.id,
-      integrationId: String(ctx.params.integrationId),
-      channel,
-      apiVersion,
-      auth: isKeyless(caller) ? 'keyless' : caller.webhookMode ? 'webhook' : 'bearer',
-      keyId: isPrincipal(caller) ? caller.key.id : null,
-      userProperties: userPropertiesFrom(ctx.request.headers),
-      messages: () => messagesOf(ctx, channel),
-    });
+    const integrationId = apiVersion === 'v1' ? String((ctx.query as MessageQuery).ConfigCorrelationId) : String(ctx.params.integrationId);
+    // an XML batch is checked now, as a JSON one was before the handler ran
+    const batch = channel === 'batch' ? jsonShapedBody<BatchItem[]>(ctx, messageBatchFromXml) : undefined;
+    const context = deliveryContext(ctx, integrationId, channel, apiVersion);
+    return acceptMessages(ctx.env, { ...context, integrationId, messages: () => messagesOf(ctx, channel, batch) });
+  };
+}
+
+/** v1 /message/new (one MessageBodyRequest) and /message/new/batch (an array): each names its integration */
+function sendAddressed(channel: 'message' | 'batch'): Handler<ConnxioCaller> {
+  return (ctx) => {
+    const items =
+      channel === 'batch'
+        ? jsonShapedBody<LegacyMessageBodyRequest[]>(ctx, messageBatchFromXml)
+        : [jsonShapedBody<LegacyMessageBodyRequest>(ctx, messageBodyRequestFromXml)];
+    const addressed = legacyMessages(items);
+    const contexts = addressed.map((a) => deliveryContext(ctx, a.integrationId, channel, 'v1'));
+    return acceptAddressedMessages(
+      ctx.env,
+      addressed.map((a, i) => ({ ...a, context: contexts[i]! })),
+    );
   };
 }
 
@@ -53,4 +107,8 @@ export const messagingOperations: OperationTable<ConnxioCaller> = {
   send_message_v3: send('message', 'v3'),
   send_message_batch_v3: send('batch', 'v3'),
   send_eventgrid_message_v3: send('eventgrid', 'v3'),
+  send_message_v1: send('message', 'v1'),
+  send_eventgrid_message_v1: send('eventgrid', 'v1'),
+  send_message_new_v1: sendAddressed('message'),
+  send_message_new_batch_v1: sendAddressed('batch'),
 };

@@ -22,18 +22,46 @@ export interface TokenRequest {
   scope?: string;
 }
 
-/** Issues an access token for valid client credentials; OAuth errors carry their RFC 6749 code. */
-export function issueToken(tx: Tx, input: TokenRequest, env: ModelEnv): { access_token: string; token_type: 'Bearer'; expires_in: number } {
-  if (input.grant_type !== 'client_credentials') {
-    throw errors.badRequest(`grant_type ${input.grant_type ?? '(none)'} is not supported; use client_credentials`, { extra: { oauthError: 'unsupported_grant_type' } });
+/** Client credentials from `Authorization: Basic …` (RFC 6749 §2.3.1: each part form-urlencoded, then base64); undefined when the header is not Basic. */
+export function basicClientCredentials(authorization: string | undefined): { client_id: string; client_secret: string } | undefined {
+  const m = /^basic\s+(\S+)\s*$/i.exec(authorization ?? '');
+  if (!m) return undefined;
+  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  const part = (text: string) => {
+    try {
+      return decodeURIComponent(text.replace(/\+/g, ' '));
+    } catch {
+      return text;
+    }
+  };
+  if (colon < 0) return { client_id: part(decoded), client_secret: '' };
+  return { client_id: part(decoded.slice(0, colon)), client_secret: part(decoded.slice(colon + 1)) };
+}
+
+/**
+ * Issues an access token for valid client credentials, given in the body or with HTTP Basic
+ * (`basic`, not both); OAuth errors carry their RFC 6749 §5.2 code.
+ */
+export function issueToken(tx: Tx, body: TokenRequest, env: ModelEnv, basic?: { client_id: string; client_secret: string }): { access_token: string; token_type: 'Bearer'; expires_in: number } {
+  if (!body.grant_type) throw errors.badRequest('grant_type is required', { extra: { oauthError: 'invalid_request' } });
+  if (body.grant_type !== 'client_credentials') {
+    throw errors.badRequest(`grant_type ${body.grant_type} is not supported; use client_credentials`, { extra: { oauthError: 'unsupported_grant_type' } });
   }
-  if (!input.client_id || !input.client_secret) {
-    throw errors.badRequest('client_id and client_secret are required', { extra: { oauthError: 'invalid_request' } });
+  // RFC 6749 §2.3: one authentication method per request (a body client_id that repeats Basic's is tolerated)
+  const twice = basic !== undefined && (body.client_secret !== undefined || (body.client_id !== undefined && body.client_id !== basic.client_id));
+  if (twice) {
+    throw errors.badRequest('the client authenticated twice: use HTTP Basic or client_id/client_secret in the body, not both', { extra: { oauthError: 'invalid_request' } });
+  }
+  const input = basic ?? body;
+  const challenge = basic ? { headers: { 'WWW-Authenticate': 'Basic realm="connxio"' } } : {};
+  if (!input.client_id || (!basic && !input.client_secret)) {
+    throw errors.badRequest('client_id and client_secret are required (in the body or with HTTP Basic)', { extra: { oauthError: 'invalid_request' } });
   }
   const entry = tx.get<ClientIndexRecord>(CLIENT_INDEX, input.client_id);
   const client = entry && tx.get<OAuthClientRecord>(companyCollection(entry.company_id, 'oauth_clients'), input.client_id);
-  if (!entry || !client || !sameHash(client.secret_hash, hashSecret(input.client_secret))) {
-    throw errors.unauthorized('client authentication failed', { extra: { oauthError: 'invalid_client' } });
+  if (!entry || !client || !sameHash(client.secret_hash, hashSecret(input.client_secret ?? ''))) {
+    throw errors.unauthorized('client authentication failed', { extra: { oauthError: 'invalid_client' }, ...challenge });
   }
   const token = env.random.secret();
   const record: OAuthTokenRecord = {

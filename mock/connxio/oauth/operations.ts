@@ -1,11 +1,13 @@
 import type { OperationTable } from '../../core/pipeline.ts';
 import type { ConnxioCaller } from '../auth.ts';
 import { modelEnv } from '../context.ts';
-import { issueToken, type TokenRequest } from './model.ts';
+import { basicClientCredentials, issueToken, type TokenRequest } from './model.ts';
 
 export const oauthOperations: OperationTable<ConnxioCaller> = {
   oauth_token: async (ctx) => {
-    const token = await ctx.env.store.transact((tx) => issueToken(tx, ctx.body as TokenRequest, modelEnv(ctx)));
+    const authorization = ctx.request.headers.authorization;
+    const basic = basicClientCredentials(typeof authorization === 'string' ? authorization : undefined);
+    const token = await ctx.env.store.transact((tx) => issueToken(tx, (ctx.body ?? {}) as TokenRequest, modelEnv(ctx), basic));
     return { body: token, headers: { 'cache-control': 'no-store', pragma: 'no-cache' } };
   },
 };
