@@ -2,13 +2,45 @@ import { describe, expect, it } from 'vitest';
 import { useTarget } from '../target.ts';
 import { synqlySession } from '../support/sessions.ts';
 import { expectOperation, expectProblem } from '../support/contract.ts';
+import { newAccount } from '../support/synqly-resources.ts';
 
 const target = await useTarget();
+const twin = target.kind !== 'live';
 
 const CATEGORIES = [
   'appsec', 'assets', 'chat', 'cloudsecurity', 'custom', 'edr', 'emailsecurity', 'endpointmanagement', 'identity',
   'incidentresponse', 'networksecurity', 'notifications', 'siem', 'sink', 'storage', 'ticketing', 'vulnerabilities',
 ];
+/** contract §6: ProviderConfigId has 169 ids, counted per connector */
+const CONTRACT_COUNTS: Record<string, number> = {
+  assets: 24, vulnerabilities: 21, sink: 20, ticketing: 18, identity: 13, siem: 13, appsec: 12, edr: 12, cloudsecurity: 9,
+  emailsecurity: 5, notifications: 5, endpointmanagement: 4, storage: 4, chat: 3, networksecurity: 3, incidentresponse: 2, custom: 1,
+};
+
+interface SchemaNode {
+  type?: string;
+  format?: string;
+  enum?: string[];
+  required?: string[];
+  properties?: Record<string, SchemaNode>;
+  oneOf?: SchemaNode[];
+}
+
+/** a provider config built only from a provider's `expand=provider_config` description: its required members, credentials as the first variant */
+function configFromSchema(schema: SchemaNode): Record<string, unknown> {
+  const fill = (node: SchemaNode): unknown => {
+    if (node.oneOf) return fill(node.oneOf[0]!);
+    if (node.enum) return node.enum[0];
+    switch (node.type) {
+      case 'object': return Object.fromEntries((node.required ?? []).map((name) => [name, fill(node.properties?.[name] ?? { type: 'string' })]));
+      case 'array': return ['value'];
+      case 'boolean': return false;
+      case 'integer': return 1;
+      default: return node.format === 'uri' ? 'https://provider.example.com' : 'value';
+    }
+  };
+  return fill(schema) as Record<string, unknown>;
+}
 
 describe('capabilities_list_connectors', () => {
   it('lists the connectors with their provider ids; provider summaries only on expand', async () => {
@@ -25,6 +57,25 @@ describe('capabilities_list_connectors', () => {
     expectOperation(expanded, 'capabilities_list_connectors', 200);
     const t2 = expanded.body.result.find((c: { id: string }) => c.id === 'ticketing');
     expect(t2.providers.map((p: { id: string }) => p.id)).toEqual(t2.provider_ids);
+  });
+
+  it('lists the contract\'s 169 provider ids, each under the connector its prefix names, once', async () => {
+    const s = await synqlySession(target);
+    const connectors = await s.get('/v1/capabilities/connectors');
+    expectOperation(connectors, 'capabilities_list_connectors', 200);
+    const providers = await s.get('/v1/capabilities/providers');
+    expectOperation(providers, 'capabilities_list_providers', 200);
+    const listed: string[] = [];
+    for (const c of connectors.body.result as Array<{ id: string; provider_ids: string[] }>) {
+      for (const id of c.provider_ids) expect(id.startsWith(`${c.id}_`), id).toBe(true);
+      listed.push(...c.provider_ids);
+    }
+    expect(new Set(listed).size).toBe(listed.length);
+    expect([...listed].sort()).toEqual((providers.body.result as Array<{ id: string }>).map((p) => p.id).sort());
+    if (twin) {
+      expect(listed).toHaveLength(169);
+      expect(Object.fromEntries(connectors.body.result.map((c: { id: string; provider_ids: string[] }) => [c.id, c.provider_ids.length]))).toEqual(CONTRACT_COUNTS);
+    }
   });
 
   it('answers 400 for an unknown expand value', async () => {
@@ -74,5 +125,47 @@ describe('capabilities_get_provider', () => {
   it('answers 404 for an unknown provider', async () => {
     const s = await synqlySession(target);
     expectProblem(await s.get('/v1/capabilities/providers/ticketing_does_not_exist'), 'capabilities_get_provider', 404);
+  });
+});
+
+describe('capabilities and integrations agree', () => {
+  it.runIf(twin)('(twin) every listed provider, configured from its provider_config description, passes integrations_verify without an uncatalogued warning', async () => {
+    const s = await synqlySession(target);
+    const prod = await newAccount(s, { environment: 'prod' });
+    const test = await newAccount(s, { environment: 'test' });
+    const res = await s.get('/v1/capabilities/providers').query({ expand: 'provider_config' });
+    expectOperation(res, 'capabilities_list_providers', 200);
+    const providers = res.body.result as Array<{ id: string; release: { availability: string; environments: string[] }; provider_config: SchemaNode }>;
+    expect(providers).toHaveLength(169);
+    for (const p of providers) {
+      const account = p.release.environments.includes('prod') ? prod : test;
+      const verified = await s.post(`/v1/integrations/${account.id}/verify`).send({ integration: { provider_config: configFromSchema(p.provider_config) } });
+      expectOperation(verified, 'integrations_verify', 200);
+      const problems = (verified.body.messages?.problems ?? []) as Array<{ message: string }>;
+      for (const problem of problems) expect(problem.message, p.id).not.toContain('catalogue');
+      if (p.release.availability === 'generally-available') expect(problems, p.id).toEqual([]);
+    }
+  });
+
+  it.runIf(twin)('(twin) a real provider id integrations accept is one capabilities describes (siem_logrhythm, from the audit)', async () => {
+    const s = await synqlySession(target);
+    const got = await s.get('/v1/capabilities/providers/siem_logrhythm').query({ expand: 'provider_config' });
+    expectOperation(got, 'capabilities_get_provider', 200);
+    expect(got.body.result).toMatchObject({ id: 'siem_logrhythm', connector_id: 'siem' });
+    const account = await newAccount(s);
+    const verified = await s.post(`/v1/integrations/${account.id}/verify`).send({ integration: { provider_config: configFromSchema(got.body.result.provider_config) } });
+    expectOperation(verified, 'integrations_verify', 200);
+    expect(verified.body.messages?.problems ?? []).toEqual([]);
+  });
+
+  it.runIf(twin)('(twin) an id outside the catalogue: 404 from capabilities, a warning (not a refusal) from integrations_verify', async () => {
+    const s = await synqlySession(target);
+    expectProblem(await s.get('/v1/capabilities/providers/siem_acme_logs'), 'capabilities_get_provider', 404);
+    const account = await newAccount(s);
+    const verified = await s.post(`/v1/integrations/${account.id}/verify`).send({ integration: { provider_config: { type: 'siem_acme_logs' } } });
+    expectOperation(verified, 'integrations_verify', 200);
+    expect(verified.body.messages.problems.map((p: { message: string }) => p.message)).toEqual([
+      "provider siem_acme_logs is not in the twin's catalogue; its configuration was not checked",
+    ]);
   });
 });

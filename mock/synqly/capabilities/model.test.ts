@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { apiError } from '../model-testing.ts';
-import { CONNECTORS, PROVIDERS, connectorOf } from './catalogue.ts';
+import { INLINE_REQUIRED } from '../credentials/kinds.ts';
+import { createIntegrationPoint } from '../integrationPoints/model.ts';
+import { verifyIntegration } from '../integrations/model.ts';
+import { apiError, orgFixture, T0 } from '../model-testing.ts';
+import { CONNECTORS, CONNECTOR_BY_ID, PROVIDERS, PROVIDER_BY_ID, connectorOf, type ConfigField, type ProviderDef } from './catalogue.ts';
 import { displayNameOf, getProvider, listConnectors, listProviders } from './model.ts';
 
 const CATEGORIES = [
@@ -11,6 +14,45 @@ const CONTRACT_PROVIDERS = [
   'ticketing_jira', 'ticketing_servicenow', 'ticketing_mock_ticketing', 'siem_splunk', 'siem_mock_siem', 'edr_crowdstrike',
   'identity_okta', 'notifications_slack', 'vulnerabilities_tenable_cloud', 'assets_servicenow', 'sink_mock_sink', 'storage_mock_storage',
 ];
+/** contract §6: the sample table's display names */
+const CONTRACT_DISPLAY: Record<string, string> = {
+  ticketing_jira: 'Atlassian Jira',
+  ticketing_servicenow: 'ServiceNow ITSM',
+  ticketing_mock_ticketing: 'Synqly mock in-memory ticketing',
+  siem_splunk: 'Splunk Enterprise Security',
+  siem_mock_siem: 'Synqly mock in-memory SIEM',
+  edr_crowdstrike: 'CrowdStrike Falcon Insight EDR',
+  identity_okta: 'Okta Identity',
+  notifications_slack: 'Slack',
+  vulnerabilities_tenable_cloud: 'Tenable Vulnerability Management',
+  assets_servicenow: 'ServiceNow CMDB',
+  sink_mock_sink: 'Synqly mock in-memory Sink',
+  storage_mock_storage: 'Synqly mock in-memory storage',
+};
+/** contract §6: ProviderConfigId has 169 ids (+ "*"), counted per connector */
+const CONTRACT_COUNTS: Record<string, number> = {
+  assets: 24, vulnerabilities: 21, sink: 20, ticketing: 18, identity: 13, siem: 13, appsec: 12, edr: 12, cloudsecurity: 9,
+  emailsecurity: 5, notifications: 5, endpointmanagement: 4, storage: 4, chat: 3, networksecurity: 3, incidentresponse: 2, custom: 1,
+};
+
+/** a provider_config with every required field of `def` filled (inline secrets of its first credential kind) */
+function minimalConfig(def: ProviderDef): Record<string, unknown> & { type: string } {
+  const value = (f: ConfigField): unknown => {
+    switch (f.kind) {
+      case 'credential': {
+        const kind = f.credentials![0]!;
+        return { type: kind, ...Object.fromEntries(INLINE_REQUIRED[kind][0]!.map((name) => [name, `${name}-value`])) };
+      }
+      case 'url': return 'https://provider.example.com';
+      case 'string': return 'value';
+      case 'boolean': return false;
+      case 'integer': return 1;
+      case 'array': return ['value'];
+      case 'object': return {};
+    }
+  };
+  return { type: def.id, ...Object.fromEntries(def.fields.filter((f) => f.required).map((f) => [f.name, value(f)])) };
+}
 
 describe('the catalogue', () => {
   it('has the 17 connectors, each with providers, and the providers the contract names', () => {
@@ -22,6 +64,92 @@ describe('the catalogue', () => {
     for (const id of ids) expect(connectorOf(id), id).toBe(id.split('_')[0]);
   });
 
+  it('has the contract\'s 169 provider ids with its per-connector counts', () => {
+    expect(Object.values(CONTRACT_COUNTS).reduce((a, b) => a + b, 0)).toBe(169);
+    expect(PROVIDERS).toHaveLength(169);
+    const counts = Object.fromEntries(listConnectors().map((c) => [c.id, c.provider_ids.length]));
+    expect(counts).toEqual(CONTRACT_COUNTS);
+  });
+
+  it('keeps the contract\'s sample providers with their display names', () => {
+    for (const [id, fullname] of Object.entries(CONTRACT_DISPLAY)) expect(getProvider(id).fullname, id).toBe(fullname);
+  });
+
+  it('names every provider <connector>_<provider>, once, and lists each under its connector only', () => {
+    const ids = PROVIDERS.map((p) => p.id);
+    expect(new Set(ids).size).toBe(169);
+    for (const id of ids) {
+      expect(id, id).toMatch(/^[a-z]+_[a-z0-9]+(_[a-z0-9]+)*$/);
+      expect(CONNECTOR_BY_ID.has(id.split('_')[0]!), id).toBe(true);
+    }
+    const listed: string[] = [];
+    for (const c of listConnectors()) {
+      expect(c.provider_ids, c.id).toEqual(ids.filter((id) => id.startsWith(`${c.id}_`)));
+      listed.push(...c.provider_ids);
+    }
+    expect(listed.sort()).toEqual([...ids].sort());
+    // mock providers follow <connector>_mock_<connector>
+    for (const id of ids.filter((i) => i.includes('_mock_'))) expect(id).toBe(`${connectorOf(id)}_mock_${connectorOf(id)}`);
+  });
+
+  it('describes each provider consistently: distinct config fields, credential kinds, unsupported names of its connector', () => {
+    for (const p of PROVIDERS) {
+      const names = p.fields.map((f) => f.name);
+      expect(new Set(names).size, p.id).toBe(names.length);
+      expect(names, p.id).not.toContain('type');
+      for (const f of p.fields.filter((f) => f.kind === 'credential')) expect(f.credentials?.length, `${p.id}.${f.name}`).toBeGreaterThan(0);
+      const ops = CONNECTOR_BY_ID.get(connectorOf(p.id)!)!.operations.map((o) => o.name);
+      for (const op of p.unsupported ?? []) expect(ops, `${p.id} unsupported ${op}`).toContain(op);
+      expect(p.fullname.trim(), p.id).not.toBe('');
+      expect(p.vendor.trim(), p.id).not.toBe('');
+    }
+  });
+});
+
+describe('every catalogue provider', () => {
+  it('answers each expand: connector object, its connector\'s operations with support flags, the config schema', () => {
+    for (const p of PROVIDERS) {
+      const connector = CONNECTOR_BY_ID.get(connectorOf(p.id)!)!;
+      const full = getProvider(p.id, ['connector', 'operations', 'request_body', 'provider_config']);
+      expect(full.connector, p.id).toMatchObject({ id: connector.id });
+      expect(full.operations!.map((o) => o.id), p.id).toEqual(connector.operations.map((o) => `${connector.id}_${o.name}`));
+      for (const op of full.operations!) expect(op.supported, `${p.id} ${op.id}`).toBe(!(p.unsupported ?? []).includes(op.name));
+      expect(full.provider_config!.required, p.id).toEqual(['type', ...p.fields.filter((f) => f.required).map((f) => f.name)]);
+      expect(Object.keys(full.provider_config!.properties), p.id).toEqual(['type', ...p.fields.map((f) => f.name)]);
+    }
+    const listed = listProviders(['operations', 'provider_config']);
+    expect(listed.map((p) => p.id)).toEqual(PROVIDERS.map((p) => p.id));
+    for (const p of listed) expect(p.operations!.length, p.id).toBeGreaterThan(0);
+  });
+
+  it('is accepted by integrations (verify) without the uncatalogued warning, and by an integration point allow-list', async () => {
+    const { org, write, env, prod, test } = await orgFixture();
+    for (const c of CONNECTORS) {
+      const ids = PROVIDERS.filter((p) => connectorOf(p.id) === c.id).map((p) => p.id);
+      await write((o) => createIntegrationPoint(o, { name: `all-${c.id}`, connector: c.id, environments: { prod: ids, test: ids } }, env));
+    }
+    for (const def of PROVIDERS) {
+      const account = (def.environments ?? ['prod', 'test']).includes('prod') ? prod : test;
+      const expected = def.availability && def.availability !== 'generally-available' ? [`provider ${def.id} is ${def.availability}`] : [];
+      const plain = verifyIntegration(org(), account.id, { integration: { provider_config: minimalConfig(def) } }, T0);
+      expect(plain.map((w) => w.message), def.id).toEqual(expected);
+      const viaPoint = verifyIntegration(org(), account.id, { integration: { provider_config: minimalConfig(def), integration_point_id: `all-${connectorOf(def.id)}` } }, T0);
+      expect(viaPoint.map((w) => w.message), def.id).toEqual(expected);
+    }
+    // the audit's case: a real SIEM id the integrations family accepted is now in the catalogue too
+    expect(PROVIDER_BY_ID.has('siem_logrhythm')).toBe(true);
+    expect(getProvider('siem_logrhythm').connector_id).toBe('siem');
+  });
+
+  it('an id outside the catalogue: 404 from capabilities, accepted by integrations with the uncatalogued warning', async () => {
+    const { org, prod } = await orgFixture();
+    expect(apiError(() => getProvider('siem_acme_logs')).status).toBe(404);
+    const warnings = verifyIntegration(org(), prod.id, { integration: { provider_config: { type: 'siem_acme_logs' } } }, T0);
+    expect(warnings.map((w) => w.message)).toEqual(["provider siem_acme_logs is not in the twin's catalogue; its configuration was not checked"]);
+  });
+});
+
+describe('connectors', () => {
   it('lists connectors with provider summaries only on expand=providers', () => {
     const plain = listConnectors().find((c) => c.id === 'ticketing')!;
     expect(plain).not.toHaveProperty('providers');
@@ -52,6 +180,7 @@ describe('providers', () => {
 
   it('names uncatalogued providers from their id', () => {
     expect(displayNameOf('siem_sumo_logic')).toBe('Sumo Logic');
-    expect(displayNameOf('ticketing_linear_app')).toBe('Linear App');
+    expect(displayNameOf('ticketing_linear')).toBe('Linear');
+    expect(displayNameOf('ticketing_acme_tracker')).toBe('Acme Tracker');
   });
 });

@@ -9,8 +9,11 @@ export type ProviderExpand = 'connector' | 'operations' | 'request_body' | 'prov
 
 const providerName = (id: string) => id.slice(id.indexOf('_') + 1);
 
+/** each connector's providers, in catalogue order (computed once: the catalogue is constant) */
+const PROVIDERS_OF = new Map<string, ProviderDef[]>(CONNECTORS.map((c) => [c.id, PROVIDERS.filter((p) => connectorOf(p.id) === c.id)]));
+
 function providersOf(connectorId: string): ProviderDef[] {
-  return PROVIDERS.filter((p) => connectorOf(p.id) === connectorId);
+  return PROVIDERS_OF.get(connectorId) ?? [];
 }
 
 export function providerBaseView(p: ProviderDef) {
