@@ -53,6 +53,8 @@ describe('accounts_create', () => {
     const s = await synqlySession(target);
     const res = await s.post('/v1/accounts').set('content-type', 'application/json').send('{"name": "x",');
     expectProblem(res, 'accounts_create', 400);
+    // the JSON Pointer to the whole body is '' (RFC 6901)
+    if (target.kind !== 'live') expect(res.body.context.parameter).toEqual({ id: '', location: 'body' });
   });
 
   it('answers 401 without a bearer token', async () => {
@@ -91,7 +93,9 @@ describe('accounts_list', () => {
     expectProblem(await s.get('/v1/accounts').query({ filter: 'colour[eq]red' }), 'accounts_list', 400);
     expectProblem(await s.get('/v1/accounts').query({ filter: 'name[resembles]x' }), 'accounts_list', 400);
     expectProblem(await s.get('/v1/accounts').query({ order: 'name[sideways]' }), 'accounts_list', 400);
-    expectProblem(await s.get('/v1/accounts').query({ limit: 0 }), 'accounts_list', 400);
+    const limit = await s.get('/v1/accounts').query({ limit: 0 });
+    expectProblem(limit, 'accounts_list', 400);
+    if (target.kind !== 'live') expect(limit.body.context.parameter).toMatchObject({ id: 'limit', location: 'query' });
   });
 
   it('answers 401 for a malformed header and for an unknown token', async () => {
@@ -193,6 +197,11 @@ describe('accounts_patch', () => {
     expect(invalid.body.context.parameter).toMatchObject({ id: '/environment' });
     const removed = await s.patch(`/v1/accounts/${account.id}`).send([{ op: 'remove', path: '/fullname' }]);
     expectProblem(removed, 'accounts_patch', 400);
+    // a body that is not a JSON Patch array: the pointer to the whole body is '' (RFC 6901)
+    const notArray = await s.patch(`/v1/accounts/${account.id}`).send({ op: 'replace', path: '/fullname', value: 'x' });
+    expectProblem(notArray, 'accounts_patch', 400);
+    expect(notArray.body.context.parameter).toMatchObject({ id: '', location: 'body' });
+    expect(notArray.body.cause[0].context.parameter).toMatchObject({ id: '', location: 'body' });
     const got = await s.get(`/v1/accounts/${account.id}`);
     expectOperation(got, 'accounts_get', 200);
     expect(got.body.result).toEqual(account);

@@ -3,7 +3,7 @@ import { useTarget } from '../target.ts';
 import { synqlySession } from '../support/sessions.ts';
 import { expectOperation, expectProblem } from '../support/contract.ts';
 import { uniqueName } from '../support/resources.ts';
-import { newAccount } from '../support/synqly-resources.ts';
+import { newAccount, newCredential, newIntegration } from '../support/synqly-resources.ts';
 
 const target = await useTarget();
 
@@ -51,6 +51,43 @@ describe('audit_list', () => {
     const next = await s.get('/v1/audit/organizations').query({ filter: 'method[eq]POST', start_after: first.created_at });
     expectOperation(next, 'audit_list', 200);
     expect(next.body.result.map((e: AuditEvent) => e.path)).toEqual([`/v1/credentials/${account.id}`]);
+  });
+
+  it.runIf(target.kind !== 'live')('(twin) records the ids of resources addressed by name, also once a call deleted or renamed them', async () => {
+    const s = await synqlySession(target);
+    const account = await newAccount(s, { environment: 'test' });
+    const integration = (await newIntegration(s, account.id)).integration;
+    const bridge = await s.post(`/v1/bridges/${account.name}`).send({ name: uniqueName('bridge') });
+    expectOperation(bridge, 'bridges_create', 200);
+    const bridgeId = bridge.body.result.bridge.id as string;
+    const credential = await newCredential(s, integration.id, { owner_type: 'integration' });
+
+    expectOperation(await s.get(`/v1/integrations/${account.name}/${integration.name}`), 'integrations_get', 200);
+    expectOperation(await s.delete(`/v1/credentials/${integration.name}/${credential.name}`), 'credentials_delete', 204);
+    expectOperation(await s.delete(`/v1/integrations/${account.name}/${integration.name}`), 'integrations_delete', 204);
+    expectOperation(await s.delete(`/v1/bridges/${account.name}/${bridge.body.result.bridge.name}`), 'bridges_delete', 204);
+    const renamed = uniqueName('renamed');
+    expectOperation(await s.patch(`/v1/accounts/${account.name}`).send([{ op: 'replace', path: '/name', value: renamed }]), 'accounts_patch', 200);
+    expectOperation(await s.delete(`/v1/accounts/${renamed}`), 'accounts_delete', 204);
+
+    const res = await s.get('/v1/audit/organizations').query({ limit: 500 });
+    expectOperation(res, 'audit_list', 200);
+    const events = res.body.result as Array<AuditEvent & { integration_id?: string; bridge_group_id?: string }>;
+    const find = (method: string, path: string) => {
+      const event = events.find((e) => e.method === method && e.path === path);
+      expect(event, `${method} ${path}`).toBeDefined();
+      return event!;
+    };
+    expect(find('GET', `/v1/integrations/${account.name}/${integration.name}`)).toMatchObject({ account_id: account.id, integration_id: integration.id, environment: 'test' });
+    expect(find('DELETE', `/v1/credentials/${integration.name}/${credential.name}`)).toMatchObject({ account_id: account.id, integration_id: integration.id });
+    expect(find('DELETE', `/v1/integrations/${account.name}/${integration.name}`)).toMatchObject({ account_id: account.id, integration_id: integration.id, environment: 'test' });
+    expect(find('DELETE', `/v1/bridges/${account.name}/${bridge.body.result.bridge.name}`)).toMatchObject({ account_id: account.id, bridge_group_id: bridgeId });
+    expect(find('PATCH', `/v1/accounts/${account.name}`)).toMatchObject({ account_id: account.id });
+    expect(find('DELETE', `/v1/accounts/${renamed}`)).toMatchObject({ account_id: account.id, environment: 'test' });
+    // a name that resolves to nothing is recorded as sent
+    expectProblem(await s.get(`/v1/accounts/${account.name}`), 'accounts_get', 404);
+    const after = (await s.get('/v1/audit/organizations').query({ filter: 'code[eq]404', limit: 500 })).body.result as AuditEvent[];
+    expect(after.find((e) => e.path === `/v1/accounts/${account.name}`)).toMatchObject({ account_id: account.name });
   });
 
   it('answers 400 for an unknown filter field and for a repeated order', async () => {

@@ -35,6 +35,19 @@ describe('credentials_create', () => {
     const account = await newAccount(s);
     const bad = await s.post(`/v1/credentials/${account.id}`).send({ config: { type: 'basic', username: 'only' } });
     expectProblem(bad, 'credentials_create', 400);
+    if (target.kind !== 'live') {
+      // the error of the variant `type` selects, not of the first variant of the union
+      expect(bad.body.context.parameter).toMatchObject({ id: '/config/secret', location: 'body' });
+      expect(bad.body.message).toContain('/config/secret is required');
+      expect(bad.body.cause.map((c: { message: string }) => c.message)).toEqual(['/config/secret is required']);
+      const unknownKind = await s.post(`/v1/credentials/${account.id}`).send({ config: { type: 'carrier_pigeon', username: 'u' } });
+      expectProblem(unknownKind, 'credentials_create', 400);
+      expect(unknownKind.body.context.parameter).toMatchObject({ id: '/config/type', location: 'body', value: 'carrier_pigeon' });
+      expect(unknownKind.body.message).toContain('/config/type must be one of');
+      const noKind = await s.post(`/v1/credentials/${account.id}`).send({ config: { username: 'u', secret: 's' } });
+      expectProblem(noKind, 'credentials_create', 400);
+      expect(noKind.body.context.parameter).toMatchObject({ id: '/config/type', location: 'body' });
+    }
     expectProblem(await s.post(`/v1/credentials/${uniqueName('ghost')}`).send({ config: { type: 'token', secret: 'x' } }), 'credentials_create', 404);
     const first = await newCredential(s, account.id);
     expectProblem(await s.post(`/v1/credentials/${account.id}`).send({ name: first.name, config: { type: 'token', secret: 'x' } }), 'credentials_create', 409);

@@ -26,6 +26,22 @@ describe('integrationPoints_create', () => {
     expect(res.body.result).toMatchObject({ name, connector: 'ticketing', environments });
   });
 
+  it('defaults fullname to name (contract §1.5), also on a full replace without one', async () => {
+    const s = await synqlySession(target);
+    const point = await newIntegrationPoint(s, { connector: 'ticketing', environments });
+    expect(point.fullname).toBe(point.name);
+    const got = await s.get(`/v1/integration-points/${point.id}`);
+    expectOperation(got, 'integrationPoints_get', 200);
+    expect(got.body.result.fullname).toBe(point.name);
+    if (target.kind === 'live') return;
+    // (twin) a PUT without fullname (not required by integrationPoints_update) applies the same default
+    const renamed = uniqueName('point');
+    const { fullname: _dropped, ...rest } = got.body.result;
+    const replaced = await s.put(`/v1/integration-points/${point.id}`).send({ ...rest, name: renamed });
+    expectOperation(replaced, 'integrationPoints_update', 200);
+    expect(replaced.body.result).toMatchObject({ name: renamed, fullname: renamed });
+  });
+
   it('answers 400 without the required connector or for an unknown connector, 409 for a taken name', async () => {
     const s = await synqlySession(target);
     expectProblem(await s.post('/v1/integration-points').send({ name: uniqueName('p'), environments }), 'integrationPoints_create', 400);

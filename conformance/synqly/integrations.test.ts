@@ -89,7 +89,16 @@ describe('integrations_list', () => {
 
   it('answers 400 for an unknown expand value', async () => {
     const s = await synqlySession(target);
-    expectProblem(await s.get('/v1/integrations').query({ expand: 'everything' }), 'integrations_list', 400);
+    const res = await s.get('/v1/integrations').query({ expand: 'everything' });
+    expectProblem(res, 'integrations_list', 400);
+    if (target.kind !== 'live') {
+      // a query parameter is named, not pointed into (contract §1.7)
+      expect(res.body.context.parameter).toEqual({ id: 'expand', location: 'query', value: 'everything' });
+      expect(res.body.message).toMatch(/^invalid query parameter: expand must be one of /);
+      const second = await s.get('/v1/integrations?expand=account&expand=nothing');
+      expectProblem(second, 'integrations_list', 400);
+      expect(second.body.context.parameter).toEqual({ id: 'expand', location: 'query', value: 'nothing' });
+    }
   });
 });
 
@@ -253,6 +262,12 @@ describe('integrations_verify', () => {
     expect(warned.body.messages.problems[0].message).toContain('expired');
     const refused = await s.post(`/v1/integrations/${account.id}/verify`).send({ integration: { provider_config: { type: 'ticketing_jira' } } });
     expectProblem(refused, 'integrations_verify', 400);
+    // pointers are into the verify body, where the integration sits under /integration
+    expect(refused.body.context.parameter).toMatchObject({ id: '/integration/provider_config/url', location: 'body' });
+    expect(warned.body.messages.problems[0].context.parameter).toMatchObject({ id: '/integration/provider_config/credential/value', location: 'body' });
+    const dangling = await s.post(`/v1/integrations/${account.id}/verify`).send({ integration: { provider_config: jiraConfig('', { type: 'token_id', value: uniqueName('ghost') }) } });
+    expectProblem(dangling, 'integrations_verify', 404);
+    expect(dangling.body.context.parameter).toMatchObject({ id: '/integration/provider_config/credential/value', location: 'body' });
     const listed = await s.get(`/v1/credentials/${account.id}`);
     expectOperation(listed, 'credentials_list', 200);
     expect(listed.body.result).toHaveLength(1);

@@ -277,6 +277,18 @@ describe('tokens_create_mcp_token', () => {
     expectProblem(await s.post('/v1/tokens/mcp').send({ scope: { type: 'management' }, token_ttl: '25h' }), 'tokens_create_mcp_token', 400);
     expectProblem(await s.post('/v1/tokens/mcp').send({ scope: { type: 'developer', account_id: 'no-such-account' } }), 'tokens_create_mcp_token', 404);
   });
+
+  it.runIf(twin)('a scope that breaks the schema is reported for the variant its type selects', async () => {
+    const s = await synqlySession(target);
+    const noAccount = await s.post('/v1/tokens/mcp').send({ scope: { type: 'developer' } });
+    expectProblem(noAccount, 'tokens_create_mcp_token', 400);
+    expect(noAccount.body.context.parameter).toMatchObject({ id: '/scope/account_id', location: 'body' });
+    expect(noAccount.body.message).toContain('/scope/account_id is required');
+    const unknownType = await s.post('/v1/tokens/mcp').send({ scope: { type: 'superuser', account_id: 'x' } });
+    expectProblem(unknownType, 'tokens_create_mcp_token', 400);
+    expect(unknownType.body.context.parameter).toMatchObject({ id: '/scope/type', location: 'body', value: 'superuser' });
+    expect(unknownType.body.message).toMatch(/\/scope\/type must be one of .*"developer"/);
+  });
 });
 
 describe('tokens_create_synqly_integrations_token', () => {
@@ -338,6 +350,36 @@ describe('integration tokens', () => {
       const { resolveBearer } = await import('../../mock/synqly/tokens/model.ts');
       const env = target.twin.env;
       for (const secret of [token.access.secret, rotated.body.result.primary.access.secret]) expect(resolveBearer(env.store.reader, secret, env.clock.now()).ok).toBe(false);
+    }
+  });
+
+  it('an integration\'s own refresh secret refreshes its RefreshToken, and authorizes nothing else', async () => {
+    const s = await synqlySession(target);
+    const { account: a, integration: i, token } = await integration(s);
+    const refresh = synqlyAs(target, token.refresh.secret);
+    const refreshed = await refresh.put(`/v1/tokens/${i.refresh_token_id}/refresh`);
+    expectOperation(refreshed, 'tokens_refresh', 200);
+    const next = refreshed.body.result;
+    expect(next).toMatchObject({ id: i.refresh_token_id, owner_id: i.id, owner_type: 'integration' });
+    expect(next.primary.access.secret).not.toBe(token.access.secret);
+    expect(next.secondary).toBeDefined();
+    if (twin) {
+      // the refresh secret and the access secrets stay off the rest of the Management API
+      const fresh = synqlyAs(target, next.primary.refresh.secret);
+      expectProblem(await fresh.get('/v1/accounts'), 'accounts_list', 401);
+      expectProblem(await fresh.get(`/v1/tokens/${i.refresh_token_id}/info`), 'tokens_get', 401);
+      expectProblem(await fresh.put(`/v1/tokens/${i.id}/${i.refresh_token_id}/rotate`), 'tokens_rotate', 401);
+      expectProblem(await fresh.put(`/v1/tokens/${i.id}/${i.refresh_token_id}/reset`), 'tokens_reset', 401);
+      expectProblem(await fresh.delete(`/v1/tokens/${i.refresh_token_id}/secondary`), 'tokens_remove_secondary', 401);
+      expectProblem(await fresh.get(`/v1/integrations/${a.id}/${i.id}`), 'integrations_get', 401);
+      // … and refreshes no other RefreshToken
+      const other = await adhoc(s, { permission_set: 'viewer' });
+      expectProblem(await fresh.put(`/v1/tokens/${other.id}/refresh`), 'tokens_refresh', 401);
+      // an integration access secret may not refresh, not even its own RefreshToken
+      expectProblem(await synqlyAs(target, next.primary.access.secret).put(`/v1/tokens/${i.refresh_token_id}/refresh`), 'tokens_refresh', 401);
+      // the refreshed RefreshToken is addressable by name too, and the superseded refresh secret is gone
+      expectOperation(await fresh.put(`/v1/tokens/${next.name}/refresh`), 'tokens_refresh', 200);
+      expectProblem(await refresh.put(`/v1/tokens/${i.refresh_token_id}/refresh`), 'tokens_refresh', 401);
     }
   });
 

@@ -99,3 +99,24 @@ export const errors = {
     new ApiError('not_implemented', `operation ${operationId} is described by the spec but not emulated by apitwin yet`),
   internal: (message: string) => new ApiError('internal', message),
 };
+
+/**
+ * Runs `fn`, a model whose input sits under `prefix` in the request body (`/integration` of
+ * integrations_verify, `/member` of subOrgs_create): an ApiError it throws about the body is
+ * rethrown with its body pointers (parameter and issues) relative to the whole request body
+ * (RFC 6901: '' is the whole document, so the model's '' becomes `prefix`).
+ */
+export function underBodyPointer<T>(prefix: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    const { parameter, issues } = err.details;
+    if (parameter?.location !== 'body' && !issues?.some((i) => i.location === 'body')) throw err;
+    throw new ApiError(err.kind, err.message, {
+      ...err.details,
+      ...(parameter ? { parameter: parameter.location === 'body' ? { ...parameter, id: prefix + parameter.id } : parameter } : {}),
+      ...(issues ? { issues: issues.map((i) => (i.location === 'body' ? { ...i, pointer: prefix + i.pointer } : i)) } : {}),
+    });
+  }
+}

@@ -45,6 +45,8 @@ export function makeAjv(coerce: boolean): Ajv {
     useDefaults: coerce,
     discriminator: false,
     validateFormats: true,
+    // errors carry their schema and data: toIssues reads a union's branches to pick the one the data selects
+    verbose: true,
   });
   addFormats(ajv);
   ajv.addKeyword({ keyword: 'example', schemaType: ['string', 'number', 'boolean', 'object', 'array', 'null'] });
@@ -91,7 +93,8 @@ export function createValidator(): Validator {
       if (issues.length > 0) {
         const first = issues[0]!;
         throw errors.badRequest(`invalid ${first.location === 'body' ? 'request body' : `${first.location} parameter`}: ${describeIssue(first)}`, {
-          parameter: { id: first.location === 'body' ? first.pointer || '/' : first.pointer, location: first.location, value: first.value },
+          // a JSON Pointer into the body ('' = the whole body, RFC 6901), else the parameter's name
+          parameter: { id: first.pointer, location: first.location, value: first.value },
           issues,
         });
       }
@@ -143,25 +146,97 @@ function lowerCaseKeys(obj: Record<string, unknown>): Record<string, unknown> {
 function toIssues(errs: ErrorObject[], kind: 'params' | 'body', data: unknown): ValidationIssue[] {
   const seen = new Set<string>();
   const out: ValidationIssue[] = [];
-  for (const e of errs) {
-    // oneOf/anyOf report every failed branch; keep the summary only
+  for (const e of preferSelectedBranches(errs)) {
     if (e.keyword === 'if') continue;
     let pointer = e.instancePath;
     if (e.keyword === 'required') pointer += `/${escapePointer(String(e.params.missingProperty))}`;
     if (e.keyword === 'additionalProperties') pointer += `/${escapePointer(String(e.params.additionalProperty))}`;
     let location: ParameterLocation = 'body';
     if (kind === 'params') {
-      const [, group = '', ...rest] = pointer.split('/');
+      // `/query/expand/0` → the parameter `expand` (a parameter is named, not pointed into)
+      const [, group = '', name = ''] = pointer.split('/');
       location = group === 'header' ? 'header' : group === 'path' ? 'path' : 'query';
-      pointer = rest.map(unescapePointer).join('/');
+      pointer = unescapePointer(name);
     }
     const message = describeAjvError(e);
     const key = `${location}:${pointer}:${message}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    out.push({ location, pointer, message, value: kind === 'body' ? valueAt(data, e.instancePath) : undefined });
+    out.push({ location, pointer, message, value: valueAt(data, e.instancePath) });
   }
   return out;
+}
+
+/**
+ * ajv reports a failed oneOf/anyOf with the errors of every branch, and the first of those is
+ * rarely the one that matters. When the union is discriminated (an OpenAPI `discriminator`, or a
+ * property every branch requires as a distinct constant, like `type`), only the errors of the
+ * branch the data's discriminator selects are kept; an unknown or missing discriminator becomes
+ * one error about that property. Other unions are reported as ajv gives them.
+ */
+function preferSelectedBranches(errs: ErrorObject[]): ErrorObject[] {
+  let out = errs;
+  for (const union of errs) {
+    if ((union.keyword !== 'oneOf' && union.keyword !== 'anyOf') || !out.includes(union)) continue;
+    const branches = Array.isArray(union.schema) ? (union.schema as unknown[]) : [];
+    const selector = discriminatorOf(union.parentSchema, branches);
+    if (!selector || !isObject(union.data)) continue;
+    const value = union.data[selector.property];
+    const inUnion = (e: ErrorObject) =>
+      e !== union &&
+      (e.instancePath === union.instancePath || e.instancePath.startsWith(`${union.instancePath}/`)) &&
+      e.schemaPath.startsWith(`${union.schemaPath}/`);
+    const chosen = selector.values.findIndex((vs) => vs.some((v) => v === value));
+    if (chosen >= 0) {
+      const branch = `${union.schemaPath}/${chosen}/`;
+      const explained = out.some((e) => inUnion(e) && e.schemaPath.startsWith(branch));
+      out = out.filter((e) => (e === union ? !explained : !inUnion(e) || e.schemaPath.startsWith(branch)));
+      continue;
+    }
+    const about: ErrorObject =
+      value === undefined
+        ? { ...union, keyword: 'required', params: { missingProperty: selector.property }, message: `must have required property '${selector.property}'` }
+        : {
+            ...union,
+            keyword: 'enum',
+            instancePath: `${union.instancePath}/${escapePointer(selector.property)}`,
+            params: { allowedValues: selector.values.flat() },
+            message: 'must be equal to one of the allowed values',
+            data: value,
+          };
+    out = out.flatMap((e) => (e === union ? [about] : inUnion(e) ? [] : [e]));
+  }
+  return out;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/** the property a union's branches are told apart by, with each branch's allowed values of it */
+function discriminatorOf(parent: unknown, branches: unknown[]): { property: string; values: unknown[][] } | undefined {
+  if (branches.length === 0 || !branches.every(isObject)) return undefined;
+  const valuesOf = (property: string) =>
+    branches.map((b) => {
+      const p = isObject(b.properties) ? b.properties[property] : undefined;
+      if (!isObject(p)) return undefined;
+      if (p.const !== undefined) return [p.const];
+      return Array.isArray(p.enum) ? (p.enum as unknown[]) : undefined;
+    });
+  const complete = (vs: Array<unknown[] | undefined>): vs is unknown[][] => vs.every((v) => v !== undefined && v.length > 0);
+  const declared = isObject(parent) && isObject(parent.discriminator) ? parent.discriminator.propertyName : undefined;
+  if (typeof declared === 'string') {
+    const values = valuesOf(declared);
+    return complete(values) ? { property: declared, values } : undefined;
+  }
+  // no declaration: a property every branch requires, each as its own constant(s)
+  const first = branches[0] as Record<string, unknown>;
+  for (const property of isObject(first.properties) ? Object.keys(first.properties) : []) {
+    const required = branches.every((b) => Array.isArray(b.required) && b.required.includes(property));
+    const values = valuesOf(property);
+    if (!required || !complete(values)) continue;
+    const all = values.flat();
+    if (new Set(all).size === all.length) return { property, values };
+  }
+  return undefined;
 }
 
 function describeAjvError(e: ErrorObject): string {

@@ -13,7 +13,8 @@ import { resolveBearer } from './tokens/model.ts';
  * who is disabled or locked → 401; disabled organization → 402; the token's permission set
  * lacks the operation's `x-synqly-permission`, or the resource in the path is outside the
  * token's resource restriction → 403. Resources that arrive in a body, and list results, are the
- * handlers' to check (see access.ts).
+ * handlers' to check (see access.ts). One exception to the token kind: `tokens_refresh` of a
+ * RefreshToken takes that RefreshToken's own refresh secret, integration RefreshTokens included.
  */
 export interface SynqlyPrincipal {
   organization: OrganizationRecord;
@@ -48,8 +49,11 @@ export function authenticateSynqly(env: TwinEnv, request: RequestInfo, op: Opera
     );
   }
   const { token, organization: org } = resolved;
-  if (token.kind !== 'organization') {
-    throw errors.unauthorized(`a ${token.kind} token cannot call the Management API; use an organization token`);
+  // a RefreshToken's own refresh secret refreshes that RefreshToken, whatever surface its access
+  // secret is for (organization and integration tokens alike: DECISIONS "tokens", contract §4.3)
+  const ownRefresh = resolved.part === 'refresh' && REFRESH_SECRET_OPERATIONS.has(op.operationId) && addresses(request.params?.refreshTokenId, token);
+  if (token.kind !== 'organization' && !ownRefresh) {
+    throw errors.unauthorized(`${token.kind === 'integration' ? 'an' : 'a'} ${token.kind} token cannot call the Management API; use an organization token`);
   }
   if (resolved.part === 'refresh' && !REFRESH_SECRET_OPERATIONS.has(op.operationId)) {
     throw errors.unauthorized('a refresh secret only authorizes tokens_refresh; send the access secret');
@@ -65,15 +69,17 @@ export function authenticateSynqly(env: TwinEnv, request: RequestInfo, op: Opera
   const principal: SynqlyPrincipal = { organization: org, token, slot: resolved.slot, part: resolved.part, access: accessOf(tx, org.id, token) };
   if (resolved.part === 'refresh') {
     // possession of a RefreshToken's refresh secret authorizes refreshing that RefreshToken, nothing else
-    const wanted = request.params?.refreshTokenId;
-    if (wanted !== token.id && wanted?.toLowerCase() !== token.name.toLowerCase()) {
-      throw errors.forbidden('a refresh secret only refreshes its own RefreshToken');
-    }
+    if (!ownRefresh) throw errors.forbidden('a refresh secret only refreshes its own RefreshToken');
     return principal;
   }
   const action = op.extensions['x-synqly-permission'];
   if (typeof action === 'string') authorize(principal.access, action, targetOf(tx, org, op, request.params ?? {}));
   return principal;
+}
+
+/** whether a `{refreshTokenId}` path parameter (id or name) names this RefreshToken */
+function addresses(idOrName: string | undefined, token: RefreshTokenRecord): boolean {
+  return idOrName !== undefined && (idOrName === token.id || idOrName.toLowerCase() === token.name.toLowerCase());
 }
 
 /**

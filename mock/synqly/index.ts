@@ -17,7 +17,7 @@ import { permissionsetOperations } from './permissionset/operations.ts';
 import { rolesOperations } from './roles/operations.ts';
 import { subOrgsOperations } from './subOrgs/operations.ts';
 import { auditOperations } from './audit/operations.ts';
-import { recordManagementCall } from './audit/observe.ts';
+import { noteCallSubject, recordManagementCall } from './audit/observe.ts';
 import { bridgesOperations } from './bridges/operations.ts';
 import { capabilitiesOperations } from './capabilities/operations.ts';
 import { credentialsOperations } from './credentials/operations.ts';
@@ -82,7 +82,11 @@ export function createSynqlyApi(spec: ApiSpec, env: TwinEnv): SynqlyApi {
         }
       }
     },
-    authenticate: (request, op) => authenticateSynqly(env, request, op),
+    authenticate: (request, op) => {
+      const principal = authenticateSynqly(env, request, op);
+      noteCallSubject(env, request, principal); // what the path names, before the call changes it (audit)
+      return principal;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         operationWatcher.close();

@@ -76,7 +76,7 @@ export function applyJsonPatch(current: object, ops: readonly PatchOperation[], 
     throw err;
   }
   if (!result || typeof result !== 'object' || Array.isArray(result)) {
-    throw errors.badRequest('the patched resource must remain a JSON object', { parameter: { id: '/', location: 'body' } });
+    throw errors.badRequest('the patched resource must remain a JSON object', { parameter: { id: '', location: 'body' } });
   }
   return result as Record<string, unknown>;
 }

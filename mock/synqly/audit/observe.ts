@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import type { CallRecord, TwinEnv } from '../../core/pipeline.ts';
+import type { CallRecord, RequestInfo, TwinEnv } from '../../core/pipeline.ts';
 import { REDACTED, redactBody } from '../../core/request-journal.ts';
 import { isInlineKind } from '../credentials/kinds.ts';
 import type { SynqlyPrincipal } from '../auth.ts';
@@ -38,26 +38,66 @@ function findIntegration(org: OrgState, account: AccountRecord | undefined, idOr
   return candidates.find((i) => i.id === idOrName) ?? candidates.find((i) => i.name.toLowerCase() === lower);
 }
 
-/** the account, integration and bridge group a call concerns, from its path and (for creates) its result */
-function subjectOf(org: OrgState, call: CallRecord<SynqlyPrincipal>): Subject {
-  const params = call.request.params ?? {};
-  const result = isObject(call.responseBody) && isObject(call.responseBody.result) ? call.responseBody.result : undefined;
+/**
+ * The account, integration and bridge group the path names (by id or name), as far as they exist
+ * in `org`; only resolved resources are set.
+ */
+function resolvePath(org: OrgState, params: Record<string, string>): Subject {
   const s: Subject = {};
+  const setIntegration = (integration: IntegrationRecord | undefined) => {
+    if (!integration) return;
+    Object.assign(s, { integration, integrationId: integration.id });
+    if (!s.accountId) Object.assign(s, { account: org.accounts.get(integration.account_id), accountId: integration.account_id });
+  };
   if (params.accountId) {
-    s.account = findByIdOrName(org.accounts, params.accountId);
-    s.accountId = s.account?.id ?? params.accountId;
+    const account = findByIdOrName(org.accounts, params.accountId);
+    if (account) Object.assign(s, { account, accountId: account.id });
   }
   if (params.ownerId && !params.accountId) {
     const account = findByIdOrName(org.accounts, params.ownerId);
-    const integration = account ? undefined : findIntegration(org, undefined, params.ownerId);
     if (account) Object.assign(s, { account, accountId: account.id });
-    if (integration) Object.assign(s, { integration, integrationId: integration.id, account: org.accounts.get(integration.account_id), accountId: integration.account_id });
+    else setIntegration(findIntegration(org, undefined, params.ownerId));
   }
-  if (params.integrationId) {
-    s.integration = findIntegration(org, s.account, params.integrationId);
-    s.integrationId = s.integration?.id ?? params.integrationId;
+  // an integration is looked up in the path's account only (none when that account is unknown)
+  if (params.integrationId && (s.account || !params.accountId)) setIntegration(findIntegration(org, s.account, params.integrationId));
+  if (params.bridgeId && s.account) {
+    const lower = params.bridgeId.toLowerCase();
+    const bridges = org.bridges.all().filter((b) => b.account_id === s.account!.id);
+    s.bridgeId = (bridges.find((b) => b.id === params.bridgeId) ?? bridges.find((b) => b.name.toLowerCase() === lower))?.id;
   }
-  if (params.bridgeId) s.bridgeId = (s.account && org.bridges.all().find((b) => b.account_id === s.account!.id && (b.id === params.bridgeId || b.name === params.bridgeId))?.id) ?? params.bridgeId;
+  return s;
+}
+
+/**
+ * The subject of each call as its path named it before the handler ran, keyed by the call's
+ * RequestInfo: a delete or a rename leaves a name in the path that no longer resolves afterwards,
+ * yet the audit event must carry the resource's id (see `noteCallSubject`).
+ */
+const subjectsBefore = new WeakMap<RequestInfo, Subject>();
+
+/** Resolves the resources a call's path names, before the call changes them (called once authenticated). */
+export function noteCallSubject(env: TwinEnv, request: RequestInfo, principal: SynqlyPrincipal | undefined): void {
+  if (!principal || !request.params) return;
+  subjectsBefore.set(request, resolvePath(orgState(env.store.reader, principal.organization.id), request.params));
+}
+
+/**
+ * The account, integration and bridge group a call concerns: ids as the path named them before
+ * the call (else as they resolve after it, or, for creates, from its result); records as they are
+ * after the call (the account's pre-image when it is gone, for its environment). What resolves
+ * neither way is recorded as the path sent it.
+ */
+function subjectOf(org: OrgState, call: CallRecord<SynqlyPrincipal>, before: Subject = {}): Subject {
+  const params = call.request.params ?? {};
+  const result = isObject(call.responseBody) && isObject(call.responseBody.result) ? call.responseBody.result : undefined;
+  const after = resolvePath(org, params);
+  const s: Subject = {};
+  const accountId = before.accountId ?? after.accountId;
+  if (accountId) Object.assign(s, { accountId, account: org.accounts.get(accountId) ?? before.account });
+  const integrationId = before.integrationId ?? after.integrationId;
+  if (integrationId) Object.assign(s, { integrationId, integration: org.integrations.get(integrationId) });
+  const bridgeId = before.bridgeId ?? after.bridgeId;
+  if (bridgeId) s.bridgeId = bridgeId;
   if (result) {
     const created = (key: string) => (isObject(result[key]) ? (result[key] as Record<string, unknown>) : undefined);
     const account = created('account');
@@ -69,6 +109,9 @@ function subjectOf(org: OrgState, call: CallRecord<SynqlyPrincipal>): Subject {
     const bridge = created('bridge');
     if (call.operation.operationId === 'bridges_create' && bridge && typeof bridge.id === 'string') s.bridgeId = bridge.id;
   }
+  if (params.accountId) s.accountId ??= params.accountId;
+  if (params.integrationId) s.integrationId ??= params.integrationId;
+  if (params.bridgeId) s.bridgeId ??= params.bridgeId;
   return s;
 }
 
@@ -121,7 +164,7 @@ export function recordManagementCall(env: TwinEnv, call: CallRecord<SynqlyPrinci
     .transact((tx) => {
       const org = orgState(tx, orgId);
       if (!org.organizations.get(orgId)) return; // the organization is gone (deleted by this very call)
-      const subject = subjectOf(org, call);
+      const subject = subjectOf(org, call, subjectsBefore.get(call.request));
       appendAudit(org, auditEntryOf(call, subject, nowMs));
       const addressed = call.request.params?.integrationId !== undefined;
       if (addressed && subject.integration && !call.operation.operationId.startsWith('status_')) {

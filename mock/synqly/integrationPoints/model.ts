@@ -33,7 +33,7 @@ export interface UpdateIntegrationPointRequest extends IntegrationPointInput {
 }
 
 export const INTEGRATION_POINT_FIELDS = ['id', 'name', 'fullname', 'description', 'connector', 'created_at', 'updated_at'] as const;
-const OPTIONAL = ['fullname', 'description', 'mappings', 'additional_mappings', 'scheduled_operations'] as const;
+const OPTIONAL = ['description', 'mappings', 'additional_mappings', 'scheduled_operations'] as const;
 
 export function integrationPointView(p: IntegrationPointRecord): IntegrationPointRecord {
   return p;
@@ -70,6 +70,8 @@ function build(id: string, name: string, input: IntegrationPointInput, createdAt
   const record: IntegrationPointRecord = {
     id,
     name,
+    // contract §1.5: fullname defaults to name (on create and on a full replace without one)
+    fullname: input.fullname ?? name,
     connector: input.connector,
     environments: structuredClone(input.environments),
     created_at: createdAt,

@@ -28,7 +28,7 @@ describe('createIntegration', () => {
     const { write, env, prod, org, store } = await orgFixture();
     const res = await write((o) => createIntegration(o, 'acme-prod', { fullname: 'Acme Mock', provider_config: { type: 'siem_mock_siem' } }, { tokenId: 'caller', memberId: 'm1' }, env));
     const i = res.integration;
-    expect(i).toMatchObject({ name: 'acme-mock', account_id: prod.id, category: 'siem', provider_type: 'siem_mock_siem', provider_fullname: 'Synqly Mock SIEM' });
+    expect(i).toMatchObject({ name: 'acme-mock', account_id: prod.id, category: 'siem', provider_type: 'siem_mock_siem', provider_fullname: 'Synqly mock in-memory SIEM' });
     const token = org().refreshTokens.get(i.refresh_token_id)!;
     expect(token).toMatchObject({ owner_id: i.id, owner_type: 'integration', kind: 'integration', token_type: 'default' });
     expect(res.token.access.permissions).toMatchObject({ resource_id: i.id, resource_type: 'integration', parent_id: 'caller', member_id: 'm1' });
@@ -73,8 +73,8 @@ describe('createIntegration', () => {
     expect(incomplete.details.parameter?.id).toBe('/provider_config/credential/secret');
     const wrongKind = await rejected(store, () => write((o) => createIntegration(o, 'acme-prod', { provider_config: jira({ type: 'aws', access_key_id: 'a', secret_access_key: 'b' }) }, {}, env)));
     expect(wrongKind.status).toBe(400);
-    const res = await write((o) => createIntegration(o, 'acme-prod', { provider_config: { type: 'ticketing_linear' } }, {}, env));
-    expect(res.integration).toMatchObject({ category: 'ticketing', provider_fullname: 'Linear' });
+    const res = await write((o) => createIntegration(o, 'acme-prod', { provider_config: { type: 'ticketing_acme_tracker' } }, {}, env));
+    expect(res.integration).toMatchObject({ category: 'ticketing', provider_fullname: 'Acme Tracker' });
     expect(res.warnings.map((w) => w.message).join()).toContain("not in the twin's catalogue");
   });
 
@@ -227,14 +227,26 @@ describe('verifyIntegration', () => {
   it('answers what create would, as errors or warnings, and stores nothing', async () => {
     const { env, org, store, write } = await orgFixture();
     const before = JSON.stringify(store.exportDocument().collections);
-    expect(verifyIntegration(org(), 'acme-prod', { provider_config: jira({ type: 'token', secret: 't' }) }, env.nowMs)).toEqual([]);
-    expect(apiError(() => verifyIntegration(org(), 'acme-prod', { provider_config: { type: 'ticketing_jira' } }, env.nowMs)).status).toBe(400);
-    expect(apiError(() => verifyIntegration(org(), 'ghost', { provider_config: { type: 'ticketing_jira' } }, env.nowMs)).status).toBe(404);
+    expect(verifyIntegration(org(), 'acme-prod', { integration: { provider_config: jira({ type: 'token', secret: 't' }) } }, env.nowMs)).toEqual([]);
+    expect(apiError(() => verifyIntegration(org(), 'acme-prod', { integration: { provider_config: { type: 'ticketing_jira' } } }, env.nowMs)).status).toBe(400);
+    expect(apiError(() => verifyIntegration(org(), 'ghost', { integration: { provider_config: { type: 'ticketing_jira' } } }, env.nowMs)).status).toBe(404);
     const expired = await write((o) => createCredential(o, 'acme-prod', { name: 'old', config: { type: 'token', secret: 't' }, expires: '2026-01-01T00:00:00Z' }, env));
     const after = JSON.stringify(store.exportDocument().collections);
-    const warnings = verifyIntegration(org(), 'acme-prod', { provider_config: jira({ type: 'token_id', value: expired.id }), bridge_selector: { type: 'labels', value: ['dc'] } }, env.nowMs);
-    expect(warnings.map((w) => w.pointer)).toEqual(['/provider_config/credential/value', '/bridge_selector/value']);
+    const warnings = verifyIntegration(org(), 'acme-prod', { integration: { provider_config: jira({ type: 'token_id', value: expired.id }), bridge_selector: { type: 'labels', value: ['dc'] } } }, env.nowMs);
+    expect(warnings.map((w) => w.pointer)).toEqual(['/integration/provider_config/credential/value', '/integration/bridge_selector/value']);
     expect(JSON.stringify(store.exportDocument().collections)).toBe(after);
     expect(after).not.toBe(before);
+  });
+
+  it('points its errors into the verify request body, where the integration sits under /integration', async () => {
+    const { env, org } = await orgFixture();
+    const missing = apiError(() => verifyIntegration(org(), 'acme-prod', { integration: { provider_config: { type: 'siem_splunk' } } }, env.nowMs));
+    expect(missing.status).toBe(400);
+    expect(missing.details.parameter).toMatchObject({ id: '/integration/provider_config/search_service_url', location: 'body' });
+    const unknown = apiError(() => verifyIntegration(org(), 'acme-prod', { integration: { provider_config: jira({ type: 'token_id', value: 'no-such-credential' }) } }, env.nowMs));
+    expect(unknown.status).toBe(404);
+    expect(unknown.details.parameter).toMatchObject({ id: '/integration/provider_config/credential/value', location: 'body', value: 'no-such-credential' });
+    // the same configuration given to create points at the create body
+    expect(apiError(() => createIntegration(org(), 'acme-prod', { provider_config: { type: 'siem_splunk' } }, {}, env)).details.parameter?.id).toBe('/provider_config/search_service_url');
   });
 });

@@ -1,4 +1,4 @@
-import { errors } from '../../core/errors.ts';
+import { errors, underBodyPointer } from '../../core/errors.ts';
 import type { JsonRecord } from '../../core/store/document.ts';
 import { getAccount } from '../accounts/model.ts';
 import { removeIntegrationCascade } from '../cascade.ts';
@@ -311,16 +311,25 @@ export function deleteIntegration(org: OrgState, accountId: string, integrationI
   removeIntegrationCascade(org, getIntegration(org, accountId, integrationId));
 }
 
+/** the integrations_verify request body: the integration as integrations_create would take it */
+export interface VerifyIntegrationRequest {
+  integration: IntegrationInput;
+}
+
 /**
  * integrations_verify: everything create would check, nothing stored. Problems create would refuse
- * come back as the same error; findings that do not stop a create come back as warnings.
+ * come back as the same error; findings that do not stop a create come back as warnings. Pointers
+ * of both are into the verify request body, where the integration sits under `/integration`.
  */
-export function verifyIntegration(org: OrgState, accountId: string, input: IntegrationInput, nowMs: number): Warning[] {
+export function verifyIntegration(org: OrgState, accountId: string, request: VerifyIntegrationRequest, nowMs: number): Warning[] {
   const account = getAccount(org, accountId);
-  const checked = check(org, account, input, undefined, nowMs);
-  if (input.name !== undefined) {
-    const taken = integrationsOf(org, account).some((i) => i.name.toLowerCase() === input.name!.toLowerCase());
-    if (taken) checked.warnings.push({ message: `account ${account.name} already has an integration named ${input.name}`, pointer: '/name' });
-  }
-  return checked.warnings;
+  const input = request.integration;
+  return underBodyPointer('/integration', () => {
+    const checked = check(org, account, input, undefined, nowMs);
+    if (input.name !== undefined) {
+      const taken = integrationsOf(org, account).some((i) => i.name.toLowerCase() === input.name!.toLowerCase());
+      if (taken) checked.warnings.push({ message: `account ${account.name} already has an integration named ${input.name}`, pointer: '/name' });
+    }
+    return checked.warnings.map((w) => (w.pointer === undefined ? w : { ...w, pointer: `/integration${w.pointer}` }));
+  });
 }

@@ -19,6 +19,7 @@ import {
   verifyIntegration,
   type IntegrationInput,
   type UpdateIntegrationRequest,
+  type VerifyIntegrationRequest,
 } from './model.ts';
 
 const ids = (params: Record<string, unknown>) => [params.accountId as string, params.integrationId as string] as const;
@@ -104,10 +105,10 @@ export const integrationsOperations: OperationTable<SynqlyPrincipal> = {
     return noContent();
   },
   integrations_verify: (ctx) => {
-    const body = ctx.body as { integration: IntegrationInput };
+    const body = ctx.body as VerifyIntegrationRequest;
     const org = readOrg(ctx);
     assertBodyAllowed(ctx, org, ctx.params.accountId as string, body.integration?.provider_config?.type, 'integrations.verify');
-    const warnings = verifyIntegration(org, ctx.params.accountId as string, body.integration, ctx.env.clock.now());
+    const warnings = verifyIntegration(org, ctx.params.accountId as string, body, ctx.env.clock.now());
     return { status: 200, body: { messages: messages(ctx, warnings) } };
   },
 };

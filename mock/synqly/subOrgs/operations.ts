@@ -1,4 +1,4 @@
-import { ApiError } from '../../core/errors.ts';
+import { underBodyPointer } from '../../core/errors.ts';
 import type { OperationTable } from '../../core/pipeline.ts';
 import { visibleOrganizations } from '../access.ts';
 import type { SynqlyPrincipal } from '../auth.ts';
@@ -10,19 +10,6 @@ import { createdSubOrgView, createSubOrg, deleteSubOrg, getSubOrg, listSubOrgs, 
 
 const subOrgId = (ctx: { params: Record<string, unknown> }) => ctx.params.organizationId as string;
 
-/** errors of the nested members_create body point into `/member` */
-function underMember<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof ApiError && err.details.parameter?.location === 'body') {
-      const p = err.details.parameter;
-      throw new ApiError(err.kind, err.message, { ...err.details, parameter: { ...p, id: `/member${p.id === '/' ? '' : p.id}` } });
-    }
-    throw err;
-  }
-}
-
 export const subOrgsOperations: OperationTable<SynqlyPrincipal> = {
   subOrgs_list: (ctx) => ok(visibleOrganizations(ctx.principal, listSubOrgs(ctx.env.store.reader, ctx.principal.organization.id)).map(organizationView)),
 
@@ -31,7 +18,7 @@ export const subOrgsOperations: OperationTable<SynqlyPrincipal> = {
     const { created, member } = await ctx.env.store.transact((tx) => {
       const env = modelEnv(ctx);
       const created = createSubOrg(tx, ctx.principal.organization, ctx.principal.token.id, body, env);
-      const member = body.member ? underMember(() => createMember(orgState(tx, created.organization.id), body.member as unknown as CreateMemberRequest, env)) : undefined;
+      const member = body.member ? underBodyPointer('/member', () => createMember(orgState(tx, created.organization.id), body.member as unknown as CreateMemberRequest, env)) : undefined;
       return { created, member };
     });
     return ok(createdSubOrgView(created, member ? memberView(member) : undefined));
