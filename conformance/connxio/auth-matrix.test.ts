@@ -16,6 +16,7 @@ import { createIntegration, eventGridEvent, integrationBody, portal, UNKNOWN_KEY
  *   key lacks the operation's scope          → 403
  *   resource of another subscription         → 404 (company-level resources stay visible)
  *   webhook mode: messaging with a Webhook-scoped key goes through; otherwise 401 (Bearer)
+ *   the webhook header beside a bearer: an ordinary bearer call (header ignored, bearer and scope checked)
  * All ProblemDetails. Needs the control API (keys, clock).
  */
 
@@ -242,13 +243,43 @@ describe.runIf(target.capabilities.admin)('Connxio auth matrix', () => {
       if (probe.messaging) expectOperation(res, probe.op, 200);
       else expectBearerChallenge(res, probe.op);
     }
-    // a bearer does not make webhook mode work on management either
-    expectBearerChallenge(
-      await w.s.raw.get('/v2/subscriptions').set('connxio-api-key', w.keys.full).set('connxio-api-webhook', 'true').set('authorization', `Bearer ${w.s.bearer}`),
-      'list_subscriptions',
-    );
     // v2 and v3 message and batch, v1 message, new and new/batch
-    expect(await portal(target, w.s).messages({ integrationId: w.apiIntegration })).toHaveLength(7);
+    const messages = await portal(target, w.s).messages({ integrationId: w.apiIntegration });
+    expect(messages).toHaveLength(7);
+    expect(messages.every((m) => m.auth === 'webhook')).toBe(true);
+  });
+
+  it('the webhook header with a bearer → an ordinary bearer call: the header is ignored, the bearer and the scope checked', async () => {
+    const w = await world();
+    const bearer = `Bearer ${w.s.bearer}`;
+    const webhook = { 'connxio-api-webhook': 'true' };
+    // a Management key and a valid bearer: management answers as without the header
+    const current = await w.s.raw.get('/v2/subscriptions/current').set('connxio-api-key', w.keys.management).set('connxio-api-webhook', 'true').set('authorization', bearer);
+    expectOperation(current, 'get_current_subscription', 200);
+    expect(current.body.id).toBe(w.s.subscriptionId);
+    for (const probe of probes(w).filter((p) => !p.messaging && p.method === 'get' && p.otherSubscription === 'allowed' && !p.path.includes(NO_SUCH_ID))) {
+      expectOperation(await send(w, probe, { 'connxio-api-key': w.keys.management, authorization: bearer, ...webhook }), probe.op, 200);
+    }
+    for (const probe of probes(w)) {
+      const key = probe.messaging ? w.keys.messaging : w.keys.management;
+      // a Messaging key without the Webhook scope sends, as a bearer call
+      if (probe.messaging) expectOperation(await send(w, probe, { 'connxio-api-key': key, authorization: bearer, ...webhook }), probe.op, 200);
+      // the bearer is still checked: a forged one is refused as a bearer, not as webhook mode
+      const forged = await send(w, probe, { 'connxio-api-key': key, authorization: 'Bearer forged-token', ...webhook });
+      expectBearerChallenge(forged, probe.op);
+      expect(forged.body.detail, probe.op).not.toMatch(/webhook/i);
+      // and the key needs the operation's own scope, as on any bearer call: a Webhook-only key → 403
+      expectProblem(await send(w, { ...probe, query: { ...probe.query, 'Connxio-Api-Webhook': 'true' } }, { 'connxio-api-key': w.keys.webhook, authorization: bearer }), probe.op, 403);
+    }
+    const messages = await portal(target, w.s).messages({ integrationId: w.apiIntegration });
+    expect(messages).toHaveLength(7);
+    expect(messages.map((m) => m.auth)).toEqual(Array(7).fill('bearer'));
+    const message = probes(w).find((p) => p.op === 'send_message')!;
+    await withClockAdvanced(target, '61m', async () => {
+      const expired = await send(w, message, { 'connxio-api-key': w.keys.messaging, authorization: bearer, ...webhook });
+      expectBearerChallenge(expired, 'send_message');
+      expect(expired.body.detail).toMatch(/expired/);
+    });
   });
 
   it('webhook mode without the Webhook scope → 401 Bearer everywhere', async () => {

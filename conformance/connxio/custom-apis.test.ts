@@ -91,6 +91,53 @@ describe.runIf(target.capabilities.admin)('Connxio Custom APIs', () => {
     expectProblem(await call(s, 'patch', '/orders/1/lines/2', api.key).send({}), 'custom_api_patch', 405);
   });
 
+  it('HEAD goes through the same resolution: 401 without a valid key, 404 for an unknown path, else 405 with the route\'s own methods', async () => {
+    const s = await connxioSession(target);
+    const p = portal(target, s);
+    const integration = await createIntegration(s);
+    const api = await p.createCustomApi({
+      routes: [
+        { method: 'GET', path: '/prices/{sku}', integrationId: integration },
+        { method: 'POST', path: '/prices/{sku}', integrationId: integration },
+        { method: 'PUT', path: '/stock', integrationId: integration },
+      ],
+    });
+    const noKey = await target.custom.head('/zzz');
+    expect(noKey.status).toBe(401);
+    expect(noKey.headers['www-authenticate']).toBe('ApiKey');
+    expect(noKey.headers.allow).toBeUndefined();
+    expect((await target.custom.head('/prices/AX-1').set('connxio-api-key', Buffer.alloc(32, 9).toString('base64'))).status).toBe(401);
+    const noBearer = await target.custom.head('/prices/AX-1').set('connxio-api-key', api.key);
+    expect(noBearer.status).toBe(401);
+    expect(noBearer.headers['www-authenticate']).toMatch(/^Bearer/);
+    const unknown = await target.custom.head('/zzz').set('connxio-api-key', api.key).set('authorization', `Bearer ${s.bearer}`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers['content-type']).toMatch(/^application\/problem\+json/);
+    const known = await target.custom.head('/PRICES/AX-1/').set('connxio-api-key', api.key).set('authorization', `Bearer ${s.bearer}`);
+    expect(known.status).toBe(405);
+    expect(known.headers.allow).toBe('GET, POST');
+    expect(known.text ?? '').toBe('');
+    const stock = await target.custom.head('/stock').set('connxio-api-key', api.key).set('authorization', `Bearer ${s.bearer}`);
+    expect(stock.status).toBe(405);
+    expect(stock.headers.allow).toBe('PUT');
+    expect(await p.messages({ integrationId: integration })).toEqual([]);
+  });
+
+  it('dispatches any body as an opaque payload (any content type, or none) with the cx-* headers named as sent', async () => {
+    const s = await connxioSession(target);
+    const p = portal(target, s);
+    const integration = await createIntegration(s);
+    const api = await p.createCustomApi({ routes: ['POST', 'PUT', 'PATCH'].map((method) => ({ method, path: '/drop', integrationId: integration })) });
+    const csv = 'sku;qty\nAX-1;2\n';
+    expectOperation(await call(s, 'post', '/drop', api.key).set('content-type', 'text/csv').set('CX-Batch', 'b-7').send(csv), 'custom_api_post', 200);
+    expectOperation(await call(s, 'put', '/drop', api.key).set('content-type', 'application/json').send('{"not": json'), 'custom_api_put', 200);
+    expectOperation(await call(s, 'patch', '/drop', api.key).unset('Content-Type').send(Buffer.from([0x00, 0xff, 0x10])), 'custom_api_patch', 200);
+    const [patched, put, posted] = await p.messages({ integrationId: integration });
+    expect(posted).toMatchObject({ contentType: 'text/csv', body: csv, preDefinedUserProperties: { 'CX-Batch': 'b-7' } });
+    expect(put).toMatchObject({ contentType: 'application/json', body: '{"not": json' });
+    expect(patched).toMatchObject({ contentType: null, bodyBase64: Buffer.from([0x00, 0xff, 0x10]).toString('base64') });
+  });
+
   it('the key selects the API: two APIs with the same route reach their own integrations', async () => {
     const s = await connxioSession(target);
     const p = portal(target, s);
@@ -139,6 +186,11 @@ describe.runIf(target.capabilities.admin)('Connxio Custom APIs', () => {
 
     const webhookOff = await call(s, 'post', '/orders', api.key, 'webhook').send({});
     expectProblem(webhookOff, 'custom_api_post', 401);
+    // with a bearer the header is ignored: an ordinary bearer call, its bearer checked
+    expectOperation(await call(s, 'post', '/orders', api.key, 'webhook').set('authorization', `Bearer ${s.bearer}`).send({ via: 'bearer' }), 'custom_api_post', 200);
+    expectProblem(await call(s, 'post', '/orders', api.key, 'webhook').set('authorization', 'Bearer forged').send({}), 'custom_api_post', 401);
+    expect((await p.messages({ integrationId: integration })).map((m) => m.auth)).toEqual(['bearer']);
+    expectOperation(await target.admin.delete('/__admin/connxio/messages').query({ integrationId: integration }), 'admin_connxio_messages_clear', 204);
     const on = await p.customApiAction(api.id, 'webhook-mode/enable');
     expectOperation(on, 'admin_connxio_custom_apis_webhook_enable', 200);
     expect(on.body.webhookMode).toBe(true);

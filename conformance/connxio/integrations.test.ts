@@ -80,6 +80,30 @@ describe('create_integration', () => {
     expectProblem(typo, 'create_integration', 400);
   });
 
+  it('answers malformed JSON and an empty body as ASP.NET model binding does: ValidationProblemDetails under "$" and ""', async () => {
+    const s = await connxioSession(target);
+    const malformed = await s.post('/v2/integrations').set('content-type', 'application/json').send('{"a":');
+    expectProblem(malformed, 'create_integration', 400);
+    expect(malformed.body.title).toBe('One or more validation errors occurred.');
+    expect(Object.keys(malformed.body.errors)).toContain('$');
+    expect(malformed.body.errors.$).toEqual([expect.any(String)]);
+    const empty = await s.post('/v2/integrations').set('content-type', 'application/json; x-api-version=2.0');
+    expectProblem(empty, 'create_integration', 400);
+    expect(empty.body.title).toBe('One or more validation errors occurred.');
+    if (twin) {
+      expect(malformed.body.errors).toEqual({ $: [expect.stringMatching(/JSON|end/i)] });
+      expect(empty.body.errors).toEqual({ '': ['A non-empty request body is required.'] });
+      // invalid UTF-8 is a reader failure of the same kind (the bytes are sent as they are, not serialized as JSON)
+      const asBytes = ((b: Buffer) => b) as unknown as (body: unknown) => string;
+      const bytes = Buffer.concat([Buffer.from('{"description":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]);
+      const notUtf8 = await s.post('/v2/integrations').set('content-type', 'application/json').serialize(asBytes).send(bytes);
+      expectProblem(notUtf8, 'create_integration', 400);
+      expect(Object.keys(notUtf8.body.errors)).toEqual(['$']);
+    }
+    expectOperation(await s.get('/v2/integrations'), 'list_integrations', 200);
+    expect((await s.get('/v2/integrations')).body).toEqual([]);
+  });
+
   it('answers 400 for an integration that breaks the business rules (no outbound, properties not JSON), and stores nothing', async () => {
     const s = await connxioSession(target);
     const subscriptionId = await currentSubscriptionId(s);
@@ -129,13 +153,20 @@ describe('create_integration_no_validation', () => {
     expectOperation(update, 'create_integration_no_validation', 200);
   });
 
-  it('still answers 400 for a body that breaks the schema', async () => {
+  it('still answers 400 for a body that breaks the schema (a schema-required field missing), and stores nothing', async () => {
     const s = await connxioSession(target);
     const body = integrationBody(await currentSubscriptionId(s));
     delete body.inboundConnection;
     const res = await s.post('/v2/integrations/novalidation').send(body);
     expectProblem(res, 'create_integration_no_validation', 400);
     expect(res.body.errors).toHaveProperty('InboundConnection');
+    // the vendor's schema requires sender: model binding refuses it before /novalidation's "store it disabled" applies
+    const noSender = integrationBody(await currentSubscriptionId(s), { configCorrelationId: randomUUID() });
+    delete noSender.sender;
+    const refused = await s.post('/v2/integrations/novalidation').send(noSender);
+    expectProblem(refused, 'create_integration_no_validation', 400);
+    expect(refused.body.errors).toHaveProperty('Sender');
+    expectProblem(await s.get(`/v2/integrations/${noSender.configCorrelationId}`), 'get_integration', 404);
   });
 });
 

@@ -1,8 +1,10 @@
+import type { Test } from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { useTarget } from '../target.ts';
 import { connxioSession } from '../support/sessions.ts';
 import { expectOperation, expectProblem } from '../support/contract.ts';
-import { createIntegration, eventGridEvent, portal, UNKNOWN_KEY, UUID } from '../support/connxio-portal.ts';
+import { createIntegration, eventGridEvent, integrationBody, portal, UNKNOWN_KEY, UUID } from '../support/connxio-portal.ts';
+import { uniqueName } from '../support/resources.ts';
 
 /**
  * The Messaging API (contract §5, DECISIONS "messaging"): v2 and v3, single, batch (JSON and its
@@ -54,13 +56,51 @@ describe.runIf(writes)('send_message', () => {
     }
   });
 
-  it.runIf(admin)('copies cx-* headers into PreDefinedUserProperties, prefix kept, and nothing else', async () => {
+  it.runIf(admin)('copies cx-* headers into PreDefinedUserProperties verbatim (names as sent, prefix kept), and nothing else', async () => {
     const s = await connxioSession(target);
     const id = await createIntegration(s);
-    const res = await s.post(`/v2/messages/${id}`).set('cx-channel', 'webshop').set('CX-Tenant', 'nordic').set('x-other', 'ignored').send({ a: 1 });
+    const res = await s.post(`/v2/messages/${id}`).set('cx-channel', 'webshop').set('CX-Tenant', 'nordic').set('cx-Order', '42').set('x-other', 'ignored').send({ a: 1 });
     expectOperation(res, 'send_message', 200);
     const [message] = await portal(target, s).messages({ integrationId: id });
-    expect(message!.preDefinedUserProperties).toEqual({ 'cx-channel': 'webshop', 'cx-tenant': 'nordic' });
+    expect(message!.preDefinedUserProperties).toEqual({ 'cx-channel': 'webshop', 'CX-Tenant': 'nordic', 'cx-Order': '42' });
+    // the synchronous answer's userDefinedProperties carry the same names
+    const sync = await createIntegration(s, { synchronous: true });
+    const answered = await s.post(`/v2/messages/${sync}`).set('cx-Order', '42').set('CX-Foo', 'bar').send({ a: 2 });
+    expectOperation(answered, 'send_message', 200);
+    expect(answered.body[0].synchronousMessageResponses[0].metaData.userDefinedProperties).toEqual({ origin: 'apitwin', 'cx-Order': '42', 'CX-Foo': 'bar' });
+    expect((await portal(target, s).messages({ integrationId: sync }))[0]!.preDefinedUserProperties).toEqual({ 'cx-Order': '42', 'CX-Foo': 'bar' });
+  });
+
+  it.runIf(twin)('takes the body as an opaque payload: any content type, or none, never parsed; the bytes are delivered as sent', async () => {
+    const s = await connxioSession(target);
+    const id = await createIntegration(s);
+    const latin1 = Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x3b, 0x32]); // "café;2" in ISO-8859-1: not UTF-8
+    const sent: Array<{ contentType: string | null; bytes: Buffer; encoding?: string }> = [
+      { contentType: 'application/json', bytes: Buffer.from('not json') },
+      { contentType: 'application/json; x-api-version=2.0', bytes: Buffer.from('{"a":') },
+      { contentType: 'text/plain', bytes: Buffer.from('plain text') },
+      { contentType: 'text/csv', bytes: Buffer.from('sku;qty\nAX-1;2\n') },
+      { contentType: 'application/octet-stream', bytes: latin1, encoding: 'ISO-8859-1' },
+      { contentType: 'application/xml', bytes: Buffer.from('<not closed') },
+      { contentType: null, bytes: Buffer.from('no content type') },
+    ];
+    for (const m of sent) {
+      let req = s.post(`/v2/messages/${id}`).query(m.encoding ? { MessageEncoding: m.encoding } : {});
+      req = m.contentType === null ? req.unset('Content-Type') : req.set('content-type', m.contentType);
+      // text as a string (superagent would serialize a Buffer under a JSON type), other bytes as they are
+      expectOperation(await req.send(m.contentType?.includes('json') ? m.bytes.toString('utf8') : m.bytes), 'send_message', 200);
+    }
+    expectOperation(await s.post(`/v3/messages/${id}`).set('content-type', 'text/plain').send('v3 text'), 'send_message_v3', 200);
+    expectOperation(await s.post('/v1/message').query({ ConfigCorrelationId: id }).set('content-type', 'application/json').send('{broken'), 'send_message_v1', 200);
+    if (admin) {
+      const messages = (await portal(target, s).messages({ integrationId: id })).reverse();
+      expect(messages.map((m) => [m.contentType, m.bodyBase64])).toEqual([
+        ...sent.map((m) => [m.contentType, m.bytes.toString('base64')]),
+        ['text/plain', Buffer.from('v3 text').toString('base64')],
+        ['application/json', Buffer.from('{broken').toString('base64')],
+      ]);
+      expect(messages.map((m) => m.body)).toEqual(['not json', '{"a":', 'plain text', 'sku;qty\nAX-1;2\n', 'café;2', '<not closed', 'no content type', 'v3 text', '{broken']);
+    }
   });
 
   it('answers 404 for an unknown integration (ProblemDetails)', async () => {
@@ -121,6 +161,36 @@ describe.runIf(writes)('send_message', () => {
     if (admin) expect((await portal(target, s).messages({ integrationId: id }))[0]!.synchronous).toBe(true);
   });
 
+  it.runIf(twin)('answers a synchronous integration with its {env:Name} placeholders resolved: the subscription\'s value, else the default', async () => {
+    const s = await connxioSession(target);
+    const name = uniqueName('ErpBaseUrl');
+    const variable = await s.put('/v2/environmentvariables').send({ name, defaultValue: 'https://erp-default.example.test', subscriptionValues: { [s.subscriptionId!]: 'https://erp.example.test' } });
+    expectOperation(variable, 'create_environment_variable', 200);
+    s.defer(() => s.delete(`/v2/environmentvariables/${variable.body.id}`));
+    const body = integrationBody(s.subscriptionId!, { synchronous: true }) as { subIntegrations: Array<Record<string, unknown>> };
+    body.subIntegrations[0]!.outboundConnections = [{ adapterType: 'REST', adapterName: 'prices', connectionProperties: JSON.stringify({ endpointURL: `{env:${name}}/prices`, httpVerb: 'POST' }) }];
+    const created = await s.post('/v2/integrations').send(body);
+    expectOperation(created, 'create_integration', 201);
+    const id = created.body.configCorrelationId as string;
+    s.defer(() => s.delete(`/v2/integrations/${id}`));
+    const res = await s.post(`/v2/messages/${id}`).send({ sku: 'AX-1' });
+    expectOperation(res, 'send_message', 200);
+    expect(res.body[0].synchronousMessageResponses[0].metaData).toMatchObject({ outboundAdapter: 'REST', outboundEndpoint: 'https://erp.example.test/prices' });
+    // the stored integration keeps its placeholder
+    expect(JSON.parse((await s.get(`/v2/integrations/${id}`)).body.subIntegrations[0].outboundConnections[0].connectionProperties).endpointURL).toBe(`{env:${name}}/prices`);
+    // a key of the other subscription sees the default (its own copy of the integration, same configuration)
+    if (admin) {
+      const other = await portal(target, s).createKey(['Management', 'Messaging'], { subscriptionId: s.otherSubscriptionId });
+      const asOther = (req: Test) => req.set('connxio-api-key', other.key).set('authorization', `Bearer ${s.bearer}`);
+      const theirs = await asOther(s.raw.post('/v2/integrations')).send({ ...body, subscriptionId: s.otherSubscriptionId });
+      expectOperation(theirs, 'create_integration', 201);
+      s.defer(() => asOther(s.raw.delete(`/v2/integrations/${theirs.body.configCorrelationId}`)));
+      const answered = await asOther(s.raw.post(`/v2/messages/${theirs.body.configCorrelationId}`)).send({ sku: 'AX-2' });
+      expectOperation(answered, 'send_message', 200);
+      expect(answered.body[0].synchronousMessageResponses[0].metaData.outboundEndpoint).toBe('https://erp-default.example.test/prices');
+    }
+  });
+
   it.runIf(admin)('webhook mode: a key with the Webhook scope sends without a bearer (header or query parameter)', async () => {
     const s = await connxioSession(target);
     const id = await createIntegration(s);
@@ -156,6 +226,16 @@ describe.runIf(writes)('send_message', () => {
     const noBearer = await s.raw.post(`/v2/messages/${id}`).send({ a: 3 });
     expectProblem(noBearer, 'send_message', 401);
     expect(noBearer.headers['www-authenticate']).toMatch(/^Bearer/);
+    // another company's bearer: refused, and the answer does not blame a key that was never sent
+    const stranger = await connxioSession(target);
+    const foreign = await s.raw.post(`/v2/messages/${id}`).set('authorization', `Bearer ${stranger.bearer}`).send({ a: 3 });
+    expectProblem(foreign, 'send_message', 401);
+    expect(foreign.headers['www-authenticate']).toMatch(/^Bearer/);
+    expect(foreign.body.detail).not.toMatch(/API key/i);
+    expect(foreign.body.detail).toContain(`integration ${id}`);
+    // the webhook header beside a bearer changes nothing: still the keyless bearer call
+    expectOperation(await s.raw.post(`/v2/messages/${id}`).set('authorization', `Bearer ${s.bearer}`).set('connxio-api-webhook', 'true').send({ a: 3 }), 'send_message', 200);
+    expect((await p.messages({ integrationId: id }))[0]).toMatchObject({ auth: 'keyless', keyId: null });
     const badKey = await s.raw.post(`/v2/messages/${id}`).set('connxio-api-key', UNKNOWN_KEY).set('authorization', `Bearer ${s.bearer}`).send({ a: 4 });
     expectProblem(badKey, 'send_message', 401);
 

@@ -34,3 +34,23 @@ function lowerBooleans(value: unknown): unknown {
 function toArray(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [value];
 }
+
+/** the media range of an operation that takes any body as an opaque payload (the raw message) */
+export const ANY_MEDIA = '*/*';
+
+/**
+ * The spec media type a request's Content-Type selects, as ASP.NET's input formatters do: the
+ * declared type (parameters such as `x-api-version=2.0` ignored), and `text/json` or any
+ * `application/*+json` as `application/json`; undefined (→ 415) otherwise. An operation that
+ * declares `*` + `/*` (the raw message of the messaging endpoints and custom APIs, contract §5.1:
+ * "JSON, XML, anything … an opaque string") reads its body as raw bytes whatever the type, JSON
+ * and XML included, and with no Content-Type at all: it is never parsed.
+ */
+export function aspNetMediaTypeFor(contentType: string, op: OperationSpec): string | undefined {
+  const declared = Object.keys(op.requestBody?.content ?? {});
+  if (declared.includes(ANY_MEDIA)) return ANY_MEDIA;
+  const media = contentType.split(';')[0]!.trim().toLowerCase();
+  if (declared.includes(media)) return media;
+  if ((media === 'text/json' || media.endsWith('+json')) && declared.includes('application/json')) return 'application/json';
+  return undefined;
+}

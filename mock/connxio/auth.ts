@@ -63,21 +63,33 @@ export function webhookScope(op: OperationSpec): ApiKeyScope | undefined {
   return op.extensions['x-connxio-webhook-scope'] as ApiKeyScope | undefined;
 }
 
-/** 401 (WWW-Authenticate: Bearer) unless the request carries a live bearer issued to this company. */
-export function requireBearer(env: TwinEnv, request: RequestInfo, companyId: string): void {
+/**
+ * 401 (WWW-Authenticate: Bearer) unless the request carries a live bearer issued to this company.
+ * `companyOf` says what the company belongs to, for the mismatch message (the API key by default).
+ */
+export function requireBearer(env: TwinEnv, request: RequestInfo, companyId: string, companyOf = 'the API key'): void {
   const authorization = request.headers.authorization;
   const m = authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization) : null;
   if (!m) throw errors.unauthorized('missing bearer token; get one from POST /oauth/token', { headers: { 'WWW-Authenticate': 'Bearer' } });
   const bearer = checkBearer(env.store.reader, m[1]!, env.clock.now());
   if (!bearer.ok) throw errors.unauthorized(bearer.reason, { headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } });
   if (bearer.token.company_id !== companyId) {
-    throw errors.unauthorized('the bearer token was issued to another company than the API key', { headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } });
+    throw errors.unauthorized(`the bearer token was issued to another company than ${companyOf}`, { headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } });
   }
 }
 
-/** `Connxio-Api-Webhook: true` (header or query, case-insensitive) */
+/** an `Authorization: Bearer …` header, valid or not */
+export function sendsBearer(request: RequestInfo): boolean {
+  return /^Bearer(\s|$)/i.test(request.headers.authorization ?? '');
+}
+
+/**
+ * Webhook mode: `Connxio-Api-Webhook: true` (header or query, case-insensitive) on a call without
+ * a bearer. The header lets a call through *without* a bearer (DECISIONS "webhook mode"); a call
+ * that sends one is an ordinary bearer call, the header ignored, and its bearer is checked.
+ */
 export function inWebhookMode(request: RequestInfo): boolean {
-  return headerOrQuery(request, 'Connxio-Api-Webhook')?.trim().toLowerCase() === 'true';
+  return headerOrQuery(request, 'Connxio-Api-Webhook')?.trim().toLowerCase() === 'true' && !sendsBearer(request);
 }
 
 /** where a messaging operation names its target (`x-connxio-target`): path `integrationId` (default), query `ConfigCorrelationId` or the body */
@@ -108,7 +120,7 @@ function keylessCaller(env: TwinEnv, request: RequestInfo, op: OperationSpec): K
     ? reader.get<SubscriptionRecord>(companyCollection(located.companyId, 'subscriptions'), located.integration.subscriptionId)
     : undefined;
   if (!company || !subscription) return undefined;
-  requireBearer(env, request, company.id);
+  requireBearer(env, request, company.id, `the one integration ${integrationId} belongs to`);
   return { keyless: true, company, subscription, integrationId };
 }
 

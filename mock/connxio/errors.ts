@@ -1,5 +1,5 @@
 import type { ApiError, ValidationIssue } from '../core/errors.ts';
-import type { RenderedError, RequestInfo } from '../core/pipeline.ts';
+import type { BodyErrorMarkers, RenderedError, RequestInfo } from '../core/pipeline.ts';
 import type { Random } from '../core/random.ts';
 
 /**
@@ -26,6 +26,9 @@ const TYPE_BY_STATUS: Record<number, string> = {
 };
 
 export const VALIDATION_TITLE = 'One or more validation errors occurred.';
+
+/** ASP.NET's model-state error for an empty body where [FromBody] needs one (key "") */
+export const MISSING_BODY_MESSAGE = 'A non-empty request body is required.';
 
 export function traceId(random: Random): string {
   return `00-${random.bytes(16).toString('hex')}-${random.bytes(8).toString('hex')}-00`;
@@ -58,24 +61,45 @@ export function renderConnxioProblem(err: ApiError, request: RequestInfo & { ope
       body: { error: typeof oauthError === 'string' ? oauthError : err.status === 401 ? 'invalid_client' : 'invalid_request', error_description: err.message },
     };
   }
+  const errors = modelStateErrors(err);
   const body: Record<string, unknown> = {
     type: TYPE_BY_STATUS[err.status] ?? 'about:blank',
-    // model-state errors (schema issues, or business rules in `extra.errors`) are ASP.NET ValidationProblemDetails
-    title: err.details.issues || err.details.extra?.errors ? VALIDATION_TITLE : err.title,
+    // model-state errors (schema issues, an unreadable or missing body, or business rules in `extra.errors`) are ASP.NET ValidationProblemDetails
+    title: errors ? VALIDATION_TITLE : err.title,
     status: err.status,
   };
+  // schema issues speak for themselves; other errors (business rules, an unreadable body) keep the twin's explanation too
   if (!err.details.issues) body.detail = err.message;
-  if (err.details.issues && err.details.issues.length > 0) {
-    const grouped: Record<string, string[]> = {};
-    for (const issue of err.details.issues) {
-      const field = aspNetFieldName(issue);
-      (grouped[field] ??= []).push(aspNetMessage(issue, field));
-    }
-    body.errors = grouped;
-  } else if (err.details.extra?.errors) {
-    body.errors = err.details.extra.errors;
-  }
+  if (errors) body.errors = errors;
   body.traceId = traceId(random);
   if (err.status === 401 && !headers['WWW-Authenticate']) headers['WWW-Authenticate'] = 'ApiKey';
   return { status: err.status, headers: { ...headers, 'content-type': 'application/problem+json; charset=utf-8' }, body };
+}
+
+/**
+ * The ValidationProblemDetails `errors` of an error, or undefined when it is not a model-state
+ * error. A body the pipeline could not read (`extra.unreadableBody`: not UTF-8, not JSON) is
+ * System.Text.Json's failure, reported under `$` with the parser's message; a required body that
+ * was not sent (`extra.missingBody`) is `{"": ["A non-empty request body is required."]}`; schema
+ * issues are grouped by ASP.NET field name; business rules bring their own `extra.errors`.
+ */
+function modelStateErrors(err: ApiError): Record<string, string[]> | undefined {
+  const markers = (err.details.extra ?? {}) as BodyErrorMarkers;
+  if (typeof markers.unreadableBody === 'string') return { $: [markers.unreadableBody] };
+  const issues = err.details.issues;
+  if (issues && issues.length > 0) {
+    const grouped: Record<string, string[]> = {};
+    for (const issue of issues) {
+      if (markers.missingBody && issue.location === 'body' && issue.pointer === '') {
+        (grouped[''] ??= []).push(MISSING_BODY_MESSAGE);
+        continue;
+      }
+      const field = aspNetFieldName(issue);
+      (grouped[field] ??= []).push(aspNetMessage(issue, field));
+    }
+    return grouped;
+  }
+  if (issues) return {};
+  const extra = err.details.extra?.errors;
+  return extra && typeof extra === 'object' ? (extra as Record<string, string[]>) : undefined;
 }

@@ -1,7 +1,7 @@
 import type { TwinEnv, VendorApi } from '../core/pipeline.ts';
 import type { ApiSpec } from '../core/spec.ts';
 import { authenticateConnxio, connxioPreflight, isPrincipal, type ConnxioCaller } from './auth.ts';
-import { bindAspNetQuery } from './aspnet-binding.ts';
+import { aspNetMediaTypeFor, bindAspNetQuery } from './aspnet-binding.ts';
 import { renderConnxioProblem } from './errors.ts';
 import { messagingOperations } from './messaging/operations.ts';
 import { codeComponentsOperations } from './codecomponents/operations.ts';
@@ -29,14 +29,7 @@ export function createConnxioApi(spec: ApiSpec, env: TwinEnv): VendorApi<Connxio
     handlers: connxioOperations,
     authenticate: (request, op) => authenticateConnxio(env, request, op),
     renderError: (err, request) => renderConnxioProblem(err, request, env.random),
-    mediaTypeFor: (contentType, op) => {
-      const media = contentType.split(';')[0]!.trim().toLowerCase();
-      const declared = Object.keys(op.requestBody?.content ?? {});
-      if (declared.includes(media)) return media;
-      // ASP.NET input formatters: application/json with x-api-version, text/json, application/*+json
-      if ((media === 'text/json' || media.endsWith('+json')) && declared.includes('application/json')) return 'application/json';
-      return undefined;
-    },
+    mediaTypeFor: aspNetMediaTypeFor,
     bindQuery: bindAspNetQuery,
     extraPrefixes: ['/api'],
     caseSensitive: false,

@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createClock } from './clock.ts';
 import { errors, type ApiError } from './errors.ts';
 import { createFaultRules } from './faults.ts';
-import { createDispatcher, type OperationTable, type TwinEnv, type VendorApi } from './pipeline.ts';
+import { createDispatcher, defaultMediaTypeFor, type BodyErrorMarkers, type OperationTable, type TwinEnv, type VendorApi } from './pipeline.ts';
 import { createRandom } from './random.ts';
 import { createMessageJournal } from './message-journal.ts';
 import { createRequestJournal } from './request-journal.ts';
@@ -81,6 +81,15 @@ describe('pipeline › routing', () => {
     expect(wrong.body.envelope).toBe('test');
   });
 
+  it('answers HEAD 405 with Allow (before auth) where no route is added for HEAD, and never lists HEAD in Allow', async () => {
+    const t = app(handlers);
+    const head = await t.head('/things');
+    expect(head.status).toBe(405);
+    expect(head.headers.allow).toBe('GET, POST');
+    const options = await t.options('/things');
+    expect(options.headers.allow).toBe('GET, POST, OPTIONS');
+  });
+
   it('answers 501 naming the operation when the spec has it but no handler does', async () => {
     const res = await app(handlers).delete('/things/a/b').set(auth);
     expect(res.status).toBe(501);
@@ -119,6 +128,61 @@ describe('pipeline › order of checks', () => {
     const none = await t.post('/things').set(auth);
     expect(none.status).toBe(400);
     expect(seen).toEqual([]);
+  });
+});
+
+describe('pipeline › opaque bodies, raw header names and body error markers', () => {
+  /** an API that answers what the handler saw, and renders the markers of its errors */
+  function opaqueApp() {
+    const api: VendorApi<string> = {
+      name: 'connxio',
+      spec,
+      handlers: {
+        ...handlers,
+        blobs_put: (ctx) => ({ body: { body: ctx.body, rawBase64: ctx.request.rawBody?.toString('base64'), rawHeaders: ctx.request.rawHeaders } }),
+      },
+      authenticate: () => 'caller',
+      // the any-type range takes every content type (as the Connxio raw message does)
+      mediaTypeFor: (contentType, op) => (op.requestBody?.content['*/*'] ? '*/*' : defaultMediaTypeFor(contentType, op)),
+      renderError: (err: ApiError) => ({ status: err.status, headers: {}, body: { message: err.message, markers: (err.details.extra ?? {}) as BodyErrorMarkers } }),
+    };
+    const e = express();
+    e.use(createDispatcher('test', [{ prefix: '', api: api as VendorApi<unknown> }], env));
+    return supertest(e);
+  }
+
+  it('hands any bytes under any content type (or none) to the handler as sent, never parsed, and the header names as written', async () => {
+    const t = opaqueApp();
+    const bytes = Buffer.from([0x63, 0x61, 0x66, 0xe9, 0xff]);
+    const asBytes = (b: unknown) => b as string;
+    for (const contentType of ['text/csv', 'application/json', 'application/octet-stream', undefined]) {
+      let req = t.post('/blobs').set('CX-Order', '42');
+      req = contentType ? req.set('content-type', contentType) : req.unset('Content-Type');
+      const res = await req.serialize(asBytes).send(bytes as unknown as string);
+      expect(res.status, `${contentType}: ${res.text}`).toBe(200);
+      expect(res.body.rawBase64).toBe(bytes.toString('base64'));
+      expect(res.body.body).toBe(bytes.toString('utf8'));
+      expect(res.body.rawHeaders).toEqual(expect.arrayContaining(['CX-Order', '42']));
+    }
+  });
+
+  it('marks a body it cannot read (unreadableBody: the parser message) and a required body not sent (missingBody)', async () => {
+    const t = opaqueApp();
+    const malformed = await t.post('/things').set('content-type', 'application/json').send('{"name":');
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.message).toMatch(/^request body is not valid JSON: /);
+    expect(malformed.body.markers.unreadableBody).toBe(malformed.body.message.replace('request body is not valid JSON: ', ''));
+    const proto = await t.post('/things').set('content-type', 'application/json').send('{"__proto__":{"a":1}}');
+    expect(proto.body.markers.unreadableBody).toMatch(/forbidden key/);
+    const empty = await t.post('/things').set('content-type', 'application/json');
+    expect(empty.status).toBe(400);
+    expect(empty.body.markers).toEqual({ missingBody: true });
+    const emptyBlob = await t.post('/blobs').set('content-type', 'text/plain');
+    expect(emptyBlob.body.markers).toEqual({ missingBody: true });
+    // a schema violation is neither
+    const invalid = await t.post('/things').send({ name: '' });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.markers).toEqual({});
   });
 });
 

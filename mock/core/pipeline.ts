@@ -14,7 +14,7 @@ import type { MessageJournal } from './message-journal.ts';
 import { redactBody, redactHeaders, redactQuery, type RequestJournal } from './request-journal.ts';
 import { createRouter, type Router } from './router.ts';
 import type { ApiSpec, OperationSpec } from './spec.ts';
-import type { Validator } from './validation.ts';
+import type { ValidatedRequest, Validator } from './validation.ts';
 
 /**
  * The operation pipeline, keyed by operationId:
@@ -43,6 +43,8 @@ export interface RequestInfo {
   path: string;
   query: Record<string, unknown>;
   headers: IncomingHttpHeaders;
+  /** the header lines as sent, names in their own case (Node's `req.rawHeaders`: name, value, name, value, …) */
+  rawHeaders?: readonly string[];
   listener: string;
   /** set once the route is known */
   operationId?: string;
@@ -159,6 +161,7 @@ export function createDispatcher(
       path: pathname,
       query: queryObject(url.searchParams),
       headers: req.headers,
+      rawHeaders: req.rawHeaders,
       listener,
       remoteAddress: req.socket.remoteAddress,
     };
@@ -277,11 +280,18 @@ export function createDispatcher(
         requestBody = body;
       }
 
-      const validated = env.validator.validateRequest(
-        op,
-        { params: match.params, query: mount.api.bindQuery ? mount.api.bindQuery(info.query, op) : info.query, headers: req.headers as Record<string, unknown>, body, hasBody: op.requestBody ? hasBody : false },
-        mediaType,
-      );
+      let validated: ValidatedRequest;
+      try {
+        validated = env.validator.validateRequest(
+          op,
+          { params: match.params, query: mount.api.bindQuery ? mount.api.bindQuery(info.query, op) : info.query, headers: req.headers as Record<string, unknown>, body, hasBody: op.requestBody ? hasBody : false },
+          mediaType,
+        );
+      } catch (err) {
+        // a required body that was not sent: marked for renderers that word it their own way
+        if (err instanceof ApiError && op.requestBody?.required && !hasBody) throw withBodyMarker(err, { missingBody: true });
+        throw err;
+      }
       const handler = mount.api.handlers[op.operationId];
       if (!handler) throw errors.notImplemented(op.operationId);
       const result = await handler({
@@ -373,12 +383,35 @@ export function defaultMediaTypeFor(contentType: string, op: OperationSpec): str
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * Markers the pipeline puts in `details.extra` of its own body errors, so a renderer can word them
+ * as its vendor does (Connxio: ASP.NET's model-state keys) without reading message texts:
+ * `unreadableBody` (the reader's or parser's message) when the body could not be decoded or
+ * parsed, `missingBody` when a required body was not sent.
+ */
+export interface BodyErrorMarkers {
+  unreadableBody?: string;
+  missingBody?: true;
+}
+
+function withBodyMarker(err: ApiError, marker: BodyErrorMarkers): ApiError {
+  return new ApiError(err.kind, err.message, { ...err.details, extra: { ...err.details.extra, ...marker } });
+}
+
+/**
+ * Media types that stand for any bytes (an operation that declares the media range "any type"
+ * takes every content type as an opaque payload): never decoded strictly or parsed. The handler reads the bytes as sent
+ * from `ctx.request.rawBody`; `ctx.body` is a readable rendering (invalid UTF-8 as U+FFFD).
+ */
+export const OPAQUE_MEDIA_TYPES: ReadonlySet<string> = new Set(['*/*', 'application/octet-stream']);
+
 function parseBody(raw: Buffer, mediaType: string): unknown {
+  if (OPAQUE_MEDIA_TYPES.has(mediaType)) return raw.toString('utf8');
   let text: string;
   try {
     text = utf8.decode(raw);
   } catch {
-    throw errors.badRequest('request body is not valid UTF-8', { parameter: { id: '/', location: 'body' } });
+    throw errors.badRequest('request body is not valid UTF-8', { parameter: { id: '/', location: 'body' }, extra: { unreadableBody: 'The request body is not valid UTF-8.' } });
   }
   if (mediaType === 'application/x-www-form-urlencoded') {
     return Object.fromEntries(new URLSearchParams(text));
@@ -391,6 +424,7 @@ function parseBody(raw: Buffer, mediaType: string): unknown {
       const forbidden = /prototype/i.test(message);
       throw errors.badRequest(forbidden ? 'request body contains a forbidden key (__proto__ or constructor.prototype)' : `request body is not valid JSON: ${message}`, {
         parameter: { id: '/', location: 'body' },
+        extra: { unreadableBody: forbidden ? 'The JSON object contains a forbidden key (__proto__ or constructor.prototype).' : message },
       });
     }
   }

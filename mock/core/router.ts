@@ -18,7 +18,14 @@ export interface RouterOptions {
   ignoreTrailingSlash?: boolean;
 }
 
-const ROUTABLE: readonly HttpMethod[] = ['GET', 'PUT', 'POST', 'DELETE', 'PATCH'];
+/** the methods an Allow header lists */
+const ADVERTISED: readonly HttpMethod[] = ['GET', 'PUT', 'POST', 'DELETE', 'PATCH'];
+/**
+ * The methods routes may be added for. HEAD is matched only where a route is added for it (the
+ * specs declare none; the Custom API listener adds one to resolve HEAD as its other calls, then
+ * answer it 405) and never advertised in Allow.
+ */
+const ROUTABLE: readonly HttpMethod[] = [...ADVERTISED, 'HEAD'];
 
 export interface Router<T> {
   add(method: HttpMethod, pathTemplate: string, route: T): void;
@@ -41,7 +48,7 @@ export function createRouter<T>(options: RouterOptions = {}): Router<T> {
       try {
         const found = ROUTABLE.includes(method as HttpMethod) ? fmw.find(method as HttpMethod, pathname) : null;
         if (found) return { kind: 'found', route: found.store as T, params: found.params as Record<string, string> };
-        const allow = ROUTABLE.filter((m) => m !== method && fmw.find(m, pathname) !== null);
+        const allow = ADVERTISED.filter((m) => m !== method && fmw.find(m, pathname) !== null);
         return allow.length > 0 ? { kind: 'method-not-allowed', allow } : { kind: 'not-found' };
       } catch (err) {
         return { kind: 'bad-path', message: (err as Error).message };

@@ -3,7 +3,7 @@ import type { Handler, RequestInfo, TwinEnv, VendorApi } from '../../core/pipeli
 import { redactQuery } from '../../core/request-journal.ts';
 import type { ApiSpec, OperationSpec } from '../../core/spec.ts';
 import { connxioPreflight, headerOrQuery, inWebhookMode, requireBearer } from '../auth.ts';
-import { bindAspNetQuery } from '../aspnet-binding.ts';
+import { aspNetMediaTypeFor, bindAspNetQuery } from '../aspnet-binding.ts';
 import { renderConnxioProblem } from '../errors.ts';
 import { acceptMessages } from '../messaging/deliver.ts';
 import { userPropertiesFrom } from '../messaging/model.ts';
@@ -70,7 +70,7 @@ const dispatch: Handler<CustomApiCaller> = (ctx) => {
     apiVersion: null,
     auth: webhookMode ? 'webhook' : 'bearer',
     keyId: key.id,
-    userProperties: userPropertiesFrom(ctx.request.headers),
+    userProperties: userPropertiesFrom(ctx.request),
     customApi: { id: customApi.id, title: customApi.title, method: route.method, route: route.path, path: ctx.request.path, params, query: redactQuery(ctx.request.query) },
     messages: () => [
       {
@@ -84,10 +84,18 @@ const dispatch: Handler<CustomApiCaller> = (ctx) => {
   });
 };
 
-/** The spec's operations, each served on every path (`/*`); the `route` path parameter stands for the whole path. */
+/**
+ * The spec's operations, each served on every path (`/*`); the `route` path parameter stands for
+ * the whole path. HEAD is resolved like a GET (key, auth, then the route table) so that it gets
+ * the same answers in the same order: 401 for a missing or unknown key, 404 for an unknown path,
+ * and, since no route is ever mapped for HEAD (ASP.NET Core matches HEAD only where it is mapped
+ * explicitly), 405 with the Allow of that route's own methods.
+ */
 function everyPath(spec: ApiSpec): ApiSpec {
   const operations = spec.operations.map((op) => ({ ...op, path: '/*', parameters: op.parameters.filter((p) => p.in !== 'path') }));
-  return { ...spec, operations, byId: new Map(operations.map((op) => [op.operationId, op])) };
+  const get = operations.find((op) => op.method === 'GET');
+  const head = get ? [{ ...get, method: 'HEAD' as const }] : [];
+  return { ...spec, operations: [...operations, ...head], byId: new Map(operations.map((op) => [op.operationId, op])) };
 }
 
 export function createCustomApiListener(spec: ApiSpec, env: TwinEnv): VendorApi<CustomApiCaller> {
@@ -98,6 +106,7 @@ export function createCustomApiListener(spec: ApiSpec, env: TwinEnv): VendorApi<
     handlers: Object.fromEntries(served.operations.map((op) => [op.operationId, dispatch])),
     authenticate: (request, op) => authenticateCustomApi(env, request, op),
     renderError: (err, request) => renderConnxioProblem(err, request, env.random),
+    mediaTypeFor: aspNetMediaTypeFor,
     bindQuery: bindAspNetQuery,
     responseHeaders: { 'access-control-allow-origin': '*' },
     preflightHeaders: connxioPreflight,

@@ -1,5 +1,7 @@
 import type { HandlerResult, TwinEnv } from '../../core/pipeline.ts';
 import type { DeliveredMessage } from '../../core/message-journal.ts';
+import type { Tx } from '../../core/store/store.ts';
+import { companyState } from '../state.ts';
 import {
   assertAcceptsMessages,
   deliverMessages,
@@ -25,7 +27,7 @@ export interface DeliveryRequest extends DeliveryContext {
 export function acceptMessages(env: TwinEnv, request: DeliveryRequest): HandlerResult {
   const integration = findTargetIntegration(env.store.reader, request.companyId, request.subscriptionId, request.integrationId);
   assertAcceptsMessages(integration, request.channel);
-  const result = deliverMessages(integration, request.messages(), request, { nowMs: env.clock.now(), random: env.random });
+  const result = deliverMessages(integration, request.messages(), request, { nowMs: env.clock.now(), random: env.random }, variablesOf(env.store.reader, request.companyId));
   return answer(env, result.entries, result.synchronousResponse);
 }
 
@@ -45,8 +47,13 @@ export interface AddressedDelivery {
 export function acceptAddressedMessages(env: TwinEnv, deliveries: AddressedDelivery[]): HandlerResult {
   const targets = resolveTargets(env.store.reader, deliveries);
   const model = { nowMs: env.clock.now(), random: env.random };
-  const results = deliveries.map((d, i) => deliverMessages(targets[i]!, [d.message], d.context, model));
+  const results = deliveries.map((d, i) => deliverMessages(targets[i]!, [d.message], d.context, model, variablesOf(env.store.reader, d.context.companyId)));
   return answer(env, results.flatMap((r) => r.entries), results.length === 1 ? results[0]!.synchronousResponse : undefined);
+}
+
+/** the company's environment variables, for `{env:Name}` placeholders the engine resolves */
+function variablesOf(tx: Tx, companyId: string) {
+  return companyState(tx, companyId).environmentVariables.all();
 }
 
 function answer(env: TwinEnv, entries: Array<Omit<DeliveredMessage, 'id'>>, synchronousResponse: SynchronousSubIntegrationResponse[] | undefined): HandlerResult {

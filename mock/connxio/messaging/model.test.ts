@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../../core/random.ts';
 import { createCompany } from '../company/model.ts';
+import type { EnvironmentVariableRecord } from '../environmentvariables/model.ts';
 import type { IntegrationInput } from '../integrations/model.ts';
 import { companyFixture, integrationRequest, thrown } from '../model-testing.ts';
 import type { SubscriptionRecord } from '../state.ts';
@@ -104,12 +105,12 @@ describe('assertAcceptsMessages', () => {
 });
 
 describe('message parts', () => {
-  it('copies cx-* headers only, prefix kept, values as strings', () => {
-    expect(userPropertiesFrom({ 'cx-channel': 'web', 'CX-Tenant': 'a', 'x-other': 'no', 'cx-multi': ['a', 'b'], authorization: 'Bearer x' })).toEqual({
-      'cx-channel': 'web',
-      'cx-tenant': 'a',
-      'cx-multi': 'a, b',
-    });
+  it('copies cx-* headers only, names verbatim as sent (prefix kept), values as strings', () => {
+    const rawHeaders = ['cx-channel', 'web', 'CX-Tenant', 'a', 'x-other', 'no', 'Cx-Multi', 'a', 'cx-multi', 'b', 'Authorization', 'Bearer x', 'cx-Order', '42'];
+    const headers = { 'cx-channel': 'web', 'cx-tenant': 'a', 'x-other': 'no', 'cx-multi': 'a, b', authorization: 'Bearer x', 'cx-order': '42' };
+    expect(userPropertiesFrom({ rawHeaders, headers })).toEqual({ 'cx-channel': 'web', 'CX-Tenant': 'a', 'Cx-Multi': 'a, b', 'cx-Order': '42' });
+    // without the raw lines only Node's lower-cased names are known
+    expect(userPropertiesFrom({ headers: { 'cx-channel': 'web', 'cx-multi': ['a', 'b'], 'x-other': 'no' } })).toEqual({ 'cx-channel': 'web', 'cx-multi': 'a, b' });
   });
 
   it('decodes with the message encoding and falls back to utf-8', () => {
@@ -188,6 +189,37 @@ describe('deliverMessages', () => {
     expect(discard!.metaData.outboundEndpoint).toBeNull();
     expect(rest!.errorMessage).toBeNull();
     expect(first.entries[0]!.synchronous).toBe(true);
+  });
+
+  it('answers with the {env:Name} placeholders resolved for the subscription (its value, else the default), the stored integration untouched', async () => {
+    const { company, test, prod, save } = await setup();
+    const integration = await save(
+      test,
+      input(test.id, {
+        inboundConnection: { adapterType: 'Api', connectionProperties: '{"useSynchronousCommunication":true}' },
+        transactionType: '{env:Kind}',
+        subIntegrations: [
+          {
+            subIntegrationId: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d',
+            outboundConnections: [{ adapterType: 'REST', adapterId: 'b7c8d9e0-f1a2-4b3c-8d4e-5f6a7b8c9d0e', connectionProperties: '{"endpointURL":"{env:ErpBaseUrl}/prices"}' }],
+            messageOutboundFormat: 'json',
+            enabled: true,
+          },
+        ],
+      }),
+    );
+    const variable = (name: string, defaultValue: string | null, subscriptionValues: Record<string, string> | null) =>
+      ({ id: name, name, defaultValue, subscriptionValues, companyId: company.id, createdAtUtc: '', updatedAtUtc: '', createdBy: null, updatedBy: null }) as EnvironmentVariableRecord;
+    const variables = [variable('ErpBaseUrl', 'https://erp-default.example.test', { [test.id]: 'https://erp-test.example.test' }), variable('kind', 'Prices', null)];
+    const answer = (subscriptionId: string) =>
+      deliverMessages(integration, [{ bytes: Buffer.from('{}'), contentType: 'application/json', interchangeId: 'ic-1' }], context(company.id, subscriptionId), { nowMs: T0, random: createRandom('vars') }, variables)
+        .synchronousResponse![0]!.synchronousMessageResponses[0]!.metaData;
+    expect(answer(test.id)).toMatchObject({ outboundEndpoint: 'https://erp-test.example.test/prices', transactionType: 'Prices' });
+    expect(answer(prod.id).outboundEndpoint).toBe('https://erp-default.example.test/prices');
+    // without variables (none defined) the placeholder stays, as GET ?replaceVariables=true leaves an unknown name
+    const unresolved = deliverMessages(integration, [{ bytes: Buffer.from('{}'), contentType: null }], context(company.id, test.id), { nowMs: T0, random: createRandom('vars') });
+    expect(unresolved.synchronousResponse![0]!.synchronousMessageResponses[0]!.metaData.outboundEndpoint).toBe('{env:ErpBaseUrl}/prices');
+    expect(integration.subIntegrations![0]!.outboundConnections![0]!.connectionProperties).toBe('{"endpointURL":"{env:ErpBaseUrl}/prices"}');
   });
 });
 

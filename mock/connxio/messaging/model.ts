@@ -3,7 +3,8 @@ import { ApiError, errors } from '../../core/errors.ts';
 import type { DeliveredMessage, MessageChannel } from '../../core/message-journal.ts';
 import type { Tx } from '../../core/store/store.ts';
 import { iso, type ModelEnv } from '../company/model.ts';
-import { apiTriggerSettings, findIntegration, inboundAdapterType, isInboundAdapter, type IntegrationRecord } from '../integrations/model.ts';
+import type { EnvironmentVariableRecord } from '../environmentvariables/model.ts';
+import { apiTriggerSettings, findIntegration, inboundAdapterType, isInboundAdapter, replaceVariables, type IntegrationRecord } from '../integrations/model.ts';
 import { companyState } from '../state.ts';
 
 /**
@@ -76,13 +77,29 @@ export function assertAcceptsMessages(integration: IntegrationRecord, channel: D
   if (channel === 'batch' && isSynchronous(integration)) throw errors.badRequest('Batches are not supported for synchronous integrations.');
 }
 
-/** `cx-*` request headers, prefix kept (as Node lower-cases header names), values as strings. */
-export function userPropertiesFrom(headers: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (!name.toLowerCase().startsWith('cx-') || value === undefined) continue;
-    out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+/**
+ * `cx-*` request headers (contract §1.3: "copied verbatim", prefix kept, value as a string): the
+ * names as the client wrote them, from the raw header lines (Node lower-cases `headers`). A name
+ * sent more than once (in any case) keeps its first spelling, its values joined with ", ". Without
+ * raw lines, the lower-cased names of `headers` are all there is.
+ */
+export function userPropertiesFrom(request: { rawHeaders?: readonly string[]; headers: Record<string, string | string[] | undefined> }): Record<string, string> {
+  const lines: Array<[string, string]> = [];
+  if (request.rawHeaders) {
+    for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) lines.push([request.rawHeaders[i]!, request.rawHeaders[i + 1]!]);
+  } else {
+    for (const [name, value] of Object.entries(request.headers)) for (const v of value === undefined ? [] : Array.isArray(value) ? value : [value]) lines.push([name, String(v)]);
   }
+  const byName = new Map<string, { name: string; values: string[] }>();
+  for (const [name, value] of lines) {
+    if (!name.toLowerCase().startsWith('cx-')) continue;
+    const key = name.toLowerCase();
+    const seen = byName.get(key);
+    if (seen) seen.values.push(value);
+    else byName.set(key, { name, values: [value] });
+  }
+  const out: Record<string, string> = {};
+  for (const { name, values } of byName.values()) out[name] = values.join(', ');
   return out;
 }
 
@@ -365,8 +382,14 @@ export interface DeliveryResult {
   synchronousResponse?: SynchronousSubIntegrationResponse[];
 }
 
-/** Turns accepted messages into journal entries (and the synchronous answer). Call after assertAcceptsMessages. */
-export function deliverMessages(integration: IntegrationRecord, messages: InboundMessage[], ctx: DeliveryContext, env: ModelEnv): DeliveryResult {
+/**
+ * Turns accepted messages into journal entries (and the synchronous answer). Call after
+ * assertAcceptsMessages. `variables` are the company's environment variables: the engine runs the
+ * integration with its `{env:Name}` placeholders resolved for the delivering subscription (as
+ * `GET /v2/integrations/{id}?replaceVariables=true` shows it), so the synchronous answer names the
+ * resolved endpoints and properties.
+ */
+export function deliverMessages(integration: IntegrationRecord, messages: InboundMessage[], ctx: DeliveryContext, env: ModelEnv, variables: readonly EnvironmentVariableRecord[] = []): DeliveryResult {
   const synchronous = ctx.channel !== 'batch' && ctx.channel !== 'eventgrid' && isSynchronous(integration);
   const at = iso(env.nowMs);
   const entries = messages.map((m) => {
@@ -394,7 +417,7 @@ export function deliverMessages(integration: IntegrationRecord, messages: Inboun
     return entry;
   });
   const result: DeliveryResult = { entries, interchangeIds: entries.map((e) => e.interchangeId) };
-  if (synchronous && entries.length === 1) result.synchronousResponse = synchronousResponse(integration, entries[0]!);
+  if (synchronous && entries.length === 1) result.synchronousResponse = synchronousResponse(replaceVariables(integration, [...variables], ctx.subscriptionId), entries[0]!);
   return result;
 }
 

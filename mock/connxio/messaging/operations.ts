@@ -61,7 +61,7 @@ function messagesOf(ctx: ConnxioContext, channel: DeliveryChannel, batch: BatchI
 /** Who delivers to `integrationId` and how they authenticated (401 when a keyless caller may not). */
 function deliveryContext(ctx: ConnxioContext, integrationId: string, channel: DeliveryChannel, apiVersion: ApiVersion): DeliveryContext {
   const caller = ctx.principal;
-  const base = { channel, apiVersion, userProperties: userPropertiesFrom(ctx.request.headers) };
+  const base = { channel, apiVersion, userProperties: userPropertiesFrom(ctx.request) };
   if (isPrincipal(caller)) {
     return { ...base, companyId: caller.company.id, subscriptionId: caller.subscription.id, auth: caller.webhookMode ? 'webhook' : 'bearer', keyId: caller.key.id };
   }
