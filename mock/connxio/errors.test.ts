@@ -8,10 +8,10 @@ const render = (err: ApiError) => renderConnxioProblem(err, request, createRando
 
 describe('renderConnxioProblem › model-state errors as ASP.NET writes them', () => {
   it('a body the pipeline could not read: ValidationProblemDetails under "$", by its marker, whatever the message says', () => {
-    const body = render(errors.badRequest('anything at all', { parameter: { id: '/', location: 'body' }, extra: { unreadableBody: "Expected ',' or '}' after property value in JSON at position 5" } }));
+    const body = render(errors.badRequest('anything at all', { parameter: { id: '', location: 'body' }, extra: { unreadableBody: "Expected ',' or '}' after property value in JSON at position 5" } }));
     expect(body).toMatchObject({ title: VALIDATION_TITLE, status: 400, errors: { $: ["Expected ',' or '}' after property value in JSON at position 5"] } });
     // without the marker the same error is a plain 400
-    expect(render(errors.badRequest('anything at all', { parameter: { id: '/', location: 'body' } }))).toMatchObject({ title: 'Bad Request', detail: 'anything at all' });
+    expect(render(errors.badRequest('anything at all', { parameter: { id: '', location: 'body' } }))).toMatchObject({ title: 'Bad Request', detail: 'anything at all' });
   });
 
   it('a required body not sent: {"": ["A non-empty request body is required."]}, beside other issues', () => {

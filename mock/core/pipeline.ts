@@ -411,7 +411,7 @@ function parseBody(raw: Buffer, mediaType: string): unknown {
   try {
     text = utf8.decode(raw);
   } catch {
-    throw errors.badRequest('request body is not valid UTF-8', { parameter: { id: '/', location: 'body' }, extra: { unreadableBody: 'The request body is not valid UTF-8.' } });
+    throw errors.badRequest('request body is not valid UTF-8', { parameter: { id: '', location: 'body' }, extra: { unreadableBody: 'The request body is not valid UTF-8.' } });
   }
   if (mediaType === 'application/x-www-form-urlencoded') {
     return Object.fromEntries(new URLSearchParams(text));
@@ -423,7 +423,7 @@ function parseBody(raw: Buffer, mediaType: string): unknown {
       const message = (err as Error).message;
       const forbidden = /prototype/i.test(message);
       throw errors.badRequest(forbidden ? 'request body contains a forbidden key (__proto__ or constructor.prototype)' : `request body is not valid JSON: ${message}`, {
-        parameter: { id: '/', location: 'body' },
+        parameter: { id: '', location: 'body' },
         extra: { unreadableBody: forbidden ? 'The JSON object contains a forbidden key (__proto__ or constructor.prototype).' : message },
       });
     }

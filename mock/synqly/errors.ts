@@ -14,7 +14,7 @@ export function renderSynqlyProblem(err: ApiError, request: RequestInfo, occurre
   };
   if (err.details.detail) body.detail = err.details.detail;
   if (err.details.remediation) body.remediation = err.details.remediation;
-  if (err.details.parameter) body.context = { parameter: parameterOf(err) };
+  if (err.details.parameter) body.context = { parameter: err.details.parameter };
   if (err.details.issues && err.details.issues.length > 0) {
     body.cause = err.details.issues.map((issue) => ({
       type: 'validation',
@@ -27,13 +27,3 @@ export function renderSynqlyProblem(err: ApiError, request: RequestInfo, occurre
   return { status: err.status, headers, body };
 }
 
-/**
- * `context.parameter`: `id` is a JSON Pointer when the location is the body (contract §1.7), and
- * RFC 6901 points at the whole body with ''. The core body reader names the whole body '/' when it
- * cannot decode or parse it (an error without schema issues); that is rendered as ''.
- */
-function parameterOf(err: ApiError): NonNullable<ApiError['details']['parameter']> {
-  const parameter = err.details.parameter!;
-  const wholeBody = parameter.location === 'body' && parameter.id === '/' && !err.details.issues;
-  return wholeBody ? { ...parameter, id: '' } : parameter;
-}

@@ -151,7 +151,7 @@ function batchMessage(item: BatchItem): InboundMessage {
 }
 
 function assertNotEmpty(items: unknown[]): void {
-  if (items.length === 0) throw errors.badRequest('The batch holds no messages.', { parameter: { id: '/', location: 'body' } });
+  if (items.length === 0) throw errors.badRequest('The batch holds no messages.', { parameter: { id: '', location: 'body' } });
 }
 
 export function batchMessages(items: BatchItem[]): InboundMessage[] {
@@ -219,7 +219,7 @@ const BATCH_ELEMENT = 'ArrayOfMessageBodyRequest';
 function xmlError(message: string): ApiError {
   // the parser quotes what it read (a tag name may be the whole body): keep the detail short
   const detail = message.length > 300 ? `${message.slice(0, 300)}…` : message;
-  return errors.badRequest(`request body is not a valid XML ${ITEM_ELEMENT} document: ${detail}`, { parameter: { id: '/', location: 'body' } });
+  return errors.badRequest(`request body is not a valid XML ${ITEM_ELEMENT} document: ${detail}`, { parameter: { id: '', location: 'body' } });
 }
 
 /** XML 1.0 Char production */
@@ -353,7 +353,7 @@ export function messageBodyRequestFromXml(text: string): Record<string, unknown>
 
 /** Event Grid delivers an array of events; each event is one message (its JSON). */
 export function eventGridMessages(events: unknown[], query: { MessageEncoding?: string; InterchangeId?: string; FileName?: string }): InboundMessage[] {
-  if (events.length === 0) throw errors.badRequest('The request holds no Event Grid events.', { parameter: { id: '/', location: 'body' } });
+  if (events.length === 0) throw errors.badRequest('The request holds no Event Grid events.', { parameter: { id: '', location: 'body' } });
   return events.map((event) => ({
     bytes: Buffer.from(JSON.stringify(event), 'utf8'),
     contentType: 'application/json',
