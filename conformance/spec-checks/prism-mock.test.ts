@@ -5,7 +5,8 @@ import { exampleRequest, operationsWith, readDocument } from './openapi.ts';
 import { startPrism, type Prism } from './processes.ts';
 
 /**
- * Prism's stateless mock (`npm run prism:synqly`, `npm run prism:connxio`) serves each vendor spec:
+ * Prism's stateless mock (`npm run prism:synqly`, `npm run prism:connxio`) serves each spec (the two
+ * vendors', the Custom API listener's and the control API's):
  * every GET operation, called as a client would with the spec's own examples, gets a 2xx answer
  * that the twin's validator finds valid against the same spec.
  */
@@ -13,6 +14,8 @@ import { startPrism, type Prism } from './processes.ts';
 const vendors = [
   { name: 'synqly', file: 'synqly-management.yaml' },
   { name: 'connxio', file: 'connxio.yaml' },
+  { name: 'connxio-custom-api', file: 'connxio-custom-api.yaml' },
+  { name: 'admin', file: 'admin.yaml' },
 ] as const;
 
 const prisms = new Map<string, Prism>();
@@ -34,7 +37,7 @@ describe.each(vendors)('prism mock specs/$file', ({ name, file }) => {
     const spec = await loadSpec(specPath(file));
     const validator = createValidator();
     const gets = operationsWith(doc, 'get');
-    expect(gets.length).toBeGreaterThan(5);
+    expect(gets.length).toBeGreaterThan(0);
     const failures: string[] = [];
     for (const [path, method] of gets) {
       const req = exampleRequest(doc, path, method);
