@@ -2,8 +2,8 @@ import { LIVE_PREFIX } from './support/resources.ts';
 
 /**
  * `apitwin conformance --cleanup`: finds what earlier runs left on a live tenant (everything the
- * suite creates is named `apitwin-…`) and deletes it. Accounts go last among Synqly resources,
- * since deleting one cascades to its integrations, credentials and bridges.
+ * suite creates is named `apitwin-…`) and deletes it. Accounts go before integration points and
+ * mappings, since deleting one cascades to its integrations (which may use both).
  */
 
 interface Family {
@@ -14,11 +14,12 @@ interface Family {
 
 const SYNQLY: Family[] = [
   { list: '/v1/organization/webhooks', remove: (i) => `/v1/organization/webhooks/${i.id}`, name: (i) => i.name as string },
-  { list: '/v1/mappings', remove: (i) => `/v1/mappings/${i.id}`, name: (i) => i.name as string },
   { list: '/v1/members', remove: (i) => `/v1/members/${i.id}`, name: (i) => i.name as string },
   { list: '/v1/roles', remove: (i) => `/v1/roles/${i.id}`, name: (i) => i.name as string },
-  { list: '/v1/integration-points', remove: (i) => `/v1/integration-points/${i.id}`, name: (i) => i.name as string },
   { list: '/v1/accounts', remove: (i) => `/v1/accounts/${i.id}`, name: (i) => i.name as string },
+  // after the accounts (whose integrations may use them), points before the mappings their templates name
+  { list: '/v1/integration-points', remove: (i) => `/v1/integration-points/${i.id}`, name: (i) => i.name as string },
+  { list: '/v1/mappings', remove: (i) => `/v1/mappings/${i.id}`, name: (i) => i.name as string },
 ];
 
 const CONNXIO: Family[] = [

@@ -90,6 +90,40 @@ describe('audit_list', () => {
     expect(after.find((e) => e.path === `/v1/accounts/${account.name}`)).toMatchObject({ account_id: account.name });
   });
 
+  it.runIf(target.kind !== 'live')('(twin) records every auth_logon in the organization it addresses: successes, 401s and lockouts, secret redacted', async () => {
+    const s = await synqlySession(target);
+    const secret = 'c0rrect-h0rse-battery';
+    const wrong = uniqueName('wr0ng-secret');
+    const created = await s.post('/v1/members').send({ name: `${uniqueName('m')}@example.com`, secret });
+    expectOperation(created, 'members_create', 200);
+    const member = created.body.result.member as { id: string; name: string };
+    s.defer(() => s.delete(`/v1/members/${member.id}`));
+    const org = (await s.get('/v1/organization')).body.result as { id: string; name: string };
+    const logon = (path: string, body: Record<string, unknown>) => target.synqly.post(`/v1/auth/logon/${path}`).send(body);
+
+    expectOperation(await logon(org.name, { name: member.name, secret }), 'auth_logon', 200);
+    for (let i = 0; i < 5; i++) expectProblem(await logon(org.id, { name: member.name, secret: wrong }), 'auth_logon', 401);
+    const locked = await logon(org.id, { name: member.name, secret });
+    expectProblem(locked, 'auth_logon', 401);
+    expect(locked.body.message).toMatch(/locked/);
+    expectProblem(await logon(org.id, { name: 'nobody@example.com', secret: wrong }), 'auth_logon', 401);
+
+    const res = await s.get('/v1/audit/organizations').query({ filter: 'path[like]/v1/auth/logon/%', limit: 500 });
+    expectOperation(res, 'audit_list', 200);
+    const events = res.body.result as Array<AuditEvent & { member_id?: string; status: string }>;
+    expect(events.map((e) => [e.method, e.path, e.code])).toEqual([
+      ['POST', `/v1/auth/logon/${org.name}`, '200'],
+      ...Array.from({ length: 6 }, () => ['POST', `/v1/auth/logon/${org.id}`, '401']),
+      ['POST', `/v1/auth/logon/${org.id}`, '401'],
+    ]);
+    expect(events.slice(0, 7).every((e) => e.member_id === member.id)).toBe(true);
+    expect(events[7]).not.toHaveProperty('member_id');
+    expect(events[6]!.response).toMatch(/locked/);
+    expect(events[0]!.body).toEqual({ name: member.name, secret: '[redacted]' });
+    expect(res.text).not.toContain(secret);
+    expect(res.text).not.toContain(wrong);
+  });
+
   it('answers 400 for an unknown filter field and for a repeated order', async () => {
     const s = await synqlySession(target);
     expectProblem(await s.get('/v1/audit/organizations').query({ filter: 'colour[eq]red' }), 'audit_list', 400);

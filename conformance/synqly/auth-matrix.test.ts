@@ -99,6 +99,9 @@ describe.runIf(target.capabilities.admin)('authentication and authorization matr
     const mcp = await api.post('/v1/tokens/mcp').send({ scope: { type: 'developer', account_id: accountA.id } });
     expectOperation(mcp, 'tokens_create_mcp_token', 200);
     const integration = await integrationToken(admin, accountB.id, orgId);
+    // a token restricted to another organization (a sub-organization: restrictions name real organizations)
+    const sub = await api.post('/v1/suborgs').send({ name: uniqueName('elsewhere') });
+    expectOperation(sub, 'subOrgs_create', 200);
 
     fx = {
       tenantId: tenant.body.id,
@@ -117,7 +120,7 @@ describe.runIf(target.capabilities.admin)('authentication and authorization matr
         tokenIssuer: (await adhoc(admin, { permission_set: 'token-issuer' })).access,
         viewer: (await adhoc(admin, { permission_set: 'viewer' })).access,
         accountRestricted: (await adhoc(admin, { resources: { accounts: { ids: [accountA.id] } } })).access,
-        orgRestricted: (await adhoc(admin, { resources: { organizations: { ids: [randomUUID()] } } })).access,
+        orgRestricted: (await adhoc(admin, { resources: { organizations: { ids: [sub.body.result.organization.id] } } })).access,
       },
     };
     // move the twin's clock past the 1m token (and put it back afterwards)

@@ -125,12 +125,39 @@ describe('bridges_delete', () => {
     expectProblem(await s.get(`/v1/bridges/${account.id}/${bridge.id}`), 'bridges_get', 404);
   });
 
-  it.runIf(target.kind !== 'live')('(twin) answers 409 while an integration routes through the group', async () => {
+  it('deletes the group while an integration routes through it; the integration keeps its selector', async () => {
     const s = await synqlySession(target);
     const account = await newAccount(s);
     const { bridge } = await newBridge(s, account.id);
-    await newIntegration(s, account.id, { bridge_selector: { type: 'id', value: bridge.id } });
-    expectProblem(await s.delete(`/v1/bridges/${account.id}/${bridge.id}`), 'bridges_delete', 409);
+    const { integration } = await newIntegration(s, account.id, { bridge_selector: { type: 'id', value: bridge.id } });
+    expectOperation(await s.delete(`/v1/bridges/${account.id}/${bridge.id}`), 'bridges_delete', 204);
+    expectProblem(await s.get(`/v1/bridges/${account.id}/${bridge.id}`), 'bridges_get', 404);
+    const after = await s.get(`/v1/integrations/${account.id}/${integration.id}`);
+    expectOperation(after, 'integrations_get', 200);
+    if (target.kind !== 'live') {
+      expect(after.body.result.bridge_selector).toEqual({ type: 'id', value: bridge.id });
+      // an update keeping the (now dangling) selector goes through; a new id selector must name a live group
+      const kept = await s.patch(`/v1/integrations/${account.id}/${integration.id}`).send([{ op: 'replace', path: '/fullname', value: 'Kept' }]);
+      expectOperation(kept, 'integrations_patch', 200);
+      expect(kept.body.result.bridge_selector).toEqual({ type: 'id', value: bridge.id });
+      const other = await s.patch(`/v1/integrations/${account.id}/${integration.id}`).send([{ op: 'replace', path: '/bridge_selector/value', value: uniqueName('ghost') }]);
+      expectProblem(other, 'integrations_patch', 404);
+    }
+  });
+
+  it.runIf(target.kind !== 'live')('(twin) an id selector naming the group by name is stored with its id, on create, update and patch', async () => {
+    const s = await synqlySession(target);
+    const account = await newAccount(s);
+    const first = (await newBridge(s, account.id)).bridge;
+    const second = (await newBridge(s, account.id)).bridge;
+    const { integration } = await newIntegration(s, account.id, { bridge_selector: { type: 'id', value: first.name.toUpperCase() } });
+    expect(integration.bridge_selector).toEqual({ type: 'id', value: first.id });
+    const put = await s.put(`/v1/integrations/${account.id}/${integration.id}`).send({ ...integration, bridge_selector: { type: 'id', value: second.name } });
+    expectOperation(put, 'integrations_update', 200);
+    expect(put.body.result.bridge_selector).toEqual({ type: 'id', value: second.id });
+    const patched = await s.patch(`/v1/integrations/${account.id}/${integration.id}`).send([{ op: 'replace', path: '/bridge_selector/value', value: first.name }]);
+    expectOperation(patched, 'integrations_patch', 200);
+    expect(patched.body.result.bridge_selector).toEqual({ type: 'id', value: first.id });
   });
 
   it('answers 404 for an unknown group', async () => {

@@ -200,3 +200,32 @@ describe('credentials_lookup', () => {
     expectProblem(await s.get(`/v1/credentials/lookup/${uniqueName('ghost')}`), 'credentials_lookup', 404);
   });
 });
+
+describe('credential secrets in errors', () => {
+  it.runIf(target.kind !== 'live')('a refused config never echoes its secret (credentials_create, credentials_update)', async () => {
+    const s = await synqlySession(target);
+    const account = await newAccount(s);
+    const secret = uniqueName('s3cret-value');
+    const attempts = [
+      { config: { type: 'token', secret: 4242424242 } },
+      { config: { username: 'u', secret } },
+      { config: { type: 'basic', secret } },
+      { config: { type: 'aws', access_key_id: 'AKIAEXAMPLE', secret_access_key: 4242424242 } },
+      { config: { type: 'aws', access_key_id: 'AKIAEXAMPLE', secret_access_key: secret, session: 4242424242 } },
+    ];
+    for (const body of attempts) {
+      const res = await s.post(`/v1/credentials/${account.id}`).send(body);
+      expectProblem(res, 'credentials_create', 400);
+      const text = JSON.stringify(res.body);
+      expect(text).not.toContain(secret);
+      expect(text).not.toContain('4242424242');
+    }
+    // the refused requests stored nothing
+    expect((await s.get(`/v1/credentials/${account.id}`)).body.result).toEqual([]);
+    const credential = await newCredential(s, account.id);
+    const current = (await s.get(`/v1/credentials/${account.id}/${credential.id}`)).body.result;
+    const update = await s.put(`/v1/credentials/${account.id}/${credential.id}`).send({ ...current, config: { type: 'basic', secret } });
+    expectProblem(update, 'credentials_update', 400);
+    expect(JSON.stringify(update.body)).not.toContain(secret);
+  });
+});

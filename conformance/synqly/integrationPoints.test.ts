@@ -58,6 +58,26 @@ describe('integrationPoints_create', () => {
   });
 });
 
+describe('integrationPoints provider ids (ProviderConfigId, contract §2.6)', () => {
+  it('answers 400 for a provider id that is not a ProviderConfigId, nothing stored; "*" is accepted', async () => {
+    const s = await synqlySession(target);
+    const name = uniqueName('p');
+    const res = await s.post('/v1/integration-points').send({ name, connector: 'siem', environments: { test: ['siem_mock_siem', 'siem_nosuch'] } });
+    expectProblem(res, 'integrationPoints_create', 400);
+    if (target.kind !== 'live') expect(res.body.context.parameter).toMatchObject({ id: '/environments/test/1', location: 'body', value: 'siem_nosuch' });
+    expectProblem(await s.get(`/v1/integration-points/${name}`), 'integrationPoints_get', 404);
+    const point = await newIntegrationPoint(s, { connector: 'siem', environments: { test: ['*'], prod: ['siem_mock_siem'] } });
+    const patched = await s.patch(`/v1/integration-points/${point.id}`).send([{ op: 'add', path: '/environments/prod/-', value: 'siem_nosuch' }]);
+    expectProblem(patched, 'integrationPoints_patch', 400);
+    if (target.kind !== 'live') expect(patched.body.context.parameter).toMatchObject({ id: '/environments/prod/1' });
+    const template = { mappings: [], operation_ids: ['siem_query_events'], providers: ['siem_nosuch'] };
+    const put = await s.put(`/v1/integration-points/${point.id}`).send({ ...point, mappings: [template] });
+    expectProblem(put, 'integrationPoints_update', 400);
+    if (target.kind !== 'live') expect(put.body.context.parameter).toMatchObject({ id: '/mappings/0/providers/0' });
+    expect((await s.get(`/v1/integration-points/${point.id}`)).body.result).toEqual(point);
+  });
+});
+
 describe('integrationPoints_list', () => {
   it('lists points, filtered by connector, with total', async () => {
     const s = await synqlySession(target);

@@ -3,6 +3,7 @@ import { useTarget } from '../target.ts';
 import { synqlySession, type SynqlySession } from '../support/sessions.ts';
 import { expectOperation, expectProblem } from '../support/contract.ts';
 import { uniqueName } from '../support/resources.ts';
+import { newAccount, newIntegration, newIntegrationPoint } from '../support/synqly-resources.ts';
 
 const target = await useTarget();
 /** the mapping language (JSONata) is the twin's choice: program semantics are asserted on twins only */
@@ -167,3 +168,80 @@ describe('mappings_apply', () => {
     expect(res.body.context.parameter.id).toBe('/mappings/0');
   });
 });
+
+describe('mapping versions and chains ({mapping_id}:{version})', () => {
+  it.runIf(twinOnly)('(twin) a mapping is version 1, each change of data adds one, and mappings_apply runs any version', async () => {
+    const s = await synqlySession(target);
+    const mapping = await createMapping(s, { data: '{"v": "one"}' });
+    expect(mapping).toMatchObject({ version: 1 });
+    const renamed = await s.put(`/v1/mappings/${mapping.id}`).send({ ...mapping, fullname: 'Renamed' });
+    expectOperation(renamed, 'mappings_update', 200);
+    expect(renamed.body.result.version).toBe(1);
+    const changed = await s.patch(`/v1/mappings/${mapping.id}`).send([{ op: 'replace', path: '/data', value: '{"v": "two"}' }]);
+    expectOperation(changed, 'mappings_patch', 200);
+    expect(changed.body.result.version).toBe(2);
+    expectProblem(await s.patch(`/v1/mappings/${mapping.id}`).send([{ op: 'replace', path: '/version', value: 7 }]), 'mappings_patch', 400);
+    const listed = await s.get('/v1/mappings').query({ filter: `name[eq]${mapping.name}` });
+    expect(listed.body.result[0].version).toBe(2);
+    const apply = (ref: string) => s.post('/v1/mappings/apply').send({ mappings: [ref], data: {} });
+    for (const [ref, v] of [[mapping.id, 'two'], [mapping.name, 'two'], [`${mapping.id}:1`, 'one'], [`${mapping.name}:2`, 'two']] as const) {
+      const res = await apply(ref);
+      expectOperation(res, 'mappings_apply', 200);
+      expect(res.body.result.mapping).toEqual({ v });
+    }
+    const missing = await apply(`${mapping.id}:3`);
+    expectProblem(missing, 'mappings_apply', 404);
+    expect(missing.body.context.parameter).toMatchObject({ id: '/mappings/0', location: 'body' });
+    expectProblem(await apply(`${mapping.id}:latest`), 'mappings_apply', 400);
+  });
+
+  it.runIf(twinOnly)('(twin) integration chains must name an existing mapping version and operations of the connector', async () => {
+    const s = await synqlySession(target);
+    const account = await newAccount(s);
+    const mapping = await createMapping(s);
+    const create = (mappings: string[], operation_ids = ['siem_query_events']) =>
+      s.post(`/v1/integrations/${account.id}`).send({ name: uniqueName('integ'), provider_config: { type: 'siem_mock_siem' }, mappings: [{ mappings, operation_ids }] });
+    const cases: Array<[string[], string[], number, string]> = [
+      [['nosuch:1'], ['siem_query_events'], 404, '/mappings/0/mappings/0'],
+      [[mapping.id], ['siem_query_events'], 400, '/mappings/0/mappings/0'],
+      [[`${mapping.id}:latest`], ['siem_query_events'], 400, '/mappings/0/mappings/0'],
+      [[`${mapping.id}:1`, `${mapping.id}:99`], ['siem_query_events'], 404, '/mappings/0/mappings/1'],
+      [[`${mapping.id}:1`], ['nosuch_op'], 400, '/mappings/0/operation_ids/0'],
+      [[`${mapping.id}:1`], ['ticketing_create_ticket'], 400, '/mappings/0/operation_ids/0'],
+    ];
+    for (const [mappings, ops, status, pointer] of cases) {
+      const res = await create(mappings, ops);
+      expectProblem(res, 'integrations_create', status);
+      expect(res.body.context.parameter).toMatchObject({ id: pointer, location: 'body' });
+    }
+    expect((await s.get(`/v1/integrations/${account.id}`)).body.result).toEqual([]);
+
+    const created = await newIntegration(s, account.id, { provider_config: { type: 'siem_mock_siem' }, mappings: [{ mappings: [`${mapping.name}:1`], operation_ids: ['siem_query_events'] }] });
+    expect(created.integration.mappings).toEqual([{ mappings: [`${mapping.id}:1`], operation_ids: ['siem_query_events'] }]);
+    const verify = await s.post(`/v1/integrations/${account.id}/verify`).send({ integration: { provider_config: { type: 'siem_mock_siem' }, mappings: [{ mappings: ['nosuch:1'], operation_ids: ['siem_query_events'] }] } });
+    expectProblem(verify, 'integrations_verify', 404);
+    expect(verify.body.context.parameter.id).toBe('/integration/mappings/0/mappings/0');
+
+    // in use: the mapping cannot be deleted until no chain names it
+    const refused = await s.delete(`/v1/mappings/${mapping.id}`);
+    expectProblem(refused, 'mappings_delete', 409);
+    expect(refused.body.message).toContain(created.integration.name);
+    expectOperation(await s.patch(`/v1/integrations/${account.id}/${created.integration.id}`).send([{ op: 'remove', path: '/mappings' }]), 'integrations_patch', 200);
+    expectOperation(await s.delete(`/v1/mappings/${mapping.id}`), 'mappings_delete', 204);
+  });
+
+  it.runIf(twinOnly)('(twin) integration point chain templates are checked the same way and copied onto new integrations', async () => {
+    const s = await synqlySession(target);
+    const mapping = await createMapping(s);
+    const template = (mappings: string[]) => ({ mappings, operation_ids: ['siem_query_events'], providers: ['*'] });
+    const bad = await s.post('/v1/integration-points').send({ name: uniqueName('point'), connector: 'siem', environments: { prod: ['*'] }, mappings: [template(['nosuch:1'])] });
+    expectProblem(bad, 'integrationPoints_create', 404);
+    expect(bad.body.context.parameter.id).toBe('/mappings/0/mappings/0');
+    const point = await newIntegrationPoint(s, { connector: 'siem', environments: { prod: ['*'] }, mappings: [template([`${mapping.name}:1`])] });
+    expect(point.mappings).toEqual([template([`${mapping.id}:1`])]);
+    const account = await newAccount(s);
+    const created = await newIntegration(s, account.id, { provider_config: { type: 'siem_mock_siem' }, integration_point_id: point.id });
+    expect(created.integration.mappings).toEqual([{ mappings: [`${mapping.id}:1`], operation_ids: ['siem_query_events'] }]);
+  });
+});
+

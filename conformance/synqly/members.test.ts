@@ -169,3 +169,73 @@ describe('members_delete', () => {
     }
   });
 });
+
+describe('secrets are never echoed in a Problem', () => {
+  it.runIf(twin)('a too short or too long member secret is refused without its value (members_create)', async () => {
+    const s = await synqlySession(target);
+    const short = 'sh0rt!';
+    const long = `L0ng-${'x'.repeat(80)}`;
+    for (const secret of [short, long]) {
+      const res = await s.post('/v1/members').send({ name: email(), secret });
+      expectProblem(res, 'members_create', 400);
+      expect(res.body.context.parameter.id).toBe('/secret');
+      expect(res.body.context.parameter).not.toHaveProperty('value');
+      expect(JSON.stringify(res.body)).not.toContain(secret);
+    }
+    // other fields still echo their value
+    const badTtl = await s.post('/v1/members').send({ name: email(), secret: SECRET, options: { ttl: 'soon' } });
+    expectProblem(badTtl, 'members_create', 400);
+    expect(badTtl.body.context.parameter).toMatchObject({ id: '/options/ttl', value: 'soon' });
+  });
+
+  it.runIf(twin)('auth_change_password does not echo old_secret or new_secret', async () => {
+    const s = await synqlySession(target);
+    const m = await member(s);
+    const bearer = (await logon(s, m.name)).body.result.token.access.secret;
+    const tooLong = `N3w-${'y'.repeat(90)}`;
+    const res = await synqlyAs(target, bearer).post('/v1/auth/change_password').send({ old_secret: SECRET, new_secret: tooLong });
+    expectProblem(res, 'auth_change_password', 400);
+    expect(JSON.stringify(res.body)).not.toContain(tooLong);
+    expect(JSON.stringify(res.body)).not.toContain(SECRET);
+    const wrongType = await synqlyAs(target, bearer).post('/v1/auth/change_password').send({ old_secret: 12345678901, new_secret: 'st4ple-gun-lantern-07' });
+    expectProblem(wrongType, 'auth_change_password', 400);
+    expect(JSON.stringify(wrongType.body)).not.toContain('12345678901');
+    for (const cause of wrongType.body.cause ?? []) expect(cause.context.parameter).not.toHaveProperty('value');
+  });
+});
+
+describe('a restricted administrator and wider members (members_update, members_patch, members_delete)', () => {
+  it.runIf(twin)('may not bind wider roles, nor change or delete a member who holds more than it does', async () => {
+    const s = await synqlySession(target);
+    const acme = await s.post('/v1/accounts').send({ name: uniqueName('acme') });
+    expectOperation(acme, 'accounts_create', 200);
+    const acmeId = acme.body.result.account.id;
+    s.defer(() => s.delete(`/v1/accounts/${acmeId}`));
+    const role = await s.post('/v1/roles').send({ name: uniqueName('adm-acme'), permission_set: 'administrator', resources: { accounts: { ids: [acmeId] } } });
+    expectOperation(role, 'roles_create', 200);
+    s.defer(() => s.delete(`/v1/roles/${role.body.result.id}`));
+    const me = await member(s, { role_binding: [role.body.result.name] });
+    const peer = await member(s, { role_binding: [role.body.result.name] });
+    const boss = await member(s, { role_binding: ['administrator'] });
+    const admin = synqlyAs(target, (await logon(s, me.name)).body.result.token.access.secret);
+
+    // binding wider roles: 403, to itself or to a peer, by PATCH or PUT
+    for (const id of [me.id, peer.id]) {
+      const patched = await admin.patch(`/v1/members/${id}`).send([{ op: 'replace', path: '/role_binding', value: ['administrator'] }]);
+      expectProblem(patched, 'members_patch', 403);
+      expect(patched.body.message).toContain('grants more than the calling token has');
+      const current = (await s.get(`/v1/members/${id}`)).body.result;
+      expectProblem(await admin.put(`/v1/members/${id}`).send({ ...current, role_binding: [role.body.result.name, 'viewer'] }), 'members_update', 403);
+    }
+    // a wider member: neither disabled, renamed nor deleted
+    const bossBefore = (await s.get(`/v1/members/${boss.id}`)).body.result;
+    expectProblem(await admin.patch(`/v1/members/${boss.id}`).send([{ op: 'replace', path: '/state', value: 'disabled' }]), 'members_patch', 403);
+    expectProblem(await admin.put(`/v1/members/${boss.id}`).send({ ...bossBefore, fullname: 'Demoted' }), 'members_update', 403);
+    expectProblem(await admin.delete(`/v1/members/${boss.id}`), 'members_delete', 403);
+    expect((await s.get(`/v1/members/${boss.id}`)).body.result).toEqual(bossBefore);
+    // a peer within its rights it may change
+    const renamed = await admin.patch(`/v1/members/${peer.id}`).send([{ op: 'replace', path: '/fullname', value: 'Acme peer' }]);
+    expectOperation(renamed, 'members_patch', 200);
+    expect(renamed.body.result).toMatchObject({ fullname: 'Acme peer', role_binding: [role.body.result.name] });
+  });
+});

@@ -3,6 +3,7 @@ import { useTarget } from '../target.ts';
 import { synqlySession, type SynqlySession } from '../support/sessions.ts';
 import { expectOperation, expectProblem } from '../support/contract.ts';
 import { uniqueName } from '../support/resources.ts';
+import { withClockAdvanced } from '../support/control.ts';
 
 const target = await useTarget();
 const twinOnly = target.kind !== 'live';
@@ -123,6 +124,32 @@ describe('disabled organization', () => {
     const back = await s.get('/v1/organization');
     expectOperation(back, 'organization_get', 200);
     expect(back.body.result).not.toHaveProperty('state');
+  });
+
+  it.runIf(target.capabilities.admin)('a plg organization works through its end_date day (UTC) and answers 402 from the next day', async () => {
+    const s = await synqlySession(target);
+    const clock = await target.admin.get('/__admin/clock');
+    expect(clock.status).toBe(200);
+    const now = Date.parse(clock.body.now);
+    const day = new Date(now).toISOString().slice(0, 10);
+    const msToNextDay = Date.parse(`${day}T00:00:00Z`) + 86_400_000 - now;
+    const setState = (body: Record<string, unknown>) => target.admin.put(`/__admin/synqly/organizations/${s.organizationId}/state`).send(body);
+    expectOperation(await setState({ state: 'plg', end_date: day }), 'admin_synqly_organization_state_set', 200);
+    s.defer(() => setState({ state: 'enabled' }));
+
+    expectOperation(await s.get('/v1/organization'), 'organization_get', 200);
+    if (msToNextDay > 120_000) {
+      // late on the end_date day: still working
+      await withClockAdvanced(target, `${msToNextDay - 60_000}ms`, async () => expectOperation(await s.get('/v1/accounts'), 'accounts_list', 200));
+    }
+    await withClockAdvanced(target, `${msToNextDay + 1_000}ms`, async () => {
+      const blocked = await s.get('/v1/organization');
+      expectProblem(blocked, 'organization_get', 402);
+      expect(blocked.body.message).toMatch(new RegExp(`ended on ${day}`));
+    });
+    const yesterday = new Date(now - 86_400_000).toISOString().slice(0, 10);
+    expectOperation(await setState({ state: 'plg', end_date: yesterday }), 'admin_synqly_organization_state_set', 200);
+    expectProblem(await s.get('/v1/accounts'), 'accounts_list', 402);
   });
 
   it.runIf(target.capabilities.admin)('the control API answers 404 for an unknown organization and 400 for a bad state', async () => {

@@ -215,6 +215,19 @@ describe('a token restricted to one integration category', () => {
     expectProblem(await token.get(`/v1/integrations/${account.id}/${ticketing.id}`), 'integrations_get', 403);
   });
 
+  it.runIf(twin)('(twin) a 403 names the restriction that refuses: the integration\'s category, not its account', async () => {
+    const { account, ticketing, token } = await siemOnly();
+    const res = await token.get(`/v1/integrations/${account.id}/${ticketing.id}`);
+    expectProblem(res, 'integrations_get', 403);
+    expect(res.body.message).toContain('integration category ticketing is outside the integrations restriction (categories siem)');
+    expect(res.body.message).not.toContain(`account ${account.name}`);
+    // an account restriction names the account
+    const { b, token: accountToken } = await twoAccounts();
+    const outside = await accountToken.get(`/v1/accounts/${b.id}`);
+    expectProblem(outside, 'accounts_get', 403);
+    expect(outside.body.message).toContain(`account ${b.name} is outside the accounts restriction`);
+  });
+
   it('cannot turn its SIEM integration into a ticketing one (integrations_update, integrations_patch)', async () => {
     const { s, account, siem, token } = await siemOnly();
     const path = `/v1/integrations/${account.id}/${siem.id}`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useTarget } from '../target.ts';
-import { synqlySession, type SynqlySession } from '../support/sessions.ts';
+import { synqlySession, synqlyAs, type SynqlySession } from '../support/sessions.ts';
 import { expectOperation, expectProblem } from '../support/contract.ts';
 import { uniqueName } from '../support/resources.ts';
 
@@ -155,5 +155,89 @@ describe('roles_delete', () => {
     const unbound = await s.patch(`/v1/members/${m.id}`).send([{ op: 'replace', path: '/role_binding', value: ['member'] }]);
     expectOperation(unbound, 'members_patch', 200);
     expectOperation(await s.delete(`/v1/roles/${role.id}`), 'roles_delete', 204);
+  });
+});
+
+describe('a restricted administrator may not widen roles (roles_create, roles_update, roles_patch, roles_delete)', () => {
+  const SECRET = 'c0rrect-h0rse-battery';
+
+  /** a member of role adm-<acme> (administrator limited to account acme), logged on */
+  async function restrictedAdmin() {
+    const s = await synqlySession(target);
+    const acme = await createAccount(s);
+    const other = await createAccount(s);
+    const role = await createRole(s, { permission_set: 'administrator', resources: { accounts: { ids: [acme.id] } } });
+    const m = await s.post('/v1/members').send({ name: `${uniqueName('m')}@example.com`, secret: SECRET, role_binding: [role.name] });
+    expectOperation(m, 'members_create', 200);
+    s.defer(() => s.delete(`/v1/members/${m.body.result.member.id}`));
+    const org = s.organizationId ?? (await s.get('/v1/organization')).body.result.id;
+    const logon = await target.synqly.post(`/v1/auth/logon/${org}`).send({ name: m.body.result.member.name, secret: SECRET });
+    expectOperation(logon, 'auth_logon', 200);
+    return { s, acme, other, role, member: m.body.result.member, admin: synqlyAs(target, logon.body.result.token.access.secret) };
+  }
+
+  it.runIf(twinOnly)('may not lift its own role\'s restriction (roles_patch, roles_update: 403, role unchanged)', async () => {
+    const { s, other, role, admin } = await restrictedAdmin();
+    expectProblem(await admin.get(`/v1/accounts/${other.id}`), 'accounts_get', 403);
+    const lifted = await admin.patch(`/v1/roles/${role.name}`).send([{ op: 'remove', path: '/resources' }]);
+    expectProblem(lifted, 'roles_patch', 403);
+    expect(lifted.body.message).toContain('grants more than the calling token has');
+    expectProblem(await admin.patch(`/v1/roles/${role.name}`).send([{ op: 'add', path: '/resources/accounts/ids/-', value: other.id }]), 'roles_patch', 403);
+    expectProblem(await admin.put(`/v1/roles/${role.id}`).send({ ...role, resources: { accounts: { ids: ['*'] } } }), 'roles_update', 403);
+    expect((await s.get(`/v1/roles/${role.id}`)).body.result).toEqual(role);
+    expectProblem(await admin.get(`/v1/accounts/${other.id}`), 'accounts_get', 403);
+    // a change that keeps the role within its rights is fine
+    const described = await admin.patch(`/v1/roles/${role.name}`).send([{ op: 'add', path: '/description', value: 'acme admins' }]);
+    expectOperation(described, 'roles_patch', 200);
+    expect(described.body.result.resources).toEqual(role.resources);
+  });
+
+  it.runIf(twinOnly)('may create only roles within its rights, and may not change or delete wider ones', async () => {
+    const { s, acme, admin } = await restrictedAdmin();
+    const stem = uniqueName('esc');
+    const wide = await admin.post('/v1/roles').send({ name: `${stem}-role`, permission_set: 'administrator' });
+    expectProblem(wide, 'roles_create', 403);
+    expectProblem(await admin.post('/v1/roles').send({ name: `${stem}-viewer`, permission_set: 'viewer' }), 'roles_create', 403);
+    expect((await s.get('/v1/roles').query({ filter: `name[like]${stem}-%` })).body.result).toEqual([]);
+    const narrow = await admin.post('/v1/roles').send({ name: `${stem}-acme-viewer`, permission_set: 'viewer', resources: { accounts: { ids: [acme.id] } } });
+    expectOperation(narrow, 'roles_create', 200);
+    s.defer(() => s.delete(`/v1/roles/${narrow.body.result.id}`));
+
+    const global = await createRole(s, { permission_set: 'viewer' });
+    expectProblem(await admin.patch(`/v1/roles/${global.id}`).send([{ op: 'add', path: '/resources', value: { accounts: { ids: [acme.id] } } }]), 'roles_patch', 403);
+    expectProblem(await admin.delete(`/v1/roles/${global.id}`), 'roles_delete', 403);
+    expect((await s.get(`/v1/roles/${global.id}`)).body.result).toEqual(global);
+  });
+});
+
+describe('role resources name accounts and organizations by id', () => {
+  it.runIf(twinOnly)('resolves an account name to its id, so renaming the account keeps the restriction', async () => {
+    const s = await synqlySession(target);
+    const acme = await createAccount(s);
+    const role = await createRole(s, { permission_set: 'viewer', resources: { accounts: { ids: [acme.name] } } });
+    expect(role.resources).toEqual({ accounts: { ids: [acme.id] } });
+    expectOperation(await s.patch(`/v1/accounts/${acme.id}`).send([{ op: 'replace', path: '/name', value: `${acme.name}-2` }]), 'accounts_patch', 200);
+    expect((await s.get(`/v1/roles/${role.id}`)).body.result.resources).toEqual({ accounts: { ids: [acme.id] } });
+    // updates resolve too; an unknown name is 404 and nothing changes
+    const other = await createAccount(s);
+    const patched = await s.patch(`/v1/roles/${role.id}`).send([{ op: 'add', path: '/resources/accounts/ids/-', value: other.name }]);
+    expectOperation(patched, 'roles_patch', 200);
+    expect(patched.body.result.resources).toEqual({ accounts: { ids: [acme.id, other.id] } });
+    expectProblem(await s.patch(`/v1/roles/${role.id}`).send([{ op: 'add', path: '/resources/accounts/ids/-', value: 'nosuch' }]), 'roles_patch', 404);
+    // the organization itself, by name
+    const org = (await s.get('/v1/organization')).body.result;
+    const orgRole = await createRole(s, { permission_set: 'viewer', resources: { organizations: { ids: [org.name] } } });
+    expect(orgRole.resources).toEqual({ organizations: { ids: [org.id] } });
+  });
+
+  it.runIf(twinOnly)('a role stays editable after one of its accounts is deleted', async () => {
+    const s = await synqlySession(target);
+    const gone = await s.post('/v1/accounts').send({ name: uniqueName('gone') });
+    const goneId = gone.body.result.account.id;
+    const role = await createRole(s, { permission_set: 'viewer', resources: { accounts: { ids: [goneId] } } });
+    expectOperation(await s.delete(`/v1/accounts/${goneId}`), 'accounts_delete', 204);
+    const edited = await s.patch(`/v1/roles/${role.id}`).send([{ op: 'add', path: '/description', value: 'still here' }]);
+    expectOperation(edited, 'roles_patch', 200);
+    expect(edited.body.result.resources).toEqual({ accounts: { ids: [goneId] } });
   });
 });

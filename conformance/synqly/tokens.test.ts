@@ -413,3 +413,175 @@ describe('integration tokens', () => {
     expectOperation(await synqlyAs(target, siem.access).post(`/v1/tokens/${a.id}/${i.id}`).send({}), 'tokens_create_integration_token', 200);
   });
 });
+
+describe('no escalation through another RefreshToken (tokens_refresh, tokens_rotate, tokens_reset, tokens_remove_secondary, tokens_delete)', () => {
+  const SECRET = 'c0rrect-h0rse-battery';
+
+  /** the organization's default RefreshToken */
+  async function defaultToken(s: SynqlySession): Promise<string> {
+    const org = await s.get('/v1/organization');
+    return org.status === 200 ? org.body.result.refresh_token_id : (await s.get('/v1/tokens')).body.result.find((t: any) => t.token_type === 'default').id;
+  }
+
+  /** a member bound to `roleBinding`, logged on: its session's secrets and RefreshToken id */
+  async function session(s: SynqlySession, roleBinding: string[]) {
+    const res = await s.post('/v1/members').send({ name: `${uniqueName('m')}@example.com`, secret: SECRET, role_binding: roleBinding });
+    expectOperation(res, 'members_create', 200);
+    const m = res.body.result.member;
+    s.defer(() => s.delete(`/v1/members/${m.id}`));
+    const logon = await target.synqly.post(`/v1/auth/logon/${await orgId(s)}`).send({ name: m.name, secret: SECRET });
+    expectOperation(logon, 'auth_logon', 200);
+    const r = logon.body.result;
+    return { member: m, refreshTokenId: r.refresh_token_id as string, access: r.token.access.secret as string, refresh: r.token.refresh.secret as string };
+  }
+
+  it.runIf(twin)('a token restricted to one account may not rotate, reset or refresh the organization\'s token (403, nothing changed)', async () => {
+    const s = await synqlySession(target);
+    const a1 = await account(s);
+    const a2 = await account(s);
+    const restricted = await adhoc(s, { permission_set: 'administrator', resources: { accounts: { ids: [a1.id] } }, token_ttl: '1h' });
+    const client = synqlyAs(target, restricted.access);
+    expectProblem(await client.get(`/v1/accounts/${a2.id}`), 'accounts_get', 403);
+    const org = await orgId(s);
+    const rt = await defaultToken(s);
+    const before = (await s.get(`/v1/tokens/${rt}/info`)).body.result;
+
+    const rotated = await client.put(`/v1/tokens/${org}/${rt}/rotate`);
+    expectProblem(rotated, 'tokens_rotate', 403);
+    expect(rotated.body.message).toContain('within its own');
+    expectProblem(await client.put(`/v1/tokens/${org}/${rt}/reset`), 'tokens_reset', 403);
+    expectProblem(await client.put(`/v1/tokens/${rt}/refresh`), 'tokens_refresh', 403);
+    expect(JSON.stringify(rotated.body)).not.toMatch(/"secret"/);
+
+    // the organization's token is untouched: same pair, no secondary, still working
+    const after = await s.get(`/v1/tokens/${rt}/info`);
+    expect(after.body.result).toEqual(before);
+    expectOperation(await s.get(`/v1/accounts/${a2.id}`), 'accounts_get', 200);
+    // and the restricted token still reaches only its account
+    expectProblem(await client.get(`/v1/accounts/${a2.id}`), 'accounts_get', 403);
+  });
+
+  it.runIf(twin)('a restricted token may rotate and refresh itself and the narrower tokens it made, but not revoke wider ones', async () => {
+    const s = await synqlySession(target);
+    const a1 = await account(s);
+    const org = await orgId(s);
+    const restricted = await adhoc(s, { permission_set: 'administrator', resources: { accounts: { ids: [a1.id] } } });
+    const client = synqlyAs(target, restricted.access);
+    // its own RefreshToken: access secret (tokens.refresh) and its own owner-addressed rotate
+    const own = await client.put(`/v1/tokens/${restricted.id}/refresh`);
+    expectOperation(own, 'tokens_refresh', 200);
+    const next = synqlyAs(target, own.body.result.primary.access.secret);
+    expectOperation(await next.put(`/v1/tokens/${org}/${restricted.id}/rotate`), 'tokens_rotate', 200);
+    // a narrower child
+    const child = await adhoc(s, { permission_set: 'viewer', resources: { accounts: { ids: [a1.id] } } }, own.body.result.primary.access.secret);
+    const rotatedChild = await next.put(`/v1/tokens/${org}/${child.id}/rotate`);
+    expectOperation(rotatedChild, 'tokens_rotate', 200);
+    expectOperation(await next.delete(`/v1/tokens/${child.id}/secondary`), 'tokens_remove_secondary', 204);
+    expectOperation(await next.delete(`/v1/tokens/${child.id}`), 'tokens_delete', 204);
+
+    // a wider token (administrator on every account) is not its to revoke either
+    const wide = await adhoc(s, { permission_set: 'administrator' });
+    expectOperation(await s.put(`/v1/tokens/${org}/${wide.id}/rotate`), 'tokens_rotate', 200);
+    expectProblem(await next.delete(`/v1/tokens/${wide.id}/secondary`), 'tokens_remove_secondary', 403);
+    expectProblem(await next.delete(`/v1/tokens/${wide.id}`), 'tokens_delete', 403);
+    const info = await s.get(`/v1/tokens/${wide.id}/info`);
+    expectOperation(info, 'tokens_get', 200);
+    expect(info.body.result.secondary).toBeDefined();
+  });
+
+  it.runIf(twin)('a logon session of a role restricted to one account may not take over the organization\'s token', async () => {
+    const s = await synqlySession(target);
+    const a1 = await account(s);
+    const a2 = await account(s);
+    const role = await s.post('/v1/roles').send({ name: uniqueName('adm-one'), permission_set: 'administrator', resources: { accounts: { ids: [a1.id] } } });
+    expectOperation(role, 'roles_create', 200);
+    s.defer(() => s.delete(`/v1/roles/${role.body.result.id}`));
+    const session1 = await session(s, [role.body.result.name]);
+    const client = synqlyAs(target, session1.access);
+    const org = await orgId(s);
+    const rt = await defaultToken(s);
+    expectProblem(await client.put(`/v1/tokens/${org}/${rt}/rotate`), 'tokens_rotate', 403);
+    expectProblem(await client.put(`/v1/tokens/${org}/${rt}/reset`), 'tokens_reset', 403);
+    expectProblem(await client.put(`/v1/tokens/${rt}/refresh`), 'tokens_refresh', 403);
+    expectProblem(await client.get(`/v1/accounts/${a2.id}`), 'accounts_get', 403);
+    expectOperation(await s.get('/v1/accounts'), 'accounts_list', 200);
+    // its own session it may refresh, with either secret
+    expectOperation(await client.put(`/v1/tokens/${session1.refreshTokenId}/refresh`), 'tokens_refresh', 200);
+  });
+
+  it.runIf(twin)('an administrator\'s session resets the organization token (the init-script flow), but another member\'s session is not handed out', async () => {
+    const s = await synqlySession(target);
+    const admin = await session(s, ['administrator']);
+    const other = await session(s, ['viewer']);
+    const org = await orgId(s);
+    // another member's session: its secrets would act as that member (change its password) → 403, from any token
+    expectProblem(await synqlyAs(target, admin.access).put(`/v1/tokens/${org}/${other.refreshTokenId}/rotate`), 'tokens_rotate', 403);
+    expectProblem(await s.put(`/v1/tokens/${org}/${other.refreshTokenId}/reset`), 'tokens_reset', 403);
+    expectProblem(await s.put(`/v1/tokens/${other.refreshTokenId}/refresh`), 'tokens_refresh', 403);
+    expectOperation(await synqlyAs(target, other.access).get('/v1/accounts'), 'accounts_list', 200);
+    // … but an administrator may end it
+    expectOperation(await s.delete(`/v1/tokens/${other.refreshTokenId}`), 'tokens_delete', 204);
+    expectProblem(await synqlyAs(target, other.access).get('/v1/accounts'), 'accounts_list', 401);
+
+    const reset = await synqlyAs(target, admin.access).put(`/v1/tokens/${org}/${await defaultToken(s)}/reset`);
+    expectOperation(reset, 'tokens_reset', 200);
+    expectOperation(await synqlyAs(target, reset.body.result.primary.access.secret).get('/v1/accounts'), 'accounts_list', 200);
+  });
+});
+
+describe('resources name accounts and organizations by id (tokens_create_token)', () => {
+  it.runIf(twin)('resolves account names to ids, and answers 404 for an unknown account (nothing stored)', async () => {
+    const s = await synqlySession(target);
+    const a = await account(s);
+    const byName = await adhoc(s, { permission_set: 'viewer', resources: { accounts: { ids: [a.name] } } });
+    expect(byName.body.primary.access.permissions.adhoc_role.resources).toEqual({ accounts: { ids: [a.id] } });
+    // renaming the account keeps it inside the restriction
+    const renamed = `${a.name}-renamed`;
+    expectOperation(await s.patch(`/v1/accounts/${a.id}`).send([{ op: 'replace', path: '/name', value: renamed }]), 'accounts_patch', 200);
+    expectOperation(await synqlyAs(target, byName.access).get(`/v1/accounts/${a.id}`), 'accounts_get', 200);
+    // a new account taking the old name is not
+    const squatter = await account(s, { name: a.name });
+    expectProblem(await synqlyAs(target, byName.access).get(`/v1/accounts/${squatter.id}`), 'accounts_get', 403);
+
+    const before = (await s.get('/v1/tokens')).body.result.length;
+    const ghost = await s.post('/v1/tokens').send({ permission_set: 'viewer', resources: { accounts: { ids: ['nosuch'] } } });
+    expectProblem(ghost, 'tokens_create_token', 404);
+    expect(ghost.body.context.parameter).toMatchObject({ id: '/resources/accounts/ids/0', location: 'body', value: 'nosuch' });
+    const ghostOrg = await s.post('/v1/tokens').send({ permission_set: 'viewer', resources: { organizations: { ids: ['no-such-org'] } } });
+    expectProblem(ghostOrg, 'tokens_create_token', 404);
+    expect((await s.get('/v1/tokens')).body.result.length).toBe(before);
+  });
+
+  it.runIf(twin)('resolves the organization\'s own name to its id', async () => {
+    const s = await synqlySession(target);
+    const org = (await s.get('/v1/organization')).body.result;
+    const t = await adhoc(s, { permission_set: 'viewer', resources: { organizations: { ids: [org.name] } } });
+    expect(t.body.primary.access.permissions.adhoc_role.resources).toEqual({ organizations: { ids: [org.id] } });
+    expectOperation(await synqlyAs(target, t.access).get('/v1/accounts'), 'accounts_list', 200);
+  });
+});
+
+describe('token_ttl of a capped token', () => {
+  const exact = /^(?=.)(\d+h)?([1-5]?\dm)?([1-5]?\ds)?$/;
+
+  it.runIf(twin)('is written in hours, minutes and whole seconds, and matches the lifetime exactly', async () => {
+    const s = await synqlySession(target);
+    const long = await adhoc(s, { permission_set: 'viewer', token_ttl: '100000h' });
+    const ttl = long.body.token_ttl as string;
+    expect(ttl).toMatch(exact);
+    const { parseDuration } = await import('../../mock/core/durations.ts');
+    expect(Date.parse(long.body.expires) - Date.parse(long.body.created_at)).toBe(parseDuration(ttl));
+    expect(parseDuration(ttl)! % 1000).toBe(0);
+    expect(parseDuration(ttl)!).toBeLessThan(100000 * 3_600_000);
+
+    // from a 1h logon session: at most 1h, never a bare count of seconds
+    const m = await s.post('/v1/members').send({ name: `${uniqueName('m')}@example.com`, secret: 'c0rrect-h0rse-battery', role_binding: ['administrator'] });
+    expectOperation(m, 'members_create', 200);
+    s.defer(() => s.delete(`/v1/members/${m.body.result.member.id}`));
+    const logon = await target.synqly.post(`/v1/auth/logon/${await orgId(s)}`).send({ name: m.body.result.member.name, secret: 'c0rrect-h0rse-battery' });
+    const child = await adhoc(s, { permission_set: 'viewer' }, logon.body.result.token.access.secret);
+    expect(child.body.token_ttl).toMatch(exact);
+    expect(parseDuration(child.body.token_ttl)).toBeLessThanOrEqual(3_600_000);
+    expect(Date.parse(child.body.expires)).toBeLessThanOrEqual(Date.parse(logon.body.result.token.access.expires));
+  });
+});

@@ -38,7 +38,7 @@ export interface RequestJournal {
 }
 
 const SECRET_HEADERS = new Set(['authorization', 'connxio-api-key', 'cookie', 'set-cookie', 'x-apitwin-admin-token', 'ocp-apim-subscription-key', 'proxy-authorization']);
-const SECRET_FIELD = /^(secret|token|.*_secret|secret_.*|password|.*password|.*_key|private_key|access_token|refresh_token|token_secret|key|apiKey|api_key|clientSecret|secretAccessKey|integrator_key|credential)$/i;
+const SECRET_FIELD = /^(secret|token|.*_secret|secret_.*|password|.*password|.*_key|private_key|access_token|refresh_token|token_secret|key|apiKey|api_key|clientSecret|secretAccessKey|integrator_key|credential|session|session_token)$/i;
 export const REDACTED = '[redacted]';
 
 export function redactHeaders(headers: Record<string, unknown>): Record<string, string> {
@@ -60,6 +60,22 @@ function isSecretName(k: string): boolean {
     if (secretNames.size < 10_000) secretNames.set(k, secret);
   }
   return secret;
+}
+
+/**
+ * Whether the value a JSON Pointer (RFC 6901) into a request body addresses is secret, by the rule
+ * `redactBody` applies: its own name looks secret, or it lies inside a secret-named field and is
+ * not that field's `type` discriminator. For error bodies, which must not echo secrets.
+ */
+export function isSecretPointer(pointer: string): boolean {
+  const parts = pointer.split('/').slice(1).map((p) => p.replaceAll('~1', '/').replaceAll('~0', '~'));
+  const last = parts.length - 1;
+  return parts.some((p, i) => isSecretName(p) && (i === last || parts[last] !== 'type'));
+}
+
+/** Whether a query parameter or header of this name carries a secret (the journal redacts it). */
+export function isSecretParameter(name: string): boolean {
+  return SECRET_HEADERS.has(name.toLowerCase()) || SECRET_FIELD.test(name);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../core/errors.ts';
 import { loadSpec, specPath } from '../core/spec.ts';
-import { assertCanGrant, evaluate, reachesAllAccounts, resourcesSubset, visibleIntegrations, withinResources, type Access, type AccountRef } from './access.ts';
+import { assertCanGrant, evaluate, exceedingAction, reachesAllAccounts, resourcesSubset, visibleIntegrations, withinResources, type Access, type AccountRef } from './access.ts';
 import { ALL_ACTIONS, permits } from './permissionset/sets.ts';
 
 const ORG = 'org-1';
@@ -48,9 +48,9 @@ describe('permission sets', () => {
 });
 
 describe('resource restrictions', () => {
-  it('match accounts by id or name, labels (any) and environments (all given must match)', () => {
+  it('match accounts by id (never by name: restrictions hold ids), labels (any) and environments (all given must match)', () => {
     expect(withinResources({ accounts: { ids: ['a'] } }, { account: acctA })).toBe(true);
-    expect(withinResources({ accounts: { ids: ['acme-prod'] } }, { account: acctA })).toBe(true);
+    expect(withinResources({ accounts: { ids: ['acme-prod'] } }, { account: acctA })).toBe(false);
     expect(withinResources({ accounts: { ids: ['a'] } }, { account: acctB })).toBe(false);
     expect(withinResources({ accounts: { ids: ['*'], labels: ['tier:gold', 'x'] } }, { account: acctA })).toBe(true);
     expect(withinResources({ accounts: { ids: ['*'], labels: ['tier:gold'], environments: ['test'] } }, { account: acctA })).toBe(false);
@@ -164,5 +164,61 @@ describe('never more than the caller has', () => {
     const m = access({ grants: [{ role: 'member', set: 'member' }], memberId: 'm1' });
     expect(() => assertCanGrant(m, { set: 'member' }, byId)).not.toThrow();
     forbidden(() => assertCanGrant(m, { set: 'viewer' }, byId));
+  });
+});
+
+describe('whether one token\'s rights are within another\'s (exceedingAction)', () => {
+  const restricted = access({ grants: [{ role: 'administrator', set: 'administrator' }], limits: [{ role: 'adhoc', set: 'administrator', resources: { accounts: { ids: ['a'] } } }] });
+
+  it('an unrestricted administrator token exceeds a restricted one; a narrower child does not', () => {
+    expect(exceedingAction(admin, restricted, byId)).toBeDefined();
+    expect(exceedingAction(restricted, admin, byId)).toBeUndefined();
+    expect(exceedingAction(restricted, restricted, byId)).toBeUndefined();
+    // the child: the parent's role binding, the parent's limit and its own ad-hoc role
+    const child = { ...restricted, limits: [...restricted.limits, { role: 'adhoc', set: 'viewer', resources: { accounts: { ids: ['a'] } } }] };
+    expect(exceedingAction(child, restricted, byId)).toBeUndefined();
+    // a role restricted to the same account is within, one restricted to another is not
+    const roleA = access({ grants: [{ role: 'r', set: 'viewer', resources: { accounts: { ids: ['a'] } } }] });
+    const roleB = access({ grants: [{ role: 'r', set: 'viewer', resources: { accounts: { ids: ['b'] } } }] });
+    expect(exceedingAction(roleA, restricted, byId)).toBeUndefined();
+    expect(exceedingAction(roleB, restricted, byId)).toBe('accounts.list');
+  });
+
+  it('a category restriction is a restriction too; only lists are honoured on both sides', () => {
+    const siem = access({ grants: [{ role: 'administrator', set: 'administrator' }], limits: [{ role: 'adhoc', set: 'administrator', resources: { integrations: { categories: ['siem'] } } }] });
+    expect(exceedingAction(admin, siem, byId)).toBeDefined();
+    expect(exceedingAction(siem, admin, byId)).toBeUndefined();
+    const passwordOnly = { ...admin, only: ['auth.change_password'] };
+    expect(exceedingAction(passwordOnly, access({ grants: [{ role: 'member', set: 'member' }] }), byId)).toBeUndefined();
+    expect(exceedingAction(admin, passwordOnly, byId)).toBeDefined();
+  });
+
+  it('a session\'s self-service belongs to its member, when secrets are handed out', () => {
+    const session = access({ grants: [{ role: 'viewer', set: 'viewer' }], memberId: 'm1', session: true });
+    expect(exceedingAction(session, admin, byId)).toBeUndefined();
+    expect(exceedingAction(session, admin, byId, { sessionSelfService: true })).toBe('auth.change_password');
+    expect(exceedingAction(session, { ...admin, memberId: 'm1', session: true }, byId, { sessionSelfService: true })).toBeUndefined();
+    expect(exceedingAction(session, { ...admin, memberId: 'm2', session: true }, byId, { sessionSelfService: true })).toBe('auth.change_password');
+  });
+
+  it('the member set\'s own-profile right is within another token of the same member only', () => {
+    const m1 = access({ grants: [{ role: 'member', set: 'member' }], memberId: 'm1' });
+    expect(exceedingAction(m1, { ...m1 }, byId)).toBeUndefined();
+    expect(exceedingAction(m1, access({ grants: [{ role: 'member', set: 'member' }], memberId: 'm2' }), byId)).toBe('members.get');
+    expect(exceedingAction(m1, admin, byId)).toBeUndefined();
+  });
+});
+
+describe('403 messages name the restriction that refuses', () => {
+  it('an integration category, an account, an organization', () => {
+    const tickets = access({ grants: [{ role: 'tickets', set: 'administrator', resources: { integrations: { categories: ['ticketing'] } } }] });
+    const byCategory = evaluate(tickets, 'integrations.get', { organizationId: ORG, account: acctA, category: 'siem' });
+    expect(byCategory?.message).toBe('integration category siem is outside the integrations restriction (categories ticketing) of role tickets, for integrations.get');
+    const onlyA = access({ grants: [{ role: 'administrator', set: 'administrator' }], limits: [{ role: 'adhoc', set: 'administrator', resources: { accounts: { ids: ['a'] } } }] });
+    expect(evaluate(onlyA, 'accounts.get', { organizationId: ORG, account: acctB })?.message).toContain('account acme-test is outside the accounts restriction (ids a) of the token\'s ad-hoc role');
+    const gold = access({ grants: [{ role: 'gold', set: 'viewer', resources: { accounts: { ids: ['*'], labels: ['tier:gold'] } } }] });
+    expect(evaluate(gold, 'accounts.get', { organizationId: ORG, account: acctB })?.message).toContain('(labels tier:silver) is outside the accounts restriction (labels tier:gold)');
+    const elsewhere = access({ grants: [{ role: 'sub', set: 'viewer', resources: { organizations: { ids: ['sub-1'] } } }] });
+    expect(evaluate(elsewhere, 'accounts.list', { organizationId: ORG })?.message).toContain(`organization ${ORG} is outside the organizations restriction (sub-1)`);
   });
 });

@@ -121,8 +121,13 @@ export function accessOf(tx: Tx, orgId: string, token: RefreshTokenRecord): Acce
 
 const isAll = (list: readonly string[] | undefined) => list !== undefined && list.includes('*');
 
+/**
+ * Account restrictions hold account ids (names are resolved to ids when a role or token is
+ * written), so an account is matched by its id alone: renaming it keeps it inside, and a new
+ * account that takes an old name does not fall inside.
+ */
 function accountMatches(r: NonNullable<Resources['accounts']>, account: AccountRef): boolean {
-  if (!isAll(r.ids) && !r.ids.includes(account.id) && !(account.name !== undefined && r.ids.includes(account.name))) return false;
+  if (!isAll(r.ids) && !r.ids.includes(account.id)) return false;
   if (r.labels && r.labels.length > 0 && !isAll(r.labels) && !(account.labels ?? []).some((l) => r.labels!.includes(l))) return false;
   if (r.environments && r.environments.length > 0 && !r.environments.includes(account.environment as Environment)) return false;
   return true;
@@ -148,12 +153,32 @@ export interface Denial {
   message: string;
 }
 
-function describeTarget(target: Target, access: Access): string {
-  if (target.account) return `account ${target.account.name ?? target.account.id}`;
-  if (target.category !== undefined) return `integration category ${target.category}`;
-  if (target.memberId !== undefined) return `member ${target.memberId}`;
-  if (target.organizationId !== undefined && target.organizationId !== access.organizationId) return `organization ${target.organizationId}`;
-  return 'this organization';
+const listed = (values: readonly string[]) => values.join(', ');
+
+/**
+ * Which part of the target a restriction leaves out, worded for a 403: the organization, the
+ * account (by id, labels or environment), the integration's category, or the member of a
+ * self-only grant. Undefined when the restriction admits the target.
+ */
+function outsideOf(restriction: Grant, target: Target, action: string, access: Access): string | undefined {
+  const { organizations, accounts, integrations } = restriction.resources ?? {};
+  if (organizations && target.organizationId !== undefined && !isAll(organizations.ids) && !organizations.ids.includes(target.organizationId)) {
+    return `organization ${target.organizationId} is outside the organizations restriction (${listed(organizations.ids)})`;
+  }
+  if (accounts && target.account && !accountMatches(accounts, target.account)) {
+    const account = target.account;
+    const label = `account ${account.name ?? account.id}`;
+    if (!isAll(accounts.ids) && !accounts.ids.includes(account.id)) return `${label} is outside the accounts restriction (ids ${listed(accounts.ids)})`;
+    if (accounts.environments && accounts.environments.length > 0 && !accounts.environments.includes(account.environment as Environment)) {
+      return `${label} (environment ${account.environment ?? 'unknown'}) is outside the accounts restriction (environments ${listed(accounts.environments)})`;
+    }
+    return `${label} (labels ${listed(account.labels ?? []) || 'none'}) is outside the accounts restriction (labels ${listed(accounts.labels ?? [])})`;
+  }
+  if (integrations && target.category !== undefined && !isAll(integrations.categories) && !integrations.categories.includes(target.category)) {
+    return `integration category ${target.category} is outside the integrations restriction (categories ${listed(integrations.categories)})`;
+  }
+  if (!selfOk(restriction.set, action, target, access)) return `member ${target.memberId ?? '(none)'} is not the token's own member (permission set ${restriction.set} allows ${action} only on it)`;
+  return undefined;
 }
 
 /** Why the call would be refused, or undefined when it is allowed. */
@@ -168,10 +193,13 @@ export function evaluate(access: Access, action: string, target: Target): Denial
     const sets = missingLimit ? `ad-hoc permission set ${missingLimit.set}` : `roles ${access.grants.map((g) => g.role).join(', ') || '(none)'}`;
     return { reason: 'action', message: `the token lacks the permission ${action} (${sets})` };
   }
-  const inScope = applicable.some((g) => withinResources(g.resources, target) && selfOk(g.set, action, target, access));
-  const limitsOk = access.limits.every((l) => withinResources(l.resources, target) && selfOk(l.set, action, target, access));
-  if (!inScope || !limitsOk) {
-    return { reason: 'resource', message: `${describeTarget(target, access)} is outside the token's resource restriction for ${action}` };
+  const inScope = applicable.some((g) => outsideOf(g, target, action, access) === undefined);
+  const refusingLimit = access.limits.find((l) => outsideOf(l, target, action, access) !== undefined);
+  if (!inScope || refusingLimit) {
+    // name the restriction that refuses: an ad-hoc limit, else the first applicable role
+    const restriction = refusingLimit ?? applicable[0]!;
+    const source = refusingLimit ? `the token's ad-hoc role (permission set ${refusingLimit.set})` : `role ${restriction.role}${applicable.length > 1 ? ' (and every other role allowing it)' : ''}`;
+    return { reason: 'resource', message: `${outsideOf(restriction, target, action, access)} of ${source}, for ${action}` };
   }
   return undefined;
 }
@@ -272,26 +300,84 @@ export function resourcesSubset(requested: Resources | undefined, allowed: Resou
   return true;
 }
 
+const RESOURCE_KINDS = ['organizations', 'accounts', 'integrations'] as const;
+
+/**
+ * Whether the intersection of `pieces` (a grant narrowed by ad-hoc limits) selects only what
+ * `allowed` selects. Each resource kind is compared on its own: it is enough that one piece is
+ * within `allowed` for that kind (an intersection is within whatever one of its parts is within).
+ * Conservative: an intersection that only the combination of pieces would fit is refused.
+ */
+function regionWithin(pieces: ReadonlyArray<Resources | undefined>, allowed: Resources | undefined, accountById: (id: string) => AccountRef | undefined): boolean {
+  if (!allowed) return true;
+  return RESOURCE_KINDS.every((kind) => {
+    if (!allowed[kind]) return true;
+    const only = { [kind]: allowed[kind] } as Resources;
+    return pieces.some((p) => p?.[kind] !== undefined && resourcesSubset({ [kind]: p[kind] } as Resources, only, accountById));
+  });
+}
+
+const selfOnly = (set: string, action: string) => SELF_ONLY[set]?.has(action) ?? false;
+
+/**
+ * The first action `inner` allows beyond what `outer` allows (on some resource), or undefined
+ * when everything `inner` may do `outer` may do too. Both are resolved rights (`accessOf`).
+ * For every action `inner` allows, each of its grants narrowed by its ad-hoc limits must lie
+ * within one grant of `outer` and within every ad-hoc limit of `outer`; `only` lists are honoured
+ * on both sides. A self-only right (the member set's own profile) is within `outer` when `outer`
+ * has it unrestricted or for the same member. With `sessionSelfService`, a logon session's
+ * self-service (change its member's password, log off) counts as a right of `inner` that only a
+ * session of the same member has.
+ */
+export function exceedingAction(
+  inner: Access,
+  outer: Access,
+  accountById: (id: string) => AccountRef | undefined,
+  options: { sessionSelfService?: boolean } = {},
+): string | undefined {
+  for (const action of ALL_ACTIONS) {
+    if (inner.only && !inner.only.includes(action)) continue;
+    const outerOnlyOk = !outer.only || outer.only.includes(action);
+    if (options.sessionSelfService && inner.session && SESSION_SELF_SERVICE.has(action)) {
+      if (!(outer.session && outer.memberId === inner.memberId && outerOnlyOk)) return action;
+      continue;
+    }
+    if (inner.limits.some((l) => !permits(l.set, action))) continue;
+    const grants = inner.grants.filter((g) => permits(g.set, action));
+    if (grants.length === 0) continue;
+    if (!outerOnlyOk) return action;
+    const limitsSelfOnly = inner.limits.some((l) => selfOnly(l.set, action));
+    for (const g of grants) {
+      const pieces = [g.resources, ...inner.limits.map((l) => l.resources)];
+      const innerSelfOnly = limitsSelfOnly || selfOnly(g.set, action);
+      const covers = (o: Grant) =>
+        permits(o.set, action) && regionWithin(pieces, o.resources, accountById) && (!selfOnly(o.set, action) || (innerSelfOnly && inner.memberId === outer.memberId));
+      if (!outer.grants.some(covers) || !outer.limits.every(covers)) return action;
+    }
+  }
+  return undefined;
+}
+
 /**
  * 403 unless every action of permission set `set`, restricted to `resources`, is something the
- * caller may do itself ("tokens can only be reduced in scope, never expanded").
+ * caller may do itself ("tokens can only be reduced in scope, never expanded"). What is granted
+ * goes to the caller's own member (ad-hoc tokens) or is compared as such (role bindings).
  */
 export function assertCanGrant(access: Access, requested: { set: string; resources?: Resources }, accountById: (id: string) => AccountRef | undefined): void {
-  for (const action of ALL_ACTIONS) {
-    if (!permits(requested.set, action)) continue;
-    const requestedSelfOnly = SELF_ONLY[requested.set]?.has(action) ?? false;
-    const covers = (g: Grant) =>
-      permits(g.set, action) && resourcesSubset(requested.resources, g.resources, accountById) && (requestedSelfOnly || !SELF_ONLY[g.set]?.has(action));
-    const byRole = access.grants.some(covers);
-    const byLimits = access.limits.every(covers);
-    const byOnly = !access.only || access.only.includes(action);
-    if (!byRole || !byLimits || !byOnly) {
-      throw errors.forbidden(
-        `cannot grant permission set ${requested.set}${requested.resources ? ' with these resources' : ''}: it allows ${action}, which the calling token may not do${
-          requested.resources ? ' on those resources' : ''
-        }; tokens can only be reduced in scope, never expanded`,
-      );
-    }
+  const asAccess: Access = {
+    organizationId: access.organizationId,
+    grants: [{ role: 'requested', set: requested.set, ...(requested.resources ? { resources: requested.resources } : {}) }],
+    limits: [],
+    ...(access.memberId !== undefined ? { memberId: access.memberId } : {}),
+    session: false,
+  };
+  const action = exceedingAction(asAccess, access, accountById);
+  if (action) {
+    throw errors.forbidden(
+      `cannot grant permission set ${requested.set}${requested.resources ? ' with these resources' : ''}: it allows ${action}, which the calling token may not do${
+        requested.resources ? ' on those resources' : ''
+      }; tokens can only be reduced in scope, never expanded`,
+    );
   }
 }
 
@@ -302,6 +388,47 @@ export function assertCanBind(access: Access, tx: Tx, orgId: string, binding: re
       assertCanGrant(access, { set: grant.set, resources: grant.resources }, accountById);
     } catch {
       throw errors.forbidden(`cannot bind role ${grant.role}: it grants more than the calling token has (permission set ${grant.set})`);
+    }
+  }
+}
+
+/**
+ * 403 unless role `role` grants only what the caller may do itself: a role the caller writes
+ * (roles_create, the result of roles_update/patch) and a role the caller changes or deletes (it
+ * is bound to members whose rights the change would alter). `doing` words the refusal.
+ */
+export function assertRoleWithin(
+  access: Access,
+  role: { name: string; permission_set: string; resources?: Resources },
+  accountById: (id: string) => AccountRef | undefined,
+  doing: string,
+): void {
+  const asAccess: Access = {
+    organizationId: access.organizationId,
+    grants: [{ role: role.name, set: role.permission_set, ...(role.resources ? { resources: role.resources } : {}) }],
+    limits: [],
+    ...(access.memberId !== undefined ? { memberId: access.memberId } : {}),
+    session: false,
+  };
+  const action = exceedingAction(asAccess, access, accountById);
+  if (action) {
+    throw errors.forbidden(
+      `cannot ${doing} role ${role.name}: it grants more than the calling token has (permission set ${role.permission_set}${role.resources ? ' with its resources' : ''} allows ${action}, which the calling token may not do${role.resources ? ' on those resources' : ''})`,
+    );
+  }
+}
+
+/**
+ * 403 unless the rights of member binding `binding` are within the caller's: a member the caller
+ * changes or deletes (a restricted administrator may not disable, rename, rebind or delete a
+ * member who holds more than it does).
+ */
+export function assertMemberWithin(access: Access, tx: Tx, orgId: string, member: { name: string; role_binding: readonly string[] }, accountById: (id: string) => AccountRef | undefined, doing: string): void {
+  for (const grant of roleGrants(tx, orgId, member.role_binding)) {
+    try {
+      assertCanGrant(access, { set: grant.set, resources: grant.resources }, accountById);
+    } catch {
+      throw errors.forbidden(`cannot ${doing} member ${member.name}: its role ${grant.role} grants more than the calling token has (permission set ${grant.set})`);
     }
   }
 }

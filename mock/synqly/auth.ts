@@ -4,6 +4,7 @@ import type { OperationSpec } from '../core/spec.ts';
 import type { Tx } from '../core/store/store.ts';
 import { accessOf, authorize, type Access, type AccountRef, type Target } from './access.ts';
 import { findByIdOrName } from './names.ts';
+import { paymentRequiredReason } from './organization/model.ts';
 import { orgState, ORGANIZATIONS, type OrganizationRecord, type RefreshTokenRecord } from './state.ts';
 import { resolveBearer } from './tokens/model.ts';
 
@@ -63,9 +64,8 @@ export function authenticateSynqly(env: TwinEnv, request: RequestInfo, op: Opera
     if (!member) throw errors.unauthorized('the token has been revoked: its member no longer exists');
     if (member.state === 'disabled' || member.state === 'locked') throw errors.unauthorized(`member ${member.name} is ${member.state}`);
   }
-  if (org.state === 'disabled' || (org.state === 'plg' && org.end_date && Date.parse(org.end_date) <= now)) {
-    throw errors.paymentRequired(`organization ${org.name} is disabled`);
-  }
+  const blocked = paymentRequiredReason(org, now);
+  if (blocked) throw errors.paymentRequired(blocked);
   const principal: SynqlyPrincipal = { organization: org, token, slot: resolved.slot, part: resolved.part, access: accessOf(tx, org.id, token) };
   if (resolved.part === 'refresh') {
     // possession of a RefreshToken's refresh secret authorizes refreshing that RefreshToken, nothing else

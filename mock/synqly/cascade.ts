@@ -1,4 +1,4 @@
-import type { AccountRecord, IntegrationPointRecord, IntegrationRecord, OrgState, RefreshTokenRecord } from './state.ts';
+import type { AccountRecord, BridgeGroupRecord, IntegrationPointRecord, IntegrationRecord, OrgState, RefreshTokenRecord } from './state.ts';
 import { deleteRefreshToken } from './tokens/model.ts';
 
 /**
@@ -8,7 +8,11 @@ import { deleteRefreshToken } from './tokens/model.ts';
  *   credentials, its status and status events;
  * - account → its integrations (as above), bridge groups, account-owned credentials and any status left;
  * - integration point → its integration-point-owned credentials (the delete is refused while
- *   integrations use the point, see integrationPoints/model.ts).
+ *   integrations use the point, see integrationPoints/model.ts);
+ * - bridge group → its agent credential (kept on the group's record as a hash; the agent's JWT is
+ *   void once the group is gone). Integrations routed to the group by id keep their selector: a
+ *   bridge delete does not rewrite other resources. Their route is gone; an integration update
+ *   that keeps the selector is accepted, a new `id` selector must name a live group.
  * Audit events are history and stay.
  */
 
@@ -30,7 +34,7 @@ export function removeIntegrationCascade(org: OrgState, integration: Integration
 
 export function removeAccountCascade(org: OrgState, account: AccountRecord): void {
   for (const integration of org.integrations.all()) if (integration.account_id === account.id) removeIntegrationCascade(org, integration);
-  for (const bridge of org.bridges.all()) if (bridge.account_id === account.id) org.bridges.delete(bridge.id);
+  for (const bridge of org.bridges.all()) if (bridge.account_id === account.id) removeBridgeCascade(org, bridge);
   for (const c of org.credentials.all()) if (c.owner_type === 'account' && c.owner_id === account.id) org.credentials.delete(c.id);
   for (const s of org.statuses.all()) if (s.account_id === account.id) org.statuses.delete(s.id);
   for (const e of org.statusEvents.all()) if (e.account_id === account.id) org.statusEvents.delete(e.id);
@@ -40,4 +44,8 @@ export function removeAccountCascade(org: OrgState, account: AccountRecord): voi
 export function removeIntegrationPointCascade(org: OrgState, point: IntegrationPointRecord): void {
   for (const c of org.credentials.all()) if (c.owner_type === 'integration_point' && c.owner_id === point.id) org.credentials.delete(c.id);
   org.integrationPoints.delete(point.id);
+}
+
+export function removeBridgeCascade(org: OrgState, bridge: BridgeGroupRecord): void {
+  org.bridges.delete(bridge.id);
 }

@@ -246,6 +246,18 @@ export interface MappingRecord extends BaseRecord {
   fullname: string;
   organization_id: string;
   data: string;
+  /** 1 on create, +1 whenever `data` changes; absent on records stored before versions existed (= 1) */
+  version?: number;
+}
+
+/** a superseded version of a mapping's program (`{mapping_id}:{version}` references keep working) */
+export interface MappingVersionRecord extends JsonRecord {
+  /** `<mapping_id>:<version>` */
+  id: string;
+  mapping_id: string;
+  version: number;
+  data: string;
+  created_at: string;
 }
 
 /** an organization webhook; its signing secret is a credential (`credential_id`) owned by it */
@@ -297,6 +309,7 @@ export function orgState(tx: Tx, orgId: string) {
     refreshTokens: collection<RefreshTokenRecord>(tx, orgCollection(orgId, 'refresh_tokens')),
     roles: collection<RoleRecord>(tx, orgCollection(orgId, 'roles')),
     mappings: collection<MappingRecord>(tx, orgCollection(orgId, 'mappings')),
+    mappingVersions: collection<MappingVersionRecord>(tx, orgCollection(orgId, 'mapping_versions')),
     webhooks: collection<OrganizationWebhookRecord>(tx, orgCollection(orgId, 'organization_webhooks')),
     webhookDeliveries: collection<WebhookDeliveryRecord>(tx, orgCollection(orgId, 'webhook_deliveries')),
     members: collection<MemberRecord>(tx, orgCollection(orgId, 'members')),

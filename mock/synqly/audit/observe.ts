@@ -4,7 +4,8 @@ import { REDACTED, redactBody } from '../../core/request-journal.ts';
 import { isInlineKind } from '../credentials/kinds.ts';
 import type { SynqlyPrincipal } from '../auth.ts';
 import { findByIdOrName } from '../names.ts';
-import { orgState, type AccountRecord, type IntegrationRecord, type OrgState } from '../state.ts';
+import type { Tx } from '../../core/store/store.ts';
+import { orgState, ORGANIZATIONS, type AccountRecord, type IntegrationRecord, type OrganizationRecord, type OrgState } from '../state.ts';
 import { recordIntegrationCall } from '../status/model.ts';
 import { iso } from '../tokens/model.ts';
 import { appendAudit, type AuditEntry } from './model.ts';
@@ -15,7 +16,9 @@ import { appendAudit, type AuditEntry } from './model.ts';
  * - an audit event (contract §2.14; the request body with secrets redacted), and
  * - when the call addressed one integration (`{accountId}/{integrationId}` in the path, status
  *   reads excepted), a StatusEvent of that integration (status/model.ts).
- * Unauthenticated calls (401) have no organization to record them in.
+ * Unauthenticated calls (401) have no organization to record them in — except auth_logon, which
+ * names its organization in the path: every logon (success, wrong secret, locked or disabled
+ * member, 402) is recorded there, its `secret` redacted, with the member it named when one exists.
  */
 
 interface Subject {
@@ -130,11 +133,28 @@ function problemMessage(body: unknown): string | undefined {
   return isObject(body) && typeof body.message === 'string' ? body.message : undefined;
 }
 
-export function auditEntryOf(call: CallRecord<SynqlyPrincipal>, subject: Subject, nowMs: number): AuditEntry {
+/** the organization an auth_logon call addresses (`organizationId`: id or name), when it exists */
+function logonOrganization(tx: Tx, call: CallRecord<SynqlyPrincipal>): OrganizationRecord | undefined {
+  const idOrName = call.request.params?.organizationId;
+  if (call.operation.operationId !== 'auth_logon' || !idOrName) return undefined;
+  const lower = idOrName.toLowerCase();
+  return tx.get<OrganizationRecord>(ORGANIZATIONS, idOrName) ?? tx.values<OrganizationRecord>(ORGANIZATIONS).find((o) => o.name.toLowerCase() === lower);
+}
+
+/** the member a logon named: the one it logged on (success), else the member of that name, if any */
+function logonMember(org: OrgState, call: CallRecord<SynqlyPrincipal>): string | undefined {
+  const result = isObject(call.responseBody) && isObject(call.responseBody.result) ? call.responseBody.result : undefined;
+  const member = result && isObject(result.member) && typeof result.member.id === 'string' ? result.member.id : undefined;
+  if (member) return member;
+  const name = isObject(call.requestBody) && typeof call.requestBody.name === 'string' ? call.requestBody.name.toLowerCase() : undefined;
+  return name === undefined ? undefined : org.members.all().find((m) => m.name.toLowerCase() === name)?.id;
+}
+
+export function auditEntryOf(call: CallRecord<SynqlyPrincipal>, subject: Subject, nowMs: number, memberId?: string): AuditEntry {
   const headers = call.request.headers;
   const ua = headers['user-agent'];
   const failed = call.status >= 400;
-  const member = call.principal?.token.member_id;
+  const member = call.principal?.token.member_id ?? memberId;
   return {
     environment: subject.account?.environment ?? '',
     created_at: iso(nowMs),
@@ -157,11 +177,18 @@ export function auditEntryOf(call: CallRecord<SynqlyPrincipal>, subject: Subject
 /** Records one answered call; the write is durable on its own schedule (the response is already out). */
 export function recordManagementCall(env: TwinEnv, call: CallRecord<SynqlyPrincipal>): void {
   const principal = call.principal;
-  if (!principal) return;
-  const orgId = principal.organization.id;
+  if (!principal && call.operation.operationId !== 'auth_logon') return;
   const nowMs = env.clock.now();
   env.store
     .transact((tx) => {
+      if (!principal) {
+        const addressed = logonOrganization(tx, call);
+        if (!addressed) return; // an unknown organization: nowhere to record the attempt
+        const org = orgState(tx, addressed.id);
+        appendAudit(org, auditEntryOf(call, {}, nowMs, logonMember(org, call)));
+        return;
+      }
+      const orgId = principal.organization.id;
       const org = orgState(tx, orgId);
       if (!org.organizations.get(orgId)) return; // the organization is gone (deleted by this very call)
       const subject = subjectOf(org, call, subjectsBefore.get(call.request));

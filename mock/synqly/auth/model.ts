@@ -3,7 +3,7 @@ import { parseDuration } from '../../core/durations.ts';
 import type { Tx } from '../../core/store/store.ts';
 import { isExpired, memberPolicy, memberView } from '../members/model.ts';
 import { assertPasswordRules, DUMMY_HASH, hashPassword, verifyPassword } from '../members/passwords.ts';
-import { organizationView } from '../organization/model.ts';
+import { organizationView, paymentRequiredReason } from '../organization/model.ts';
 import { orgState, ORGANIZATIONS, type MemberRecord, type OrganizationRecord, type OrgState, type RefreshTokenRecord } from '../state.ts';
 import { deleteRefreshToken, issueRefreshToken, iso, tokenPairView, type ModelEnv } from '../tokens/model.ts';
 
@@ -50,9 +50,8 @@ export function logon(tx: Tx, orgIdOrName: string, body: { name: string; secret:
     verifyPassword(body.secret, DUMMY_HASH);
     return denied(INVALID);
   }
-  if (org.state === 'disabled' || (org.state === 'plg' && org.end_date && Date.parse(org.end_date) <= env.nowMs)) {
-    return { ok: false, error: errors.paymentRequired(`organization ${org.name} is disabled`) };
-  }
+  const blocked = paymentRequiredReason(org, env.nowMs);
+  if (blocked) return { ok: false, error: errors.paymentRequired(blocked) };
   const state = orgState(tx, org.id);
   const lower = body.name.toLowerCase();
   const member = state.members.all().find((m) => m.name.toLowerCase() === lower);

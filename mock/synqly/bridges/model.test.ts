@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createIntegration } from '../integrations/model.ts';
+import { createIntegration, updateIntegration, type UpdateIntegrationRequest } from '../integrations/model.ts';
 import { apiError, orgFixture, rejected } from '../model-testing.ts';
 import { bridgeStatus, bridgeView, createBridge, deleteBridge, getBridge, listBridges, patchBridge, updateBridge, type UpdateBridgeRequest } from './model.ts';
 
@@ -45,14 +45,24 @@ describe('update, patch, delete, status', () => {
     expect(patched).toMatchObject({ labels: ['b'], description: 'Frankfurt', credential_hash: hash });
   });
 
-  it('DELETE is refused (409) while an integration routes through the group by id', async () => {
+  it('DELETE succeeds while an integration routes through the group: the agent credential goes, the selector stays (dangling)', async () => {
     const { write, env, org, store } = await orgFixture();
     const { bridge } = await write((o) => createBridge(o, 'acme-prod', { name: 'dc1' }, env));
-    const i = await write((o) => createIntegration(o, 'acme-prod', { name: 'm', bridge_selector: { type: 'id', value: bridge.id }, provider_config: { type: 'ticketing_mock_ticketing' } }, {}, env));
-    expect((await rejected(store, () => write((o) => deleteBridge(o, 'acme-prod', 'dc1')))).status).toBe(409);
-    await write((o) => o.integrations.delete(i.integration.id));
+    await write((o) => createBridge(o, 'acme-prod', { name: 'dc2' }, env));
+    // a selector naming the group by name is stored with its id
+    const i = await write((o) => createIntegration(o, 'acme-prod', { name: 'm', bridge_selector: { type: 'id', value: 'DC1' }, provider_config: { type: 'ticketing_mock_ticketing' } }, {}, env));
+    expect(i.integration.bridge_selector).toEqual({ type: 'id', value: bridge.id });
     await write((o) => deleteBridge(o, 'acme-prod', 'dc1'));
     expect(org().bridges.get(bridge.id)).toBeUndefined();
+    expect(JSON.stringify(org().bridges.all())).not.toContain(bridge.id);
+    expect(org().integrations.get(i.integration.id)!.bridge_selector).toEqual({ type: 'id', value: bridge.id });
+    // an update that keeps the dangling selector is accepted; a new selector must name a live group
+    const kept = await write((o) => updateIntegration(o, 'acme-prod', 'm', { ...(i.integration as unknown as UpdateIntegrationRequest), fullname: 'kept' }, env));
+    expect(kept.integration).toMatchObject({ fullname: 'kept', bridge_selector: { type: 'id', value: bridge.id } });
+    const other = await rejected(store, () => write((o) => updateIntegration(o, 'acme-prod', 'm', { ...(i.integration as unknown as UpdateIntegrationRequest), bridge_selector: { type: 'id', value: 'dc1' } }, env)));
+    expect(other).toMatchObject({ status: 404, details: { parameter: { id: '/bridge_selector/value' } } });
+    const moved = await write((o) => updateIntegration(o, 'acme-prod', 'm', { ...(i.integration as unknown as UpdateIntegrationRequest), bridge_selector: { type: 'id', value: 'dc2' } }, env));
+    expect(moved.integration.bridge_selector).toEqual({ type: 'id', value: getBridge(org(), 'acme-prod', 'dc2').id });
   });
 
   it('status lists no running agents, and 404s for an unknown group', async () => {

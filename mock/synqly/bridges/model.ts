@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { errors } from '../../core/errors.ts';
 import { hashSecret } from '../../core/secrets.ts';
 import { getAccount } from '../accounts/model.ts';
+import { removeBridgeCascade } from '../cascade.ts';
 import { listRecords, type ListPage, type ListQuery } from '../lists.ts';
 import { assertNameFree, deriveName } from '../names.ts';
 import type { AccountRecord, BridgeGroupRecord, OrgState } from '../state.ts';
@@ -127,24 +128,14 @@ export function patchBridge(org: OrgState, accountId: string, bridgeId: string, 
   return replace(org, account, current, doc as unknown as UpdateBridgeRequest, env);
 }
 
-/** Refused while an integration routes through the group by id (it would lose its route). */
+/**
+ * bridges_delete (contract §5: "also deletes Tokens and Credentials belonging to the Bridge
+ * Group"): the group goes with its agent credential (the only credential a group has in the twin:
+ * no credential or RefreshToken can be owned by a group). Integrations whose `bridge_selector`
+ * names the group by id keep that selector, now dangling (see removeBridgeCascade).
+ */
 export function deleteBridge(org: OrgState, accountId: string, bridgeId: string): void {
-  const account = getAccount(org, accountId);
-  const bridge = findBridge(org, account, bridgeId);
-  const users = org.integrations
-    .all()
-    .filter((i) => i.account_id === account.id && (i.bridge_selector as { type?: string; value?: unknown } | undefined)?.type === 'id')
-    .filter((i) => {
-      const v = (i.bridge_selector as { value: string }).value;
-      return v === bridge.id || v.toLowerCase() === bridge.name.toLowerCase();
-    });
-  if (users.length > 0) {
-    throw errors.conflict(`bridge group ${bridge.name} is the bridge of integration(s) ${users.map((i) => i.name).join(', ')}`, {
-      parameter: { id: 'bridgeId', location: 'path', value: bridgeId },
-      remediation: 'change their bridge_selector first',
-    });
-  }
-  org.bridges.delete(bridge.id);
+  removeBridgeCascade(org, getBridge(org, accountId, bridgeId));
 }
 
 /** bridges_get_status: one entry per running agent — none ever connects to the twin. */

@@ -44,6 +44,23 @@ describe('createIntegrationPoint', () => {
   });
 });
 
+describe('provider ids are ProviderConfigId values', () => {
+  it('answers 400 with the pointer for a provider id not in the capabilities catalogue, in environments and templates; "*" passes', async () => {
+    const { write, env, store } = await orgFixture();
+    const unknown = await rejected(store, () => write((o) => createIntegrationPoint(o, { ...ticketing, connector: 'siem', environments: { test: ['siem_mock_siem', 'siem_nosuch'] } }, env)));
+    expect(unknown).toMatchObject({ status: 400, details: { parameter: { id: '/environments/test/1', location: 'body', value: 'siem_nosuch' } } });
+    expect(unknown.message).toMatch(/not a known provider/);
+    const template = { mappings: [], operation_ids: ['ticketing_query_tickets'], providers: ['ticketing_jira', 'ticketing_nosuch'] };
+    const inTemplate = await rejected(store, () => write((o) => createIntegrationPoint(o, { ...ticketing, mappings: [template] }, env)));
+    expect(inTemplate.details.parameter?.id).toBe('/mappings/0/providers/1');
+    const p = await write((o) => createIntegrationPoint(o, { ...ticketing, environments: { test: ['*'], prod: ['ticketing_jira'] } }, env));
+    const replaced = await rejected(store, () =>
+      write((o) => updateIntegrationPoint(o, 'tix', { ...(p as unknown as UpdateIntegrationPointRequest), environments: { prod: ['ticketing_jira2'] } }, env)),
+    );
+    expect(replaced.details.parameter?.id).toBe('/environments/prod/0');
+  });
+});
+
 describe('allowsProvider', () => {
   it('reads the list of the account environment; missing or empty allows none; * allows all', async () => {
     const { write, env } = await orgFixture();

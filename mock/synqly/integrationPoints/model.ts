@@ -1,9 +1,10 @@
 import { errors } from '../../core/errors.ts';
 import type { JsonRecord } from '../../core/store/document.ts';
 import { removeIntegrationPointCascade } from '../cascade.ts';
-import { connectorOf } from '../capabilities/catalogue.ts';
+import { PROVIDER_BY_ID, connectorOf } from '../capabilities/catalogue.ts';
 import { listRecords, type ListPage, type ListQuery } from '../lists.ts';
 import { assertNameFree, deriveName, findByIdOrName } from '../names.ts';
+import { resolveMappingChains } from '../mappings/references.ts';
 import { assertSchedules } from '../operations/schedules.ts';
 import type { Environment, IntegrationPointRecord, OrgState } from '../state.ts';
 import { iso, type ModelEnv } from '../tokens/model.ts';
@@ -39,31 +40,39 @@ export function integrationPointView(p: IntegrationPointRecord): IntegrationPoin
   return p;
 }
 
-function validate(input: IntegrationPointInput, nowMs: number): void {
+/** a ProviderConfigId of the point's connector: `*`, or a provider of the capabilities catalogue (→ 400 at `pointer` otherwise) */
+function assertProvider(providerId: string, connector: string, pointer: string): void {
+  if (providerId === '*') return;
+  if (!PROVIDER_BY_ID.has(providerId)) {
+    throw errors.badRequest(`provider ${providerId} is not a known provider id`, {
+      parameter: { id: pointer, location: 'body', value: providerId },
+      remediation: `name a provider of GET /v1/capabilities/providers (for this point: a ${connector}_… id) or "*"`,
+    });
+  }
+  if (connectorOf(providerId) !== connector) {
+    throw errors.badRequest(`provider ${providerId} is not a provider of the ${connector} connector`, { parameter: { id: pointer, location: 'body', value: providerId } });
+  }
+}
+
+/**
+ * Checks a create/replace body; returns its mapping chain templates as stored (references
+ * rewritten to `<mapping id>:<version>`, see mappings/references.ts).
+ */
+function validate(org: OrgState, input: IntegrationPointInput, nowMs: number): JsonRecord[] | undefined {
   if (input.connector === '*') {
     throw errors.badRequest('connector must name one connector, not "*"', { parameter: { id: '/connector', location: 'body', value: input.connector } });
   }
   for (const env of ['test', 'prod'] as const) {
-    (input.environments[env] ?? []).forEach((providerId, i) => {
-      if (providerId !== '*' && connectorOf(providerId) !== input.connector) {
-        throw errors.badRequest(`provider ${providerId} is not a provider of the ${input.connector} connector`, {
-          parameter: { id: `/environments/${env}/${i}`, location: 'body', value: providerId },
-        });
-      }
-    });
+    (input.environments[env] ?? []).forEach((providerId, i) => assertProvider(providerId, input.connector, `/environments/${env}/${i}`));
   }
   const templates = [...(input.mappings ?? []), ...(input.additional_mappings ?? [])] as Array<{ providers?: string[] }>;
   const pointerOf = (i: number) => (i < (input.mappings ?? []).length ? `/mappings/${i}` : `/additional_mappings/${i - (input.mappings ?? []).length}`);
   templates.forEach((t, i) => {
-    (t.providers ?? []).forEach((providerId, j) => {
-      if (providerId !== '*' && connectorOf(providerId) !== input.connector) {
-        throw errors.badRequest(`provider ${providerId} is not a provider of the ${input.connector} connector`, {
-          parameter: { id: `${pointerOf(i)}/providers/${j}`, location: 'body', value: providerId },
-        });
-      }
-    });
+    (t.providers ?? []).forEach((providerId, j) => assertProvider(providerId, input.connector, `${pointerOf(i)}/providers/${j}`));
   });
+  const chains = resolveMappingChains(org, input.mappings, '/mappings', input.connector).chains;
   assertSchedules(input.scheduled_operations, '/scheduled_operations', input.connector, nowMs);
+  return chains;
 }
 
 function build(id: string, name: string, input: IntegrationPointInput, createdAt: string, updatedAt: string): IntegrationPointRecord {
@@ -82,12 +91,12 @@ function build(id: string, name: string, input: IntegrationPointInput, createdAt
 }
 
 export function createIntegrationPoint(org: OrgState, input: IntegrationPointInput, env: ModelEnv): IntegrationPointRecord {
-  validate(input, env.nowMs);
+  const mappings = validate(org, input, env.nowMs);
   const id = env.random.uuid();
   const name = deriveName(input, id);
   assertNameFree(org.integrationPoints.all(), name, 'integration point');
   const now = iso(env.nowMs);
-  const record = build(id, name, input, now, now);
+  const record = build(id, name, { ...input, ...(mappings ? { mappings } : {}) }, now, now);
   org.integrationPoints.put(record);
   return record;
 }
@@ -110,7 +119,7 @@ function usersOf(org: OrgState, point: IntegrationPointRecord) {
 
 function replace(org: OrgState, current: IntegrationPointRecord, body: UpdateIntegrationPointRequest, env: ModelEnv): IntegrationPointRecord {
   assertSameId(body.id, current.id, 'integration point');
-  validate(body, env.nowMs);
+  const mappings = validate(org, body, env.nowMs);
   assertNameFree(org.integrationPoints.all(), body.name, 'integration point', current.id);
   if (body.connector !== current.connector) {
     const users = usersOf(org, current);
@@ -120,7 +129,7 @@ function replace(org: OrgState, current: IntegrationPointRecord, body: UpdateInt
       });
     }
   }
-  const next = build(current.id, body.name, body, current.created_at, iso(env.nowMs));
+  const next = build(current.id, body.name, { ...body, ...(mappings ? { mappings } : {}) }, current.created_at, iso(env.nowMs));
   org.integrationPoints.put(next);
   return next;
 }

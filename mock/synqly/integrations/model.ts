@@ -4,6 +4,7 @@ import { getAccount } from '../accounts/model.ts';
 import { removeIntegrationCascade } from '../cascade.ts';
 import { configAtRest, createManagedCredential, credentialReferences, credentialView, type CredentialView } from '../credentials/model.ts';
 import { allowsProvider } from '../integrationPoints/model.ts';
+import { resolveMappingChains } from '../mappings/references.ts';
 import { listRecords, type ListPage, type ListQuery } from '../lists.ts';
 import { assertNameFree, deriveName } from '../names.ts';
 import { assertSchedules } from '../operations/schedules.ts';
@@ -106,6 +107,14 @@ interface Checked {
   plan: ConfigPlan;
   point?: IntegrationPointRecord;
   warnings: Warning[];
+  /** the body's references as stored: mapping chains as `<id>:<version>`, an `id` bridge selector by the group's id */
+  resolved: Pick<IntegrationInput, 'mappings' | 'bridge_selector'>;
+}
+
+function sameSelector(a: unknown, b: unknown): boolean {
+  const x = a as { type?: unknown; value?: unknown } | undefined;
+  const y = b as { type?: unknown; value?: unknown } | undefined;
+  return !!x && !!y && x.type === y.type && x.value === y.value;
 }
 
 function resolvePoint(org: OrgState, idOrName: string): IntegrationPointRecord {
@@ -141,11 +150,20 @@ function check(org: OrgState, account: AccountRecord, input: IntegrationInput, i
   }
   assertSchedules(input.scheduled_operations, '/scheduled_operations', plan.provider.category, nowMs);
   const warnings = configWarnings(plan, account, nowMs);
+  const chains = resolveMappingChains(org, input.mappings, '/mappings', plan.provider.category, type);
+  warnings.push(...chains.warnings);
+  const resolved: Checked['resolved'] = { ...(chains.chains ? { mappings: chains.chains } : {}) };
   const selector = input.bridge_selector;
   if (selector?.type === 'id') {
     const lower = selector.value.toLowerCase();
-    const found = org.bridges.all().some((b) => b.account_id === account.id && (b.id === selector.value || b.name.toLowerCase() === lower));
-    if (!found) {
+    const mine = org.bridges.all().filter((b) => b.account_id === account.id);
+    const bridge = mine.find((b) => b.id === selector.value) ?? mine.find((b) => b.name.toLowerCase() === lower);
+    if (bridge) {
+      resolved.bridge_selector = { type: 'id', value: bridge.id };
+    } else if (sameSelector(current?.bridge_selector, selector)) {
+      // the group was deleted after the integration chose it (bridges_delete keeps the selector): an update may keep it
+      resolved.bridge_selector = { type: 'id', value: selector.value };
+    } else {
       throw errors.notFound(`bridge group ${selector.value} not found in account ${account.name}`, {
         parameter: { id: '/bridge_selector/value', location: 'body', value: selector.value },
       });
@@ -154,7 +172,7 @@ function check(org: OrgState, account: AccountRecord, input: IntegrationInput, i
     const match = org.bridges.all().some((b) => b.account_id === account.id && selector.value.every((l) => (b.labels ?? []).includes(l)));
     if (!match) warnings.push({ message: `no bridge group of account ${account.name} carries the labels ${selector.value.join(', ')}`, pointer: '/bridge_selector/value' });
   }
-  return { plan, point, warnings };
+  return { plan, point, warnings, resolved };
 }
 
 /** templates an integration point copies onto a new integration of `providerType` (contract §5) */
@@ -258,7 +276,7 @@ export function createIntegration(org: OrgState, accountId: string, input: Integ
   const integration = record(
     { id, refresh_token_id: token.id, account_id: account.id, created_at: now, updated_at: now },
     name,
-    { ...templated, webhook_config: withIntegratorKeys(input.webhook_config, env) },
+    { ...templated, ...checked.resolved, webhook_config: withIntegratorKeys(input.webhook_config, env) },
     checked,
     config,
   );
@@ -284,7 +302,7 @@ function replace(org: OrgState, account: AccountRecord, current: IntegrationReco
   const next = record(
     { id: current.id, refresh_token_id: current.refresh_token_id, account_id: current.account_id, created_at: current.created_at, updated_at: iso(env.nowMs) },
     body.name,
-    { ...body, webhook_config: withIntegratorKeys(webhook, env) },
+    { ...body, ...checked.resolved, webhook_config: withIntegratorKeys(webhook, env) },
     checked,
     config,
   );

@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../core/errors.ts';
-import { apiError } from '../model-testing.ts';
 import { createRandom } from '../../core/random.ts';
 import { Store } from '../../core/store/store.ts';
 import { createOrganization } from '../organization/model.ts';
 import { orgState } from '../state.ts';
 import { evaluateProgram } from './language.ts';
-import { applyMappings, createMapping, deleteMapping, getMapping, listMappings, updateMapping, type UpdateMappingRequest } from './model.ts';
+import { createIntegrationPoint, deleteIntegrationPoint } from '../integrationPoints/model.ts';
+import { createIntegration, updateIntegration, type UpdateIntegrationRequest } from '../integrations/model.ts';
+import { apiError, orgFixture, rejected } from '../model-testing.ts';
+import { applyMappings, createMapping, deleteMapping, getMapping, listMappings, mappingView, updateMapping, type UpdateMappingRequest } from './model.ts';
+import { resolveMappingChains } from './references.ts';
 
 const T0 = Date.parse('2026-03-01T10:00:00Z');
 
@@ -101,6 +104,73 @@ describe('applyMappings', () => {
     const forever = await rejection(applyMappings(org(), { mappings: ['forever'], data }, {}, env));
     expect(forever).toMatchObject({ status: 400 });
     expect(forever.message).toMatch(/D101[12]/);
+  });
+});
+
+describe('mapping versions and references', () => {
+  it('starts at version 1 and counts changes of data only; every version stays applicable', async () => {
+    const { env, write, org } = await setup();
+    const m = await write((o) => createMapping(o, { name: 'tag', data: '{"v": "one"}' }, env));
+    expect(mappingView(m).version).toBe(1);
+    const renamed = await write((o) => updateMapping(o, 'tag', { ...m, fullname: 'Tag' }, env));
+    expect(renamed.version).toBe(1);
+    const v2 = await write((o) => updateMapping(o, 'tag', { ...renamed, data: '{"v": "two"}' }, env));
+    expect(v2.version).toBe(2);
+    expect(listMappings(org(), { filter: ['version[eq]2'] }).items.map((x) => x.name)).toEqual(['tag']);
+    const run = (ref: string) => applyMappings(org(), { mappings: [ref], data: {} }, {}, env);
+    expect(await run('tag')).toEqual({ v: 'two' });
+    expect(await run('tag:2')).toEqual({ v: 'two' });
+    expect(await run('tag:1')).toEqual({ v: 'one' });
+    expect(await run(`${m.id}:1`)).toEqual({ v: 'one' });
+    expect(await rejection(run('tag:3'))).toMatchObject({ status: 404, details: { parameter: { id: '/mappings/0', location: 'body', value: 'tag:3' } } });
+    for (const bad of ['tag:0', 'tag:x', 'tag:', 'tag:latest', ':1']) expect((await rejection(run(bad))).status).toBe(400);
+    expect((await rejection(run('ghost:1'))).status).toBe(404);
+  });
+
+  it('chains need `{id or name}:{version}` of an existing version and operations of the connector; stored by id', async () => {
+    const { write, env, org } = await orgFixture();
+    const m = await write((o) => createMapping(o, { name: 'tag', data: '$' }, env));
+    const refs = (mappings: string[], operation_ids = ['siem_query_events']) => [{ mappings, operation_ids }];
+    expect(resolveMappingChains(org(), refs(['TAG:1', `${m.id}:1`]), '/mappings', 'siem').chains).toEqual(refs([`${m.id}:1`, `${m.id}:1`]));
+    const cases: Array<[string[], string[], number, string]> = [
+      [['tag'], ['siem_query_events'], 400, '/mappings/0/mappings/0'],
+      [['tag:latest'], ['siem_query_events'], 400, '/mappings/0/mappings/0'],
+      [['tag:2'], ['siem_query_events'], 404, '/mappings/0/mappings/0'],
+      [['tag:1', 'nosuch:1'], ['siem_query_events'], 404, '/mappings/0/mappings/1'],
+      [['tag:1'], ['siem_query_events', 'nosuch_op'], 400, '/mappings/0/operation_ids/1'],
+      [['tag:1'], ['ticketing_query_tickets'], 400, '/mappings/0/operation_ids/0'],
+    ];
+    for (const [mappings, ops, status, pointer] of cases) {
+      expect(apiError(() => resolveMappingChains(org(), refs(mappings, ops), '/mappings', 'siem'))).toMatchObject({ status, details: { parameter: { id: pointer, location: 'body' } } });
+    }
+    // an operation of the connector the provider does not support is a warning, not an error
+    const { warnings } = resolveMappingChains(org(), refs(['tag:1'], ['assets_create_asset']), '/mappings', 'assets', 'assets_wiz');
+    expect(warnings).toEqual([{ message: expect.stringMatching(/assets_wiz does not support assets_create_asset/), pointer: '/mappings/0/operation_ids/0' }]);
+  });
+
+  it('integrations and integration points store resolved chains; a referenced mapping cannot be deleted (409)', async () => {
+    const { write, env, org, store } = await orgFixture();
+    const m = await write((o) => createMapping(o, { name: 'tag', data: '{"v": 1}' }, env));
+    await write((o) => updateMapping(o, 'tag', { ...m, data: '{"v": 2}' }, env));
+    const created = await write((o) =>
+      createIntegration(o, 'acme-prod', { name: 'i', provider_config: { type: 'siem_mock_siem' }, mappings: [{ mappings: ['tag:1'], operation_ids: ['siem_query_events'] }] }, {}, env),
+    );
+    expect(created.integration.mappings).toEqual([{ mappings: [`${m.id}:1`], operation_ids: ['siem_query_events'] }]);
+    const bad = await rejected(store, () =>
+      write((o) => createIntegration(o, 'acme-prod', { name: 'j', provider_config: { type: 'siem_mock_siem' }, mappings: [{ mappings: ['nosuch:1'], operation_ids: ['siem_query_events'] }] }, {}, env)),
+    );
+    expect(bad).toMatchObject({ status: 404, details: { parameter: { id: '/mappings/0/mappings/0' } } });
+    expect((await rejected(store, () => write((o) => deleteMapping(o, 'tag')))).status).toBe(409);
+    await write((o) => updateIntegration(o, 'acme-prod', 'i', { ...(created.integration as unknown as UpdateIntegrationRequest), mappings: undefined }, env));
+    const point = await write((o) =>
+      createIntegrationPoint(o, { name: 'p', connector: 'siem', environments: { prod: ['*'] }, mappings: [{ mappings: ['tag:2'], operation_ids: ['siem_query_events'], providers: ['*'] }] }, env),
+    );
+    expect(point.mappings).toEqual([{ mappings: [`${m.id}:2`], operation_ids: ['siem_query_events'], providers: ['*'] }]);
+    expect((await rejected(store, () => write((o) => deleteMapping(o, m.id)))).message).toMatch(/integration point p/);
+    await write((o) => deleteIntegrationPoint(o, 'p'));
+    await write((o) => deleteMapping(o, 'tag'));
+    expect(org().mappings.all()).toEqual([]);
+    expect(org().mappingVersions.all()).toEqual([]);
   });
 });
 

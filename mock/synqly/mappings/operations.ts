@@ -9,6 +9,7 @@ import {
   deleteMapping,
   getMapping,
   listMappings,
+  mappingView,
   updateMapping,
   type ApplyMappingsRequest,
   type CreateMappingRequest,
@@ -24,18 +25,19 @@ export const mappingsOperations: OperationTable<SynqlyPrincipal> = {
   },
   mappings_create: async (ctx) => {
     const mapping = await mutateOrg(ctx, (org) => createMapping(org, ctx.body as CreateMappingRequest, modelEnv(ctx)));
-    return ok({ mapping });
+    return ok({ mapping: mappingView(mapping) });
   },
-  mappings_get: (ctx) => ok(getMapping(readOrg(ctx), mappingId(ctx))),
-  mappings_update: async (ctx) => ok(await mutateOrg(ctx, (org) => updateMapping(org, mappingId(ctx), ctx.body as UpdateMappingRequest, modelEnv(ctx)))),
+  mappings_get: (ctx) => ok(mappingView(getMapping(readOrg(ctx), mappingId(ctx)))),
+  mappings_update: async (ctx) => ok(mappingView(await mutateOrg(ctx, (org) => updateMapping(org, mappingId(ctx), ctx.body as UpdateMappingRequest, modelEnv(ctx))))),
   mappings_patch: async (ctx) => {
     const check = await updateBodyCheck(ctx, 'mappings_update');
     const mapping = await mutateOrg(ctx, (org) => {
       const current = getMapping(org, mappingId(ctx));
-      const doc = patchDocument(current, ctx.body as PatchOperation[], check);
+      // `version` is the server's, like `updated_at`
+      const doc = patchDocument(mappingView(current), ctx.body as PatchOperation[], check, { extraProtected: ['/version'] });
       return updateMapping(org, current.id, doc as unknown as UpdateMappingRequest, modelEnv(ctx));
     });
-    return ok(mapping);
+    return ok(mappingView(mapping));
   },
   mappings_delete: async (ctx) => {
     await mutateOrg(ctx, (org) => deleteMapping(org, mappingId(ctx)));

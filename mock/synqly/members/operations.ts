@@ -1,9 +1,9 @@
 import type { OperationTable } from '../../core/pipeline.ts';
-import { assertCanBind } from '../access.ts';
+import { assertCanBind, assertMemberWithin } from '../access.ts';
 import type { SynqlyPrincipal } from '../auth.ts';
 import { modelEnv, mutateOrg, noContent, ok, readOrg, type SynqlyContext } from '../context.ts';
 import type { ListQuery } from '../lists.ts';
-import type { OrgState } from '../state.ts';
+import type { MemberRecord, OrgState } from '../state.ts';
 import { accountLookup } from '../tokens/create.ts';
 import { patchDocument, updateBodyCheck, type PatchOperation } from '../updates.ts';
 import { createMember, deleteMember, findMember, listMembers, memberView, updateMember, type CreateMemberRequest, type UpdateMemberRequest } from './model.ts';
@@ -12,6 +12,11 @@ import { createMember, deleteMember, findMember, listMembers, memberView, update
 function assertBindable(ctx: SynqlyContext, org: OrgState, binding: readonly string[], before: readonly string[] = []): void {
   const added = binding.filter((r) => !before.includes(r));
   assertCanBind(ctx.principal.access, org.tx, org.orgId, added, accountLookup(org));
+}
+
+/** a member the caller changes or deletes must hold nothing the caller does not (no acting on wider members) */
+function assertChangeable(ctx: SynqlyContext, org: OrgState, member: MemberRecord, doing: string): void {
+  assertMemberWithin(ctx.principal.access, org.tx, org.orgId, member, accountLookup(org), doing);
 }
 
 const memberId = (ctx: SynqlyContext) => ctx.params.memberId as string;
@@ -33,7 +38,9 @@ export const membersOperations: OperationTable<SynqlyPrincipal> = {
   members_update: async (ctx) => {
     const body = ctx.body as UpdateMemberRequest;
     const member = await mutateOrg(ctx, (org) => {
-      assertBindable(ctx, org, body.role_binding, findMember(org, memberId(ctx)).role_binding);
+      const current = findMember(org, memberId(ctx));
+      assertChangeable(ctx, org, current, 'change');
+      assertBindable(ctx, org, body.role_binding, current.role_binding);
       return updateMember(org, memberId(ctx), body, modelEnv(ctx));
     });
     return ok(memberView(member));
@@ -43,6 +50,7 @@ export const membersOperations: OperationTable<SynqlyPrincipal> = {
     const check = await updateBodyCheck(ctx, 'members_update');
     const member = await mutateOrg(ctx, (org) => {
       const current = findMember(org, memberId(ctx));
+      assertChangeable(ctx, org, current, 'change');
       const doc = patchDocument(memberView(current), ctx.body as PatchOperation[], check) as unknown as UpdateMemberRequest;
       assertBindable(ctx, org, doc.role_binding, current.role_binding);
       return updateMember(org, current.id, doc, modelEnv(ctx));
@@ -51,7 +59,10 @@ export const membersOperations: OperationTable<SynqlyPrincipal> = {
   },
 
   members_delete: async (ctx) => {
-    await mutateOrg(ctx, (org) => deleteMember(org, memberId(ctx)));
+    await mutateOrg(ctx, (org) => {
+      assertChangeable(ctx, org, findMember(org, memberId(ctx)), 'delete');
+      deleteMember(org, memberId(ctx));
+    });
     return noContent();
   },
 };

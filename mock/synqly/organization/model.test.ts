@@ -9,6 +9,7 @@ import {
   deleteOrganization,
   getOrganization,
   organizationView,
+  paymentRequiredReason,
   setOrganizationState,
   updateOrganization,
   type UpdateOrganizationRequest,
@@ -140,6 +141,30 @@ describe('setOrganizationState (the private API)', () => {
     const { store } = await setup();
     expect(apiError(() => store.transact((tx) => setOrganizationState(tx, 'acme', { state: 'disabled', end_date: '2026-12-31' }, T0)))).toMatchObject({ status: 400 });
     expect(apiError(() => store.transact((tx) => setOrganizationState(tx, 'nope', { state: 'disabled' }, T0)))).toMatchObject({ status: 404 });
+  });
+});
+
+describe('paymentRequiredReason (402, contract §1.7)', () => {
+  const org = (state: OrganizationRecord['state'], end_date?: string) => ({ name: 'acme', state, ...(end_date !== undefined ? { end_date } : {}) });
+  const at = (iso: string) => Date.parse(iso);
+
+  it('a plg date-only end_date works through that whole UTC day and blocks from the next day', () => {
+    const plg = org('plg', '2026-11-26');
+    expect(paymentRequiredReason(plg, at('2026-11-26T00:00:00Z'))).toBeUndefined();
+    expect(paymentRequiredReason(plg, at('2026-11-26T15:50:00Z'))).toBeUndefined();
+    expect(paymentRequiredReason(plg, at('2026-11-26T23:59:59.999Z'))).toBeUndefined();
+    expect(paymentRequiredReason(plg, at('2026-11-27T00:00:00Z'))).toMatch(/plg period ended on 2026-11-26/);
+  });
+
+  it('a plg date-time end_date blocks strictly after that instant', () => {
+    const plg = org('plg', '2026-11-26T12:00:00Z');
+    expect(paymentRequiredReason(plg, at('2026-11-26T12:00:00Z'))).toBeUndefined();
+    expect(paymentRequiredReason(plg, at('2026-11-26T12:00:00.001Z'))).toMatch(/ended/);
+  });
+
+  it('disabled always blocks; enabled, pov and plg without end_date never do', () => {
+    expect(paymentRequiredReason(org('disabled'), T0)).toMatch(/acme is disabled/);
+    for (const o of [org(undefined), org('pov', '2020-01-01'), org('plg'), org('plg', 'not a date')]) expect(paymentRequiredReason(o, T0)).toBeUndefined();
   });
 });
 

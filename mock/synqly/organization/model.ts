@@ -205,6 +205,35 @@ export function updateOrganization(state: OrgState, body: UpdateOrganizationRequ
   return next;
 }
 
+// ---- 402: disabled organizations and ended plg trials (contract §1.7)
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const DAY_MS = 24 * 3_600_000;
+
+/**
+ * The first instant a `plg` organization with this `end_date` is past it: a date (`YYYY-MM-DD`,
+ * the contract's form) is the last day it works, so the instant is the next day's 00:00 UTC; a
+ * date-time is the last instant it works, so anything after it is past. Undefined when unparsable.
+ */
+export function endDateLimitMs(endDate: string): number | undefined {
+  if (DATE_ONLY.test(endDate)) {
+    const start = Date.parse(`${endDate}T00:00:00Z`);
+    return Number.isNaN(start) ? undefined : start + DAY_MS;
+  }
+  const at = Date.parse(endDate);
+  return Number.isNaN(at) ? undefined : at + 1;
+}
+
+/** why every call of the organization answers 402, or undefined when it works */
+export function paymentRequiredReason(org: Pick<OrganizationRecord, 'name' | 'state' | 'end_date'>, nowMs: number): string | undefined {
+  if (org.state === 'disabled') return `organization ${org.name} is disabled`;
+  if (org.state === 'plg' && org.end_date !== undefined) {
+    const limit = endDateLimitMs(org.end_date);
+    if (limit !== undefined && nowMs >= limit) return `organization ${org.name} is disabled: its plg period ended on ${org.end_date}`;
+  }
+  return undefined;
+}
+
 // ---- the private API: organization state (control API only)
 
 export interface StateChange {

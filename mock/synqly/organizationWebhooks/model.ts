@@ -47,7 +47,9 @@ function assertUrl(url: string): void {
     parsed = undefined;
   }
   if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.username || parsed.password) {
-    throw errors.badRequest(`url ${JSON.stringify(url)} must be an absolute http or https URL without credentials`, { parameter: { id: '/url', location: 'body', value: url } });
+    // the credentials of a URL are not echoed back (a Problem never contains a secret)
+    const shown = parsed && (parsed.username || parsed.password) ? `${parsed.protocol}//[redacted]@${parsed.host}${parsed.pathname}${parsed.search}` : url;
+    throw errors.badRequest(`url ${JSON.stringify(shown)} must be an absolute http or https URL without credentials`, { parameter: { id: '/url', location: 'body', value: shown } });
   }
 }
 

@@ -41,33 +41,55 @@ export interface UpdateRoleRequest extends CreateRoleRequest {
 
 const bad = (message: string, pointer: string, value?: unknown) => errors.badRequest(message, { parameter: { id: pointer, location: 'body', value } });
 
-/** Checks a resource restriction against the permission set and the organization's data. */
-export function assertResources(org: OrgState, resources: Resources | undefined, permissionSet: string): void {
-  if (!resources) return;
+/**
+ * Checks a resource restriction against the permission set and the organization's data, and
+ * returns it with every account and organization named by id (contract §2.11: `ids` are
+ * AccountId[] / OrganizationId[]; a name is accepted and resolved, so renaming the resource keeps
+ * the restriction, and a new resource taking the name does not fall inside). Unknown ids or
+ * names → 404. Organizations are the caller's own and its direct sub-organizations. Ids already
+ * in `previous` (the stored restriction an update replaces) are kept as they are even when their
+ * resource is gone, so a role stays editable after one of its accounts is deleted. Shared by
+ * roles and ad-hoc tokens (`pointer` is where the restriction sits in the request body).
+ */
+export function resolveResources(org: OrgState, resources: Resources, permissionSet: string, pointer = '/resources', previous?: Resources): Resources {
   if (!isPermissionSetName(permissionSet)) throw bad(`permission set ${permissionSet} is unknown`, '/permission_set', permissionSet);
   const restrictable: readonly string[] = PERMISSION_SETS[permissionSet].resource_restrictions;
   for (const kind of ['accounts', 'integrations'] as const) {
     if (resources[kind] && !restrictable.includes(kind)) {
       throw bad(
         `the ${permissionSet} permission set cannot be restricted by ${kind}` + (restrictable.length ? ` (only by ${restrictable.join(', ')})` : ' (it takes no resource restriction)'),
-        `/resources/${kind}`,
+        `${pointer}/${kind}`,
       );
     }
   }
-  resources.accounts?.ids.forEach((id, i) => {
-    if (id !== '*' && !findByIdOrName(org.accounts, id)) {
-      throw errors.notFound(`account ${id} not found`, { parameter: { id: `/resources/accounts/ids/${i}`, location: 'body', value: id } });
-    }
-  });
   resources.accounts?.labels?.forEach((label, i) => {
-    if (!LABEL.test(label)) throw bad(`label ${JSON.stringify(label)} is invalid: 1-48 letters, digits, '_', '-', ':' or '.'`, `/resources/accounts/labels/${i}`, label);
+    if (!LABEL.test(label)) throw bad(`label ${JSON.stringify(label)} is invalid: 1-48 letters, digits, '_', '-', ':' or '.'`, `${pointer}/accounts/labels/${i}`, label);
   });
-  resources.organizations?.ids.forEach((id, i) => {
-    const sub = org.organizations.get(id) ?? org.organizations.all().find((o) => o.name.toLowerCase() === id.toLowerCase());
-    if (id !== '*' && (!sub || sub.parent_id !== org.orgId)) {
-      throw errors.notFound(`sub-organization ${id} not found`, { parameter: { id: `/resources/organizations/ids/${i}`, location: 'body', value: id } });
-    }
-  });
+  const resolveIds = (ids: readonly string[], kind: 'accounts' | 'organizations', find: (idOrName: string) => string | undefined): string[] => {
+    const kept = new Set(previous?.[kind]?.ids ?? []);
+    const out = ids.map((idOrName, i) => {
+      if (idOrName === '*' || kept.has(idOrName)) return idOrName;
+      const id = find(idOrName);
+      if (id === undefined) {
+        const what = kind === 'accounts' ? 'account' : 'organization (this organization or one of its sub-organizations)';
+        throw errors.notFound(`${what} ${idOrName} not found`, { parameter: { id: `${pointer}/${kind}/ids/${i}`, location: 'body', value: idOrName } });
+      }
+      return id;
+    });
+    return [...new Set(out)];
+  };
+  const out: Resources = structuredClone(resources);
+  if (out.accounts) out.accounts.ids = resolveIds(out.accounts.ids, 'accounts', (x) => findByIdOrName(org.accounts, x)?.id);
+  if (out.organizations) {
+    out.organizations.ids = resolveIds(out.organizations.ids, 'organizations', (x) => {
+      const lower = x.toLowerCase();
+      const own = org.organizations.get(org.orgId);
+      if (x === org.orgId || own?.name.toLowerCase() === lower) return org.orgId;
+      const sub = org.organizations.all().find((o) => o.parent_id === org.orgId && (o.id === x || o.name.toLowerCase() === lower));
+      return sub?.id;
+    });
+  }
+  return out;
 }
 
 function assertNameUsable(org: OrgState, name: string, exceptId?: string): void {
@@ -95,10 +117,10 @@ function assertUnbound(org: OrgState, role: RoleRecord, doing: string): void {
   }
 }
 
-function roleFields(input: CreateRoleRequest): Pick<RoleRecord, 'description' | 'resources' | 'permission_set'> {
+function roleFields(input: CreateRoleRequest, resources: Resources | undefined): Pick<RoleRecord, 'description' | 'resources' | 'permission_set'> {
   return {
     ...(input.description !== undefined ? { description: input.description } : {}),
-    ...(input.resources !== undefined ? { resources: structuredClone(input.resources) as JsonRecord } : {}),
+    ...(resources !== undefined ? { resources: resources as JsonRecord } : {}),
     permission_set: input.permission_set,
   };
 }
@@ -107,9 +129,9 @@ export function createRole(org: OrgState, input: CreateRoleRequest, env: ModelEn
   const id = env.random.uuid();
   const name = deriveName(input, id);
   assertNameUsable(org, name);
-  assertResources(org, input.resources, input.permission_set);
+  const resources = input.resources && resolveResources(org, input.resources, input.permission_set);
   const now = iso(env.nowMs);
-  const role: RoleRecord = { id, name, fullname: input.fullname ?? name, ...roleFields(input), created_at: now, updated_at: now };
+  const role: RoleRecord = { id, name, fullname: input.fullname ?? name, ...roleFields(input, resources), created_at: now, updated_at: now };
   org.roles.put(role);
   return role;
 }
@@ -130,8 +152,8 @@ export function updateRole(org: OrgState, idOrName: string, body: UpdateRoleRequ
   assertSameId(body.id, role.id, 'role');
   assertNameUsable(org, body.name, role.id);
   if (body.name.toLowerCase() !== role.name.toLowerCase()) assertUnbound(org, role, 'renamed');
-  assertResources(org, body.resources, body.permission_set);
-  const next: RoleRecord = { id: role.id, name: body.name, fullname: body.fullname, ...roleFields(body), created_at: role.created_at, updated_at: iso(env.nowMs) };
+  const resources = body.resources && resolveResources(org, body.resources, body.permission_set, '/resources', role.resources as Resources | undefined);
+  const next: RoleRecord = { id: role.id, name: body.name, fullname: body.fullname, ...roleFields(body, resources), created_at: role.created_at, updated_at: iso(env.nowMs) };
   org.roles.put(next);
   return next;
 }

@@ -1,28 +1,60 @@
 import type { OperationTable } from '../../core/pipeline.ts';
+import { assertRoleWithin, type Resources } from '../access.ts';
 import type { SynqlyPrincipal } from '../auth.ts';
-import { modelEnv, mutateOrg, noContent, ok, readOrg } from '../context.ts';
+import { modelEnv, mutateOrg, noContent, ok, readOrg, type SynqlyContext } from '../context.ts';
 import type { ListQuery } from '../lists.ts';
+import type { OrgState, RoleRecord } from '../state.ts';
+import { accountLookup } from '../tokens/create.ts';
 import { patchDocument, updateBodyCheck, type PatchOperation } from '../updates.ts';
 import { createRole, deleteRole, getRole, listRoles, updateRole, type CreateRoleRequest, type UpdateRoleRequest } from './model.ts';
 
 const roleId = (ctx: { params: Record<string, unknown> }) => ctx.params.roleId as string;
 
+/**
+ * No escalation through roles (contract §4.4; DECISIONS "ad-hoc tokens"): a role the caller
+ * writes, and a role it changes or deletes, must grant nothing the calling token may not do.
+ */
+function assertWithin(ctx: SynqlyContext, org: OrgState, role: RoleRecord, doing: string): void {
+  assertRoleWithin(ctx.principal.access, { name: role.name, permission_set: role.permission_set, resources: role.resources as Resources | undefined }, accountLookup(org), doing);
+}
+
 export const rolesOperations: OperationTable<SynqlyPrincipal> = {
   roles_list: (ctx) => ok(listRoles(readOrg(ctx), ctx.query as ListQuery).items),
-  roles_create: async (ctx) => ok(await mutateOrg(ctx, (org) => createRole(org, ctx.body as CreateRoleRequest, modelEnv(ctx)))),
+  roles_create: async (ctx) =>
+    ok(
+      await mutateOrg(ctx, (org) => {
+        const role = createRole(org, ctx.body as CreateRoleRequest, modelEnv(ctx));
+        assertWithin(ctx, org, role, 'create');
+        return role;
+      }),
+    ),
   roles_get: (ctx) => ok(getRole(readOrg(ctx), roleId(ctx))),
-  roles_update: async (ctx) => ok(await mutateOrg(ctx, (org) => updateRole(org, roleId(ctx), ctx.body as UpdateRoleRequest, modelEnv(ctx)))),
+  roles_update: async (ctx) =>
+    ok(
+      await mutateOrg(ctx, (org) => {
+        assertWithin(ctx, org, getRole(org, roleId(ctx)), 'change');
+        const role = updateRole(org, roleId(ctx), ctx.body as UpdateRoleRequest, modelEnv(ctx));
+        assertWithin(ctx, org, role, 'widen');
+        return role;
+      }),
+    ),
   roles_patch: async (ctx) => {
     const check = await updateBodyCheck(ctx, 'roles_update');
     const role = await mutateOrg(ctx, (org) => {
       const current = getRole(org, roleId(ctx));
+      assertWithin(ctx, org, current, 'change');
       const doc = patchDocument(current, ctx.body as PatchOperation[], check);
-      return updateRole(org, current.id, doc as unknown as UpdateRoleRequest, modelEnv(ctx));
+      const next = updateRole(org, current.id, doc as unknown as UpdateRoleRequest, modelEnv(ctx));
+      assertWithin(ctx, org, next, 'widen');
+      return next;
     });
     return ok(role);
   },
   roles_delete: async (ctx) => {
-    await mutateOrg(ctx, (org) => deleteRole(org, roleId(ctx)));
+    await mutateOrg(ctx, (org) => {
+      assertWithin(ctx, org, getRole(org, roleId(ctx)), 'delete');
+      deleteRole(org, roleId(ctx));
+    });
     return noContent();
   },
 };

@@ -3,6 +3,7 @@ import { formatDuration, parseDuration } from '../../core/durations.ts';
 import type { JsonRecord } from '../../core/store/document.ts';
 import { assertCanGrant, type Access, type AccountRef, type Resources } from '../access.ts';
 import { createAccount } from '../accounts/model.ts';
+import { resolveResources } from '../roles/model.ts';
 import { listRecords, type ListPage, type ListQuery } from '../lists.ts';
 import { assertNameFree, assertValidName, findByIdOrName } from '../names.ts';
 import type { AccountRecord, IntegrationRecord, OrgState, RefreshTokenRecord } from '../state.ts';
@@ -35,9 +36,15 @@ export function parseTtl(text: string | undefined, pointer: string, fallbackMs: 
   return value;
 }
 
-/** the lifetime a new token may have: what was asked, capped by the caller's own secret */
+/**
+ * The lifetime a new token may have: what was asked, capped by the caller's own secret and
+ * RefreshToken. A cap is cut down to whole seconds (never rounded up past the parent's expiry), so
+ * `token_ttl` reads as an exact duration ("59m59s") whatever the milliseconds of the clock.
+ */
 function capped(caller: TokenCaller, ttlMs: number, env: ModelEnv): number {
-  return Math.max(1000, Math.min(ttlMs, caller.secretExpiresMs - env.nowMs, Date.parse(caller.token.expires) - env.nowMs));
+  const remaining = Math.min(caller.secretExpiresMs - env.nowMs, Date.parse(caller.token.expires) - env.nowMs);
+  if (ttlMs <= remaining) return ttlMs;
+  return Math.max(1000, Math.floor(remaining / 1000) * 1000);
 }
 
 /** ad-hoc roles of the caller's token chain, carried by every token it creates */
@@ -85,7 +92,9 @@ export interface CreateTokenRequest {
 export function createAdhocToken(org: OrgState, caller: TokenCaller, input: CreateTokenRequest, env: ModelEnv): { record: RefreshTokenRecord; pair: IssuedPair } {
   const name = tokenName(org, input.name);
   const ttl = parseTtl(input.token_ttl, '/token_ttl', 24 * HOUR);
-  assertCanGrant(caller.access, { set: input.permission_set, resources: input.resources }, accountLookup(org));
+  // names → ids, unknown accounts or organizations → 404, as for roles (contract §2.11)
+  const resources = resolveResources(org, input.resources, input.permission_set);
+  assertCanGrant(caller.access, { set: input.permission_set, resources }, accountLookup(org));
   const life = capped(caller, ttl, env);
   const perm = caller.token.primary.access.permissions;
   return issueRefreshToken(
@@ -101,7 +110,7 @@ export function createAdhocToken(org: OrgState, caller: TokenCaller, input: Crea
       memberId: caller.token.member_id,
       parentId: caller.token.id,
       roleBinding: [...(perm.role_binding ?? [])],
-      adhocRole: { resources: input.resources as JsonRecord, permission_set: input.permission_set },
+      adhocRole: { resources: resources as JsonRecord, permission_set: input.permission_set },
       adhocLimits: limitsOf(caller.token),
       ...(perm.root_organization_id ? { rootOrganizationId: perm.root_organization_id } : {}),
     },
@@ -214,6 +223,8 @@ export function createSynqlyIntegrationsToken(
       memberId: caller.token.member_id,
       parentId: caller.token.id,
       roleBinding: [...(perm.role_binding ?? [])],
+      // the caller's ad-hoc restrictions travel with it: never more than the caller has
+      adhocLimits: limitsOf(caller.token),
     },
     env,
   );

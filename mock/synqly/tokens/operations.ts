@@ -15,6 +15,7 @@ import {
   type McpScope,
   type TokenCaller,
 } from './create.ts';
+import { assertTokenWithin } from './guard.ts';
 import { accessTokenView, deleteRefreshToken, refreshTokenView, removeSecondaryPair, resetRefreshToken, rotateRefreshToken } from './model.ts';
 
 /** The caller as the token models see it. */
@@ -55,27 +56,36 @@ export const tokensOperations: OperationTable<SynqlyPrincipal> = {
   tokens_get: (ctx) => ok(refreshTokenView(findRefreshToken(readOrg(ctx), param(ctx, 'refreshTokenId')))),
 
   tokens_refresh: async (ctx) => {
-    const { record, pair } = await mutateOrg(ctx, (org) => rotateRefreshToken(org, findRefreshToken(org, param(ctx, 'refreshTokenId')), modelEnv(ctx)));
+    const { record, pair } = await mutateOrg(ctx, (org) => {
+      const target = findRefreshToken(org, param(ctx, 'refreshTokenId'));
+      assertTokenWithin(org, callerOf(ctx), target, 'secrets');
+      return rotateRefreshToken(org, target, modelEnv(ctx));
+    });
     return ok(refreshTokenView(record, { primary: pair }));
   },
 
   tokens_rotate: async (ctx) => {
-    const { record, pair } = await mutateOrg(ctx, (org) =>
-      rotateRefreshToken(org, findOwnedRefreshToken(org, param(ctx, 'ownerId'), param(ctx, 'refreshTokenId')), modelEnv(ctx)),
-    );
+    const { record, pair } = await mutateOrg(ctx, (org) => {
+      const target = findOwnedRefreshToken(org, param(ctx, 'ownerId'), param(ctx, 'refreshTokenId'));
+      assertTokenWithin(org, callerOf(ctx), target, 'secrets');
+      return rotateRefreshToken(org, target, modelEnv(ctx));
+    });
     return ok(refreshTokenView(record, { primary: pair }));
   },
 
   tokens_reset: async (ctx) => {
-    const { record, pair } = await mutateOrg(ctx, (org) =>
-      resetRefreshToken(org, findOwnedRefreshToken(org, param(ctx, 'ownerId'), param(ctx, 'refreshTokenId')), modelEnv(ctx)),
-    );
+    const { record, pair } = await mutateOrg(ctx, (org) => {
+      const target = findOwnedRefreshToken(org, param(ctx, 'ownerId'), param(ctx, 'refreshTokenId'));
+      assertTokenWithin(org, callerOf(ctx), target, 'secrets');
+      return resetRefreshToken(org, target, modelEnv(ctx));
+    });
     return ok(refreshTokenView(record, { primary: pair }));
   },
 
   tokens_remove_secondary: async (ctx) => {
     await mutateOrg(ctx, (org) => {
       const record = findRefreshToken(org, param(ctx, 'refreshTokenId'));
+      assertTokenWithin(org, callerOf(ctx), record, 'revoke');
       if (!record.secondary) throw errors.notFound(`refresh token ${record.name} has no secondary token pair`, { parameter: { id: 'refreshTokenId', location: 'path', value: param(ctx, 'refreshTokenId') } });
       removeSecondaryPair(org, record, modelEnv(ctx));
     });
@@ -85,6 +95,7 @@ export const tokensOperations: OperationTable<SynqlyPrincipal> = {
   tokens_delete: async (ctx) => {
     await mutateOrg(ctx, (org) => {
       const record = findRefreshToken(org, param(ctx, 'refreshTokenId'));
+      assertTokenWithin(org, callerOf(ctx), record, 'revoke');
       if (record.token_type === 'default') {
         throw errors.badRequest(`refresh token ${record.name} is the default token of its ${record.owner_type}; reset it (tokens_reset) instead of deleting it`, {
           parameter: { id: 'refreshTokenId', location: 'path', value: param(ctx, 'refreshTokenId') },
