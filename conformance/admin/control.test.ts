@@ -4,6 +4,7 @@ import { connxioSession, synqlySession } from '../support/sessions.ts';
 import { expectOperation, expectProblem } from '../support/contract.ts';
 import { withClockAdvanced } from '../support/control.ts';
 import { uniqueName } from '../support/resources.ts';
+import { loadSpec, specPath } from '../../mock/core/spec.ts';
 
 const target = await useTarget();
 const admin = target.admin;
@@ -34,6 +35,28 @@ describe.runIf(target.capabilities.admin)('control API', () => {
       expectOperation(await admin.delete(`/__admin/tenants/${created.body.id}`), 'admin_tenants_delete', 204);
       expectProblem(await target.synqly.get('/v1/accounts').set('authorization', `Bearer ${token}`), 'accounts_list', 401);
       expectOperation(await admin.get(`/__admin/tenants/${created.body.id}`), 'admin_tenants_get', 404);
+    });
+
+    it('gives a Connxio tenant a key with the Management and Messaging scopes (no Webhook), as specs/admin.yaml says', async () => {
+      const created = await admin.post('/__admin/tenants').send({ vendor: 'connxio', name: uniqueName('scopes') });
+      expectOperation(created, 'admin_tenants_create', 201);
+      try {
+        const { api_key: key, api_key_scopes: scopes } = created.body.credentials;
+        expect(scopes).toEqual(['Management', 'Messaging']);
+        // the spec's text and example say the same
+        const spec = (await loadSpec(specPath('admin.yaml'))).document as { paths: Record<string, { post: { description: string } }>; components: { schemas: { ConnxioCredentials: { example: { api_key_scopes: string[] } } } } };
+        expect(spec.components.schemas.ConnxioCredentials.example.api_key_scopes).toEqual(scopes);
+        const described = spec.paths['/__admin/tenants']!.post.description.replace(/\s+/g, ' ');
+        expect(described).toMatch(/an API key of the first with the Management and Messaging scopes \(not Webhook/);
+        // and the key behaves so: webhook mode (no bearer) needs the Webhook scope
+        const keys = await admin.get(`/__admin/connxio/companies/${created.body.credentials.company_id}/api-keys`);
+        expectOperation(keys, 'admin_connxio_api_keys_list', 200);
+        expect(keys.body.keys.map((k: { scopes: string[] }) => k.scopes)).toEqual([['Management', 'Messaging']]);
+        const webhook = await target.connxio.post(`/v2/messages/${created.body.credentials.subscriptions[0].id}`).set('connxio-api-key', key).set('connxio-api-webhook', 'true').send({});
+        expectProblem(webhook, 'send_message', 401);
+      } finally {
+        await admin.delete(`/__admin/tenants/${created.body.id}`);
+      }
     });
 
     it('refuses a duplicate tenant name (409) and a bad body (400)', async () => {

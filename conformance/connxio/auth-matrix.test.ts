@@ -80,6 +80,11 @@ function probes(w: World): Probe[] {
     mgmt('get_integration', 'get', `/v2/integrations/${api}`, 'not-found'),
     mgmt('update_integration', 'put', `/v2/integrations/${api}`, 'not-found', integrationBody(other)),
     mgmt('delete_integration', 'delete', `/v2/integrations/${api}`, 'not-found'),
+    mgmt('list_subscriptions_v1', 'get', '/v1/management/subscription', 'allowed'),
+    mgmt('list_integrations_v1', 'get', '/v1/management/integration', 'not-found', undefined, { subscriptionId: w.s.subscriptionId! }),
+    mgmt('upsert_integration_v1', 'post', '/v1/management/integration', 'not-found', reachForIt),
+    mgmt('get_integration_v1', 'get', `/v1/management/integration/${api}`, 'not-found'),
+    mgmt('delete_integration_v1', 'delete', `/v1/management/integration/${api}/subscription/${w.s.subscriptionId}`, 'not-found'),
     mgmt('list_code_components', 'get', '/v2/codecomponents', 'allowed'),
     mgmt('upload_code_component', 'put', '/v2/codecomponents', 'allowed', {}),
     mgmt('get_code_component', 'get', `/v2/codecomponents/${NO_SUCH_ID}`, 'allowed'),
@@ -152,7 +157,7 @@ function expectBearerChallenge(res: Awaited<Test>, op: string) {
 }
 
 /** the status an accepted probe answers with a valid key and bearer */
-const SUCCESS: Record<string, number> = { create_integration: 201, create_integration_no_validation: 201, delete_integration: 204 };
+const SUCCESS: Record<string, number> = { create_integration: 201, create_integration_no_validation: 201, delete_integration: 204, upsert_integration_v1: 201, delete_integration_v1: 204 };
 
 describe.runIf(target.capabilities.admin)('Connxio auth matrix', () => {
   it('covers every operation of specs/connxio.yaml except the token endpoint', async () => {

@@ -38,7 +38,27 @@ describe('upload_code_component', () => {
     expect(versions.body).toHaveLength(1);
   });
 
-  it('answers 400 for a schema violation (name pattern, missing mappingDll) and for a version that is not major.minor.patch', async () => {
+  it.runIf(twin)('takes any non-empty base64 bytes (never inspected) and versions of 1 to 4 numbers with -prerelease/+build', async () => {
+    const s = await connxioSession(target);
+    const { body } = await uploadComponent(s, { mappingDll: 'SGVsbG8gd29ybGQ=', version: '1.0.0.0' });
+    for (const version of ['1.0.0-beta', '1.0.0.1', '1.0.2', '1.0.10', '1.1.0-rc.1+build.5']) {
+      const res = await s.put('/v2/codecomponents').send({ ...body, version, mappingDll: Buffer.from(`plain text ${version}`).toString('base64') });
+      expectOperation(res, 'upload_code_component', 200);
+      expect(res.body.version).toBe(version);
+    }
+    const versions = await s.get(`/v2/codecomponents/${body.id}/versions`);
+    expectOperation(versions, 'get_code_component_versions', 200);
+    expect(versions.body.map((v: { version: string }) => v.version)).toEqual(['1.1.0-rc.1+build.5', '1.0.10', '1.0.2', '1.0.0.1', '1.0.0.0', '1.0.0-beta']);
+    const newest = await s.get(`/v2/codecomponents/${body.id}`);
+    expectOperation(newest, 'get_code_component', 200);
+    expect(newest.body.map((v: { version: string }) => v.version)).toEqual(['1.1.0-rc.1+build.5']);
+    // the name stays unique per company (the twin's rule), ignoring case
+    const clash = await s.put('/v2/codecomponents').send({ ...body, id: randomUUID(), name: body.name.toUpperCase() });
+    expectProblem(clash, 'upload_code_component', 400);
+    expect(clash.body.errors).toHaveProperty('Name');
+  });
+
+  it('answers 400 for a schema violation (name pattern, missing or non-base64 mappingDll) and for a version that is not a version', async () => {
     const s = await connxioSession(target);
     const base = { id: randomUUID(), name: uniqueName('component'), version: '1.0.0', type: 'Map', mappingDll: fakeAssembly() };
     const badName = await s.put('/v2/codecomponents').send({ ...base, name: 'bad/name' });
@@ -48,10 +68,34 @@ describe('upload_code_component', () => {
     const missing = await s.put('/v2/codecomponents').send(noContent);
     expectProblem(missing, 'upload_code_component', 400);
     expect(missing.body.errors).toHaveProperty('MappingDll');
-    const badVersion = await s.put('/v2/codecomponents').send({ ...base, version: 'latest' });
-    expectProblem(badVersion, 'upload_code_component', 400);
-    if (twin) expect(badVersion.body.errors).toHaveProperty('Version');
+    const notBase64 = await s.put('/v2/codecomponents').send({ ...base, mappingDll: 'not base64!' });
+    expectProblem(notBase64, 'upload_code_component', 400);
+    expect(Object.keys(notBase64.body.errors)).toEqual(['$.mappingDll']);
+    for (const version of ['latest', '1.0.0.0.0']) {
+      const badVersion = await s.put('/v2/codecomponents').send({ ...base, version });
+      expectProblem(badVersion, 'upload_code_component', 400);
+      if (twin) expect(badVersion.body.errors).toHaveProperty('Version');
+    }
     expectProblem(await s.get(`/v2/codecomponents/${base.id}`), 'get_code_component', 400);
+  });
+});
+
+describe('upload_code_component › ids in any letter case', () => {
+  it.runIf(twin)('adds a version under the same component whatever the letter case of the id (kept lower case, as integration ids)', async () => {
+    const s = await connxioSession(target);
+    const { body, res } = await uploadComponent(s, { id: randomUUID().toUpperCase() });
+    expect(res.body.id).toBe(body.id.toLowerCase());
+    const next = await s.put('/v2/codecomponents').send({ ...body, id: body.id.toLowerCase(), version: '1.0.1' });
+    expectOperation(next, 'upload_code_component', 200);
+    expect(next.body.id).toBe(body.id.toLowerCase());
+    for (const id of [body.id, body.id.toLowerCase()]) {
+      const versions = await s.get(`/v2/codecomponents/${id}/versions`);
+      expectOperation(versions, 'get_code_component_versions', 200);
+      expect(versions.body.map((v: { version: string }) => v.version)).toEqual(['1.0.1', '1.0.0']);
+    }
+    const list = await s.get('/v2/codecomponents');
+    expectOperation(list, 'list_code_components', 200);
+    expect(new Set(list.body.filter((c: { name: string }) => c.name === body.name).map((c: { id: string }) => c.id))).toEqual(new Set([body.id.toLowerCase()]));
   });
 });
 

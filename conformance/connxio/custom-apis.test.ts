@@ -284,6 +284,14 @@ describe.runIf(target.capabilities.admin)('Connxio Custom APIs', () => {
       expectProblem(await admin.patch(`${p.base}/custom-apis/${api.id}`).send({ routes: [{ method: 'POST', path: '/eg', integrationId: eventGrid }] }), 'admin_connxio_custom_apis_update', 400);
       expectProblem(await admin.patch(`${p.base}/custom-apis/${api.id}`).send({ subscriptionId: s.otherSubscriptionId }), 'admin_connxio_custom_apis_update', 400);
       expect((await admin.get(`${p.base}/custom-apis/${api.id}`)).body.routes).toEqual(updated.body.routes);
+      // route methods in any letter case, stored upper case; still only the five methods
+      const anyCase = await admin.patch(`${p.base}/custom-apis/${api.id}`).send({ routes: [{ method: 'post', path: '/v2/orders', integrationId: second }, { method: 'Put', path: '/v2/orders', integrationId: first }] });
+      expectOperation(anyCase, 'admin_connxio_custom_apis_update', 200);
+      expect(anyCase.body.routes.map((r: { method: string }) => r.method)).toEqual(['POST', 'PUT']);
+      expectOperation(await call(s, 'put', '/v2/orders', api.key).send({}), 'custom_api_put', 200);
+      expect(await p.messages({ integrationId: first })).toHaveLength(1);
+      expectProblem(await admin.patch(`${p.base}/custom-apis/${api.id}`).send({ routes: [{ method: 'head', path: '/v2/orders', integrationId: second }] }), 'admin_connxio_custom_apis_update', 400);
+      expect((await admin.get(`${p.base}/custom-apis/${api.id}`)).body.routes).toEqual(anyCase.body.routes);
 
       expectOperation(await admin.delete(`${p.base}/custom-apis/${api.id}`), 'admin_connxio_custom_apis_delete', 204);
       expectProblem(await call(s, 'post', '/v2/orders', api.key).send({}), 'custom_api_post', 401);
@@ -333,11 +341,16 @@ describe.runIf(target.capabilities.admin)('Connxio Custom APIs', () => {
       expect(Object.keys(doc.paths['/orders']).sort()).toEqual(['post', 'put']);
       expect(doc.paths['/orders/{orderId}'].get.parameters).toContainEqual({ name: 'orderId', in: 'path', required: true, schema: { type: 'string' } });
       expect(doc.paths['/orders'].put.responses['200'].content['application/json']).toBeDefined();
-      expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['Bearer', 'Connxio-Api-Key', 'Connxio-Api-Webhook']);
-      expect(doc.security).toEqual([{ 'Connxio-Api-Key': [], Bearer: [] }]);
+      expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['Bearer', 'Connxio-Api-Key', 'Connxio-Api-Key-Query', 'Connxio-Api-Webhook', 'Connxio-Api-Webhook-Query']);
+      expect(doc.components.securitySchemes['Connxio-Api-Key-Query']).toMatchObject({ type: 'apiKey', in: 'query', name: 'Connxio-Api-Key' });
+      expect(doc.security).toEqual([{ 'Connxio-Api-Key': [], Bearer: [] }, { 'Connxio-Api-Key-Query': [], Bearer: [] }]);
+      // what the document says works does: the key as a query parameter
+      expectOperation(await target.custom.post('/orders').query({ 'Connxio-Api-Key': api.key }).set('authorization', `Bearer ${s.bearer}`).send({}), 'custom_api_post', 200);
       expectOperation(await p.customApiAction(api.id, 'webhook-mode/enable'), 'admin_connxio_custom_apis_webhook_enable', 200);
       const withWebhook = await admin.get(`${p.base}/custom-apis/${api.id}/openapi`);
       expect(withWebhook.body.security).toContainEqual({ 'Connxio-Api-Key': [], 'Connxio-Api-Webhook': [] });
+      expect(withWebhook.body.security).toContainEqual({ 'Connxio-Api-Key-Query': [], 'Connxio-Api-Webhook-Query': [] });
+      expectOperation(await target.custom.post('/orders').query({ 'Connxio-Api-Key': api.key, 'Connxio-Api-Webhook': 'true' }).send({}), 'custom_api_post', 200);
       expectProblem(await admin.get(`${p.base}/custom-apis/nope/openapi`), 'admin_connxio_custom_apis_openapi', 404);
     });
   });

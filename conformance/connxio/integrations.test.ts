@@ -5,6 +5,7 @@ import { connxioSession } from '../support/sessions.ts';
 import { expectOperation, expectProblem } from '../support/contract.ts';
 import { uniqueName } from '../support/resources.ts';
 import { createIntegration, currentSubscriptionId, integrationBody } from '../support/connxio-management.ts';
+import { portal } from '../support/connxio-portal.ts';
 
 const target = await useTarget();
 /** DECISIONS-only behaviour (412 for a stale _etag, the twin's business rules) is asserted exactly on twins only */
@@ -211,6 +212,22 @@ describe('list_integrations', () => {
   });
 });
 
+describe('get_integration › media types', () => {
+  it.runIf(twin)('answers JSON without the x-api-version parameter whatever Accept asks for (not negotiated)', async () => {
+    const s = await connxioSession(target);
+    const created = await createIntegration(s, integrationBody(await currentSubscriptionId(s)));
+    for (const accept of ['application/json; x-api-version=2.0', 'application/xml; x-api-version=2.0', 'text/plain']) {
+      const res = await s.get(`/v2/integrations/${created.id}`).set('accept', accept);
+      expectOperation(res, 'get_integration', 200);
+      expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(res.body.id).toBe(created.id);
+    }
+    const missing = await s.get(`/v2/integrations/${randomUUID()}`).set('accept', 'application/xml');
+    expectProblem(missing, 'get_integration', 404);
+    expect(missing.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+  });
+});
+
 describe('get_integration', () => {
   it('keeps {env:Name} placeholders, and with replaceVariables=true substitutes the subscription\'s value, else the default', async () => {
     const s = await connxioSession(target);
@@ -298,6 +315,35 @@ describe('update_integration', () => {
     const again = await s.get(`/v2/integrations/${created.id}`);
     expectOperation(again, 'get_integration', 200);
     expect(again.body).toEqual(res.body);
+  });
+
+  it.runIf(target.capabilities.admin)('sets updatedBy to the writing key on every write, whatever the body says; keeps tags as sent', async () => {
+    const s = await connxioSession(target);
+    const subscriptionId = await currentSubscriptionId(s);
+    const created = await createIntegration(s, integrationBody(subscriptionId, { tags: ['erp', 'orders'], updatedBy: 'not me' }));
+    const creator = created.createdBy as string;
+    expect(typeof creator).toBe('string');
+    expect(created.updatedBy).toBe(creator);
+    expect(created.tags).toEqual(['erp', 'orders']);
+    // another key of the subscription: GET → edit → PUT carries the previous writer in the body
+    const writer = uniqueName('second-writer');
+    const { key } = await portal(target, s).createKey(['Management'], { name: writer });
+    const read = await s.get(`/v2/integrations/${created.id}`);
+    expectOperation(read, 'get_integration', 200);
+    expect(read.body.tags).toEqual(['erp', 'orders']);
+    const edited = { ...read.body, description: uniqueName('edited'), tags: ['erp'] };
+    const res = await target.connxio.put(`/v2/integrations/${created.id}`).set('connxio-api-key', key).set('authorization', `Bearer ${s.bearer}`).send(edited);
+    expectOperation(res, 'update_integration', 200);
+    expect(res.body).toMatchObject({ updatedBy: writer, createdBy: creator, tags: ['erp'] });
+    // the session's own key writes again (POST upsert), naming somebody else in the body
+    const upsert = await s.post('/v2/integrations').send({ ...res.body, updatedBy: writer, tags: null });
+    expectOperation(upsert, 'create_integration', 200);
+    expect(upsert.body).toMatchObject({ updatedBy: creator, createdBy: creator, tags: null });
+    const again = await s.get(`/v2/integrations/${created.id}`);
+    expectOperation(again, 'get_integration', 200);
+    expect(again.body).toEqual(upsert.body);
+    // tags are strings
+    expectProblem(await s.put(`/v2/integrations/${created.id}`).send({ ...upsert.body, tags: [1] }), 'update_integration', 400);
   });
 
   it('answers 404 for an unknown id, 400 for a body naming another id, and refuses a stale _etag', async () => {

@@ -84,6 +84,30 @@ describe('create_security_config', () => {
   });
 });
 
+describe('get_security_config › ids in any letter case', () => {
+  it.runIf(twin)('finds, updates and deletes a configuration whatever the letter case of its id (kept lower case, as integration ids)', async () => {
+    const s = await connxioSession(target);
+    const body = basicAuth({ id: randomUUID().toUpperCase() });
+    const created = await createConfig(s, body);
+    expect(created.body.id).toBe(body.id.toLowerCase());
+    const read = await s.get(`/v2/securityconfigs/${body.id.toLowerCase()}`);
+    expectOperation(read, 'get_security_config', 200);
+    expect(read.body).toMatchObject({ id: body.id.toLowerCase(), name: body.name });
+    const updated = await s.put('/v2/securityconfigs').send({ ...body, id: body.id.toLowerCase(), name: `${body.name}-2` });
+    expectOperation(updated, 'create_security_config', 200);
+    expect(updated.body).toMatchObject({ id: body.id.toLowerCase(), name: `${body.name}-2`, createdAtUtc: created.body.createdAtUtc, correlationId: created.body.correlationId });
+    const list = await s.get('/v2/securityconfigs');
+    expectOperation(list, 'list_security_configs', 200);
+    expect(list.body.filter((c: { id: string }) => c.id.toLowerCase() === body.id.toLowerCase())).toHaveLength(1);
+    // an integration may reference it in any case
+    const integration = integrationBody(await currentSubscriptionId(s));
+    integration.subIntegrations[0]!.outboundConnections = [
+      { adapterType: 'REST', adapterName: 'erp', connectionProperties: JSON.stringify({ endpointURL: 'https://erp.example.test', httpVerb: 'POST', webhookConnectionId: body.id }) },
+    ];
+    await createIntegration(s, integration);
+  });
+});
+
 describe('list_security_configs', () => {
   it('lists configurations, each readable by id (read-only)', async () => {
     const s = await connxioSession(target);

@@ -33,7 +33,7 @@ export function createAdminApi(spec: ApiSpec, env: TwinEnv, services: AdminServi
         status: err.status,
         detail: err.details.issues?.length ? `${err.message} (${err.details.issues.length} issue(s))` : err.message,
         instance: request.path,
-        ...(err.details.issues?.length ? { errors: err.details.issues } : {}),
+        ...(err.details.issues?.length ? { errors: err.details.issues.map(({ rule: _rule, ...issue }) => issue) } : {}),
       },
     }),
   };

@@ -33,6 +33,12 @@ export interface ValidationIssue {
   pointer: string;
   message: string;
   value?: unknown;
+  /**
+   * the schema rule that failed, for renderers that word issues their own way (Connxio speaks
+   * ASP.NET): ajv's keyword and params, the schema of the value at `pointer` (for `required`, of
+   * the object missing the property) and the JSON kind of that value. Absent for issues no schema produced.
+   */
+  rule?: { keyword: string; params: Record<string, unknown>; schema?: unknown; dataKind?: 'null' | 'array' | 'object' | 'string' | 'number' | 'boolean' };
 }
 
 export interface ApiErrorDetails {

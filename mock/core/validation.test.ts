@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, type ApiErrorDetails } from './errors.ts';
+import { ApiError, type ApiErrorDetails, type ValidationIssue } from './errors.ts';
 import type { JsonSchema, OperationSpec } from './spec.ts';
 import { createValidator, type RequestInput } from './validation.ts';
 
@@ -59,9 +59,13 @@ describe('discriminated unions', () => {
 
   it('an unknown or missing discriminator is one error about that property', () => {
     const unknown = refusal(declared, { body: { config: { type: 'carrier_pigeon', username: 'u' } } });
-    expect(unknown.details.issues).toEqual([{ location: 'body', pointer: '/config/type', message: 'must be one of "aws", "token", "basic"', value: 'carrier_pigeon' }]);
+    const withoutRule = (issues: ValidationIssue[]) => issues.map(({ rule: _rule, ...issue }) => issue);
+    expect(withoutRule(unknown.details.issues)).toEqual([{ location: 'body', pointer: '/config/type', message: 'must be one of "aws", "token", "basic"', value: 'carrier_pigeon' }]);
+    // the rule behind each issue, for renderers that word issues their own way
+    expect(unknown.details.issues[0]!.rule).toMatchObject({ keyword: 'enum', params: { allowedValues: ['aws', 'token', 'basic'] }, dataKind: 'string' });
     const missing = refusal(inferred, { body: { scope: { account_id: 'a' } } });
-    expect(missing.details.issues).toEqual([{ location: 'body', pointer: '/scope/type', message: 'is required', value: undefined }]);
+    expect(withoutRule(missing.details.issues)).toEqual([{ location: 'body', pointer: '/scope/type', message: 'is required', value: undefined }]);
+    expect(missing.details.issues[0]!.rule).toMatchObject({ keyword: 'required', params: { missingProperty: 'type' } });
   });
 
   it('keeps errors outside the union, in order, and tells array items apart', () => {

@@ -162,7 +162,7 @@ function toIssues(errs: ErrorObject[], kind: 'params' | 'body', data: unknown): 
     const key = `${location}:${pointer}:${message}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    out.push({ location, pointer, message, value: valueAt(data, e.instancePath) });
+    out.push({ location, pointer, message, value: valueAt(data, e.instancePath), rule: { keyword: e.keyword, params: e.params, schema: e.parentSchema, dataKind: kindOf(e.data) } });
   }
   return out;
 }
@@ -262,6 +262,13 @@ function escapePointer(s: string): string {
 }
 function unescapePointer(s: string): string {
   return s.replaceAll('~1', '/').replaceAll('~0', '~');
+}
+
+function kindOf(data: unknown): 'null' | 'array' | 'object' | 'string' | 'number' | 'boolean' | undefined {
+  if (data === null) return 'null';
+  if (Array.isArray(data)) return 'array';
+  const kind = typeof data;
+  return kind === 'object' || kind === 'string' || kind === 'number' || kind === 'boolean' ? kind : undefined;
 }
 
 function valueAt(data: unknown, pointer: string): unknown {

@@ -9,6 +9,9 @@ import {
   getCodeComponentVersions,
   listCodeComponents,
   renameCodeComponent,
+  compareVersions,
+  parseVersion,
+  sameVersion,
   uploadCodeComponent,
   versionConverted,
   type CodeComponentUpload,
@@ -32,11 +35,49 @@ const upload = (overrides: Partial<CodeComponentUpload> = {}): CodeComponentUplo
 });
 
 describe('code components model', () => {
-  it('converts versions to the ordering number the vendor returns', () => {
+  it('converts versions to the number the vendor returns (0 where the vendor\'s conversion is unknown), undefined for a non-version', () => {
     expect(versionConverted('1.0.3')).toBe(1_000_003);
     expect(versionConverted('2.10')).toBe(2_010_000);
-    expect(versionConverted('1.0.3-beta')).toBeUndefined();
-    expect(versionConverted('1.1000.0')).toBeUndefined();
+    expect(versionConverted('1.0.3-beta')).toBe(1_000_003);
+    expect(versionConverted('1.0.0.1')).toBe(1_000_000);
+    expect(versionConverted('1.1000.0')).toBe(0);
+    for (const bad of ['one', '1.0.0.0.0', '1.0.', 'v1.0', '1.0.0-', '1.0.0+', '', '99999999999']) expect(versionConverted(bad), bad).toBeUndefined();
+  });
+
+  it('accepts 1 to 4 numeric parts with -prerelease and +build, and orders them as NuGet does', () => {
+    for (const v of ['1', '1.0', '1.0.0', '1.0.0.0', '1.0.0-beta', '1.0.0-beta.2+sha.5114f85', '1.0.0+build.7', '10.20.30.40-rc-1']) expect(parseVersion(v), v).toBeDefined();
+    const ascending = ['0.9', '1.0.0-alpha', '1.0.0-alpha.1', '1.0.0-alpha.beta', '1.0.0-beta', '1.0.0-beta.2', '1.0.0-beta.11', '1.0.0-rc.1', '1.0.0', '1.0.0.1', '1.0.2', '1.0.10', '1.1', '2.0.0.0-pre', '2.0.0.0'];
+    const shuffled = [...ascending].reverse();
+    expect(shuffled.sort(compareVersions)).toEqual(ascending);
+    expect(sameVersion('1.0', '1.0.0.0')).toBe(true);
+    expect(sameVersion('1.0.0+a', '1.0.0+b')).toBe(true);
+    expect(sameVersion('1.0.0-RC.1', '1.0.0-rc.1')).toBe(true);
+    expect(sameVersion('1.0.0', '1.0.0.1')).toBe(false);
+    expect(sameVersion('1.0.0', '1.0.0-rc')).toBe(false);
+  });
+
+  it('takes any non-empty bytes as the component (no content sniffing) and 4-part and prerelease versions; the newest is the highest', async () => {
+    const t = await setup();
+    const hello = Buffer.from('Hello world').toString('base64');
+    for (const version of ['1.0.0.0', '1.0.0-beta', '1.0.0.1', '1.0.10', '1.0.2', '1.0.11-rc.1']) {
+      await t.write((c) => uploadCodeComponent(c, upload({ version, mappingDll: hello }), 'ci', t.env));
+    }
+    // 1.0.0.0 and 1.0.0-beta are distinct versions; re-uploading 1.0 replaces 1.0.0.0
+    await t.write((c) => uploadCodeComponent(c, upload({ version: '1.0', description: 'replaced', mappingDll: hello }), 'ci', t.env));
+    expect(getCodeComponentVersions(t.read(), ID).map((v) => [v.version, v.description])).toEqual([
+      ['1.0.11-rc.1', 'Maps orders'],
+      ['1.0.10', 'Maps orders'],
+      ['1.0.2', 'Maps orders'],
+      ['1.0.0.1', 'Maps orders'],
+      ['1.0', 'replaced'],
+      ['1.0.0-beta', 'Maps orders'],
+    ]);
+    expect(getCodeComponent(t.read(), ID)[0]!.version).toBe('1.0.11-rc.1');
+    await t.write((c) => uploadCodeComponent(c, upload({ version: '1.0.11', mappingDll: hello }), 'ci', t.env));
+    expect(getCodeComponent(t.read(), ID)[0]!.version).toBe('1.0.11');
+    // deprecating by another spelling of the same version
+    await t.write((c) => deprecateCodeComponent(c, ID, '1.0.2.0', t.env));
+    expect(getCodeComponentVersions(t.read(), ID).filter((v) => v.deprecated).map((v) => v.version)).toEqual(['1.0.2']);
   });
 
   it('adds versions under one id, replaces a re-uploaded version, and answers the newest as an array of one', async () => {
@@ -66,11 +107,12 @@ describe('code components model', () => {
     expect(attempt(upload({ id: 'other', version: 'one' })).details.extra?.errors).toHaveProperty('Version');
     expect(attempt(upload({ id: 'other', name: 'bad/name' })).details.extra?.errors).toHaveProperty('Name');
     expect(attempt(upload({ id: 'other', name: 'order mapper' })).details.extra?.errors).toHaveProperty('Name');
-    expect(attempt(upload({ id: 'other', name: 'Other', mappingDll: Buffer.from('hello').toString('base64') })).details.extra?.errors).toHaveProperty('MappingDll');
     expect(attempt(upload({ id: 'other', name: 'Other', mappingDll: '' })).details.extra?.errors).toHaveProperty('MappingDll');
-    // a zip is fine
+    expect(attempt(upload({ id: 'other', name: 'Other', version: '1.0.0.0.0' })).details.extra?.errors).toHaveProperty('Version');
+    // a zip is fine, and so are bytes of any other kind
     await t.write((c) => uploadCodeComponent(c, upload({ id: 'zipped', name: 'Zipped', mappingDll: Buffer.from('PK\x03\x04zip').toString('base64') }), 'ci', t.env));
-    expect(listCodeComponents(t.read()).map((v) => v.id)).toEqual([ID, 'zipped']);
+    await t.write((c) => uploadCodeComponent(c, upload({ id: 'plain', name: 'Plain', mappingDll: Buffer.from('hello').toString('base64') }), 'ci', t.env));
+    expect(listCodeComponents(t.read()).map((v) => v.id)).toEqual([ID, 'plain', 'zipped']);
   });
 
   it('deprecates one version or all, renames every version, and answers 400 for unknown ids or versions', async () => {

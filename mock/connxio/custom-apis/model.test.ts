@@ -177,9 +177,16 @@ describe('customApiOpenApi', () => {
     expect(doc.paths['/orders']!.post!.responses['200']!.content).toBeUndefined();
     const operationIds = Object.values(doc.paths).flatMap((item) => Object.values(item).map((op) => op.operationId));
     expect(new Set(operationIds).size).toBe(operationIds.length);
-    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['Bearer', 'Connxio-Api-Key', 'Connxio-Api-Webhook']);
-    expect(doc.security).toEqual([{ 'Connxio-Api-Key': [], Bearer: [] }]);
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['Bearer', 'Connxio-Api-Key', 'Connxio-Api-Key-Query', 'Connxio-Api-Webhook', 'Connxio-Api-Webhook-Query']);
+    // the key as header or query parameter (the main API's ConnxioApiKey / ConnxioApiKeyQuery)
+    expect(doc.components.securitySchemes['Connxio-Api-Key-Query']).toMatchObject({ type: 'apiKey', in: 'query', name: 'Connxio-Api-Key' });
+    expect(doc.security).toEqual([
+      { 'Connxio-Api-Key': [], Bearer: [] },
+      { 'Connxio-Api-Key-Query': [], Bearer: [] },
+    ]);
     const withWebhook = customApiOpenApi(read(), { ...record, webhookMode: true }) as { security: unknown[] };
     expect(withWebhook.security).toContainEqual({ 'Connxio-Api-Key': [], 'Connxio-Api-Webhook': [] });
+    expect(withWebhook.security).toContainEqual({ 'Connxio-Api-Key-Query': [], 'Connxio-Api-Webhook-Query': [] });
+    expect(withWebhook.security).toHaveLength(6);
   });
 });

@@ -279,11 +279,15 @@ export function matchRoute(routes: readonly CustomApiRoute[], method: string, re
 
 export const CUSTOM_API_SERVER = 'https://custom.connxio.com';
 
+/** as the main API: the key as header or query parameter, with a bearer or (webhook mode) `Connxio-Api-Webhook: true` as header or query parameter */
 const SECURITY_SCHEMES = {
   'Connxio-Api-Key': { type: 'apiKey', in: 'header', name: 'Connxio-Api-Key', description: "This API's key (scope Messaging.Dynamic)." },
+  'Connxio-Api-Key-Query': { type: 'apiKey', in: 'query', name: 'Connxio-Api-Key', description: "This API's key as a query parameter, for callers that cannot set headers (e.g. Event Grid)." },
   Bearer: { type: 'http', scheme: 'bearer', description: 'OAuth 2.0 client-credentials token from https://api.connxio.com/oauth/token.' },
   'Connxio-Api-Webhook': { type: 'apiKey', in: 'header', name: 'Connxio-Api-Webhook', description: 'Webhook mode: send `true` instead of a bearer token (only when webhook mode is on for this key).' },
+  'Connxio-Api-Webhook-Query': { type: 'apiKey', in: 'query', name: 'Connxio-Api-Webhook', description: 'Webhook mode as a query parameter (`?Connxio-Api-Key=…&Connxio-Api-Webhook=true`).' },
 };
+const KEY_SCHEMES = ['Connxio-Api-Key', 'Connxio-Api-Key-Query'] as const;
 
 const PROBLEM = {
   type: 'object',
@@ -352,8 +356,10 @@ export function customApiOpenApi(state: CompanyState, api: CustomApiRecord): Rec
       },
     };
   }
-  const security: Array<Record<string, string[]>> = [{ 'Connxio-Api-Key': [], Bearer: [] }];
-  if (api.webhookMode) security.push({ 'Connxio-Api-Key': [], 'Connxio-Api-Webhook': [] });
+  const security: Array<Record<string, string[]>> = KEY_SCHEMES.map((key) => ({ [key]: [], Bearer: [] }));
+  if (api.webhookMode) {
+    for (const key of KEY_SCHEMES) for (const webhook of ['Connxio-Api-Webhook', 'Connxio-Api-Webhook-Query']) security.push({ [key]: [], [webhook]: [] });
+  }
   return {
     openapi: '3.0.3',
     info: { title: api.title, description: api.summary, version: '1.0.0' },

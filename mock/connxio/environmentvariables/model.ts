@@ -8,7 +8,8 @@ import type { CompanyState } from '../state.ts';
  * Environment variables (contract §2.6): company-level, with a default value and per-subscription
  * values (subscriptionId → value). Integrations reference them as `{env:Name}`; `GET
  * /v2/integrations/{id}?replaceVariables=true` substitutes them (integrations/model.ts). Upsert by
- * `id`; an unknown id answers 400, as the vendor documents.
+ * `id` (kept lower-cased and compared ignoring case, as integration ids); an unknown id answers 400,
+ * as the vendor documents.
  */
 
 export interface EnvironmentVariable {
@@ -43,8 +44,9 @@ function notFound(id: string): ApiError {
   return new ApiError('bad_request', `Environment variable ${id} was not found.`, { parameter: { id: 'id', location: 'path', value: id } });
 }
 
+/** ids are kept lower-cased, as integration ids are, so any letter case finds them (a record stored as sent before that, by its exact id) */
 function find(company: CompanyState, id: string): EnvironmentVariableRecord | undefined {
-  return company.environmentVariables.get(id) ?? company.environmentVariables.get(id.toLowerCase());
+  return company.environmentVariables.get(id.toLowerCase()) ?? company.environmentVariables.get(id);
 }
 
 export function getEnvironmentVariable(company: CompanyState, id: string): EnvironmentVariableRecord {
@@ -64,7 +66,7 @@ export function upsertEnvironmentVariable(
   if (name === '') problems.add('Name', 'The Name field is required.');
   else if (!NAME.test(name)) problems.add('Name', 'The name may not contain { or } and is at most 100 characters long.');
   const existing = input.id ? find(company, input.id) : undefined;
-  const id = existing?.id ?? (input.id ? input.id : env.random.uuid());
+  const id = existing?.id ?? (input.id ? input.id.toLowerCase() : env.random.uuid());
   if (name !== '') {
     const clash = company.environmentVariables.all().find((v) => v.id !== id && v.name.toLowerCase() === name.toLowerCase());
     if (clash) problems.add('Name', `An environment variable named ${clash.name} already exists (${clash.id}).`);

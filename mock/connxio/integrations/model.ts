@@ -158,6 +158,8 @@ export interface IntegrationConfig {
   archived: boolean;
   moved: boolean;
   handleAsBinaryFile: boolean;
+  /** free labels (the vendor's plugins send them on update); null when none were sent */
+  tags: string[] | null;
   inboundConnection: Adapter;
   subIntegrations: SubIntegration[];
   retryOptions: RetryOptions | null;
@@ -368,7 +370,8 @@ export function saveIntegration(company: CompanyState, writer: Writer, input: In
     companyId: company.companyId,
     companyName: companyRecord?.name ?? writer.subscription.companyName ?? null,
     createdBy: stored?.createdBy ?? writer.actor,
-    updatedBy: typeof input.updatedBy === 'string' && input.updatedBy !== '' ? input.updatedBy : writer.actor,
+    // a server-set field (contract §2.4.3): the writing key's name, whatever the body carries
+    updatedBy: writer.actor,
     createdAtUtc: stored?.createdAtUtc ?? now,
     updatedAtUtc: now,
     moved: stored?.moved ?? false,
@@ -574,6 +577,7 @@ function buildRecord(input: IntegrationInput, s: ServerFields): IntegrationRecor
     archived: or(input.archived, false),
     moved: s.moved,
     handleAsBinaryFile: or(input.handleAsBinaryFile, false),
+    tags: input.tags ? input.tags.filter((t): t is string => typeof t === 'string') : null,
     inboundConnection: adapter(input.inboundConnection, s.newId),
     subIntegrations: (input.subIntegrations ?? []).map((sub) => ({
       subIntegrationId: sub.subIntegrationId ? sub.subIntegrationId.toLowerCase() : null,

@@ -3,6 +3,8 @@ import type { OperationTable } from '../../core/pipeline.ts';
 import type { ConnxioCaller } from '../auth.ts';
 import { modelEnv, mutateCompany, principalOf, readCompany, type ConnxioContext } from '../context.ts';
 import { deleteIntegration, getIntegration, listIntegrations, saveIntegration, type IntegrationInput, type SaveOptions, type Writer } from './model.ts';
+import { ownSubscription } from '../subscriptions/model.ts';
+import { v1Management } from '../subscriptions/operations.ts';
 
 function writer(ctx: ConnxioContext): Writer {
   const principal = principalOf(ctx);
@@ -40,4 +42,15 @@ export const integrationsOperations: OperationTable<ConnxioCaller> = {
     await mutateCompany(ctx, (company) => deleteIntegration(company, principalOf(ctx).subscription.id, ctx.params.id as string));
     return { status: 204 };
   },
+  // legacy v1 management (contract §2.2): the same documents and rules; `companyId` header checked by v1Management
+  list_integrations_v1: v1Management((ctx) => ({
+    body: listIntegrations(readCompany(ctx), ownSubscription(principalOf(ctx).subscription, ctx.query.subscriptionId, 'query').id),
+  })),
+  get_integration_v1: v1Management((ctx) => ({ body: getIntegration(readCompany(ctx), principalOf(ctx).subscription.id, ctx.params.id as string) })),
+  upsert_integration_v1: v1Management((ctx) => save(ctx, { mode: 'validate' })),
+  delete_integration_v1: v1Management(async (ctx) => {
+    const subscription = ownSubscription(principalOf(ctx).subscription, ctx.params.subscriptionId, 'path');
+    await mutateCompany(ctx, (company) => deleteIntegration(company, subscription.id, ctx.params.id as string));
+    return { status: 204 };
+  }),
 };

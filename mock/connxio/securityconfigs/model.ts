@@ -78,8 +78,9 @@ export function listSecurityConfigs(company: CompanyState): SecurityConfiguratio
     .map(securityConfigView);
 }
 
+/** ids are kept lower-cased, as integration ids are, so any letter case finds them (a record stored as sent before that, by its exact id) */
 function find(company: CompanyState, id: string): SecurityConfigRecord | undefined {
-  return company.securityConfigs.get(id) ?? company.securityConfigs.get(id.toLowerCase());
+  return company.securityConfigs.get(id.toLowerCase()) ?? company.securityConfigs.get(id);
 }
 
 function notFound(id: string): ApiError {
@@ -161,7 +162,7 @@ export function upsertSecurityConfig(
   problems.throwIfAny('The security configuration did not pass validation.');
 
   const existing = find(company, input.id);
-  const id = existing?.id ?? input.id;
+  const id = existing?.id ?? input.id.toLowerCase();
   const previous = existing?.secrets ?? {};
   const secrets: SecurityConfigRecord['secrets'] = {};
   const global = input.globalSecurityProperties ? sealBag(input.globalSecurityProperties, `${id}-global`, previous, secrets) : null;
