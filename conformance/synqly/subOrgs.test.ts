@@ -57,6 +57,24 @@ describe('subOrgs_create', () => {
   });
 });
 
+describe('subOrgs_create by a restricted caller', () => {
+  it('answers 403, creating nothing: the new organization\'s administrator token would exceed the caller\'s rights', async () => {
+    const s = await synqlySession(target);
+    const acct = await s.post('/v1/accounts').send({ name: uniqueName('acct') });
+    expectOperation(acct, 'accounts_create', 200);
+    s.defer(() => s.delete(`/v1/accounts/${acct.body.result.account.id}`));
+    const restricted = await s.post('/v1/tokens').send({ name: uniqueName('tok'), permission_set: 'administrator', resources: { accounts: { ids: [acct.body.result.account.id] } }, token_ttl: '1h' });
+    expectOperation(restricted, 'tokens_create_token', 200);
+    s.defer(() => s.delete(`/v1/tokens/${restricted.body.result.id}`));
+    const name = uniqueName('sub');
+    const refused = await target.synqly.post('/v1/suborgs').set('authorization', `Bearer ${restricted.body.result.primary.access.secret}`).send({ name });
+    expectProblem(refused, 'subOrgs_create', 403);
+    const list = await s.get('/v1/suborgs');
+    expectOperation(list, 'subOrgs_list', 200);
+    expect(list.body.result.map((o: { name: string }) => o.name)).not.toContain(name);
+  });
+});
+
 describe('subOrgs_list', () => {
   it('lists the sub-organizations of the caller only', async () => {
     const s = await synqlySession(target);

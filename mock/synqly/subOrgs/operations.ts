@@ -1,11 +1,12 @@
 import { underBodyPointer } from '../../core/errors.ts';
 import type { OperationTable } from '../../core/pipeline.ts';
-import { visibleOrganizations } from '../access.ts';
+import { assertCanGrant, visibleOrganizations } from '../access.ts';
 import type { SynqlyPrincipal } from '../auth.ts';
 import { modelEnv, noContent, ok } from '../context.ts';
 import { createMember, memberView, type CreateMemberRequest } from '../members/model.ts';
 import { organizationView } from '../organization/model.ts';
 import { orgState } from '../state.ts';
+import { accountLookup } from '../tokens/create.ts';
 import { createdSubOrgView, createSubOrg, deleteSubOrg, getSubOrg, listSubOrgs, type CreateSubOrgRequest } from './model.ts';
 
 const subOrgId = (ctx: { params: Record<string, unknown> }) => ctx.params.organizationId as string;
@@ -14,6 +15,9 @@ export const subOrgsOperations: OperationTable<SynqlyPrincipal> = {
   subOrgs_list: (ctx) => ok(visibleOrganizations(ctx.principal, listSubOrgs(ctx.env.store.reader, ctx.principal.organization.id)).map(organizationView)),
 
   subOrgs_create: async (ctx) => {
+    // the new organization comes with an unrestricted administrator token: only a caller who could
+    // grant that much may create one (contract §4.4, no escalation)
+    assertCanGrant(ctx.principal.access, { set: 'administrator' }, accountLookup(orgState(ctx.env.store.reader, ctx.principal.organization.id)));
     const body = (ctx.body ?? {}) as CreateSubOrgRequest;
     const { created, member } = await ctx.env.store.transact((tx) => {
       const env = modelEnv(ctx);
