@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type express from 'express';
@@ -16,6 +17,7 @@ import { loadSpec, specPath } from './core/spec.ts';
 import { Store } from './core/store/store.ts';
 import { createValidator } from './core/validation.ts';
 import { createSynqlyApi } from './synqly/index.ts';
+import { createTenant, type ConnxioCredentials, type SynqlyCredentials } from '../fixtures/tenants.ts';
 
 /**
  * createTwin: the three listeners' apps over one store, clock and random. Nothing listens here;
@@ -155,13 +157,22 @@ export async function createTwin(options: TwinOptions = {}): Promise<Twin> {
 
 export interface StartOptions extends TwinOptions {
   host?: string;
+  /** the port of every listener not named in `ports` (0 = any free port); default 4010/4020/4021 */
+  port?: number;
   ports?: Partial<Record<ListenerName, number>>;
+  /**
+   * create an empty tenant of each vendor and return its credentials; default: true when the twin
+   * makes its own memory store (no `store` given), false otherwise
+   */
+  tenants?: boolean;
 }
 
 export interface RunningTwin {
   twin: Twin;
   urls: Record<ListenerName, string>;
   servers: Record<ListenerName, Server>;
+  /** the tenants `startTwin` created (see StartOptions.tenants): a Synqly organization and a Connxio company */
+  credentials: { synqly?: SynqlyCredentials; connxio?: ConnxioCredentials };
   stop(): Promise<void>;
 }
 
@@ -170,6 +181,16 @@ export const DEFAULT_PORTS: Record<ListenerName, number> = { synqly: 4010, connx
 /** Starts the three listeners (port 0 = any free port) and resolves when all accept connections. */
 export async function startTwin(options: StartOptions = {}): Promise<RunningTwin> {
   const twin = await createTwin({ express: false, ...options });
+  const credentials: RunningTwin['credentials'] = {};
+  if (options.tenants ?? options.store === undefined) {
+    const nowMs = twin.env.clock.now();
+    // tenants derive their secrets from the seed: a fresh one per twin, so no two twins share credentials
+    const seed = randomInt(1, 2 ** 31);
+    await twin.env.store.transact((tx) => {
+      credentials.synqly = createTenant(tx, { vendor: 'synqly', name: 'default', profile: 'empty', seed }, nowMs).credentials as SynqlyCredentials;
+      credentials.connxio = createTenant(tx, { vendor: 'connxio', name: 'default', profile: 'empty', seed }, nowMs).credentials as ConnxioCredentials;
+    });
+  }
   const host = options.host ?? '127.0.0.1';
   const names: ListenerName[] = ['synqly', 'connxio', 'custom'];
   const servers = {} as Record<ListenerName, Server>;
@@ -183,7 +204,7 @@ export async function startTwin(options: StartOptions = {}): Promise<RunningTwin
         servers[name] = server;
         await new Promise<void>((resolve, reject) => {
           server.once('error', reject);
-          server.listen(options.ports?.[name] ?? DEFAULT_PORTS[name], host, () => resolve());
+          server.listen(options.ports?.[name] ?? options.port ?? DEFAULT_PORTS[name], host, () => resolve());
         });
         const { port } = server.address() as AddressInfo;
         urls[name] = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -200,6 +221,7 @@ export async function startTwin(options: StartOptions = {}): Promise<RunningTwin
     twin,
     urls,
     servers,
+    credentials,
     stop: () =>
       (stopping ??= (async () => {
         await Promise.all(Object.values(servers).map((s) => closeServer(s)));

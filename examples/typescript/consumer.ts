@@ -10,6 +10,10 @@ export async function withTwin<T>(use: (running: RunningTwin) => Promise<T>): Pr
   try {
     const synqlyBase: string = running.urls.synqly;
     const customBase: string = running.urls.custom;
+    const token: string | undefined = running.credentials.synqly?.token;
+    const apiKey: string | undefined = running.credentials.connxio?.api_key;
+    void token;
+    void apiKey;
     // @ts-expect-error the listeners are synqly, connxio and custom: a typo is a type error
     void running.urls.synqlyy;
     void synqlyBase;

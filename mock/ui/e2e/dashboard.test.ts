@@ -73,7 +73,7 @@ describe.skipIf(!chromiumPath)('the dashboard (/__ui) in Debian Chromium', () =>
   beforeAll(async () => {
     if (!existsSync(join(uiDistDir(), 'index.html'))) throw new Error('dist/ui is missing: run `npm run build` first (npm test does)');
     mkdirSync(SHOTS, { recursive: true });
-    twin = await startTwin({ ports: { synqly: 0, connxio: 0, custom: 0 } });
+    twin = await startTwin({ ports: { synqly: 0, connxio: 0, custom: 0 }, tenants: false });
     const seeded = await fetch(url('synqly', '/__admin/seed'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ profile: 'demo' }) });
     expect(seeded.status).toBe(201);
     const { tenants } = await json<{ tenants: Array<{ id: string; vendor: string; credentials: Record<string, any> }> }>(seeded);
@@ -425,7 +425,7 @@ describe.skipIf(!chromiumPath)('the dashboard (/__ui) in Debian Chromium', () =>
   });
 
   it('asks for the admin token when the control API needs one, and then works with it', async () => {
-    const guarded = await startTwin({ ports: { synqly: 0, connxio: 0, custom: 0 }, adminToken: 'e2e-admin-token' });
+    const guarded = await startTwin({ ports: { synqly: 0, connxio: 0, custom: 0 }, adminToken: 'e2e-admin-token', tenants: false });
     const context = await newContext(browser, 'desktop');
     try {
       const page = await openPage(context, `${guarded.urls.synqly}/__ui/tenants`);
