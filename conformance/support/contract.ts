@@ -68,3 +68,16 @@ export function expectProblem(res: Response, operationId: string, status: number
     }
   }
 }
+
+/**
+ * A refusal whose exact status the contract leaves open (or that a live tenant may answer
+ * differently): any 4xx, with the body checked against what the spec declares for that status and
+ * the vendor envelope's invariants — so a live refusal is validated too, not just its status class.
+ */
+export function expectProblemOf(res: Response, operationId: string): void {
+  if (res.status < 400 || res.status > 499) {
+    recordCheck({ operationId, vendor: vendorOf(operationId), expected: 400, actual: res.status, passed: false }, bodyOf(res));
+    expect.fail(`${operationId}: expected a 4xx refusal, got ${res.status}: ${printable(bodyOf(res))}`);
+  }
+  expectProblem(res, operationId, res.status);
+}
