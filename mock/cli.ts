@@ -10,6 +10,7 @@ import { StoreFileError } from './core/store/document.ts';
 import { listTenants, rederiveCredentials } from './admin/tenants.ts';
 import { DEFAULT_SEED, PROFILES, seedProfile, type ProfileName } from '../fixtures/profiles.ts';
 import { loadFakerFor } from '../fixtures/tenants.ts';
+import { helpText as conformanceHelp } from '../conformance/selection.ts';
 import type { ConnxioCredentials, SynqlyCredentials, TenantWithCredentials } from '../fixtures/tenants.ts';
 
 /** The only module that reads argv and env, opens files and ports. */
@@ -62,6 +63,7 @@ export function buildProgram(): Command {
     .option('--reports <dir>', 'where to write junit.xml, coverage-matrix.{md,json}, checks.jsonl, parity.{md,json}', 'reports/conformance')
     .option('--allow-writes', 'live targets are read-only (list/get scenarios) unless this is given')
     .option('--cleanup', 'live only: find resources named apitwin-* left by earlier runs and delete them, then exit')
+    .addHelpText('after', () => conformanceHelp())
     .action(conformance);
   return program;
 }
@@ -78,30 +80,82 @@ interface ConformanceCliOptions {
   cleanup?: boolean;
 }
 
+/** A target that cannot be reached or refuses the credentials (exit 1, never a stack trace). */
+class TargetError extends Error {}
+
 async function conformance(options: ConformanceCliOptions): Promise<void> {
-  const selection = { vendor: options.vendor, family: options.family, operation: options.operation, tag: options.tag };
-  if (options.cleanup) {
-    const { cleanupLeftovers } = await import('../conformance/cleanup.ts');
-    const removed = await cleanupLeftovers(options.target, process.env, (line) => process.stdout.write(`${line}\n`));
-    process.stdout.write(`removed ${removed} leftover resource(s)\n`);
-    return;
+  const { UsageError } = await import('../conformance/selection.ts');
+  try {
+    process.exitCode = await runConformanceCommand(options);
+  } catch (err) {
+    const e = err as Error;
+    const usage = e instanceof UsageError || e instanceof InvalidArgumentError;
+    const target = e instanceof TargetError || e.name === 'TargetError';
+    if (!usage && !target) throw err;
+    process.stderr.write(`apitwin conformance: ${e.message}\n`);
+    process.exitCode = usage ? 2 : 1;
   }
+}
+
+function livePrefix(target: string): string | undefined {
+  if (target === 'live') return '';
+  if (target.startsWith('env:')) return target.slice(4);
+  return undefined;
+}
+
+async function runConformanceCommand(options: ConformanceCliOptions): Promise<number> {
+  const { UsageError, validateSelection, missingLiveVariables } = await import('../conformance/selection.ts');
+  const selection = { vendor: options.vendor, family: options.family, operation: options.operation, tag: options.tag };
+  const targets = options.parity ?? [options.target];
+  if (options.parity && options.parity.length !== 2) throw new UsageError(`--parity takes exactly two targets (got ${options.parity.length}), e.g. --parity spawned live`);
+  for (const t of targets) {
+    if (!['inprocess', 'spawned'].includes(t) && livePrefix(t) === undefined) throw new UsageError(`unknown target ${t}: use inprocess, spawned, live or env:<PREFIX>`);
+  }
+  if (options.cleanup) {
+    const prefix = livePrefix(options.target);
+    if (prefix === undefined || options.parity) throw new UsageError('--cleanup works on one live target: --target live or --target env:<PREFIX>');
+    const { cleanupLeftovers, CleanupTargetError } = await import('../conformance/cleanup.ts');
+    try {
+      const result = await cleanupLeftovers(options.target, process.env, (line) => process.stdout.write(`${line}\n`));
+      process.stdout.write(`removed ${result.removed} leftover resource(s)${result.failed ? `; ${result.failed} could not be deleted` : ''}\n`);
+      return result.failed ? 1 : 0;
+    } catch (err) {
+      if (err instanceof CleanupTargetError) throw Object.assign(new TargetError(err.message), { name: 'TargetError' });
+      if ((err as Error).name === 'CleanupUsageError') throw new UsageError((err as Error).message);
+      throw err;
+    }
+  }
+  validateSelection(selection);
+  for (const t of targets) {
+    const prefix = livePrefix(t);
+    if (prefix === undefined) continue;
+    const missing = missingLiveVariables(prefix, process.env, selection);
+    if (missing.length) throw new UsageError(`the ${t} target needs ${missing.join(', ')} (run \`apitwin conformance --help\` for the variables per vendor)`);
+  }
+  const { summaryCounts } = await import('../conformance/report/matrix.ts');
   if (options.parity) {
-    if (options.parity.length !== 2) throw new InvalidArgumentError('--parity takes exactly two targets');
     const { runParity } = await import('../conformance/run.ts');
     const [a, b] = options.parity as [string, string];
-    const { report } = await runParity({ ...selection, a, b, reportsDir: options.reports, allowWrites: options.allowWrites });
+    const { report, a: ra, b: rb } = await runParity({ ...selection, a, b, reportsDir: options.reports, allowWrites: options.allowWrites });
     process.stdout.write(`parity ${a} vs ${b}: ${report.compared} responses compared, ${report.differences.length} difference(s); report: ${resolve(options.reports, 'parity.md')}\n`);
-    process.exitCode = report.differences.length === 0 ? 0 : 1;
-    return;
+    const cleanupFailed = printCleanup(ra.cleanupFailures) + printCleanup(rb.cleanupFailures);
+    return report.differences.length === 0 && cleanupFailed === 0 ? 0 : 1;
   }
   const { runConformance } = await import('../conformance/run.ts');
   const result = await runConformance({ ...selection, target: options.target, reportsDir: options.reports, allowWrites: options.allowWrites });
-  const t = result.matrix.totals;
-  process.stdout.write(
-    `conformance ${options.target}: ${t.passed} operations pass, ${t.failed} fail, ${t.skipped} skipped, ${t.notCovered} not covered; reports in ${result.reportsDir}\n`,
-  );
-  process.exitCode = result.ok ? 0 : 1;
+  process.stdout.write(`conformance ${options.target}: ${summaryCounts(result.matrix)}; reports in ${result.reportsDir}\n`);
+  printCleanup(result.cleanupFailures);
+  if (!result.ok && result.matrix.totals.failed === 0 && result.cleanupFailures.length === 0) {
+    process.stdout.write(`the run failed outside the scenarios: ${result.errors.join('; ') || 'see the output above'}\n`);
+  }
+  return result.ok ? 0 : 1;
+}
+
+function printCleanup(failures: Array<{ test: string; failure: string }>): number {
+  if (failures.length === 0) return 0;
+  process.stdout.write(`cleanup: ${failures.length} delete(s) failed; resources may be left behind (\`apitwin conformance --target <live> --cleanup\` removes apitwin-* leftovers):\n`);
+  for (const f of failures) process.stdout.write(`  ${f.test}: ${f.failure}\n`);
+  return failures.length;
 }
 
 interface ServeOptions {

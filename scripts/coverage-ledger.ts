@@ -95,18 +95,53 @@ export async function buildLedger(): Promise<string> {
   return lines.join('\n');
 }
 
-/** Records today's date for every operation that passed in a live run's coverage matrix. */
-function recordLive(matrixFile: string): void {
-  const matrix = JSON.parse(readFileSync(matrixFile, 'utf8')) as { generatedAt: string; operations: Array<{ operationId: string; result: string }> };
-  const live = existsSync(LIVE) ? (JSON.parse(readFileSync(LIVE, 'utf8')) as Record<string, string>) : {};
-  for (const row of matrix.operations) if (row.result === 'pass') live[row.operationId] = matrix.generatedAt.slice(0, 10);
-  writeFileSync(LIVE, JSON.stringify(live, null, 2) + '\n');
+export class LedgerInputError extends Error {}
+
+interface LiveMatrix {
+  target?: string;
+  generatedAt: string;
+  operations: Array<{ operationId: string; result: string; succeeded?: boolean }>;
+}
+
+/**
+ * The operations a live run verified: a scenario of the operation itself passed with a 2xx check
+ * of it (`succeeded` in the matrix). Checks made by other scenarios (a 401 without a token) and
+ * skipped scenarios do not count. A matrix of a twin target is refused.
+ */
+export function verifiedLive(matrix: LiveMatrix, file = 'the matrix'): string[] {
+  const target = matrix.target ?? '';
+  if (target !== 'live' && !target.startsWith('env:')) {
+    throw new LedgerInputError(`${file} is from target "${target || '?'}", not a live one (live or env:<PREFIX>): only a live run can verify operations`);
+  }
+  return matrix.operations.filter((row) => row.result === 'pass' && row.succeeded === true).map((row) => row.operationId);
+}
+
+/** Records the matrix's date for every operation a live run verified. */
+export function recordLive(matrixFile: string, liveFile = LIVE): string[] {
+  if (!existsSync(matrixFile)) throw new LedgerInputError(`${matrixFile} does not exist`);
+  const matrix = JSON.parse(readFileSync(matrixFile, 'utf8')) as LiveMatrix;
+  const verified = verifiedLive(matrix, matrixFile);
+  const live = existsSync(liveFile) ? (JSON.parse(readFileSync(liveFile, 'utf8')) as Record<string, string>) : {};
+  for (const id of verified) live[id] = matrix.generatedAt.slice(0, 10);
+  writeFileSync(liveFile, JSON.stringify(live, null, 2) + '\n');
+  return verified;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const args = process.argv.slice(2);
   const liveAt = args.indexOf('--live');
-  if (liveAt >= 0) recordLive(args[liveAt + 1]!);
+  if (liveAt >= 0) {
+    try {
+      const file = args[liveAt + 1];
+      if (!file) throw new LedgerInputError('--live needs a coverage-matrix.json');
+      const verified = recordLive(file);
+      process.stdout.write(`${verified.length} operation(s) verified live\n`);
+    } catch (err) {
+      if (!(err instanceof LedgerInputError)) throw err;
+      process.stderr.write(`coverage-ledger: ${err.message}\n`);
+      process.exit(2);
+    }
+  }
   const ledger = await buildLedger();
   if (args.includes('--check')) {
     const current = existsSync(LEDGER) ? readFileSync(LEDGER, 'utf8') : '';

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { onTestFinished } from 'vitest';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { onTestFinished, TestRunner } from 'vitest';
 
 /**
  * Live-safe data: every name a scenario creates starts with LIVE_PREFIX (so `--cleanup` can find
@@ -27,12 +29,15 @@ export class Cleanup {
     this.steps = [];
     for (const step of steps) {
       try {
-        const res = (await step()) as { status?: number } | undefined;
+        const res = (await step()) as { status?: number; req?: { method?: string; path?: string } } | undefined;
         // a resource already gone (cascade, or the scenario deleted it) is fine
         if (res && typeof res.status === 'number' && res.status >= 400 && res.status !== 404) {
-          this.failures.push(`cleanup answered ${res.status}`);
+          const request = res.req?.method && res.req.path ? `${res.req.method} ${res.req.path} ` : '';
+          this.failures.push(`${request}answered ${res.status}`);
         }
       } catch (err) {
+        // a delete refused because writes are off (the test is skipped) means nothing was created
+        if ((err as { code?: string }).code === 'VITEST_PENDING') continue;
         this.failures.push((err as Error).message);
       }
     }
@@ -42,6 +47,18 @@ export class Cleanup {
 /** A Cleanup that runs when the current test finishes (call inside a test). */
 export function testCleanup(): Cleanup {
   const cleanup = new Cleanup();
-  onTestFinished(() => cleanup.run());
+  const test = TestRunner.getCurrentTest();
+  onTestFinished(async () => {
+    await cleanup.run();
+    recordCleanupFailures(test?.fullName ?? test?.name ?? '?', cleanup.failures);
+  });
   return cleanup;
+}
+
+/** Failed deletes go to <APITWIN_REPORT_DIR>/cleanup.jsonl; the run prints and reports them. */
+export function recordCleanupFailures(test: string, failures: readonly string[]): void {
+  const dir = process.env.APITWIN_REPORT_DIR;
+  if (!dir || failures.length === 0) return;
+  mkdirSync(dir, { recursive: true });
+  for (const failure of failures) appendFileSync(join(dir, 'cleanup.jsonl'), JSON.stringify({ test, failure }) + '\n');
 }
