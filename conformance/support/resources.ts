@@ -29,9 +29,9 @@ export class Cleanup {
     this.steps = [];
     for (const step of steps) {
       try {
-        const res = (await step()) as { status?: number; req?: { method?: string; path?: string } } | undefined;
+        const res = (await step()) as { status?: number; req?: { method?: string; path?: string }; body?: unknown; text?: string } | undefined;
         // a resource already gone (cascade, or the scenario deleted it) is fine
-        if (res && typeof res.status === 'number' && res.status >= 400 && res.status !== 404) {
+        if (res && typeof res.status === 'number' && res.status >= 400 && res.status !== 404 && !alreadyGone(res)) {
           const request = res.req?.method && res.req.path ? `${res.req.method} ${res.req.path} ` : '';
           this.failures.push(`${request}answered ${res.status}`);
         }
@@ -42,6 +42,16 @@ export class Cleanup {
       }
     }
   }
+}
+
+/**
+ * Connxio answers an unknown code component, environment variable or security configuration with
+ * 400 "… not found" (contract §1.5), not 404: such an answer to a clean-up delete means gone too.
+ */
+function alreadyGone(res: { status?: number; body?: unknown; text?: string }): boolean {
+  if (res.status !== 400) return false;
+  const detail = (res.body as { detail?: unknown } | undefined)?.detail;
+  return /not found/i.test(typeof detail === 'string' ? detail : (res.text ?? ''));
 }
 
 /** A Cleanup that runs when the current test finishes (call inside a test). */

@@ -424,11 +424,16 @@ describe('no escalation through another RefreshToken (tokens_refresh, tokens_rot
   }
 
   /** a member bound to `roleBinding`, logged on: its session's secrets and RefreshToken id */
+  /** a session whose organization token a scenario reset: its clean-up uses the new secret */
+  const renewedToken = new WeakMap<SynqlySession, string>();
   async function session(s: SynqlySession, roleBinding: string[]) {
     const res = await s.post('/v1/members').send({ name: `${uniqueName('m')}@example.com`, secret: SECRET, role_binding: roleBinding });
     expectOperation(res, 'members_create', 200);
     const m = res.body.result.member;
-    s.defer(() => s.delete(`/v1/members/${m.id}`));
+    s.defer(() => {
+      const renewed = renewedToken.get(s);
+      return (renewed ? synqlyAs(target, renewed) : s).delete(`/v1/members/${m.id}`);
+    });
     const logon = await target.synqly.post(`/v1/auth/logon/${await orgId(s)}`).send({ name: m.name, secret: SECRET });
     expectOperation(logon, 'auth_logon', 200);
     const r = logon.body.result;
@@ -526,6 +531,8 @@ describe('no escalation through another RefreshToken (tokens_refresh, tokens_rot
     const reset = await synqlyAs(target, admin.access).put(`/v1/tokens/${org}/${await defaultToken(s)}/reset`);
     expectOperation(reset, 'tokens_reset', 200);
     expectOperation(await synqlyAs(target, reset.body.result.primary.access.secret).get('/v1/accounts'), 'accounts_list', 200);
+    // the session's own token is the one reset: its clean-up steps go with the new one
+    renewedToken.set(s, reset.body.result.primary.access.secret);
   });
 });
 
