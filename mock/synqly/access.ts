@@ -358,20 +358,24 @@ export function exceedingAction(
   return undefined;
 }
 
+/** the rights of one permission set (restricted to `resources`), held as the caller's own member would hold them */
+function singleGrant(access: Access, role: string, set: string, resources: Resources | undefined): Access {
+  return {
+    organizationId: access.organizationId,
+    grants: [{ role, set, ...(resources ? { resources } : {}) }],
+    limits: [],
+    ...(access.memberId !== undefined ? { memberId: access.memberId } : {}),
+    session: false,
+  };
+}
+
 /**
  * 403 unless every action of permission set `set`, restricted to `resources`, is something the
  * caller may do itself ("tokens can only be reduced in scope, never expanded"). What is granted
  * goes to the caller's own member (ad-hoc tokens) or is compared as such (role bindings).
  */
 export function assertCanGrant(access: Access, requested: { set: string; resources?: Resources }, accountById: (id: string) => AccountRef | undefined): void {
-  const asAccess: Access = {
-    organizationId: access.organizationId,
-    grants: [{ role: 'requested', set: requested.set, ...(requested.resources ? { resources: requested.resources } : {}) }],
-    limits: [],
-    ...(access.memberId !== undefined ? { memberId: access.memberId } : {}),
-    session: false,
-  };
-  const action = exceedingAction(asAccess, access, accountById);
+  const action = exceedingAction(singleGrant(access, 'requested', requested.set, requested.resources), access, accountById);
   if (action) {
     throw errors.forbidden(
       `cannot grant permission set ${requested.set}${requested.resources ? ' with these resources' : ''}: it allows ${action}, which the calling token may not do${
@@ -403,14 +407,7 @@ export function assertRoleWithin(
   accountById: (id: string) => AccountRef | undefined,
   doing: string,
 ): void {
-  const asAccess: Access = {
-    organizationId: access.organizationId,
-    grants: [{ role: role.name, set: role.permission_set, ...(role.resources ? { resources: role.resources } : {}) }],
-    limits: [],
-    ...(access.memberId !== undefined ? { memberId: access.memberId } : {}),
-    session: false,
-  };
-  const action = exceedingAction(asAccess, access, accountById);
+  const action = exceedingAction(singleGrant(access, role.name, role.permission_set, role.resources), access, accountById);
   if (action) {
     throw errors.forbidden(
       `cannot ${doing} role ${role.name}: it grants more than the calling token has (permission set ${role.permission_set}${role.resources ? ' with its resources' : ''} allows ${action}, which the calling token may not do${role.resources ? ' on those resources' : ''})`,
