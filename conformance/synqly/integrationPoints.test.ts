@@ -78,6 +78,22 @@ describe('integrationPoints provider ids (ProviderConfigId, contract §2.6)', ()
   });
 });
 
+describe('integrationPoints connector (CategoryId has no "*")', () => {
+  it('answers 400 at /connector for "*" in create and update, nothing stored', async () => {
+    const s = await synqlySession(target);
+    const name = uniqueName('p');
+    const res = await s.post('/v1/integration-points').send({ name, connector: '*', environments: { test: ['*'] } });
+    expectProblem(res, 'integrationPoints_create', 400);
+    expect(res.body.context.parameter).toMatchObject({ id: '/connector', location: 'body' });
+    expectProblem(await s.get(`/v1/integration-points/${name}`), 'integrationPoints_get', 404);
+    const point = await newIntegrationPoint(s, { connector: 'siem', environments: { test: ['*'] } });
+    const put = await s.put(`/v1/integration-points/${point.id}`).send({ ...point, connector: '*' });
+    expectProblem(put, 'integrationPoints_update', 400);
+    expect(put.body.context.parameter).toMatchObject({ id: '/connector', location: 'body' });
+    expect((await s.get(`/v1/integration-points/${point.id}`)).body.result).toEqual(point);
+  });
+});
+
 describe('integrationPoints_list', () => {
   it('lists points, filtered by connector, with total', async () => {
     const s = await synqlySession(target);

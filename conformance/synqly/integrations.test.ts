@@ -163,6 +163,23 @@ describe('integrations_update', () => {
     expect(res.body.result).toMatchObject({ category: 'ticketing', provider_type: 'ticketing_jira', provider_fullname: 'Atlassian Jira' });
   });
 
+  it('takes the expanded account and integration_point in the body (the vendor update type) and keeps the stored ones', async () => {
+    const s = await synqlySession(target);
+    const account = await newAccount(s, { environment: 'test' });
+    const other = await newAccount(s, { environment: 'test' });
+    const point = await newIntegrationPoint(s, { connector: 'ticketing', environments: { test: ['*'] } });
+    const { integration } = await newIntegration(s, account.id, { integration_point_id: point.id });
+    const expanded = await s.get('/v1/integrations').query({ filter: `name[eq]${integration.name}`, expand: 'all' });
+    expectOperation(expanded, 'integrations_list', 200);
+    const read = expanded.body.result[0];
+    expect(read).toMatchObject({ account: { id: account.id }, integration_point: { id: point.id } });
+    const res = await s.put(`/v1/integrations/${account.id}/${integration.id}`).send({ ...read, fullname: 'With expansions', account: { ...read.account, id: other.id } });
+    expectOperation(res, 'integrations_update', 200);
+    expect(res.body.result).toMatchObject({ fullname: 'With expansions', account_id: account.id, integration_point_id: point.id });
+    expect(res.body.result).not.toHaveProperty('account');
+    expect(res.body.result).not.toHaveProperty('integration_point');
+  });
+
   it('answers 400 for a body missing required fields and 404 for an unknown integration', async () => {
     const s = await synqlySession(target);
     const account = await newAccount(s);

@@ -47,6 +47,19 @@ describe('roles_create', () => {
   });
 });
 
+describe('roles_create integration categories (RestrictionCategoryId)', () => {
+  it('takes "*" or connector categories in resources.integrations.categories, and nothing else', async () => {
+    const s = await synqlySession(target);
+    const all = await createRole(s, { permission_set: 'viewer', resources: { integrations: { categories: ['*'] } } });
+    expect(all.resources).toEqual({ integrations: { categories: ['*'] } });
+    const some = await createRole(s, { permission_set: 'viewer', resources: { integrations: { categories: ['siem', 'ticketing'] } } });
+    expect(some.resources).toEqual({ integrations: { categories: ['siem', 'ticketing'] } });
+    const bad = await s.post('/v1/roles').send({ name: uniqueName('role'), permission_set: 'viewer', resources: { integrations: { categories: ['everything'] } } });
+    expectProblem(bad, 'roles_create', 400);
+    expect(bad.body.context.parameter).toMatchObject({ id: '/resources/integrations/categories/0', location: 'body' });
+  });
+});
+
 describe('roles_list', () => {
   it('lists, filters and orders roles', async () => {
     const s = await synqlySession(target);

@@ -13,9 +13,11 @@ import { currentVersion, mappingUsers, resolveMappingRef } from './references.ts
  * result. The vendor's built-in mappings are not emulated: an unknown name is a 404.
  * Mappings are versioned (references.ts): `version` is 1 on create and +1 whenever `data`
  * changes; superseded programs are kept so `{mapping_id}:{version}` references keep working.
+ * The version is the twin's own bookkeeping: the vendor's Mapping type has no such field, so it
+ * never leaves the store (mappingView).
  */
 
-export const MAPPING_FIELDS = ['id', 'name', 'fullname', 'organization_id', 'version', 'created_at', 'updated_at'] as const;
+export const MAPPING_FIELDS = ['id', 'name', 'fullname', 'organization_id', 'created_at', 'updated_at'] as const;
 
 export interface CreateMappingRequest {
   name?: string;
@@ -38,9 +40,10 @@ export interface ApplyMappingsRequest {
   data: Record<string, unknown>;
 }
 
-/** Mapping: the record with its current `version` (1 for records stored before versions existed) */
-export function mappingView(m: MappingRecord): MappingRecord & { version: number } {
-  return { ...m, version: currentVersion(m) };
+/** Mapping as the vendor's type has it: the record without the twin's internal `version` */
+export function mappingView(m: MappingRecord): Omit<MappingRecord, 'version'> {
+  const { version: _version, ...mapping } = m;
+  return mapping;
 }
 
 /** MappingBase: what lists show (no `data`) */
@@ -61,7 +64,7 @@ export function createMapping(org: OrgState, input: CreateMappingRequest, env: M
 }
 
 export function listMappings(org: OrgState, query: ListQuery): ListPage<ReturnType<typeof mappingBaseView>> {
-  const page = listRecords(org.mappings.all().map(mappingView), query, { fields: MAPPING_FIELDS });
+  const page = listRecords(org.mappings.all(), query, { fields: MAPPING_FIELDS });
   return { ...page, items: page.items.map(mappingBaseView) };
 }
 
