@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { loadSpec, packageRoot, specPath } from '../mock/core/spec.ts';
 import type { CheckRecord } from './support/coverage.ts';
 import { buildMatrix, matrixMarkdown, type CleanupFailure, type Matrix, type VitestJsonResults } from './report/matrix.ts';
-import { selectedOperations, UsageError } from './selection.ts';
+import { selectedFamilyNames, selectedOperations, UsageError } from './selection.ts';
 import { compareRuns, parityMarkdown, type ParityReport } from './report/parity.ts';
 
 /**
@@ -146,7 +146,7 @@ async function testNamePattern(selection: Selection): Promise<string | undefined
 function fileFilters(selection: Selection): string[] {
   const dir = selection.vendor ? `conformance/${selection.vendor}/` : 'conformance/';
   if (!selection.family?.length) return [dir];
-  return selection.family.map((f) => (selection.vendor ? `${dir}${f}.test.ts` : `/${f}.test.ts`));
+  return selectedFamilyNames(selection.family, selection.vendor).map((f) => (selection.vendor ? `${dir}${f}.test.ts` : `/${f}.test.ts`));
 }
 
 function readChecks(dir: string): CheckRecord[] {

@@ -68,6 +68,20 @@ export function knownFamilies(): Array<{ family: string; dir: string; file: stri
   return out.sort((a, b) => a.family.localeCompare(b.family));
 }
 
+/** Family names match whatever their spelling: `api-keys`, `apikeys` and `apiKeys` name one family. */
+export function familyKey(name: string): string {
+  return name.toLowerCase().replace(/[-_]/g, '');
+}
+
+function familyMatches(selected: string[] | undefined, family: string): boolean {
+  return (selected ?? []).some((s) => familyKey(s) === familyKey(family));
+}
+
+/** The scenario-file names (as on disk) that a --family selection names. */
+export function selectedFamilyNames(selected: string[], vendor?: ScenarioVendor): string[] {
+  return [...new Set(knownFamilies().filter((f) => familyMatches(selected, f.family) && (!vendor || f.dir === vendor)).map((f) => f.family))];
+}
+
 function distance(a: string, b: string): number {
   const d = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
@@ -102,9 +116,9 @@ export interface SelectionInput {
 /** Unknown operations, families or tags → UsageError naming close matches. */
 export function validateSelection(selection: SelectionInput): void {
   const problems: string[] = [];
-  const check = (flag: string, values: string[] | undefined, known: string[], listAll: boolean) => {
+  const check = (flag: string, values: string[] | undefined, known: string[], listAll: boolean, same = (a: string, b: string) => a === b) => {
     for (const value of values ?? []) {
-      if (known.includes(value)) continue;
+      if (known.some((k) => same(value, k))) continue;
       const close = closeMatches(value, known);
       const hint = close.length ? ` (did you mean ${close.join(', ')}?)` : listAll ? ` (known: ${known.join(', ')})` : ' (`apitwin conformance --help` lists what exists)';
       problems.push(`unknown ${flag} ${value}${hint}`);
@@ -112,7 +126,7 @@ export function validateSelection(selection: SelectionInput): void {
   };
   const families = knownFamilies().filter((f) => !selection.vendor || f.dir === selection.vendor);
   check('--operation', selection.operation, specOperations().filter((o) => !selection.vendor || o.vendor === selection.vendor).map((o) => o.operationId), false);
-  check('--family', selection.family, [...new Set(families.map((f) => f.family))], true);
+  check('--family', selection.family, [...new Set(families.map((f) => f.family))], true, (a, b) => familyKey(a) === familyKey(b));
   check('--tag', selection.tag, knownTags(), true);
   if (problems.length) throw new UsageError(problems.join('; '));
 }
@@ -135,7 +149,7 @@ export function selectedOperations(selection: SelectionInput): Set<string> | und
   };
   if (selection.vendor) narrow(ops.filter((o) => o.vendor === selection.vendor).map((o) => o.operationId));
   if (selection.family?.length) {
-    const files = knownFamilies().filter((f) => selection.family!.includes(f.family) && (!selection.vendor || f.dir === selection.vendor));
+    const files = knownFamilies().filter((f) => familyMatches(selection.family, f.family) && (!selection.vendor || f.dir === selection.vendor));
     narrow(files.flatMap((f) => [...operationsOfFile(f.file)]));
   }
   const named = new Set([...(selection.operation ?? []), ...ops.filter((o) => o.tags.some((t) => selection.tag?.includes(t))).map((o) => o.operationId)]);
@@ -149,7 +163,7 @@ export function selectedLiveVendors(selection: SelectionInput): { explicit: Live
   if (selection.vendor === 'admin') return { explicit: [], possible: [] };
   if (selection.vendor) return { explicit: [selection.vendor], possible: [selection.vendor] };
   const ops = selectedOperations(selection);
-  const families = selection.family?.length ? knownFamilies().filter((f) => selection.family!.includes(f.family)) : [];
+  const families = selection.family?.length ? knownFamilies().filter((f) => familyMatches(selection.family, f.family)) : [];
   const vendors = new Set<LiveVendor>();
   for (const f of families) if (f.dir === 'synqly' || f.dir === 'connxio') vendors.add(f.dir);
   if (ops) for (const o of specOperations()) if (ops.has(o.operationId) && o.vendor !== 'admin') vendors.add(o.vendor);

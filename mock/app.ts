@@ -5,7 +5,7 @@ import type express from 'express';
 import { pino, type Logger } from 'pino';
 import { createAdminApi } from './admin/index.ts';
 import { createConnxioApi } from './connxio/index.ts';
-import { createCustomApiListener } from './connxio/custom-apis/listener.ts';
+import { createCustomApiListener } from './connxio/customApis/listener.ts';
 import { createClock, type Clock } from './core/clock.ts';
 import { createFaultRules } from './core/faults.ts';
 import { createRateLimits } from './core/rate-limits.ts';
@@ -17,7 +17,7 @@ import { loadSpec, specPath } from './core/spec.ts';
 import { Store } from './core/store/store.ts';
 import { createValidator } from './core/validation.ts';
 import { createSynqlyApi } from './synqly/index.ts';
-import { createTenant, type ConnxioCredentials, type SynqlyCredentials } from '../fixtures/tenants.ts';
+import { createTenant, type ConnxioCredentials, type SynqlyCredentials } from './admin/tenants/lifecycle.ts';
 
 /**
  * createTwin: the three listeners' apps over one store, clock and random. Nothing listens here;

@@ -7,11 +7,11 @@ import { DEFAULT_PORTS, startTwin, VERSION, type RunningTwin } from './app.ts';
 import { createRandom } from './core/random.ts';
 import { Store } from './core/store/store.ts';
 import { StoreFileError } from './core/store/document.ts';
-import { listTenants, rederiveCredentials } from './admin/tenants.ts';
+import { listTenants, rederiveCredentials } from './admin/tenants/lookup.ts';
 import { DEFAULT_SEED, PROFILES, seedProfile, type ProfileName } from '../fixtures/profiles.ts';
-import { loadFakerFor } from '../fixtures/tenants.ts';
+import { loadFakerFor } from '../fixtures/sample-data.ts';
 import { helpText as conformanceHelp } from '../conformance/selection.ts';
-import type { ConnxioCredentials, SynqlyCredentials, TenantWithCredentials } from '../fixtures/tenants.ts';
+import type { ConnxioCredentials, SynqlyCredentials, TenantWithCredentials } from './admin/tenants/lifecycle.ts';
 
 /** The only module that reads argv and env, opens files and ports. */
 

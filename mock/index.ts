@@ -1,7 +1,7 @@
 /** apitwin's programmatic API: embed the twin in your own tests. */
 export { createTwin, startTwin, DEFAULT_PORTS, VERSION } from './app.ts';
 export type { Twin, TwinOptions, RunningTwin, StartOptions, ListenerName } from './app.ts';
-export type { SynqlyCredentials, ConnxioCredentials } from '../fixtures/tenants.ts';
+export type { SynqlyCredentials, ConnxioCredentials } from './admin/tenants/lifecycle.ts';
 export { Store } from './core/store/store.ts';
 export { createClock } from './core/clock.ts';
 export { createRandom } from './core/random.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildMatrix, matrixMarkdown } from '../report/matrix.ts';
 import type { CheckRecord } from '../support/coverage.ts';
-import { missingLiveVariables, selectedOperations, UsageError, validateSelection } from '../selection.ts';
+import { missingLiveVariables, selectedFamilyNames, selectedOperations, UsageError, validateSelection } from '../selection.ts';
 import { LedgerInputError, verifiedLive } from '../../scripts/coverage-ledger.ts';
 
 /** The suite's own bookkeeping: matrix rows, what a selection means, what a live run verifies. */
@@ -82,6 +82,13 @@ describe('selection', () => {
     const accounts = selectedOperations({ vendor: 'synqly', family: ['accounts'] })!;
     expect(accounts.has('accounts_create')).toBe(true);
     expect(accounts.has('list_subscriptions')).toBe(false);
+  });
+
+  it('takes a family under either spelling of its name (api-keys, apikeys, apiKeys)', () => {
+    for (const spelling of ['apiKeys', 'api-keys', 'apikeys', 'environmentvariables']) expect(() => validateSelection({ vendor: 'connxio', family: [spelling] })).not.toThrow();
+    expect(selectedFamilyNames(['api-keys', 'SECURITYCONFIGS'], 'connxio')).toEqual(['apiKeys', 'securityConfigs']);
+    expect(selectedOperations({ family: ['environment-variables'] })).toEqual(selectedOperations({ family: ['environmentVariables'] }));
+    expect(selectedOperations({ family: ['environmentVariables'] })!.has('get_environment_variable')).toBe(true);
   });
 
   it('requires the variables of the selected vendors only, with the target prefix', () => {

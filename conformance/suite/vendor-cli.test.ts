@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTwin, type RunningTwin } from '../../mock/app.ts';
 import { Store } from '../../mock/core/store/store.ts';
 import { seedProfile } from '../../fixtures/profiles.ts';
-import { loadFakerFor, type ConnxioCredentials } from '../../fixtures/tenants.ts';
+import { type ConnxioCredentials } from '../../mock/admin/tenants/lifecycle.ts';
+import { loadFakerFor } from '../../fixtures/sample-data.ts';
 
 /**
  * The vendor's own client against the twin, changed only in its base URL: the Connxio CLI

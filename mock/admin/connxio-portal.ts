@@ -1,7 +1,7 @@
 import { errors } from '../core/errors.ts';
 import type { MessageChannel } from '../core/message-journal.ts';
 import type { HandlerContext, HandlerResult, OperationTable } from '../core/pipeline.ts';
-import type { ModelEnv } from '../connxio/company/model.ts';
+import type { ModelEnv } from '../core/model-env.ts';
 import {
   apiKeyView,
   createApiKey,
@@ -13,7 +13,7 @@ import {
   updateApiKey,
   type ApiKeyEdit,
   type NewApiKey,
-} from '../connxio/api-keys/model.ts';
+} from '../connxio/apiKeys/model.ts';
 import {
   createCustomApi,
   customApiOpenApi,
@@ -27,7 +27,7 @@ import {
   updateCustomApi,
   type CustomApiEdit,
   type NewCustomApi,
-} from '../connxio/custom-apis/model.ts';
+} from '../connxio/customApis/model.ts';
 import { createOAuthClient, deleteOAuthClient, listOAuthClients, oauthClientView } from '../connxio/oauth/model.ts';
 import { companyState, type CompanyState } from '../connxio/state.ts';
 

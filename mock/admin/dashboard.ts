@@ -1,6 +1,6 @@
 import { errors } from '../core/errors.ts';
 import type { OperationTable } from '../core/pipeline.ts';
-import { getTenant, rederiveCredentials } from './tenants.ts';
+import { getTenant, rederiveCredentials } from './tenants/lookup.ts';
 
 /**
  * Control-API operations the dashboard (mock/ui) needs beyond the rest: which listener is where,

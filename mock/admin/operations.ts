@@ -3,12 +3,13 @@ import { parseDuration } from '../core/durations.ts';
 import type { FaultAction, FaultVendor } from '../core/faults.ts';
 import type { RateLimitRule } from '../core/rate-limits.ts';
 import type { HandlerContext, OperationTable, TwinEnv } from '../core/pipeline.ts';
-import { createTenant, deleteTenant, loadFakerFor, resetTenant, type TenantProfile, type Vendor } from '../../fixtures/tenants.ts';
+import { createTenant, deleteTenant, resetTenant, type TenantProfile, type Vendor } from './tenants/lifecycle.ts';
+import { loadFakerFor } from '../../fixtures/sample-data.ts';
 import { DEFAULT_SEED, seedProfile, type ProfileName } from '../../fixtures/profiles.ts';
 import { connxioPortalOperations } from './connxio-portal.ts';
 import { synqlyAdminOperations } from './synqly.ts';
 import { dashboardOperations, type ListenerUrls } from './dashboard.ts';
-import { getTenant, listTenants } from './tenants.ts';
+import { getTenant, listTenants } from './tenants/lookup.ts';
 
 /** The control API (specs/admin.yaml): one short function per operation. */
 

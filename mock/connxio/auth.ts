@@ -2,7 +2,7 @@ import { errors } from '../core/errors.ts';
 import type { RequestInfo, TwinEnv } from '../core/pipeline.ts';
 import type { OperationSpec } from '../core/spec.ts';
 import type { Tx } from '../core/store/store.ts';
-import { findKeyByValue } from './api-keys/model.ts';
+import { findKeyByValue } from './apiKeys/model.ts';
 import { locateIntegration } from './messaging/model.ts';
 import { checkBearer } from './oauth/model.ts';
 import { companyCollection, COMPANIES, type ApiKeyRecord, type ApiKeyScope, type CompanyRecord, type SubscriptionRecord } from './state.ts';

@@ -2,7 +2,7 @@ import { errors } from '../core/errors.ts';
 import type { HandlerContext } from '../core/pipeline.ts';
 import { isPrincipal, type ConnxioCaller, type ConnxioPrincipal } from './auth.ts';
 import { companyState, type CompanyState } from './state.ts';
-import type { ModelEnv } from './company/model.ts';
+import type { ModelEnv } from '../core/model-env.ts';
 
 /** Helpers every Connxio family uses to reach its company's state. */
 

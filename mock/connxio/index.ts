@@ -4,11 +4,11 @@ import { authenticateConnxio, connxioPreflight, isPrincipal, type ConnxioCaller 
 import { aspNetMediaTypeFor, bindAspNetQuery } from './aspnet-binding.ts';
 import { renderConnxioProblem } from './errors.ts';
 import { messagingOperations } from './messaging/operations.ts';
-import { codeComponentsOperations } from './codecomponents/operations.ts';
-import { environmentVariablesOperations } from './environmentvariables/operations.ts';
+import { codeComponentsOperations } from './codeComponents/operations.ts';
+import { environmentVariablesOperations } from './environmentVariables/operations.ts';
 import { integrationsOperations } from './integrations/operations.ts';
 import { oauthOperations } from './oauth/operations.ts';
-import { securityConfigsOperations } from './securityconfigs/operations.ts';
+import { securityConfigsOperations } from './securityConfigs/operations.ts';
 import { subscriptionsOperations } from './subscriptions/operations.ts';
 
 /** The Connxio API (management, messaging, OAuth): one line per resource family. */

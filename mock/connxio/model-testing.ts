@@ -1,7 +1,8 @@
 import { ApiError } from '../core/errors.ts';
 import { createRandom } from '../core/random.ts';
 import { Store } from '../core/store/store.ts';
-import { createCompany, type ModelEnv } from './company/model.ts';
+import { createCompany } from './company/model.ts';
+import type { ModelEnv } from '../core/model-env.ts';
 import { saveIntegration, type IntegrationInput, type SaveMode } from './integrations/model.ts';
 import { companyState, type CompanyState, type SubscriptionRecord } from './state.ts';
 

@@ -2,9 +2,9 @@ import type { JsonRecord } from '../core/store/document.ts';
 import type { Tx } from '../core/store/store.ts';
 import { collection } from '../core/store/collection.ts';
 import type { IntegrationRecord } from './integrations/model.ts';
-import type { CodeComponentRecord } from './codecomponents/model.ts';
-import type { EnvironmentVariableRecord } from './environmentvariables/model.ts';
-import type { SecurityConfigRecord } from './securityconfigs/model.ts';
+import type { CodeComponentRecord } from './codeComponents/model.ts';
+import type { EnvironmentVariableRecord } from './environmentVariables/model.ts';
+import type { SecurityConfigRecord } from './securityConfigs/model.ts';
 
 /**
  * Connxio state: one partition per company (`connxio/company/<companyId>/<family>`), plus global

@@ -1,7 +1,7 @@
 import type { HandlerContext, HandlerResult } from '../core/pipeline.ts';
 import type { SynqlyPrincipal } from './auth.ts';
 import { orgState, type OrgState } from './state.ts';
-import type { ModelEnv } from './tokens/model.ts';
+import type { ModelEnv } from '../core/model-env.ts';
 
 /** Helpers every Synqly family uses to reach its organization's state and answer in the envelope. */
 

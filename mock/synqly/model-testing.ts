@@ -4,7 +4,7 @@ import { Store } from '../core/store/store.ts';
 import { createAccount } from './accounts/model.ts';
 import { createOrganization } from './organization/model.ts';
 import { orgState, type OrgState } from './state.ts';
-import type { ModelEnv } from './tokens/model.ts';
+import type { ModelEnv } from '../core/model-env.ts';
 
 /** Shared set-up for the model unit tests of the Synqly families: a memory store with one organization. */
 

@@ -1,17 +1,7 @@
-import type { Random } from '../../core/random.ts';
+import { iso, type ModelEnv } from '../../core/model-env.ts';
 import type { Tx } from '../../core/store/store.ts';
 import { companyState, COMPANIES, type CompanyRecord, type SubscriptionRecord } from '../state.ts';
-import { deleteApiKey } from '../api-keys/model.ts';
-
-/** What a Connxio model needs from the outside world: the time and the randomness, injected. */
-export interface ModelEnv {
-  nowMs: number;
-  random: Random;
-}
-
-export function iso(ms: number): string {
-  return new Date(ms).toISOString();
-}
+import { deleteApiKey } from '../apiKeys/model.ts';
 
 /** Creates a company with the given subscriptions (all active). */
 export function createCompany(tx: Tx, input: { name: string; subscriptions: string[] }, env: ModelEnv): { company: CompanyRecord; subscriptions: SubscriptionRecord[] } {

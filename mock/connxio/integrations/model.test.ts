@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { companyFixture, integrationRequest, thrown } from '../model-testing.ts';
 import { companyState, type SubscriptionRecord } from '../state.ts';
-import { upsertEnvironmentVariable } from '../environmentvariables/model.ts';
-import { upsertSecurityConfig } from '../securityconfigs/model.ts';
+import { upsertEnvironmentVariable } from '../environmentVariables/model.ts';
+import { upsertSecurityConfig } from '../securityConfigs/model.ts';
 import {
   apiTriggerSettings,
   deleteIntegration,

@@ -1,9 +1,9 @@
 import { errors } from '../../core/errors.ts';
 import type { JsonRecord } from '../../core/store/document.ts';
-import { iso, type ModelEnv } from '../company/model.ts';
+import { iso, type ModelEnv } from '../../core/model-env.ts';
 import { FieldErrors, fieldProblem, newEtag, parseJsonString, sameEtag, walkEntries } from '../management.ts';
 import type { CompanyState, SubscriptionRecord } from '../state.ts';
-import type { EnvironmentVariableRecord } from '../environmentvariables/model.ts';
+import type { EnvironmentVariableRecord } from '../environmentVariables/model.ts';
 
 /**
  * Connxio integrations (contract §2.4, DECISIONS "integrations").

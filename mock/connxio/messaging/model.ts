@@ -2,8 +2,8 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { ApiError, errors } from '../../core/errors.ts';
 import type { DeliveredMessage, MessageChannel } from '../../core/message-journal.ts';
 import type { Tx } from '../../core/store/store.ts';
-import { iso, type ModelEnv } from '../company/model.ts';
-import type { EnvironmentVariableRecord } from '../environmentvariables/model.ts';
+import { iso, type ModelEnv } from '../../core/model-env.ts';
+import type { EnvironmentVariableRecord } from '../environmentVariables/model.ts';
 import { apiTriggerSettings, findIntegration, inboundAdapterType, isInboundAdapter, replaceVariables, type IntegrationRecord } from '../integrations/model.ts';
 import { companyState } from '../state.ts';
 

@@ -2,7 +2,7 @@ import { errors } from '../../core/errors.ts';
 import { hashSecret, sameHash } from '../../core/secrets.ts';
 import type { Tx } from '../../core/store/store.ts';
 import { companyCollection, CLIENT_INDEX, OAUTH_TOKENS, type ClientIndexRecord, type CompanyState, type OAuthClientRecord, type OAuthTokenRecord } from '../state.ts';
-import { iso, type ModelEnv } from '../company/model.ts';
+import { iso, type ModelEnv } from '../../core/model-env.ts';
 
 /** OAuth client-credentials (contract §1.4, DECISIONS): opaque bearer tokens, one hour, from the clock. */
 export const TOKEN_LIFETIME_SECONDS = 3600;

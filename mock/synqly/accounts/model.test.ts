@@ -5,7 +5,8 @@ import { createIntegration } from '../integrations/model.ts';
 import { errors } from '../../core/errors.ts';
 import { orgFixture, rejected, T0 } from '../model-testing.ts';
 import { recordIntegrationCall } from '../status/model.ts';
-import { resolveBearer, type ModelEnv } from '../tokens/model.ts';
+import { resolveBearer } from '../tokens/model.ts';
+import type { ModelEnv } from '../../core/model-env.ts';
 import { createAccount, deleteAccount, patchAccount, updateAccount, type UpdateAccountRequest } from './model.ts';
 
 const later = (env: ModelEnv, ms = 60_000): ModelEnv => ({ ...env, nowMs: env.nowMs + ms });

@@ -7,7 +7,7 @@ import { findByIdOrName } from '../names.ts';
 import type { Tx } from '../../core/store/store.ts';
 import { orgState, ORGANIZATIONS, type AccountRecord, type IntegrationRecord, type OrganizationRecord, type OrgState } from '../state.ts';
 import { recordIntegrationCall } from '../status/model.ts';
-import { iso } from '../tokens/model.ts';
+import { iso } from '../../core/model-env.ts';
 import { appendAudit, type AuditEntry } from './model.ts';
 
 /**

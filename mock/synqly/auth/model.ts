@@ -5,7 +5,8 @@ import { isExpired, memberPolicy, memberView } from '../members/model.ts';
 import { assertPasswordRules, DUMMY_HASH, hashPassword, verifyPassword } from '../members/passwords.ts';
 import { organizationView, paymentRequiredReason } from '../organization/model.ts';
 import { orgState, ORGANIZATIONS, type MemberRecord, type OrganizationRecord, type OrgState, type RefreshTokenRecord } from '../state.ts';
-import { deleteRefreshToken, issueRefreshToken, iso, tokenPairView, type ModelEnv } from '../tokens/model.ts';
+import { deleteRefreshToken, issueRefreshToken, tokenPairView } from '../tokens/model.ts';
+import { iso, type ModelEnv } from '../../core/model-env.ts';
 
 /**
  * Member sessions (contract §3.3, §4.7; DECISIONS "logon"): auth_logon checks name and secret

@@ -6,7 +6,7 @@ import { removeBridgeCascade } from '../cascade.ts';
 import { listRecords, type ListPage, type ListQuery } from '../lists.ts';
 import { assertNameFree, deriveName } from '../names.ts';
 import type { AccountRecord, BridgeGroupRecord, OrgState } from '../state.ts';
-import { iso, type ModelEnv } from '../tokens/model.ts';
+import { iso, type ModelEnv } from '../../core/model-env.ts';
 import { assertSameId, patchDocument, type DocumentCheck, type PatchOperation } from '../updates.ts';
 
 /**

@@ -5,7 +5,7 @@ import type { JsonRecord } from '../../core/store/document.ts';
 import { listRecords, type ListPage, type ListQuery } from '../lists.ts';
 import { assertNameFree, deriveName } from '../names.ts';
 import type { CredentialKind, CredentialOwnerType, CredentialRecord, OrgState } from '../state.ts';
-import { iso, type ModelEnv } from '../tokens/model.ts';
+import { iso, type ModelEnv } from '../../core/model-env.ts';
 import { patchDocument, assertSameId, type DocumentCheck, type PatchOperation } from '../updates.ts';
 import { referenceKind, storedKind, type InlineKind } from './kinds.ts';
 

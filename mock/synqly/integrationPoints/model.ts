@@ -7,7 +7,7 @@ import { assertNameFree, deriveName, findByIdOrName } from '../names.ts';
 import { resolveMappingChains } from '../mappings/references.ts';
 import { assertSchedules } from '../operations/schedules.ts';
 import type { Environment, IntegrationPointRecord, OrgState } from '../state.ts';
-import { iso, type ModelEnv } from '../tokens/model.ts';
+import { iso, type ModelEnv } from '../../core/model-env.ts';
 import { assertSameId, patchDocument, type DocumentCheck, type PatchOperation } from '../updates.ts';
 
 /**

@@ -10,7 +10,8 @@ import { assertNameFree, deriveName } from '../names.ts';
 import { assertSchedules } from '../operations/schedules.ts';
 import type { AccountRecord, IntegrationPointRecord, IntegrationRecord, OrgState } from '../state.ts';
 import { createStatus } from '../status/model.ts';
-import { issueRefreshToken, iso, tokenPairView, type ModelEnv } from '../tokens/model.ts';
+import { issueRefreshToken, tokenPairView } from '../tokens/model.ts';
+import { iso, type ModelEnv } from '../../core/model-env.ts';
 import { assertSameId, patchDocument, type DocumentCheck, type PatchOperation } from '../updates.ts';
 import { configWarnings, planConfig, valueAt, withReferences, type ConfigPlan, type Warning } from './config.ts';
 

@@ -4,7 +4,8 @@ import { unknownRoles } from '../access.ts';
 import { listRecords, type ListPage, type ListQuery } from '../lists.ts';
 import { assertNameFree, findByIdOrName } from '../names.ts';
 import type { MemberRecord, MemberState, OrgState } from '../state.ts';
-import { deleteRefreshToken, iso, type ModelEnv } from '../tokens/model.ts';
+import { deleteRefreshToken } from '../tokens/model.ts';
+import { iso, type ModelEnv } from '../../core/model-env.ts';
 import { assertSameId } from '../updates.ts';
 import { assertPasswordRules, hashPassword } from './passwords.ts';
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { listRecords, type ListPage, type ListQuery } from '../lists.ts';
 import type { IntegrationRecord, OrgState } from '../state.ts';
-import { iso } from '../tokens/model.ts';
+import { iso } from '../../core/model-env.ts';
 import { backfillStartMs, frequencyMs, type Schedule } from './schedules.ts';
 
 /**

@@ -4,7 +4,8 @@ import type { JsonRecord } from '../../core/store/document.ts';
 import type { Tx } from '../../core/store/store.ts';
 import { assertNameFree, deriveName } from '../names.ts';
 import { orgState, ORGANIZATIONS, type OrganizationRecord, type OrgState } from '../state.ts';
-import { deleteRefreshToken, iso, issueRefreshToken, type IssuedPair, type ModelEnv } from '../tokens/model.ts';
+import { deleteRefreshToken, issueRefreshToken, type IssuedPair } from '../tokens/model.ts';
+import { iso, type ModelEnv } from '../../core/model-env.ts';
 import { assertSameId } from '../updates.ts';
 
 /** How long an organization's default token lives: the twin's choice, the vendor does not say. */

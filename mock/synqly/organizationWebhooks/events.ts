@@ -5,7 +5,7 @@ import type { Tx } from '../../core/store/store.ts';
 import { getIntegration, integrationView } from '../integrations/model.ts';
 import { findByIdOrName } from '../names.ts';
 import { orgState, type AccountRecord, type OrgState, type WebhookDeliveryRecord } from '../state.ts';
-import { iso, type ModelEnv } from '../tokens/model.ts';
+import { iso, type ModelEnv } from '../../core/model-env.ts';
 import { signingSecretOf, webhooksFor, type WebhookEvent } from './model.ts';
 
 /**

@@ -4,7 +4,7 @@ import { listRecords, type ListPage, type ListQuery } from '../lists.ts';
 import { assertNameFree, deriveName, findByIdOrName } from '../names.ts';
 import { PERMISSION_SETS, isPermissionSetName } from '../permissionset/sets.ts';
 import { orgCollection, type OrgState, type RoleRecord } from '../state.ts';
-import { iso, type ModelEnv } from '../tokens/model.ts';
+import { iso, type ModelEnv } from '../../core/model-env.ts';
 import { assertSameId } from '../updates.ts';
 
 /**

@@ -3,7 +3,7 @@ import { parseDuration } from '../../core/durations.ts';
 import { listRecords, type ListPage, type ListQuery } from '../lists.ts';
 import { findByIdOrName } from '../names.ts';
 import type { AccountRecord, IntegrationRecord, OrgState, StatusEventRecord, StatusRecord } from '../state.ts';
-import { iso } from '../tokens/model.ts';
+import { iso } from '../../core/model-env.ts';
 
 /**
  * Integration status (contract §2.13, §3.17; DECISIONS "status, audit, jobs"). Every call the twin

@@ -2,7 +2,8 @@ import { errors } from '../../core/errors.ts';
 import type { Tx } from '../../core/store/store.ts';
 import { childrenOf, createOrganization, deleteOrganization, organizationView } from '../organization/model.ts';
 import { ORGANIZATIONS, type OrganizationRecord } from '../state.ts';
-import { tokenPairView, type IssuedPair, type ModelEnv } from '../tokens/model.ts';
+import { tokenPairView, type IssuedPair } from '../tokens/model.ts';
+import type { ModelEnv } from '../../core/model-env.ts';
 
 /**
  * Sub-organizations (contract §3.18, §4.1): each is a separate, isolated organization with its own

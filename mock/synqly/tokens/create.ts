@@ -7,7 +7,8 @@ import { resolveResources } from '../roles/model.ts';
 import { listRecords, type ListPage, type ListQuery } from '../lists.ts';
 import { assertNameFree, assertValidName, findByIdOrName } from '../names.ts';
 import type { AccountRecord, IntegrationRecord, OrgState, RefreshTokenRecord } from '../state.ts';
-import { issueRefreshToken, type IssuedPair, type ModelEnv } from './model.ts';
+import { issueRefreshToken, type IssuedPair } from './model.ts';
+import type { ModelEnv } from '../../core/model-env.ts';
 
 /**
  * The token-creating operations (contract §3.19, §4.4; DECISIONS "ad-hoc tokens"): rights can

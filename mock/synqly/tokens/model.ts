@@ -1,6 +1,6 @@
 import { formatDuration, parseDuration } from '../../core/durations.ts';
 import { hashSecret, sameHash } from '../../core/secrets.ts';
-import type { Random } from '../../core/random.ts';
+import { iso, type ModelEnv } from '../../core/model-env.ts';
 import type { Tx } from '../../core/store/store.ts';
 import {
   ORGANIZATIONS,
@@ -15,16 +15,6 @@ import {
   type TokenKind,
   type TokenType,
 } from '../state.ts';
-
-/** What a model needs from the outside world: the time and the randomness, both injected. */
-export interface ModelEnv {
-  nowMs: number;
-  random: Random;
-}
-
-export function iso(ms: number): string {
-  return new Date(ms).toISOString();
-}
 
 /** Secrets handed to the caller once; the store keeps only their hashes. */
 export interface IssuedPair {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../core/errors.ts';
-import { findKeyByValue } from '../api-keys/model.ts';
+import { findKeyByValue } from '../apiKeys/model.ts';
 import type { IntegrationInput } from '../integrations/model.ts';
 import { companyFixture, integrationRequest, thrown } from '../model-testing.ts';
 import type { CustomApiRoute } from '../state.ts';

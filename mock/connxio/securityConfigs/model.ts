@@ -1,7 +1,7 @@
 import { ApiError } from '../../core/errors.ts';
 import { hashSecret } from '../../core/secrets.ts';
 import type { JsonRecord } from '../../core/store/document.ts';
-import { iso, type ModelEnv } from '../company/model.ts';
+import { iso, type ModelEnv } from '../../core/model-env.ts';
 import { FieldErrors, newEtag } from '../management.ts';
 import type { CompanyState } from '../state.ts';
 

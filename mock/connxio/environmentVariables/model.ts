@@ -1,6 +1,6 @@
 import { ApiError } from '../../core/errors.ts';
 import type { JsonRecord } from '../../core/store/document.ts';
-import { iso, type ModelEnv } from '../company/model.ts';
+import { iso, type ModelEnv } from '../../core/model-env.ts';
 import { FieldErrors } from '../management.ts';
 import type { CompanyState } from '../state.ts';
 

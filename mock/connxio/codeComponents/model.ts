@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ApiError } from '../../core/errors.ts';
 import type { JsonRecord } from '../../core/store/document.ts';
-import { iso, type ModelEnv } from '../company/model.ts';
+import { iso, type ModelEnv } from '../../core/model-env.ts';
 import { FieldErrors, validationProblem } from '../management.ts';
 import type { CompanyState } from '../state.ts';
 import { integrationsUsingComponent } from '../integrations/model.ts';

@@ -1,7 +1,7 @@
 import { errors } from '../../core/errors.ts';
 import type { Tx } from '../../core/store/store.ts';
-import { createApiKey, deleteApiKey, findKeyByValue, regenerateApiKey, requireApiKey, setApiKeyActive } from '../api-keys/model.ts';
-import { iso, type ModelEnv } from '../company/model.ts';
+import { createApiKey, deleteApiKey, findKeyByValue, regenerateApiKey, requireApiKey, setApiKeyActive } from '../apiKeys/model.ts';
+import { iso, type ModelEnv } from '../../core/model-env.ts';
 import { apiTriggerSettings, findIntegration, isInboundAdapter } from '../integrations/model.ts';
 import { companyState, type ApiKeyRecord, type CompanyState, type CustomApiRecord, type CustomApiRoute } from '../state.ts';
 

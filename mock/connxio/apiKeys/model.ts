@@ -2,7 +2,7 @@ import { errors } from '../../core/errors.ts';
 import { hashSecret } from '../../core/secrets.ts';
 import type { Tx } from '../../core/store/store.ts';
 import { API_KEY_SCOPES, companyCollection, KEY_INDEX, type ApiKeyRecord, type ApiKeyScope, type CompanyState, type KeyIndexRecord } from '../state.ts';
-import { iso, type ModelEnv } from '../company/model.ts';
+import { iso, type ModelEnv } from '../../core/model-env.ts';
 
 /**
  * Connxio API keys (contract §3, DECISIONS): base64 of 32 random bytes, one subscription, at

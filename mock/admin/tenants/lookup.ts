@@ -1,9 +1,9 @@
-import { errors } from '../core/errors.ts';
-import type { Tx } from '../core/store/store.ts';
-import { Store } from '../core/store/store.ts';
-import { findKeyByValue } from '../connxio/api-keys/model.ts';
-import { resolveBearer } from '../synqly/tokens/model.ts';
-import { createTenant, TENANTS, type ConnxioCredentials, type SynqlyCredentials, type TenantRecord, type TenantSpec, type TenantWithCredentials } from '../../fixtures/tenants.ts';
+import { errors } from '../../core/errors.ts';
+import type { Tx } from '../../core/store/store.ts';
+import { Store } from '../../core/store/store.ts';
+import { findKeyByValue } from '../../connxio/apiKeys/model.ts';
+import { resolveBearer } from '../../synqly/tokens/model.ts';
+import { createTenant, TENANTS, type ConnxioCredentials, type SynqlyCredentials, type TenantRecord, type TenantSpec, type TenantWithCredentials } from './lifecycle.ts';
 
 /** Tenant bookkeeping for the control API and the CLI banner. */
 
