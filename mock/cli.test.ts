@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -113,6 +113,38 @@ describe('apitwin serve › file store', () => {
     expect(res.status).toBe(2);
     expect(res.stderr).toContain('not valid JSON');
     expect(readFileSync(db, 'utf8')).toBe('{ this is not json');
+  });
+
+  it('refuses tampered store files (bad shapes, directories) in one line, exit 2, files untouched', () => {
+    const header = { format: 'apitwin-store', version: 1, seq: 0 };
+    const snapshot = (collections: unknown) => JSON.stringify({ ...header, collections });
+    const cases: Array<{ name: string; db?: string; journal?: string; dbDir?: true; journalDir?: true; says: string }> = [
+      { name: 'journal op null', db: snapshot({}), journal: '{"s":1,"ops":[null]}\n', says: 'operation 0 is not an object' },
+      { name: 'journal op missing fields', db: snapshot({}), journal: '{"s":1,"ops":[{"op":"put","c":"accounts"}]}\n', says: 'operation 0 names no record id' },
+      { name: 'journal put without a record', db: snapshot({}), journal: '{"s":1,"ops":[{"op":"put","c":"accounts","id":"a","v":null}]}\n', says: 'puts no record' },
+      { name: 'snapshot record null', db: snapshot({ accounts: { a: null } }), says: 'damaged record "a" in collection "accounts"' },
+      { name: 'collection a string', db: snapshot({ accounts: 'oops' }), says: 'damaged collection "accounts"' },
+      { name: 'db.json a directory', dbDir: true, says: 'is a directory' },
+      { name: 'journal a directory', db: snapshot({}), journalDir: true, says: '.journal is a directory' },
+    ];
+    for (const c of cases) {
+      const db = tempDb();
+      if (c.dbDir) mkdirSync(db);
+      if (c.db !== undefined) writeFileSync(db, c.db);
+      if (c.journalDir) mkdirSync(`${db}.journal`);
+      if (c.journal !== undefined) writeFileSync(`${db}.journal`, c.journal);
+      const res = runOnce(['serve', '--db', db, '--synqly-port', '0', '--connxio-port', '0', '--custom-port', '0', '--log-level', 'silent']);
+      expect(res.status, c.name).toBe(2);
+      expect(res.stderr.trim().split('\n'), c.name).toHaveLength(1);
+      expect(res.stderr, c.name).toMatch(/^apitwin: /);
+      expect(res.stderr, c.name).toContain(c.says);
+      expect(res.stderr, c.name).not.toMatch(/\n\s+at /);
+      if (c.db !== undefined) expect(readFileSync(db, 'utf8'), c.name).toBe(c.db);
+      if (c.dbDir) expect(statSync(db).isDirectory(), c.name).toBe(true);
+      if (c.journal !== undefined) expect(readFileSync(`${db}.journal`, 'utf8'), c.name).toBe(c.journal);
+      if (c.journalDir) expect(statSync(`${db}.journal`).isDirectory(), c.name).toBe(true);
+      expect(existsSync(`${db}.lock`), c.name).toBe(false);
+    }
   });
 });
 

@@ -122,7 +122,39 @@ export function assertStoreDocument(value: unknown, file: string): asserts value
       file,
     );
   }
-  if (typeof doc.seq !== 'number' || !doc.collections || typeof doc.collections !== 'object') {
+  if (!Number.isSafeInteger(doc.seq) || (doc.seq as number) < 0 || !isPlainObject(doc.collections)) {
     throw new StoreFileError(`${file} is an apitwin store with a damaged header (seq/collections). It was left untouched.`, 'corrupt', file);
   }
+  for (const name of Object.keys(doc.collections)) {
+    const coll = (doc.collections as Record<string, unknown>)[name];
+    if (!isPlainObject(coll)) {
+      throw new StoreFileError(`${file} has a damaged collection "${name}" (not an object of records). It was left untouched.`, 'corrupt', file);
+    }
+    for (const id in coll) {
+      if (!isPlainObject(coll[id])) {
+        throw new StoreFileError(`${file} has a damaged record "${id}" in collection "${name}" (not an object). It was left untouched.`, 'corrupt', file);
+      }
+    }
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Checks a parsed journal entry's shape; returns what is wrong with it, or undefined when it is sound. */
+export function journalEntryProblem(value: unknown): string | undefined {
+  if (!isPlainObject(value)) return 'not an object';
+  if (!Number.isSafeInteger(value.s) || (value.s as number) < 1) return 'no transaction number';
+  if (!Array.isArray(value.ops)) return 'no list of operations';
+  for (let i = 0; i < value.ops.length; i++) {
+    const op = value.ops[i] as unknown;
+    if (!isPlainObject(op)) return `operation ${i} is not an object`;
+    if (typeof op.c !== 'string') return `operation ${i} names no collection`;
+    if (op.op === 'drop') continue;
+    if (op.op !== 'put' && op.op !== 'del') return `operation ${i} is of an unknown kind`;
+    if (typeof op.id !== 'string') return `operation ${i} names no record id`;
+    if (op.op === 'put' && !isPlainObject(op.v)) return `operation ${i} puts no record`;
+  }
+  return undefined;
 }

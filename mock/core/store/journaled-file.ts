@@ -1,11 +1,12 @@
-import { closeSync, openSync, fsyncSync, readFileSync, existsSync, statSync } from 'node:fs';
+import { closeSync, openSync, fsyncSync, readFileSync, existsSync, statSync, lstatSync, readdirSync, unlinkSync } from 'node:fs';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Adapter } from 'lowdb';
 import {
   StoreFileError,
   applyOps,
   assertStoreDocument,
+  journalEntryProblem,
   emptyDocument,
   normalizeDocument,
   type JournalEntry,
@@ -104,6 +105,42 @@ export class JournaledJsonFile implements Adapter<StoreDocument> {
   }
 }
 
+/** Reads one of the store's files; anything but a readable regular file is refused, naming it. */
+function readStoreFile(path: string, file: string): Buffer {
+  let kind: string | undefined;
+  try {
+    const st = statSync(path);
+    if (st.isDirectory()) kind = 'a directory';
+    else if (!st.isFile()) kind = 'not a regular file';
+    else return readFileSync(path);
+  } catch (err) {
+    kind = `unreadable (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
+  }
+  throw new StoreFileError(`${path} is ${kind}, not a store file; it was left untouched.`, 'corrupt', file);
+}
+
+/**
+ * Removes `<file>.tmp-<pid>` snapshots that crashed compactions left. Called while holding the
+ * store's lock, so no other process is writing one: every such file is garbage of a dead process.
+ */
+export function removeLeftoverSnapshots(file: string): string[] {
+  const dir = dirname(file);
+  const prefix = `${basename(file)}.tmp-`;
+  const removed: string[] = [];
+  for (const name of readdirSync(dir)) {
+    if (!name.startsWith(prefix) || !/^\d+$/.test(name.slice(prefix.length))) continue;
+    const path = join(dir, name);
+    try {
+      if (!lstatSync(path).isFile()) continue;
+      unlinkSync(path);
+      removed.push(path);
+    } catch {
+      // gone already
+    }
+  }
+  return removed;
+}
+
 function syncDirectory(dir: string): void {
   const fd = openSync(dir, 'r');
   try {
@@ -115,7 +152,7 @@ function syncDirectory(dir: string): void {
 
 function readSnapshot(file: string, journalFile: string): { document: StoreDocument; bytes: number } | null {
   if (!existsSync(file)) {
-    if (existsSync(journalFile) && statSync(journalFile).size > 0) {
+    if (existsSync(journalFile) && readStoreFile(journalFile, file).length > 0) {
       throw new StoreFileError(
         `${journalFile} exists without its snapshot ${file}; refusing to guess. Both were left untouched.`,
         'corrupt',
@@ -124,7 +161,7 @@ function readSnapshot(file: string, journalFile: string): { document: StoreDocum
     }
     return null;
   }
-  const text = readFileSync(file, 'utf8');
+  const text = readStoreFile(file, file).toString('utf8');
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -145,7 +182,7 @@ function readSnapshot(file: string, journalFile: string): { document: StoreDocum
  */
 function replayJournal(doc: StoreDocument, journalFile: string, file: string): { validBytes: number; totalBytes: number } {
   if (!existsSync(journalFile)) return { validBytes: 0, totalBytes: 0 };
-  const buf = readFileSync(journalFile);
+  const buf = readStoreFile(journalFile, file);
   let offset = 0;
   while (offset < buf.length) {
     const nl = buf.indexOf(0x0a, offset);
@@ -156,8 +193,9 @@ function replayJournal(doc: StoreDocument, journalFile: string, file: string): {
     } catch {
       throw new StoreFileError(`${journalFile} has an unreadable entry at byte ${offset}; both files were left untouched.`, 'corrupt', file);
     }
-    if (typeof entry.s !== 'number' || !Array.isArray(entry.ops)) {
-      throw new StoreFileError(`${journalFile} has a malformed entry at byte ${offset}; both files were left untouched.`, 'corrupt', file);
+    const problem = journalEntryProblem(entry);
+    if (problem) {
+      throw new StoreFileError(`${journalFile} has a malformed entry at byte ${offset} (${problem}); both files were left untouched.`, 'corrupt', file);
     }
     if (entry.s > doc.seq) {
       if (entry.s !== doc.seq + 1) {

@@ -171,6 +171,21 @@ describe('store › refusing files', () => {
     expect(readFileSync(`${file}.journal`)).toEqual(before);
   });
 
+  it('removes the temporary snapshots crashed compactions left, and nothing else', async () => {
+    const file = tempFile();
+    const first = await openStore(file);
+    await first.transact((tx) => tx.put('items', 'a', { id: 'a' }));
+    await first.close();
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    const leftovers = [`${file}.tmp-${dead}`, `${file}.tmp-${process.pid}`];
+    for (const f of leftovers) writeFileSync(f, '{"format":"apitwin-store"');
+    writeFileSync(`${file}.tmp-notes`, 'not ours');
+    const store = await openStore(file);
+    for (const f of leftovers) expect(existsSync(f)).toBe(false);
+    expect(existsSync(`${file}.tmp-notes`)).toBe(true);
+    expect(store.reader.get('items', 'a')).toEqual({ id: 'a' });
+  });
+
   it('a second process on the same file is refused while the first holds it', async () => {
     const file = tempFile();
     await openStore(file);

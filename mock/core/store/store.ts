@@ -12,7 +12,7 @@ import {
   type StoreDocument,
   type StoreOp,
 } from './document.ts';
-import { JournaledJsonFile } from './journaled-file.ts';
+import { JournaledJsonFile, removeLeftoverSnapshots } from './journaled-file.ts';
 import { acquireFileLock, type FileLock } from './lock.ts';
 
 /**
@@ -144,6 +144,7 @@ export class Store {
     mkdirSync(dirname(file), { recursive: true });
     const lock = acquireFileLock(file);
     try {
+      removeLeftoverSnapshots(file);
       const adapter = new JournaledJsonFile(file);
       const low = new Low<StoreDocument>(adapter, emptyDocument());
       await low.read();
