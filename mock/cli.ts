@@ -6,7 +6,8 @@ import { pino, type Logger } from 'pino';
 import { DEFAULT_PORTS, startTwin, VERSION, type RunningTwin } from './app.ts';
 import { createRandom } from './core/random.ts';
 import { Store } from './core/store/store.ts';
-import { StoreFileError } from './core/store/document.ts';
+import { StoreFileError, assertStoreDocument } from './core/store/document.ts';
+import { isPostgresUrl, redactUrl } from './core/store/postgres.ts';
 import { listTenants, rederiveCredentials } from './admin/tenants/lookup.ts';
 import { DEFAULT_SEED, PROFILES, seedProfile, type ProfileName } from '../fixtures/profiles.ts';
 import { loadFakerFor } from '../fixtures/sample-data.ts';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
     .option('--custom-port <port>', 'Connxio Custom APIs port (0 = any free port)', int('--custom-port'), DEFAULT_PORTS.custom)
     .option('--db <file>', 'store file (snapshot; its journal sits beside it as <file>.journal)', '.apitwin/db.json')
     .option('--memory', 'keep state in memory only: nothing is read or written on disk')
+    .option('--store <url>', 'a postgres://user:pass@host:port/db URL: state shared by every replica on that database (env APITWIN_STORE); default: the --db file')
     .addOption(new Option('--profile <name>', 'data seeded into a new (empty) store').choices([...PROFILES]).default('demo'))
     .option('--seed <n>', 'seed for generated data: the same seed gives the same ids, names and secrets', int('--seed'))
     .option('--count <n>', 'records per collection for the large profile', int('--count'), 1000)
@@ -44,6 +46,24 @@ export function buildProgram(): Command {
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
     .option('--json', 'print one JSON line (urls, credentials) instead of the banner, for scripts')
     .action(serve);
+
+  const snapshot = program
+    .command('snapshot')
+    .description('Move a whole twin between stores (file ↔ PostgreSQL): export a store to a JSON file, or import one; the format of the control API\'s snapshot.');
+  snapshot
+    .command('export')
+    .description('write the store\'s whole document as JSON (a file store must not be in use by a running twin)')
+    .option('--db <file>', 'the store file', '.apitwin/db.json')
+    .option('--store <url>', 'a postgres:// store instead of the file (env APITWIN_STORE)')
+    .option('--out <file>', 'where to write it; default: standard output')
+    .action(snapshotExport);
+  snapshot
+    .command('import')
+    .description('replace the store\'s whole document with a snapshot file (one transaction; replicas of a shared store see it at once)')
+    .argument('<file>', 'a snapshot written by `apitwin snapshot export` or GET /__admin/snapshot')
+    .option('--db <file>', 'the store file', '.apitwin/db.json')
+    .option('--store <url>', 'a postgres:// store instead of the file (env APITWIN_STORE)')
+    .action(snapshotImport);
 
   program
     .command('conformance')
@@ -165,6 +185,7 @@ interface ServeOptions {
   customPort: number;
   db: string;
   memory?: boolean;
+  store?: string;
   profile: ProfileName;
   seed?: number;
   count: number;
@@ -193,9 +214,18 @@ async function serve(options: ServeOptions): Promise<void> {
   if (!isLoopback(options.host) && !adminToken) {
     fail(logger, `binding to ${options.host} exposes the control API; pass --admin-token (or APITWIN_ADMIN_TOKEN)`);
   }
+  const storeUrl = options.store ?? (options.memory ? undefined : process.env.APITWIN_STORE || undefined);
+  if (options.store && options.memory) fail(logger, '--store and --memory exclude each other');
+  if (storeUrl !== undefined && !isPostgresUrl(storeUrl)) fail(logger, `--store (or APITWIN_STORE) takes a postgres:// URL, got ${JSON.stringify(String(storeUrl).split("@").pop())}`);
   let store: Store;
   try {
-    store = await Store.open(options.memory ? {} : { file: resolve(options.db), minCompactionBytes: options.compactionBytes });
+    store = await Store.open(
+      storeUrl
+        ? { postgres: storeUrl, onDatabaseError: (err) => logger.warn({ reason: err.message }, 'a database connection failed') }
+        : options.memory
+          ? {}
+          : { file: resolve(options.db), minCompactionBytes: options.compactionBytes },
+    );
   } catch (err) {
     if (err instanceof StoreFileError) fail(logger, err.message);
     throw err;
@@ -203,7 +233,15 @@ async function serve(options: ServeOptions): Promise<void> {
   const nowMs = Date.now();
   if (store.reader.collections('').length === 0) {
     const faker = options.profile === 'empty' ? undefined : await loadFakerFor(options.seed ?? DEFAULT_SEED);
-    await store.transact((tx) => seedProfile(tx, options.profile, { seed: options.seed, count: options.count, faker }, nowMs));
+    // checked again inside the transaction: replicas starting together on an empty database seed it once
+    try {
+      await store.transact((tx) => {
+        if (tx.collections('').length === 0) seedProfile(tx, options.profile, { seed: options.seed, count: options.count, faker }, nowMs);
+      });
+    } catch (err) {
+      await store.close().catch(() => {});
+      fail(logger, `could not seed the store: ${(err as Error).message}`);
+    }
   }
   let running: RunningTwin;
   try {
@@ -212,7 +250,8 @@ async function serve(options: ServeOptions): Promise<void> {
       host: options.host,
       ports: { synqly: options.synqlyPort, connxio: options.connxioPort, custom: options.customPort },
       // a persisted store continues where it stopped, so mix its position into the seed
-      random: options.seed === undefined ? createRandom() : createRandom(`${options.seed}:${store.seq}`),
+      // replicas of a shared store never share a seeded stream (their ids would collide)
+      random: options.seed === undefined || store.shared ? createRandom() : createRandom(`${options.seed}:${store.seq}`),
       logger,
       adminToken,
       bodyLimitBytes: options.bodyLimit,
@@ -229,7 +268,7 @@ async function serve(options: ServeOptions): Promise<void> {
   }
   const readyMs = Math.round(performance.now() - started);
   if (options.json) {
-    process.stdout.write(JSON.stringify({ ready: true, readyMs, urls: running.urls, store: store.file ?? null, tenants }) + '\n');
+    process.stdout.write(JSON.stringify({ ready: true, readyMs, urls: running.urls, store: store.file ?? (store.shared ? redactUrl(store.shared.url) : null), tenants }) + '\n');
   } else {
     process.stdout.write(banner(running, store, tenants, readyMs));
   }
@@ -255,7 +294,7 @@ function banner(running: RunningTwin, store: Store, tenants: TenantWithCredentia
     `  Connxio Custom APIs     ${running.urls.custom}`,
     `  Control API             <any of the above>/__admin   (spec: specs/admin.yaml)`,
     `  Dashboard               ${running.urls.synqly}/__ui   (also under /__ui on the other listeners)`,
-    `  Store                   ${store.file ?? 'memory (nothing is written to disk)'}`,
+    `  Store                   ${store.file ?? (store.shared ? `${redactUrl(store.shared.url)} (shared: every replica on this database is one twin)` : 'memory (nothing is written to disk)')}`,
     '',
   ];
   for (const t of tenants) {
@@ -278,6 +317,62 @@ function banner(running: RunningTwin, store: Store, tenants: TenantWithCredentia
   if (tenants.length === 0) lines.push('  No demo tenant: create one with POST /__admin/tenants {"vendor":"synqly"} or {"vendor":"connxio"}.', '');
   lines.push('  Ctrl-C stops the twin and flushes the store.', '');
   return lines.join('\n');
+}
+
+interface SnapshotOptions {
+  db: string;
+  store?: string;
+  out?: string;
+}
+
+async function openForSnapshot(options: SnapshotOptions): Promise<Store> {
+  const url = options.store ?? (process.env.APITWIN_STORE || undefined);
+  if (url !== undefined && !isPostgresUrl(url)) snapshotFail('--store (or APITWIN_STORE) takes a postgres:// URL');
+  try {
+    return await Store.open(url ? { postgres: url } : { file: resolve(options.db) });
+  } catch (err) {
+    if (err instanceof StoreFileError) snapshotFail(err.message);
+    throw err;
+  }
+}
+
+async function snapshotExport(options: SnapshotOptions): Promise<void> {
+  const store = await openForSnapshot(options);
+  try {
+    const text = JSON.stringify(store.exportDocument());
+    if (options.out) {
+      const { writeFile } = await import('node:fs/promises');
+      await writeFile(options.out, text + '\n');
+      process.stderr.write(`apitwin: exported transaction ${store.seq} (${store.reader.collections('').length} collections) to ${options.out}\n`);
+    } else {
+      process.stdout.write(text + '\n');
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+async function snapshotImport(file: string, options: SnapshotOptions): Promise<void> {
+  const { readFile } = await import('node:fs/promises');
+  let doc: unknown;
+  try {
+    doc = JSON.parse(await readFile(file, 'utf8'));
+    assertStoreDocument(doc, file);
+  } catch (err) {
+    snapshotFail(err instanceof StoreFileError ? err.message : `${file}: ${(err as Error).message}`);
+  }
+  const store = await openForSnapshot(options);
+  try {
+    await store.replaceDocument(doc);
+    process.stderr.write(`apitwin: imported ${file} (${store.reader.collections('').length} collections) into ${store.shared ? redactUrl(store.shared.url) : store.file}\n`);
+  } finally {
+    await store.close();
+  }
+}
+
+function snapshotFail(message: string): never {
+  process.stderr.write(`apitwin: ${message}\n`);
+  process.exit(2);
 }
 
 function fail(logger: Logger, message: string): never {

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const external = ['@faker-js/faker', 'pino', 'thread-stream', 'pino-pretty', '@stoplight/*', 'vitest', 'supertest', 'playwright-core', 'tsx'];
+const external = ['pg', 'pg-native', '@faker-js/faker', 'pino', 'thread-stream', 'pino-pretty', '@stoplight/*', 'vitest', 'supertest', 'playwright-core', 'tsx'];
 
 await build({
   entryPoints: { cli: join(root, 'mock/cli.ts'), index: join(root, 'mock/index.ts') },

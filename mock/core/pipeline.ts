@@ -8,6 +8,7 @@ import { ApiError, errors, kindForStatus } from './errors.ts';
 import type { Clock } from './clock.ts';
 import type { Random } from './random.ts';
 import type { Store } from './store/store.ts';
+import { StoreUnavailableError } from './store/postgres.ts';
 import { delayFor, type FaultRules, type FaultVendor } from './faults.ts';
 import type { RateLimits } from './rate-limits.ts';
 import type { MessageJournal } from './message-journal.ts';
@@ -237,6 +238,9 @@ export function createDispatcher(
       operation = op;
       info.operationId = op.operationId;
       info.params = match.params;
+      // a shared store: first apply what other replicas committed before this request arrived
+      const synced = env.store.sync();
+      if (synced) await synced;
 
       if (mount.api.name !== 'admin') {
         const fault = env.faults.take(mount.api.name, op.operationId);
@@ -368,6 +372,10 @@ function toApiError(err: unknown, logger: Logger, info: RequestInfo): ApiError {
   if (e?.type === 'entity.too.large') return errors.payloadTooLarge(e.limit ?? 0);
   if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new ApiError('unsupported_media_type', e.message ?? 'unsupported encoding');
   if (e?.type === 'request.aborted' || e?.type === 'request.size.invalid') return errors.badRequest(e.message ?? 'request body could not be read');
+  if (err instanceof StoreUnavailableError) {
+    logger.warn({ method: info.method, path: info.path, reason: err.message }, 'answered 503: the shared store is unavailable');
+    return new ApiError('service_unavailable', 'the twin\'s database is unavailable; retry shortly', { headers: { 'Retry-After': '1' } });
+  }
   logger.error({ err, method: info.method, path: info.path }, 'unexpected error while handling a request');
   return errors.internal('the twin failed unexpectedly while handling this request; see its log');
 }

@@ -14,6 +14,7 @@ import {
 } from './document.ts';
 import { JournaledJsonFile, removeLeftoverSnapshots } from './journaled-file.ts';
 import { acquireFileLock, type FileLock } from './lock.ts';
+import { PostgresLog, StoreUnavailableError, type CatchUp } from './postgres.ts';
 
 /**
  * Read access to the collections, and write access inside a transaction. Records handed out are
@@ -40,6 +41,18 @@ export interface StoreOptions {
   file?: string;
   /** journal size (bytes) below which no compaction happens; compaction also waits for the journal to outgrow the snapshot */
   minCompactionBytes?: number;
+  /** a postgres:// URL: the shared store of several replicas (see postgres.ts); excludes `file` */
+  postgres?: string;
+  /** shared store: log rows after which a replica writes a snapshot (default 10,000) */
+  snapshotEvery?: number;
+  /** shared store: told about errors of idle database connections */
+  onDatabaseError?: (err: Error) => void;
+}
+
+interface QueuedTransaction {
+  fn: (tx: Tx) => unknown;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
 }
 
 const DELETED = Symbol('deleted');
@@ -125,17 +138,41 @@ export class Store {
   private readonly indexes = new FieldIndexes();
   readonly stats = { transactions: 0, flushes: 0 };
   readonly reader: Tx;
+  /** shared store: transactions waiting for the write lock */
+  private queued: QueuedTransaction[] = [];
+  private writing = false;
+  private syncInFlight: Promise<void> | undefined;
+  private syncNext: Promise<void> | undefined;
+  private lastSnapshotSeq = 0;
+  private snapshotting = false;
+  private readonly applyListeners = new Set<() => void>();
 
   private constructor(
     private readonly low: Low<StoreDocument>,
     private readonly journal: JournaledJsonFile | undefined,
     private readonly lock: FileLock | undefined,
     private readonly minCompactionBytes: number,
+    /** the PostgreSQL log of a shared store */
+    readonly shared?: PostgresLog,
+    private readonly snapshotEvery = 10_000,
   ) {
     this.reader = this.readView();
   }
 
   static async open(options: StoreOptions = {}): Promise<Store> {
+    if (options.postgres) {
+      const log = await PostgresLog.connect(options.postgres, options.onDatabaseError);
+      try {
+        const low = new Low<StoreDocument>(new Memory<StoreDocument>(), emptyDocument());
+        const store = new Store(low, undefined, undefined, 0, log, options.snapshotEvery);
+        store.applyCatchUp(await log.catchUp(0));
+        store.lastSnapshotSeq = store.seq;
+        return store;
+      } catch (err) {
+        await log.close();
+        throw err;
+      }
+    }
     if (!options.file) {
       const low = new Low<StoreDocument>(new Memory<StoreDocument>(), emptyDocument());
       return new Store(low, undefined, undefined, 0);
@@ -176,20 +213,15 @@ export class Store {
    */
   transact<R>(fn: (tx: Tx) => R): Promise<R> {
     if (this.closed) return Promise.reject(new Error('store is closed'));
-    const overlay: Overlay = new Map();
-    const dropped = new Set<string>();
-    const ops: StoreOp[] = [];
-    const tx = this.overlayView(overlay, dropped, ops);
-    const result = fn(tx);
-    if (result instanceof Promise) throw new Error('store.transact() takes a synchronous function');
+    if (this.shared) {
+      return new Promise<R>((resolve, reject) => {
+        this.queued.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+        if (!this.writing) void this.runSharedWrites();
+      });
+    }
+    const { result, ops } = this.runLocal(fn);
     if (ops.length === 0) return Promise.resolve(result);
     const doc = this.low.data;
-    // ops are applied in order, so one op at a time keeps the indexes right for repeated ids
-    for (const op of ops) {
-      this.indexes.update(doc, op);
-      applyOps(doc, [op]);
-    }
-    doc.seq++;
     this.stats.transactions++;
     if (!this.journal) return Promise.resolve(result);
     this.pending.push({ s: doc.seq, ops });
@@ -199,9 +231,178 @@ export class Store {
     });
   }
 
+  /**
+   * Runs `fn` against an overlay and, if it returns, applies its writes to the document (one seq
+   * more when it wrote anything). Returns the ops and, for a shared store, how to undo them.
+   */
+  private runLocal<R>(fn: (tx: Tx) => R, undo?: StoreOp[]): { result: R; ops: StoreOp[] } {
+    const overlay: Overlay = new Map();
+    const dropped = new Set<string>();
+    const ops: StoreOp[] = [];
+    const tx = this.overlayView(overlay, dropped, ops);
+    const result = fn(tx);
+    if (result instanceof Promise) throw new Error('store.transact() takes a synchronous function');
+    if (ops.length === 0) return { result, ops };
+    const doc = this.low.data;
+    // ops are applied in order, so one op at a time keeps the indexes right for repeated ids
+    for (const op of ops) {
+      if (undo) undo.push(...inverseOf(doc, op));
+      this.indexes.update(doc, op);
+      applyOps(doc, [op]);
+    }
+    doc.seq++;
+    return { result, ops };
+  }
+
+  /** applies committed entries of other replicas (and a snapshot, when this one fell too far behind) */
+  private applyCatchUp(c: CatchUp): void {
+    let doc = this.low.data;
+    if ('document' in c && c.document.seq > doc.seq) {
+      this.low.data = doc = c.document;
+      this.indexes.clear();
+    }
+    let applied = false;
+    for (const entry of c.entries) {
+      if (entry.s <= doc.seq) continue;
+      if (entry.s !== doc.seq + 1) throw new StoreUnavailableError(`the log skips from transaction ${doc.seq} to ${entry.s}`);
+      for (const op of entry.ops) {
+        this.indexes.update(doc, op);
+        applyOps(doc, [op]);
+      }
+      doc.seq = entry.s;
+      applied = true;
+    }
+    if (applied || 'document' in c) for (const listener of this.applyListeners) listener();
+  }
+
+  /**
+   * Calls `listener` after this replica applied writes committed by other replicas (a shared
+   * store's shared settings — the clock, say — follow them). Returns the unsubscribe.
+   */
+  onRemoteChange(listener: () => void): () => void {
+    this.applyListeners.add(listener);
+    return () => this.applyListeners.delete(listener);
+  }
+
+  /**
+   * Shared store: resolves once this replica has applied every write committed before the call
+   * (one query); rejects with StoreUnavailableError when the database cannot be reached. Other
+   * stores: undefined (nothing to wait for).
+   */
+  sync(): Promise<void> | undefined {
+    if (!this.shared) return undefined;
+    if (!this.syncInFlight) {
+      const log = this.shared;
+      this.syncInFlight = log
+        .catchUp(this.low.data.seq)
+        .then((c) => this.applyCatchUp(c))
+        .finally(() => {
+          this.syncInFlight = undefined;
+        });
+      return this.syncInFlight;
+    }
+    // a query already under way may have started before this call: wait for the next one
+    this.syncNext ??= this.syncInFlight
+      .catch(() => {})
+      .then(() => {
+        this.syncNext = undefined;
+        return this.sync();
+      });
+    return this.syncNext;
+  }
+
+  /** Shared store: runs queued transactions in batches, each batch one PostgreSQL transaction under the write lock. */
+  private async runSharedWrites(): Promise<void> {
+    this.writing = true;
+    const log = this.shared!;
+    try {
+      while (this.queued.length > 0) {
+        const batch = this.queued.splice(0, 256);
+        const done: Array<{ item: QueuedTransaction; result: unknown }> = [];
+        const undo: StoreOp[] = [];
+        let seqBefore: number | undefined;
+        try {
+          await log.write(
+            () => this.low.data.seq,
+            (c) => this.applyCatchUp(c),
+            () => {
+              seqBefore = this.low.data.seq;
+              const entries: JournalEntry[] = [];
+              for (const item of batch) {
+                try {
+                  const { result, ops } = this.runLocal(item.fn, undo);
+                  if (ops.length > 0) entries.push({ s: this.low.data.seq, ops });
+                  done.push({ item, result });
+                } catch (err) {
+                  item.reject(err);
+                }
+              }
+              return entries;
+            },
+          );
+        } catch (err) {
+          if (seqBefore !== undefined) this.undo(undo, seqBefore);
+          const failure = err instanceof StoreUnavailableError ? err : new StoreUnavailableError((err as Error).message, { cause: err });
+          for (const { item } of done) item.reject(failure);
+          // transactions that never reached the database (the lock or catch-up failed) fail too
+          for (const item of batch) if (!done.some((d) => d.item === item)) item.reject(failure);
+          continue;
+        }
+        this.stats.transactions += done.length;
+        for (const { item, result } of done) item.resolve(result);
+        this.maybeSnapshot();
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  /** reverts the writes of a batch that did not commit */
+  private undo(undo: StoreOp[], seq: number): void {
+    const doc = this.low.data;
+    for (let i = undo.length - 1; i >= 0; i--) {
+      const op = undo[i]!;
+      this.indexes.update(doc, op);
+      applyOps(doc, [op]);
+    }
+    doc.seq = seq;
+  }
+
+  private maybeSnapshot(): void {
+    const log = this.shared!;
+    const doc = this.low.data;
+    if (this.snapshotting || doc.seq - this.lastSnapshotSeq < this.snapshotEvery) return;
+    this.snapshotting = true;
+    const seq = doc.seq;
+    const text = JSON.stringify(doc);
+    log
+      .writeSnapshot(seq, text)
+      .then(() => {
+        this.lastSnapshotSeq = seq;
+      })
+      .catch(() => {
+        // the next write tries again
+      })
+      .finally(() => {
+        this.snapshotting = false;
+      });
+  }
+
   /** Replaces the whole document (snapshot restore) and persists it as a new snapshot. */
   async replaceDocument(next: unknown): Promise<void> {
     assertStoreDocument(next, 'snapshot');
+    if (this.shared) {
+      // one logged transaction that empties the document and writes every record of the snapshot
+      const source = normalizeDocument(structuredClone(next));
+      await this.transact((tx) => {
+        for (const name of tx.collections('')) tx.drop(name);
+        for (const name of Object.keys(source.collections)) {
+          const records = source.collections[name]!;
+          for (const id of Object.keys(records)) tx.put(name, id, records[id]!);
+        }
+      });
+      return;
+    }
     await this.flush();
     const doc = normalizeDocument(structuredClone(next));
     doc.seq = this.low.data.seq + 1;
@@ -224,6 +425,12 @@ export class Store {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    if (this.shared) {
+      while (this.writing || this.queued.length > 0) await new Promise((r) => setTimeout(r, 5));
+      this.closed = true;
+      await this.shared.close();
+      return;
+    }
     await this.flush();
     this.closed = true;
     if (this.journal) {
@@ -371,6 +578,18 @@ export class Store {
       },
     };
   }
+}
+
+/** the ops that undo `op` on `doc` as it is before `op` is applied */
+function inverseOf(doc: StoreDocument, op: StoreOp): StoreOp[] {
+  const coll = doc.collections[op.c];
+  if (op.op === 'drop') {
+    if (!coll) return [];
+    // applied in reverse order by undo: the puts restore the collection
+    return Object.keys(coll).map((id) => ({ op: 'put', c: op.c, id, v: coll[id]! }));
+  }
+  const before = coll?.[op.id];
+  return [before === undefined ? { op: 'del', c: op.c, id: op.id } : { op: 'put', c: op.c, id: op.id, v: before }];
 }
 
 function deepFreeze<T>(value: T): T {
