@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 const conformance = ['conformance/**/*.test.ts'];
 /** tests of the suite itself (its CLI, reports): run once, like unit tests */
 const suite = ['conformance/suite/**/*.test.ts'];
+/** the shared store: each file starts its own PostgreSQL cluster */
+const postgres = ['mock/**/*.pg.test.ts', 'examples/shared-sandbox/*.test.ts'];
 /** the specs checked by independent tools (Spectral, Prism's mock and validation proxy, ajv on examples): run once */
 const specChecks = ['conformance/spec-checks/**/*.test.ts'];
 
@@ -14,7 +16,9 @@ export default defineConfig({
     projects: [
       // the README's "use it in your own tests" example, run as a user would
       { extends: true, test: { name: 'examples', include: ['examples/vitest/*.test.ts'], globalSetup: ['examples/vitest/global-setup.ts'] } },
-      { extends: true, test: { name: 'unit', include: ['mock/**/*.test.ts', 'fixtures/**/*.test.ts', ...suite], exclude: ['mock/ui/**', '**/node_modules/**'] } },
+      { extends: true, test: { name: 'unit', include: ['mock/**/*.test.ts', 'fixtures/**/*.test.ts', ...suite], exclude: ['mock/ui/**', '**/node_modules/**', ...postgres] } },
+      // the shared store on private PostgreSQL clusters (the setup installs Debian's postgresql when missing)
+      { extends: true, test: { name: 'postgres', include: postgres, globalSetup: ['mock/core/store/testing/postgres-setup.ts'], testTimeout: 180_000, hookTimeout: 120_000 } },
       // Spectral, Prism (stateless mock, validation proxy in front of the twin, read-only scenarios against Prism), examples
       { extends: true, test: { name: 'specs', include: specChecks, testTimeout: 120_000, hookTimeout: 120_000 } },
       // the dashboard in Debian's Chromium (skipped, saying so, when no chromium binary is installed)
