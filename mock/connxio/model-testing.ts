@@ -3,7 +3,8 @@ import { createRandom } from '../core/random.ts';
 import { Store } from '../core/store/store.ts';
 import { createCompany } from './company/model.ts';
 import type { ModelEnv } from '../core/model-env.ts';
-import { saveIntegration, type IntegrationInput, type SaveMode } from './integrations/model.ts';
+import { saveIntegration, type SaveMode } from './integrations/model.ts';
+import type { IntegrationInput } from './integrations/types.ts';
 import { companyState, type CompanyState, type SubscriptionRecord } from './state.ts';
 
 /** Shared set-up for the model unit tests of the Connxio families: a memory store with one company (Contoso) of two subscriptions, test and prod. */

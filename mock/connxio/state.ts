@@ -1,10 +1,7 @@
 import type { JsonRecord } from '../core/store/document.ts';
 import type { Tx } from '../core/store/store.ts';
 import { collection } from '../core/store/collection.ts';
-import type { IntegrationRecord } from './integrations/model.ts';
-import type { CodeComponentRecord } from './codeComponents/model.ts';
-import type { EnvironmentVariableRecord } from './environmentVariables/model.ts';
-import type { SecurityConfigRecord } from './securityConfigs/model.ts';
+import type { IntegrationRecord } from './integrations/types.ts';
 
 /**
  * Connxio state: one partition per company (`connxio/company/<companyId>/<family>`), plus global
@@ -89,6 +86,70 @@ export interface KeyIndexRecord extends JsonRecord {
 export interface ClientIndexRecord extends JsonRecord {
   id: string;
   company_id: string;
+}
+
+export interface EnvironmentVariable {
+  id: string;
+  name: string;
+  defaultValue: string | null;
+  subscriptionValues: Record<string, string> | null;
+  companyId: string;
+  createdAtUtc: string;
+  updatedAtUtc: string;
+  createdBy: string | null;
+  updatedBy: string | null;
+}
+
+export interface EnvironmentVariableRecord extends EnvironmentVariable, JsonRecord {}
+
+export interface SecurityConfiguration {
+  id: string;
+  name: string;
+  isGlobal: boolean;
+  securityType: number;
+  globalSecurityProperties: Record<string, unknown> | null;
+  securityProperties: Record<string, Record<string, unknown>> | null;
+  createdBy: string | null;
+  updatedBy: string | null;
+  createdAtUtc: string;
+  updatedAtUtc: string;
+  deletedAtUtc: string | null;
+  deletedBy: string | null;
+  correlationId: string;
+  apimSubscription: string | null;
+  eTag: string;
+  eTagSetter: string | null;
+  cosmosEntityName: string;
+  companyId: string;
+  auditCorrelationId: string;
+}
+
+export interface SecurityConfigRecord extends SecurityConfiguration, JsonRecord {
+  /** secret name → SHA-256 of its value and its version; never returned */
+  secrets: Record<string, { hash: string; version: string }>;
+}
+
+export interface CodeComponentVersion {
+  uniqueId: string;
+  description: string | null;
+  version: string;
+  sasUri: string;
+  deprecated: boolean;
+  type: string;
+  componentOriginalFilename: string | null;
+  uploadedBy: string | null;
+  lastUpdated: string;
+  versionConverted: number;
+  contentSha256: string;
+  contentBytes: number;
+}
+
+export interface CodeComponentRecord extends JsonRecord {
+  id: string;
+  companyId: string;
+  /** one name for every version (the vendor renames all versions at once) */
+  name: string;
+  versions: CodeComponentVersion[];
 }
 
 export const COMPANIES = 'connxio/companies';

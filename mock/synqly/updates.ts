@@ -1,7 +1,5 @@
 import jsonpatch from 'fast-json-patch';
 import { errors } from '../core/errors.ts';
-import { loadSpec, specPath, type OperationSpec } from '../core/spec.ts';
-import type { SynqlyContext } from './context.ts';
 
 /**
  * PUT and PATCH machinery shared by every Synqly family (DECISIONS "PUT" and "PATCH"):
@@ -108,20 +106,4 @@ export function pickDefined<T extends Record<string, unknown>>(source: T, fields
   const out: Record<string, unknown> = {};
   for (const f of fields) if (source[f] !== undefined) out[f] = structuredClone(source[f]);
   return out as Partial<T>;
-}
-
-const specPromise = () => loadSpec(specPath('synqly-management.yaml'));
-
-/**
- * The check a PATCH result must pass: the request body schema of the family's PUT operation,
- * validated with the twin's own validator (the same 400 as a bad PUT body, JSON Pointers included).
- */
-export async function updateBodyCheck(ctx: SynqlyContext, putOperationId: string): Promise<DocumentCheck> {
-  const spec = await specPromise();
-  const op: OperationSpec | undefined = spec.byId.get(putOperationId);
-  if (!op) throw new Error(`no operation ${putOperationId} in the Synqly spec`);
-  const params = ctx.request.params ?? {};
-  return (doc) => {
-    ctx.env.validator.validateRequest(op, { params, query: {}, headers: {}, body: doc, hasBody: true }, 'application/json');
-  };
 }

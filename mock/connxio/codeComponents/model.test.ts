@@ -2,20 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { companyFixture, integrationRequest, thrown } from '../model-testing.ts';
 import { companyState } from '../state.ts';
 import { saveIntegration } from '../integrations/model.ts';
-import {
-  deleteCodeComponent,
-  deprecateCodeComponent,
-  getCodeComponent,
-  getCodeComponentVersions,
-  listCodeComponents,
-  renameCodeComponent,
-  compareVersions,
-  parseVersion,
-  sameVersion,
-  uploadCodeComponent,
-  versionConverted,
-  type CodeComponentUpload,
-} from './model.ts';
+import { deleteCodeComponent, deprecateCodeComponent, getCodeComponent, getCodeComponentVersions, listCodeComponents, renameCodeComponent, compareVersions, parseVersion, sameVersion, uploadCodeComponent, versionConverted, type CodeComponentUpload } from './model.ts';
 
 const T0 = Date.parse('2026-05-01T10:00:00.000Z');
 const DLL = Buffer.from('MZ\x90\x00fake assembly').toString('base64');

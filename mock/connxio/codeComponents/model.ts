@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import { ApiError } from '../../core/errors.ts';
-import type { JsonRecord } from '../../core/store/document.ts';
 import { iso, type ModelEnv } from '../../core/model-env.ts';
 import { FieldErrors, validationProblem } from '../management.ts';
-import type { CompanyState } from '../state.ts';
-import { integrationsUsingComponent } from '../integrations/model.ts';
+import type { CodeComponentRecord, CodeComponentVersion, CompanyState } from '../state.ts';
+import { integrationsUsingComponent } from '../integrations/lookups.ts';
 
 /**
  * Code components (contract §2.5, DECISIONS "code components"): company-level, shared by every
@@ -15,29 +14,6 @@ import { integrationsUsingComponent } from '../integrations/model.ts';
  * name is unique per company, ignoring case (the twin's rule). The uploaded bytes are any non-empty
  * content, never inspected, and not kept: only their SHA-256 and size.
  */
-
-export interface CodeComponentVersion {
-  uniqueId: string;
-  description: string | null;
-  version: string;
-  sasUri: string;
-  deprecated: boolean;
-  type: string;
-  componentOriginalFilename: string | null;
-  uploadedBy: string | null;
-  lastUpdated: string;
-  versionConverted: number;
-  contentSha256: string;
-  contentBytes: number;
-}
-
-export interface CodeComponentRecord extends JsonRecord {
-  id: string;
-  companyId: string;
-  /** one name for every version (the vendor renames all versions at once) */
-  name: string;
-  versions: CodeComponentVersion[];
-}
 
 /** CodeMappingMetaDataViewModel */
 export interface CodeComponentView extends Omit<CodeComponentVersion, 'contentSha256' | 'contentBytes'> {

@@ -1,16 +1,7 @@
 import type { OperationTable } from '../../core/pipeline.ts';
 import type { ConnxioCaller } from '../auth.ts';
 import { modelEnv, mutateCompany, principalOf, readCompany } from '../context.ts';
-import {
-  deleteCodeComponent,
-  deprecateCodeComponent,
-  getCodeComponent,
-  getCodeComponentVersions,
-  listCodeComponents,
-  renameCodeComponent,
-  uploadCodeComponent,
-  type CodeComponentUpload,
-} from './model.ts';
+import { deleteCodeComponent, deprecateCodeComponent, getCodeComponent, getCodeComponentVersions, listCodeComponents, renameCodeComponent, uploadCodeComponent, type CodeComponentUpload } from './model.ts';
 
 export const codeComponentsOperations: OperationTable<ConnxioCaller> = {
   list_code_components: (ctx) => ({ body: listCodeComponents(readCompany(ctx)) }),

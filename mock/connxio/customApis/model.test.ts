@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../core/errors.ts';
 import { findKeyByValue } from '../apiKeys/model.ts';
-import type { IntegrationInput } from '../integrations/model.ts';
+import type { IntegrationInput } from '../integrations/types.ts';
 import { companyFixture, integrationRequest, thrown } from '../model-testing.ts';
 import type { CustomApiRoute } from '../state.ts';
 import {

@@ -2,7 +2,8 @@ import { errors } from '../../core/errors.ts';
 import type { Tx } from '../../core/store/store.ts';
 import { createApiKey, deleteApiKey, findKeyByValue, regenerateApiKey, requireApiKey, setApiKeyActive } from '../apiKeys/model.ts';
 import { iso, type ModelEnv } from '../../core/model-env.ts';
-import { apiTriggerSettings, findIntegration, isInboundAdapter } from '../integrations/model.ts';
+import { apiTriggerSettings, isInboundAdapter } from '../integrations/inbound.ts';
+import { findIntegration } from '../integrations/lookups.ts';
 import { companyState, type ApiKeyRecord, type CompanyState, type CustomApiRecord, type CustomApiRoute } from '../state.ts';
 
 /**

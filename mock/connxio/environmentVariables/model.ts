@@ -1,8 +1,7 @@
 import { ApiError } from '../../core/errors.ts';
-import type { JsonRecord } from '../../core/store/document.ts';
 import { iso, type ModelEnv } from '../../core/model-env.ts';
 import { FieldErrors } from '../management.ts';
-import type { CompanyState } from '../state.ts';
+import type { CompanyState, EnvironmentVariableRecord } from '../state.ts';
 
 /**
  * Environment variables (contract §2.6): company-level, with a default value and per-subscription
@@ -11,20 +10,6 @@ import type { CompanyState } from '../state.ts';
  * `id` (kept lower-cased and compared ignoring case, as integration ids); an unknown id answers 400,
  * as the vendor documents.
  */
-
-export interface EnvironmentVariable {
-  id: string;
-  name: string;
-  defaultValue: string | null;
-  subscriptionValues: Record<string, string> | null;
-  companyId: string;
-  createdAtUtc: string;
-  updatedAtUtc: string;
-  createdBy: string | null;
-  updatedBy: string | null;
-}
-
-export interface EnvironmentVariableRecord extends EnvironmentVariable, JsonRecord {}
 
 export interface EnvironmentVariableRequest {
   id?: string | null;

@@ -3,18 +3,10 @@ import { companyFixture, integrationRequest, thrown } from '../model-testing.ts'
 import { companyState, type SubscriptionRecord } from '../state.ts';
 import { upsertEnvironmentVariable } from '../environmentVariables/model.ts';
 import { upsertSecurityConfig } from '../securityConfigs/model.ts';
-import {
-  apiTriggerSettings,
-  deleteIntegration,
-  findIntegration,
-  getIntegration,
-  integrationsUsingComponent,
-  isInboundAdapter,
-  listIntegrations,
-  saveIntegration,
-  type IntegrationInput,
-  type Writer,
-} from './model.ts';
+import { apiTriggerSettings, isInboundAdapter } from './inbound.ts';
+import { deleteIntegration, getIntegration, saveIntegration, type Writer } from './model.ts';
+import { findIntegration, integrationsUsingComponent, listIntegrations } from './lookups.ts';
+import type { IntegrationInput } from './types.ts';
 
 const T0 = Date.parse('2026-05-01T10:00:00.000Z');
 

@@ -2,7 +2,9 @@ import { errors } from '../../core/errors.ts';
 import type { OperationTable } from '../../core/pipeline.ts';
 import type { ConnxioCaller } from '../auth.ts';
 import { modelEnv, mutateCompany, principalOf, readCompany, type ConnxioContext } from '../context.ts';
-import { deleteIntegration, getIntegration, listIntegrations, saveIntegration, type IntegrationInput, type SaveOptions, type Writer } from './model.ts';
+import { deleteIntegration, getIntegration, saveIntegration, type SaveOptions, type Writer } from './model.ts';
+import { listIntegrations } from './lookups.ts';
+import type { IntegrationInput } from './types.ts';
 import { ownSubscription } from '../subscriptions/model.ts';
 import { v1Management } from '../subscriptions/operations.ts';
 

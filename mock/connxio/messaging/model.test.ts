@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../../core/random.ts';
 import { createCompany } from '../company/model.ts';
-import type { EnvironmentVariableRecord } from '../environmentVariables/model.ts';
-import type { IntegrationInput } from '../integrations/model.ts';
+import type { EnvironmentVariableRecord } from '../state.ts';
+import type { IntegrationInput } from '../integrations/types.ts';
 import { companyFixture, integrationRequest, thrown } from '../model-testing.ts';
 import type { SubscriptionRecord } from '../state.ts';
 import {

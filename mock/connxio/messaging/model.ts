@@ -3,8 +3,11 @@ import { ApiError, errors } from '../../core/errors.ts';
 import type { DeliveredMessage, MessageChannel } from '../../core/message-journal.ts';
 import type { Tx } from '../../core/store/store.ts';
 import { iso, type ModelEnv } from '../../core/model-env.ts';
-import type { EnvironmentVariableRecord } from '../environmentVariables/model.ts';
-import { apiTriggerSettings, findIntegration, inboundAdapterType, isInboundAdapter, replaceVariables, type IntegrationRecord } from '../integrations/model.ts';
+import type { EnvironmentVariableRecord } from '../state.ts';
+import { apiTriggerSettings, inboundAdapterType, isInboundAdapter } from '../integrations/inbound.ts';
+import { findIntegration } from '../integrations/lookups.ts';
+import { replaceVariables } from '../integrations/variables.ts';
+import type { IntegrationRecord } from '../integrations/types.ts';
 import { companyState } from '../state.ts';
 
 /**

@@ -1,9 +1,8 @@
 import { ApiError } from '../../core/errors.ts';
 import { hashSecret } from '../../core/secrets.ts';
-import type { JsonRecord } from '../../core/store/document.ts';
 import { iso, type ModelEnv } from '../../core/model-env.ts';
 import { FieldErrors, newEtag } from '../management.ts';
-import type { CompanyState } from '../state.ts';
+import type { CompanyState, SecurityConfigRecord, SecurityConfiguration } from '../state.ts';
 
 /**
  * Security configurations (contract §2.7): company-level credentials that integrations reference
@@ -24,33 +23,6 @@ export interface SecretRef {
   decryptedValue: null;
   name: string;
   version: string;
-}
-
-export interface SecurityConfiguration {
-  id: string;
-  name: string;
-  isGlobal: boolean;
-  securityType: number;
-  globalSecurityProperties: Record<string, unknown> | null;
-  securityProperties: Record<string, Record<string, unknown>> | null;
-  createdBy: string | null;
-  updatedBy: string | null;
-  createdAtUtc: string;
-  updatedAtUtc: string;
-  deletedAtUtc: string | null;
-  deletedBy: string | null;
-  correlationId: string;
-  apimSubscription: string | null;
-  eTag: string;
-  eTagSetter: string | null;
-  cosmosEntityName: string;
-  companyId: string;
-  auditCorrelationId: string;
-}
-
-export interface SecurityConfigRecord extends SecurityConfiguration, JsonRecord {
-  /** secret name → SHA-256 of its value and its version; never returned */
-  secrets: Record<string, { hash: string; version: string }>;
 }
 
 export interface SecurityConfigRequest {

@@ -2,7 +2,8 @@ import type { OperationTable } from '../../core/pipeline.ts';
 import { assertAccountAllowed, visibleAccounts } from '../access.ts';
 import type { SynqlyPrincipal } from '../auth.ts';
 import { modelEnv, mutateOrg, noContent, ok, readOrg } from '../context.ts';
-import { updateBodyCheck, type PatchOperation } from '../updates.ts';
+import { type PatchOperation } from '../updates.ts';
+import { updateBodyCheck } from '../patch-check.ts';
 import type { ListQuery } from '../lists.ts';
 import { createAccount, deleteAccount, getAccount, listAccounts, patchAccount, updateAccount, type CreateAccountRequest, type UpdateAccountRequest } from './model.ts';
 

@@ -2,7 +2,8 @@ import type { OperationTable } from '../../core/pipeline.ts';
 import type { SynqlyPrincipal } from '../auth.ts';
 import { modelEnv, mutateOrg, noContent, ok, readOrg } from '../context.ts';
 import type { ListQuery } from '../lists.ts';
-import { updateBodyCheck, type PatchOperation } from '../updates.ts';
+import { type PatchOperation } from '../updates.ts';
+import { updateBodyCheck } from '../patch-check.ts';
 import { bridgeStatus, bridgeView, createBridge, deleteBridge, getBridge, listBridges, patchBridge, updateBridge, type BridgeInput, type UpdateBridgeRequest } from './model.ts';
 
 const ids = (params: Record<string, unknown>) => [params.accountId as string, params.bridgeId as string] as const;

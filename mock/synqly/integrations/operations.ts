@@ -6,7 +6,8 @@ import { modelEnv, mutateOrg, noContent, ok, readOrg, type SynqlyContext } from 
 import type { ListQuery } from '../lists.ts';
 import { findByIdOrName } from '../names.ts';
 import type { IntegrationRecord, OrgState } from '../state.ts';
-import { updateBodyCheck, type PatchOperation } from '../updates.ts';
+import { type PatchOperation } from '../updates.ts';
+import { updateBodyCheck } from '../patch-check.ts';
 import type { Warning } from './config.ts';
 import {
   createIntegration,

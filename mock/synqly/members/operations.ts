@@ -5,7 +5,8 @@ import { modelEnv, mutateOrg, noContent, ok, readOrg, type SynqlyContext } from 
 import type { ListQuery } from '../lists.ts';
 import type { MemberRecord, OrgState } from '../state.ts';
 import { accountLookup } from '../tokens/create.ts';
-import { patchDocument, updateBodyCheck, type PatchOperation } from '../updates.ts';
+import { patchDocument, type PatchOperation } from '../updates.ts';
+import { updateBodyCheck } from '../patch-check.ts';
 import { createMember, deleteMember, findMember, listMembers, memberView, updateMember, type CreateMemberRequest, type UpdateMemberRequest } from './model.ts';
 
 /** roles a write adds to a binding must not grant more than the caller has */

@@ -1,7 +1,8 @@
 import type { OperationTable } from '../../core/pipeline.ts';
 import type { SynqlyPrincipal } from '../auth.ts';
 import { modelEnv, mutateOrg, ok, readOrg } from '../context.ts';
-import { patchDocument, updateBodyCheck, type PatchOperation } from '../updates.ts';
+import { patchDocument, type PatchOperation } from '../updates.ts';
+import { updateBodyCheck } from '../patch-check.ts';
 import { getOrganization, organizationView, updateOrganization, type UpdateOrganizationRequest } from './model.ts';
 
 export const organizationOperations: OperationTable<SynqlyPrincipal> = {

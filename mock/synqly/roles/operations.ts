@@ -5,7 +5,8 @@ import { modelEnv, mutateOrg, noContent, ok, readOrg, type SynqlyContext } from 
 import type { ListQuery } from '../lists.ts';
 import type { OrgState, RoleRecord } from '../state.ts';
 import { accountLookup } from '../tokens/create.ts';
-import { patchDocument, updateBodyCheck, type PatchOperation } from '../updates.ts';
+import { patchDocument, type PatchOperation } from '../updates.ts';
+import { updateBodyCheck } from '../patch-check.ts';
 import { createRole, deleteRole, getRole, listRoles, updateRole, type CreateRoleRequest, type UpdateRoleRequest } from './model.ts';
 
 const roleId = (ctx: { params: Record<string, unknown> }) => ctx.params.roleId as string;
