@@ -1,15 +1,21 @@
+import { loadSpec, specPath, type ApiSpec, type JsonSchema, type OperationSpec } from '../mock/core/spec.ts';
 import { LIVE_PREFIX } from './support/resources.ts';
 import { VENDOR_VARIABLES } from './selection.ts';
 
 /**
  * `apitwin conformance --cleanup`: finds what earlier runs left on a live tenant (everything the
- * suite creates is named `apitwin-…`, Connxio integrations carry it in their description) and
- * deletes it, in an order that respects dependencies:
- * - Synqly: webhooks, members (they bind roles), sub-organizations; then per account the
- *   integrations, bridges and credentials; then the accounts (cascading to what is left in them);
- *   then roles, integration points, the mappings the points' templates name, and tokens last.
- * - Connxio: integrations first (they reference security configs, code components and variables),
- *   then environment variables, security configs and code components.
+ * suite creates is named `apitwin-…`; Connxio integrations carry it in their description) and
+ * deletes it. What to sweep comes from the spec, not from a list kept here:
+ * - a family is a collection path `P` with a list (`GET P`), a create (`POST` or `PUT P`) and a
+ *   delete (`DELETE P/{id}`); its label is the delete operation's tag;
+ * - a path parameter of `P` names the family whose delete takes that parameter as its id (bridges
+ *   under `{accountId}` are listed per account); a parameter no family takes (`{ownerId}`) is
+ *   filled from the families others nest under;
+ * - children go before their parents (more path parameters first); families whose items hold
+ *   bearer credentials (a token pair: `primary.access`) go last, so that should the run's own
+ *   token carry the prefix, nothing else is lost; otherwise the spec's order;
+ * - a delete the tenant refuses (409: a role still bound, a mapping still named) is tried again
+ *   after the others, for as long as a round removes something.
  */
 
 export class CleanupTargetError extends Error {
@@ -21,38 +27,57 @@ export class CleanupUsageError extends Error {
 
 type Item = Record<string, unknown>;
 
-interface Family {
+export interface Family {
   label: string;
-  /** list path; for a family nested under a parent, a function of the parent item */
-  list: string;
-  remove: (item: Item) => string;
-  /** the fields that may carry the suite's prefix */
-  named?: (item: Item) => Array<unknown>;
+  list: OperationSpec;
+  remove: OperationSpec;
+  /** the delete path's last parameter: the item's id */
+  idParam: string;
+  /** path parameters of the list path → the family whose items fill them */
+  parents: Array<{ param: string; from: Family[]; byName: boolean }>;
 }
 
-const byName = (i: Item) => [i.name, i.fullname];
+/** the schema of one listed item: the 200 answer's array, or its `result` array */
+function listedItem(op: OperationSpec): JsonSchema | undefined {
+  let schema = op.responses['200']?.content?.['application/json']?.schema as JsonSchema | undefined;
+  const result = (schema?.properties as Record<string, JsonSchema> | undefined)?.result;
+  if (result) schema = result;
+  return schema?.type === 'array' ? (schema.items as JsonSchema | undefined) : undefined;
+}
 
-export const SYNQLY_ORDER: Family[] = [
-  { label: 'organization webhooks', list: '/v1/organization/webhooks', remove: (i) => `/v1/organization/webhooks/${i.id}` },
-  { label: 'members', list: '/v1/members', remove: (i) => `/v1/members/${i.id}` },
-  { label: 'sub-organizations', list: '/v1/suborgs', remove: (i) => `/v1/suborgs/${i.id}` },
-  { label: 'integrations', list: '/v1/integrations', remove: (i) => `/v1/integrations/${i.account_id}/${i.id}` },
-  { label: 'bridges', list: '/v1/bridges/{account}', remove: (i) => `/v1/bridges/${i.account_id ?? i.__parent}/${i.id}` },
-  { label: 'credentials', list: '/v1/credentials/{account}', remove: (i) => `/v1/credentials/${i.owner_id ?? i.__parent}/${i.id}` },
-  { label: 'accounts', list: '/v1/accounts', remove: (i) => `/v1/accounts/${i.id}` },
-  { label: 'roles', list: '/v1/roles', remove: (i) => `/v1/roles/${i.id}` },
-  { label: 'integration points', list: '/v1/integration-points', remove: (i) => `/v1/integration-points/${i.id}` },
-  { label: 'mappings', list: '/v1/mappings', remove: (i) => `/v1/mappings/${i.id}` },
-  // last: should the token this run authenticates with carry the prefix, nothing else is lost
-  { label: 'tokens', list: '/v1/tokens', remove: (i) => `/v1/tokens/${i.id}` },
-];
+const holdsCredentials = (family: Family) => {
+  const primary = (listedItem(family.list)?.properties as Record<string, JsonSchema> | undefined)?.primary;
+  return Boolean((primary?.properties as Record<string, unknown> | undefined)?.access);
+};
 
-export const CONNXIO_ORDER: Family[] = [
-  { label: 'integrations', list: '/v2/integrations', remove: (i) => `/v2/integrations/${i.id ?? i.configCorrelationId}`, named: (i) => [i.name, i.description] },
-  { label: 'environment variables', list: '/v2/environmentvariables', remove: (i) => `/v2/environmentvariables/${i.id}` },
-  { label: 'security configs', list: '/v2/securityconfigs', remove: (i) => `/v2/securityconfigs/${i.id}` },
-  { label: 'code components', list: '/v2/codecomponents', remove: (i) => `/v2/codecomponents/${i.id}` },
-];
+const paramsOf = (path: string) => [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+
+/** The families of a spec, in the order the sweep visits them. */
+export function cleanupFamilies(spec: ApiSpec): Family[] {
+  const at = (method: string, path: string) => spec.operations.find((op) => op.method === method && op.path === path);
+  const families: Family[] = [];
+  for (const remove of spec.operations.filter((op) => op.method === 'DELETE')) {
+    const m = /^(.*)\/\{(\w+)\}$/.exec(remove.path);
+    if (!m) continue;
+    const [, collection, idParam] = m as unknown as [string, string, string];
+    const list = at('GET', collection);
+    if (!list || !(at('POST', collection) ?? at('PUT', collection))) continue;
+    const tag = remove.tags[0] ?? collection;
+    families.push({ label: tag.charAt(0).toLowerCase() + tag.slice(1), list, remove, idParam, parents: [] });
+  }
+  const owners = families.filter((f) => families.some((g) => paramsOf(g.list.path).includes(f.idParam)));
+  for (const family of families) {
+    family.parents = paramsOf(family.list.path).map((param) => {
+      const named = families.filter((f) => f.idParam === param && f !== family);
+      return named.length ? { param, from: named, byName: true } : { param, from: owners.filter((f) => f !== family), byName: false };
+    });
+  }
+  const rank = (f: Family) => (holdsCredentials(f) ? 1 : 0);
+  return families
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => rank(a.f) - rank(b.f) || b.f.parents.length - a.f.parents.length || a.i - b.i)
+    .map(({ f }) => f);
+}
 
 function itemsOf(body: unknown): Item[] {
   if (Array.isArray(body)) return body as Item[];
@@ -61,9 +86,9 @@ function itemsOf(body: unknown): Item[] {
   return [];
 }
 
-function leftover(family: Family, item: Item): string | undefined {
-  const values = (family.named ?? byName)(item);
-  return values.find((v): v is string => typeof v === 'string' && v.startsWith(LIVE_PREFIX));
+/** the suite's name on an item, if it carries one */
+function leftover(item: Item): string | undefined {
+  return [item.name, item.fullname, item.description].find((v): v is string => typeof v === 'string' && v.startsWith(LIVE_PREFIX));
 }
 
 export interface CleanupResult {
@@ -85,44 +110,73 @@ function client(base: string, variable: string, headers: Record<string, string>)
   };
 }
 
-async function sweep(call: Fetch, families: Family[], credentialVariable: string, log: (line: string) => void): Promise<CleanupResult> {
+/** Connxio answers an unknown code component, variable or security configuration with 400 "… not found": gone too */
+async function gone(res: Response): Promise<boolean> {
+  if (res.ok || res.status === 404) return true;
+  if (res.status !== 400) return false;
+  const text = await res.text().catch(() => '');
+  return /not found/i.test(text);
+}
+
+export async function sweep(call: Fetch, families: Family[], credentialVariable: string, log: (line: string) => void): Promise<CleanupResult> {
   const result: CleanupResult = { removed: 0, failed: 0 };
-  let accounts: Item[] | undefined;
-  const listAll = async (path: string): Promise<Item[] | undefined> => {
+  const listAll = async (path: string, quiet = false): Promise<Item[] | undefined> => {
     const res = await call(path);
     if (res.status === 401 || res.status === 403) throw new CleanupTargetError(`the tenant refused the credentials (${res.status} on GET ${path}): check ${credentialVariable}`);
     if (!res.ok) {
-      log(`skip ${path}: ${res.status}`);
+      if (!quiet) log(`skip ${path}: ${res.status}`);
       return undefined;
     }
     return itemsOf(await res.json());
   };
-  for (const family of families) {
-    let items: Item[] = [];
-    if (family.list.includes('{account}')) {
-      accounts ??= (await listAll('/v1/accounts')) ?? [];
-      for (const account of accounts) {
-        const listed = await listAll(family.list.replace('{account}', String(account.id)));
-        items.push(...(listed ?? []).map((i) => ({ ...i, __parent: account.id })));
+  /** every item of a family, with the values of its list path's parameters */
+  const itemsOfFamily = async (family: Family): Promise<Array<{ item: Item; params: Record<string, string> }>> => {
+    let bindings: Array<Record<string, string>> = [{}];
+    for (const parent of family.parents) {
+      const next: Array<Record<string, string>> = [];
+      for (const binding of bindings) {
+        for (const owner of parent.from) {
+          for (const item of (await listAll(fill(owner.list.path, binding))) ?? []) next.push({ ...binding, [parent.param]: String(item.id) });
+        }
       }
-    } else {
-      items = (await listAll(family.list)) ?? [];
+      bindings = next;
     }
-    for (const item of items) {
-      const name = leftover(family, item);
-      if (!name) continue;
-      const del = await call(family.remove(item), { method: 'DELETE' });
-      if (del.ok || del.status === 404) {
-        result.removed++;
-        log(`deleted ${family.label} ${name}`);
-      } else {
-        result.failed++;
-        log(`could not delete ${family.label} ${name}: ${del.status}`);
+    const out: Array<{ item: Item; params: Record<string, string> }> = [];
+    for (const params of bindings) {
+      // a parameter no family names is filled from every owner, not all of them this family's: a 4xx is expected
+      const quiet = family.parents.some((p) => !p.byName);
+      for (const item of (await listAll(fill(family.list.path, params), quiet)) ?? []) out.push({ item, params });
+    }
+    return out;
+  };
+  let refused: Array<{ label: string; name: string; status: number }> = [];
+  for (let round = 0; ; round++) {
+    const removedBefore = result.removed;
+    refused = [];
+    for (const family of families) {
+      for (const { item, params } of await itemsOfFamily(family)) {
+        const name = leftover(item);
+        if (!name) continue;
+        const del = await call(fill(family.remove.path, { ...params, [family.idParam]: String(item.id) }), { method: 'DELETE' });
+        if (await gone(del)) {
+          result.removed++;
+          log(`deleted ${family.label} ${name}`);
+        } else {
+          refused.push({ label: family.label, name, status: del.status });
+        }
       }
     }
-    if (family.label === 'accounts') accounts = undefined;
+    if (refused.length === 0 || result.removed === removedBefore || round >= families.length) break;
+  }
+  for (const r of refused) {
+    result.failed++;
+    log(`could not delete ${r.label} ${r.name}: ${r.status}`);
   }
   return result;
+}
+
+function fill(path: string, params: Record<string, string>): string {
+  return path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? ''));
 }
 
 export async function cleanupLeftovers(target: string, env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<CleanupResult> {
@@ -142,7 +196,7 @@ export async function cleanupLeftovers(target: string, env: NodeJS.ProcessEnv, l
   };
   if (configured('synqly')) {
     const call = client(v('SYNQLY_BASE_URL')!, `${prefix}SYNQLY_BASE_URL`, { authorization: `Bearer ${v('SYNQLY_TOKEN')}` });
-    add(await sweep(call, SYNQLY_ORDER, `${prefix}SYNQLY_TOKEN`, log));
+    add(await sweep(call, cleanupFamilies(await loadSpec(specPath('synqly-management.yaml'))), `${prefix}SYNQLY_TOKEN`, log));
   }
   if (configured('connxio')) {
     const tokenVar = v('CONNXIO_TOKEN_URL') ? `${prefix}CONNXIO_TOKEN_URL` : `${prefix}CONNXIO_BASE_URL`;
@@ -163,7 +217,7 @@ export async function cleanupLeftovers(target: string, env: NodeJS.ProcessEnv, l
     }
     const { access_token } = (await tokenRes.json()) as { access_token: string };
     const call = client(v('CONNXIO_BASE_URL')!, `${prefix}CONNXIO_BASE_URL`, { 'connxio-api-key': v('CONNXIO_API_KEY')!, authorization: `Bearer ${access_token}` });
-    add(await sweep(call, CONNXIO_ORDER, `${prefix}CONNXIO_API_KEY`, log));
+    add(await sweep(call, cleanupFamilies(await loadSpec(specPath('connxio.yaml'))), `${prefix}CONNXIO_API_KEY`, log));
   }
   return total;
 }
