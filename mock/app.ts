@@ -96,11 +96,17 @@ export async function createTwin(options: TwinOptions = {}): Promise<Twin> {
     limits: { bodyBytes: options.bodyLimitBytes ?? 1024 * 1024 },
   };
   const listeners: Partial<Record<ListenerName, string>> = {};
-  const admin = createAdminApi(adminSpec, env, { version: VERSION, startedAt: Date.now(), adminToken: options.adminToken, listeners }) as VendorApi<unknown>;
   const synqlyApi = createSynqlyApi(synqlySpec, env);
   const synqly = synqlyApi as VendorApi<unknown>;
   const connxio = createConnxioApi(connxioSpec, env) as VendorApi<unknown>;
   const custom = createCustomApiListener(customSpec, env) as VendorApi<unknown>;
+  const admin = createAdminApi(adminSpec, env, {
+    version: VERSION,
+    startedAt: Date.now(),
+    adminToken: options.adminToken,
+    listeners,
+    stubTargets: { synqly, connxio, custom },
+  }) as VendorApi<unknown>;
 
   const dispatchers = {
     synqly: createDispatcher('synqly', [{ prefix: '/__admin', api: admin }, { prefix: '', api: synqly }], env),

@@ -1,73 +1,30 @@
 import type { CheckRecord } from '../support/coverage.ts';
-import { diffShapes, type ShapeDifference } from './shape.ts';
+import { compareResponses, pairByStep, reportMarkdown, type ComparisonReport } from './compare.ts';
 
 /**
- * Parity: the same scenarios run against two targets; each contract check is matched by
- * scenario name and position, and the two responses are compared by status and shape.
+ * Parity: the same scenarios run against two targets; each contract check is paired by scenario
+ * test, operationId and the operation's step in that test (compare.ts), and the two responses are
+ * compared by status and shape (check records hold shapes, never values).
  */
 
-export interface ParityDifference {
-  test: string;
-  seq: number;
-  operationId: string;
-  status: { a: number; b: number } | undefined;
-  fields: ShapeDifference[];
-}
-
-export interface ParityReport {
-  a: string;
-  b: string;
-  compared: number;
-  onlyInA: number;
-  onlyInB: number;
-  differences: ParityDifference[];
-}
-
-const key = (c: CheckRecord) => `${c.test ?? '?'}#${c.seq ?? 0}`;
+export type ParityReport = ComparisonReport;
 
 export function compareRuns(aName: string, a: CheckRecord[], bName: string, b: CheckRecord[]): ParityReport {
-  const byKeyB = new Map(b.map((c) => [key(c), c]));
-  const seen = new Set<string>();
-  const differences: ParityDifference[] = [];
-  let compared = 0;
-  let onlyInA = 0;
-  for (const ca of a) {
-    const k = key(ca);
-    const cb = byKeyB.get(k);
-    if (!cb) {
-      onlyInA++;
-      continue;
-    }
-    seen.add(k);
-    compared++;
-    const statusDiffers = ca.actual !== cb.actual || ca.operationId !== cb.operationId;
-    const fields = statusDiffers ? [] : diffShapes(ca.shape ?? '<none>', cb.shape ?? '<none>');
-    if (statusDiffers || fields.length > 0) {
-      differences.push({
-        test: ca.test ?? '?',
-        seq: ca.seq ?? 0,
-        operationId: ca.operationId,
-        status: statusDiffers ? { a: ca.actual, b: cb.actual } : undefined,
-        fields,
-      });
-    }
+  const paired = pairByStep(a, b, (c) => ({ scope: c.test ?? '?', operationId: c.operationId }));
+  const differences = [];
+  for (const p of paired.pairs) {
+    const d = compareResponses(
+      p.scope,
+      p.step,
+      { operationId: p.a.operationId, status: p.a.actual, body: p.a.shape ?? '<none>' },
+      { operationId: p.b.operationId, status: p.b.actual, body: p.b.shape ?? '<none>' },
+      'shape',
+    );
+    if (d) differences.push(d);
   }
-  const onlyInB = b.filter((c) => !seen.has(key(c))).length;
-  return { a: aName, b: bName, compared, onlyInA, onlyInB, differences };
+  return { kind: 'parity', a: aName, b: bName, compared: paired.pairs.length, onlyInA: paired.onlyInA.length, onlyInB: paired.onlyInB.length, differences };
 }
 
 export function parityMarkdown(r: ParityReport): string {
-  const lines = [
-    `# Parity: \`${r.a}\` vs \`${r.b}\``,
-    '',
-    `${r.compared} responses compared (ids, timestamps and secrets masked; status, field presence and types compared); ` +
-      `${r.onlyInA} only in ${r.a}, ${r.onlyInB} only in ${r.b}. **${r.differences.length} difference(s).**`,
-    '',
-  ];
-  for (const d of r.differences) {
-    lines.push(`- \`${d.operationId}\` in "${d.test}" (check ${d.seq + 1})`);
-    if (d.status) lines.push(`  - status: ${r.a} ${d.status.a}, ${r.b} ${d.status.b}`);
-    for (const f of d.fields) lines.push(`  - \`${f.path}\`: ${r.a} ${f.a}, ${r.b} ${f.b}`);
-  }
-  return lines.join('\n') + '\n';
+  return reportMarkdown(r, 'paired by scenario, operationId and step; ids, timestamps and secrets masked; status, field presence and types compared');
 }

@@ -10,6 +10,9 @@ import { connxioPortalOperations } from './connxio-portal.ts';
 import { synqlyAdminOperations } from './synqly.ts';
 import { dashboardOperations, type ListenerUrls } from './dashboard.ts';
 import { getTenant, listTenants } from './tenants/lookup.ts';
+import { stubOperations } from './stubs.ts';
+import type { StubTarget } from '../core/stub-answers.ts';
+import { deleteTenantStubs, type StubVendor } from '../core/stubs.ts';
 
 /** The control API (specs/admin.yaml): one short function per operation. */
 
@@ -18,6 +21,8 @@ export interface AdminServices {
   startedAt: number;
   /** the listeners' base URLs, filled in once bound (the dashboard reads them) */
   listeners?: ListenerUrls;
+  /** the vendor APIs stubs answer for (their specs, error renderers and envelopes) */
+  stubTargets?: Record<StubVendor, StubTarget>;
 }
 
 type AdminContext = HandlerContext<null>;
@@ -35,6 +40,7 @@ export function adminOperations(services: AdminServices): OperationTable<null> {
     ...connxioPortalOperations,
     ...synqlyAdminOperations,
     ...dashboardOperations(services.listeners ?? {}),
+    ...stubOperations(services.stubTargets),
     admin_health: (ctx) =>
       json({
         status: 'ok',
@@ -60,7 +66,10 @@ export function adminOperations(services: AdminServices): OperationTable<null> {
 
     admin_tenants_delete: async (ctx) => {
       const tenant = getTenant(ctx.env.store.reader, ctx.params.tenantId as string);
-      await ctx.env.store.transact((tx) => deleteTenant(tx, tenant));
+      await ctx.env.store.transact((tx) => {
+        deleteTenant(tx, tenant);
+        deleteTenantStubs(tx, tenant.id);
+      });
       if (tenant.vendor === 'connxio') ctx.env.messages.clear({ companyId: tenant.id });
       return noContent();
     },
@@ -69,7 +78,12 @@ export function adminOperations(services: AdminServices): OperationTable<null> {
       const tenant = getTenant(ctx.env.store.reader, ctx.params.tenantId as string);
       const faker = tenant.profile === 'empty' ? undefined : await loadFakerFor(tenant.seed);
       if (tenant.vendor === 'connxio') ctx.env.messages.clear({ companyId: tenant.id });
-      return json(await ctx.env.store.transact((tx) => resetTenant(tx, tenant, ctx.env.clock.now(), faker)));
+      return json(
+        await ctx.env.store.transact((tx) => {
+          deleteTenantStubs(tx, tenant.id);
+          return resetTenant(tx, tenant, ctx.env.clock.now(), faker);
+        }),
+      );
     },
 
     admin_reset: async (ctx) => {

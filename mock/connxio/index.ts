@@ -38,5 +38,6 @@ export function createConnxioApi(spec: ApiSpec, env: TwinEnv): VendorApi<Connxio
     preflightHeaders: connxioPreflight,
     // rate limits (control API) count per API key
     rateLimitKey: (caller) => (isPrincipal(caller) ? caller.key.id : undefined),
+    tenantOf: (caller) => ('company' in caller ? caller.company.id : undefined),
   };
 }

@@ -14,6 +14,8 @@ import type { RateLimits } from './rate-limits.ts';
 import type { MessageJournal } from './message-journal.ts';
 import { redactBody, redactHeaders, redactQuery, type RequestJournal } from './request-journal.ts';
 import { createRouter, type Router } from './router.ts';
+import { hasStubs, stubAnswer, takeStub } from './stub-answers.ts';
+import type { NearMiss, Stub, StubPhase } from './stubs.ts';
 import type { ApiSpec, OperationSpec } from './spec.ts';
 import type { ValidatedRequest, Validator } from './validation.ts';
 
@@ -123,6 +125,10 @@ export interface VendorApi<P> {
    * none, so a browser on another origin is refused as by a server without CORS.
    */
   preflightHeaders?(request: RequestInfo, allow: readonly string[]): Record<string, string>;
+  /** the vendor's success envelope for a stub marked `envelope` (Synqly: `{"result": …}`); omitted = none */
+  successEnvelope?(body: unknown): unknown;
+  /** the tenant (Synqly organization, Connxio company) of an authenticated caller, for stubs that name one */
+  tenantOf?(principal: P): string | undefined;
   /** the credential a rate limit counts calls of (a token, an API key), once authenticated */
   rateLimitKey?(principal: P): string | undefined;
   /** called after every routed call has been answered; must not throw */
@@ -171,6 +177,8 @@ export function createDispatcher(
     let principal: unknown;
     let requestBody: unknown;
     let rateHeaders: Record<string, string> | undefined;
+    let answeredBy: Stub | undefined;
+    let nearMisses: NearMiss[] = [];
     const finish = (status: number, headers: Record<string, string>, body: unknown, serialized?: string) => {
       if (!res.headersSent && !res.destroyed) {
         const allHeaders: Record<string, string> = { ...mount.api.responseHeaders, ...rateHeaders, ...headers };
@@ -206,8 +214,10 @@ export function createDispatcher(
         requestBody: redactBody(requestBody),
         responseHeaders: redactHeaders(headers),
         responseBody: redactBody(body),
+        ...(answeredBy ? { stub: { id: answeredBy.id, ...(answeredBy.name ? { name: answeredBy.name } : {}) } } : nearMisses.length ? { nearMisses } : {}),
       });
-      if (operation && mount.api.observe) {
+      // a stub changes no state: its answer is not observed (no audit event, no status counter)
+      if (operation && mount.api.observe && !answeredBy) {
         try {
           mount.api.observe({ operation, request: info, principal, status, requestBody, responseBody: body });
         } catch (err) {
@@ -262,6 +272,38 @@ export function createDispatcher(
         }
       }
 
+      /** a stub of this phase answers instead of the handler: true when it did */
+      const answerFromStub = async (phase: StubPhase, body: unknown): Promise<boolean> => {
+        const tenant = phase === 'after-auth' && mount.api.tenantOf ? mount.api.tenantOf(principal) : undefined;
+        const found = await takeStub(env, phase, {
+          vendor: mount.api.name,
+          operationId: op.operationId,
+          method: info.method,
+          pathTemplate: op.path,
+          tenant,
+          params: match.params,
+          query: info.query,
+          headers: req.headers,
+          body,
+        });
+        nearMisses = [...nearMisses, ...found.nearMisses];
+        if (!found.stub) return false;
+        answeredBy = found.stub;
+        if (found.stub.response.delayMs) await sleep(found.stub.response.delayMs);
+        const answer = stubAnswer(found.stub, mount.api, info);
+        finish(answer.status, answer.headers, answer.body, answer.serialized);
+        return true;
+      };
+
+      let raw: Buffer | undefined;
+      let rawRead = false;
+      if (mount.api.name !== 'admin' && hasStubs(env, 'before-auth', mount.api.name)) {
+        // a stub matched before auth may look at the body: read it now (the body step reuses it)
+        raw = await readBody(req, env.limits.bodyBytes);
+        rawRead = true;
+        if (await answerFromStub('before-auth', lenientJson(raw))) return;
+      }
+
       principal = await mount.api.authenticate(info, op);
       if (env.rateLimits && mount.api.rateLimitKey) {
         const credential = mount.api.rateLimitKey(principal);
@@ -272,7 +314,7 @@ export function createDispatcher(
         }
       }
 
-      const raw = await readBody(req, env.limits.bodyBytes);
+      if (!rawRead) raw = await readBody(req, env.limits.bodyBytes);
       const hasBody = raw !== undefined && raw.length > 0;
       let body: unknown;
       let mediaType: string | undefined;
@@ -280,7 +322,7 @@ export function createDispatcher(
         const contentType = (req.headers['content-type'] ?? '').toString();
         mediaType = (mount.api.mediaTypeFor ?? defaultMediaTypeFor)(contentType, op);
         if (!mediaType) throw errors.unsupportedMediaType(contentType.split(';')[0] ?? '', Object.keys(op.requestBody.content));
-        body = parseBody(raw, mediaType);
+        body = parseBody(raw!, mediaType);
         requestBody = body;
       }
 
@@ -296,6 +338,7 @@ export function createDispatcher(
         if (err instanceof ApiError && op.requestBody?.required && !hasBody) throw withBodyMarker(err, { missingBody: true });
         throw err;
       }
+      if (mount.api.name !== 'admin' && (await answerFromStub('after-auth', body))) return;
       const handler = mount.api.handlers[op.operationId];
       if (!handler) throw errors.notImplemented(op.operationId);
       const result = await handler({
@@ -437,6 +480,17 @@ function parseBody(raw: Buffer, mediaType: string): unknown {
     }
   }
   return text;
+}
+
+/** a body as a stub predicate sees it before the body step: JSON when it parses, else its text */
+function lenientJson(raw: Buffer | undefined): unknown {
+  if (!raw || raw.length === 0) return undefined;
+  const text = raw.toString('utf8');
+  try {
+    return sjson.parse(text, undefined, { protoAction: 'remove', constructorAction: 'remove' });
+  } catch {
+    return text;
+  }
 }
 
 function queryObject(params: URLSearchParams): Record<string, unknown> {

@@ -1,3 +1,5 @@
+import type { NearMiss } from './stubs.ts';
+
 /**
  * The request journal: the last N requests with their responses, secrets redacted before they
  * are kept, queryable through the control API. Control state, not data: it is not persisted.
@@ -18,6 +20,10 @@ export interface JournalRecord {
   requestBody?: unknown;
   responseHeaders?: Record<string, string>;
   responseBody?: unknown;
+  /** the stub that answered instead of the handler */
+  stub?: { id: string; name?: string };
+  /** stubs of this operation that did not match, and the predicates that failed */
+  nearMisses?: NearMiss[];
 }
 
 export interface JournalQuery {

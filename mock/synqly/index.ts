@@ -99,6 +99,8 @@ export function createSynqlyApi(spec: ApiSpec, env: TwinEnv): SynqlyApi {
       }),
     // rate limits (control API) count per RefreshToken; auth_logon has no principal
     rateLimitKey: (principal) => principal?.token.id,
+    successEnvelope: (body) => ({ result: body }),
+    tenantOf: (principal) => principal?.organization.id,
     renderError: (err, request) => renderSynqlyProblem(err, request, env.clock.nowIso()),
     mediaTypeFor: (contentType, op) => {
       const media = contentType.split(';')[0]!.trim().toLowerCase();

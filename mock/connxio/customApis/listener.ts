@@ -111,5 +111,6 @@ export function createCustomApiListener(spec: ApiSpec, env: TwinEnv): VendorApi<
     responseHeaders: { 'access-control-allow-origin': '*' },
     preflightHeaders: connxioPreflight,
     rateLimitKey: (caller) => caller.key.id,
+    tenantOf: (caller) => caller.company.id,
   };
 }
