@@ -85,7 +85,7 @@ describe.runIf(target.capabilities.admin)('stubs', () => {
     await addStub({ vendor: 'synqly', operationId: 'accounts_create', tenant: s.organizationId, priority: 3, unchecked: true, request: { body: [{ equals: { fullname: 'Exact' } }] }, response: { ...created, body: { rule: 'equals' } } });
     await addStub({ vendor: 'synqly', operationId: 'accounts_create', tenant: s.organizationId, priority: 2, unchecked: true, request: { body: [{ partial: { labels: ['gold'] } }] }, response: { ...created, body: { rule: 'partial' } } });
     await addStub({ vendor: 'synqly', operationId: 'accounts_create', tenant: s.organizationId, priority: 1, unchecked: true, request: { body: [{ path: '$.fullname', matches: '^Acme ' }] }, response: { ...created, body: { rule: 'jsonpath' } } });
-    const create = (body: unknown) => s.post('/v1/accounts').send(body);
+    const create = (body: object) => s.post('/v1/accounts').send(body);
     expect((await create({ fullname: 'Exact' })).body).toEqual({ result: { rule: 'equals' } });
     expect((await create({ fullname: 'Other', labels: ['silver', 'gold'] })).body).toEqual({ result: { rule: 'partial' } });
     expect((await create({ fullname: 'Acme Corp' })).body).toEqual({ result: { rule: 'jsonpath' } });
