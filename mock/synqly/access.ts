@@ -222,6 +222,16 @@ export function visibleAccounts<T extends AccountRef>(principal: HasAccess, acco
   return accounts.filter((account) => !evaluate(access, action, { organizationId: access.organizationId, account }));
 }
 
+/**
+ * Which accounts the caller may see with `action`, as a per-record check for lists; undefined when
+ * the caller reaches every account (no check to run per record).
+ */
+export function accountVisibility<T extends AccountRef>(principal: HasAccess, action = 'accounts.list'): ((account: T) => boolean) | undefined {
+  if (reachesAllAccounts(principal, action)) return undefined;
+  const { access } = principal;
+  return (account) => !evaluate(access, action, { organizationId: access.organizationId, account });
+}
+
 /** The integrations the caller may see with `action`; `accountOf` resolves an integration's account. */
 export function visibleIntegrations<T extends { account_id: string; category: string }>(
   principal: HasAccess,

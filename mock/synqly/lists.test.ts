@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ApiError } from '../core/errors.ts';
-import { listRecords } from './lists.ts';
+import { listFrom, listRecords } from './lists.ts';
 
 const fields = ['id', 'name', 'environment', 'labels', 'created_at', 'size'] as const;
 const rows = [
@@ -108,6 +108,58 @@ describe('lists › paging without a full sort', () => {
         },
       ),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('lists › from a store collection (index and kept order)', () => {
+  const envs = ['prod', 'test', 'PROD', 'dev'];
+  const record = fc.record({
+    id: fc.constantFrom(...Array.from({ length: 30 }, (_, i) => `r${i}`)),
+    name: fc.constantFrom('alpha', 'Beta', 'gamma', 'delta', 'alpha', 'zeta'),
+    environment: fc.constantFrom(...envs),
+    size: fc.integer({ min: 0, max: 5 }),
+  });
+  const step = fc.oneof(
+    record.map((r) => ({ put: r })),
+    fc.constantFrom(...Array.from({ length: 30 }, (_, i) => `r${i}`)).map((id) => ({ del: id })),
+  );
+  const query = fc.record(
+    {
+      filter: fc.constantFrom('environment[eq]prod', 'environment[in]prod,dev', 'name[eq]alpha', 'size[gte]2', 'environment[ne]test'),
+      order: fc.constantFrom('name', 'size[desc]', 'environment', 'id[desc]'),
+      limit: fc.integer({ min: 1, max: 12 }),
+      start_after: fc.constantFrom('alpha', 'Beta', 'gamma', '2'),
+      total: fc.boolean(),
+    },
+    { requiredKeys: ['limit'] },
+  );
+
+  it('pages exactly as sorting the whole collection would, through puts and deletes', async () => {
+    const { Store } = await import('../core/store/store.ts');
+    const { collection } = await import('../core/store/collection.ts');
+    type Row = { id: string; name: string; environment: string; size: number };
+    const opts = { fields: ['id', 'name', 'environment', 'size'] as const, indexed: ['id', 'name', 'environment'] as const };
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.array(step, { minLength: 1, maxLength: 6 }), { maxLength: 12 }), fc.array(query, { minLength: 1, maxLength: 4 }), async (batches, queries) => {
+        const store = await Store.open();
+        const coll = collection<Row>(store.reader, 'rows');
+        for (const batch of batches) {
+          await store.transact((tx) => {
+            for (const s of batch) {
+              if ('put' in s) tx.put('rows', s.put.id, { ...s.put });
+              else tx.del('rows', s.del);
+            }
+          });
+          for (const q of queries) {
+            const visible = (r: Row) => r.size !== 3;
+            const expected = listRecords(coll.all().filter(visible), q, opts);
+            const actual = listFrom(coll, q, { ...opts, visible });
+            expect(actual).toEqual(expected);
+          }
+        }
+      }),
+      { numRuns: 150 },
     );
   });
 });

@@ -167,6 +167,35 @@ function matches(record: Record<string, unknown>, f: Filter): boolean {
 }
 
 export function listRecords<T extends object>(records: readonly T[], query: ListQuery, options: ListOptions): ListPage<T> {
+  return listFrom({ all: () => records }, query, options);
+}
+
+/**
+ * Where a list reads its records: a plain array, or a store collection, which also answers
+ * case-insensitive lookups by field (an index) and keeps records ready in a requested order.
+ */
+export interface ListSource<T> {
+  all(): readonly T[];
+  /** the records whose string `field` equals `value` ignoring case: a superset of the `eq` matches */
+  findBy?(field: string, value: string): readonly T[];
+  /** every record in `compare` order, kept ready under `key` */
+  sorted?(key: string, compare: (a: T, b: T) => number): readonly T[];
+}
+
+export interface ListSourceOptions<T> extends ListOptions {
+  /** fields whose values are always plain (non-date) strings: `eq`/`in` filters on them may use the source's index */
+  indexed?: readonly string[];
+  /** the records the caller may see; omitted = all (checked per record, only on records the page reaches) */
+  visible?: (record: T) => boolean;
+}
+
+/**
+ * A list page from a source. With an index it starts from the records an `eq`/`in` filter selects;
+ * with a kept order it walks the records in that order and stops once the page is full (unless a
+ * total is asked for): a list does not grow with the collection. Same results as sorting every
+ * record: the first `limit` matches in order.
+ */
+export function listFrom<T extends object>(source: ListSource<T>, query: ListQuery, options: ListSourceOptions<T>): ListPage<T> {
   const limit = query.limit ?? DEFAULT_LIMIT;
   if (!Number.isInteger(limit) || limit < 1) {
     throw errors.badRequest('limit must be an integer of at least 1', { parameter: { id: 'limit', location: 'query', value: limit } });
@@ -176,7 +205,6 @@ export function listRecords<T extends object>(records: readonly T[], query: List
   const sort = (orderTexts.length > 0 ? orderTexts : (options.defaultOrder ?? ['name'])).map((o) => parseOrder(o, options.fields));
   if (!sort.some((k) => k.field === 'id') && options.fields.includes('id')) sort.push({ field: 'id', desc: false });
 
-  const rows = records as unknown as Array<Record<string, unknown>>;
   const getters = sort.map((key) => {
     const dotted = key.field.includes('.');
     return dotted ? (r: Record<string, unknown>) => fieldValue(r, key.field) : (r: Record<string, unknown>) => r[key.field];
@@ -194,13 +222,37 @@ export function listRecords<T extends object>(records: readonly T[], query: List
     const c = compareWithText(getters[0]!(r), query.start_after!);
     return first.desc ? c < 0 : c > 0;
   };
+  const visible = options.visible as ((r: Record<string, unknown>) => boolean) | undefined;
+  const accepts = (r: Record<string, unknown>) => (filters.length === 0 || filters.every((f) => matches(r, f))) && (!visible || visible(r));
+  const size = Math.min(limit, MAX_LIMIT);
+
+  const candidates = indexedCandidates(source, filters, options.indexed);
+  const sorted = source.sorted;
+  // walking the kept order visits about size × n / matches records; the index hands over `matches`
+  const walk = sorted && (!candidates || (!query.total && candidates.length * candidates.length > size * countHint(source)));
+  if (walk) {
+    const key = sort.map((k) => `${k.desc ? '-' : ''}${k.field}`).join(',');
+    const rows = sorted.call(source, key, order as unknown as (a: T, b: T) => number) as unknown as ReadonlyArray<Record<string, unknown>>;
+    const page: Array<Record<string, unknown>> = [];
+    let matched = 0;
+    for (const r of rows) {
+      if (!accepts(r)) continue;
+      matched++;
+      if (paging && !afterStart(r)) continue;
+      if (page.length < size) page.push(r);
+      else if (!query.total) break;
+    }
+    const items = page as unknown as T[];
+    return query.total ? { items, total: matched } : { items };
+  }
+
   // one pass: count the matches (for total), keep the page's best `size` in order; ties keep
   // their input order, as a stable sort of everything would (O(n log size), not O(n log n))
-  const size = Math.min(limit, MAX_LIMIT);
+  const rows = (candidates ?? source.all()) as unknown as ReadonlyArray<Record<string, unknown>>;
   const page: Array<Record<string, unknown>> = [];
   let matched = 0;
   for (const r of rows) {
-    if (filters.length > 0 && !filters.every((f) => matches(r, f))) continue;
+    if (!accepts(r)) continue;
     matched++;
     if (paging && !afterStart(r)) continue;
     if (page.length === size && order(r, page[size - 1]!) >= 0) continue;
@@ -216,4 +268,33 @@ export function listRecords<T extends object>(records: readonly T[], query: List
   }
   const items = page as unknown as T[];
   return query.total ? { items, total: matched } : { items };
+}
+
+/** the number of records of the source (O(1) for a store collection) */
+function countHint<T>(source: ListSource<T>): number {
+  return (source as { count?: () => number }).count?.() ?? source.all().length;
+}
+
+/**
+ * The records the most selective `eq`/`in` filter on an indexed field selects (a superset of its
+ * matches: the index ignores case; every filter is still checked), or undefined without one.
+ */
+function indexedCandidates<T>(source: ListSource<T>, filters: readonly Filter[], indexed: readonly string[] | undefined): readonly T[] | undefined {
+  if (!source.findBy || !indexed) return undefined;
+  let best: readonly T[] | undefined;
+  for (const f of filters) {
+    if ((f.op !== 'eq' && f.op !== 'in') || !indexed.includes(f.field)) continue;
+    const values = f.op === 'eq' ? [f.value] : [...new Set(f.value.split(',').map((x) => x.trim()))];
+    // a text that reads as a date may equal a date-like stored string written differently (compareWithText)
+    if (values.some((v) => !Number.isNaN(Date.parse(v)))) continue;
+    let found: readonly T[];
+    if (values.length === 1) found = source.findBy(f.field, values[0]!);
+    else {
+      const seen = new Set<T>();
+      for (const v of values) for (const r of source.findBy(f.field, v)) seen.add(r);
+      found = [...seen];
+    }
+    if (!best || found.length < best.length) best = found;
+  }
+  return best;
 }

@@ -31,6 +31,12 @@ export interface Tx {
    * the store keeps per collection and field once asked: O(matches), not O(collection).
    */
   findBy<T extends JsonRecord = JsonRecord>(collection: string, field: string, value: string): T[];
+  /**
+   * Every record of `collection` in `compare` order, as a read-only array the store keeps sorted
+   * through writes under the name `key` (the same key must always come with the same order).
+   * Lists walk it and stop once their page is full, instead of sorting the collection per request.
+   */
+  sorted<T extends JsonRecord = JsonRecord>(collection: string, key: string, compare: (a: T, b: T) => number): readonly T[];
   put(collection: string, id: string, record: JsonRecord): void;
   del(collection: string, id: string): void;
   drop(collection: string): void;
@@ -129,6 +135,80 @@ function remove(index: Map<string, IdSet>, key: string | undefined, id: string):
   if (ids.size === 1) index.set(key, ids.values().next().value as string);
 }
 
+type Compare = (a: JsonRecord, b: JsonRecord) => number;
+
+/** at most this many orders are kept per collection; the oldest is dropped (and rebuilt if asked again) */
+const MAX_SORTED_VIEWS_PER_COLLECTION = 4;
+
+/**
+ * Sorted views of collections (see Tx.sorted): built on first use per (collection, key) and kept
+ * in order as operations are applied (binary search, then one splice).
+ */
+class SortedViews {
+  private readonly byCollection = new Map<string, Map<string, { compare: Compare; rows: JsonRecord[] }>>();
+
+  get(doc: StoreDocument, collection: string, key: string, compare: Compare): readonly JsonRecord[] {
+    let views = this.byCollection.get(collection);
+    if (!views) this.byCollection.set(collection, (views = new Map()));
+    let view = views.get(key);
+    if (!view) {
+      const records = doc.collections[collection];
+      const rows = records ? Object.values(records) : [];
+      rows.sort(compare);
+      view = { compare, rows };
+      if (views.size >= MAX_SORTED_VIEWS_PER_COLLECTION) views.delete(views.keys().next().value as string);
+      views.set(key, view);
+    }
+    return view.rows;
+  }
+
+  /** to be called before `op` is applied to `doc` */
+  update(doc: StoreDocument, op: StoreOp): void {
+    if (this.byCollection.size === 0) return;
+    const views = this.byCollection.get(op.c);
+    if (!views) return;
+    if (op.op === 'drop') {
+      this.byCollection.delete(op.c);
+      return;
+    }
+    const old = doc.collections[op.c]?.[op.id];
+    for (const { compare, rows } of views.values()) {
+      if (old) {
+        let i = lowerBound(rows, old, compare);
+        while (i < rows.length && rows[i] !== old) i++;
+        if (i < rows.length) rows.splice(i, 1);
+      }
+      if (op.op === 'put') rows.splice(upperBound(rows, op.v, compare), 0, op.v);
+    }
+  }
+
+  clear(): void {
+    this.byCollection.clear();
+  }
+}
+
+function lowerBound(rows: readonly JsonRecord[], r: JsonRecord, compare: Compare): number {
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compare(rows[mid]!, r) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function upperBound(rows: readonly JsonRecord[], r: JsonRecord, compare: Compare): number {
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compare(rows[mid]!, r) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export class Store {
   private pending: JournalEntry[] = [];
   private waiters: Array<{ resolve: () => void; reject: (err: unknown) => void }> = [];
@@ -136,6 +216,9 @@ export class Store {
   private flushScheduled = false;
   private closed = false;
   private readonly indexes = new FieldIndexes();
+  private readonly sortedViews = new SortedViews();
+  /** Object.values of collections not written since (a copy is handed out: callers may sort it) */
+  private readonly valuesCache = new Map<string, JsonRecord[]>();
   readonly stats = { transactions: 0, flushes: 0 };
   readonly reader: Tx;
   /** shared store: transactions waiting for the write lock */
@@ -247,11 +330,25 @@ export class Store {
     // ops are applied in order, so one op at a time keeps the indexes right for repeated ids
     for (const op of ops) {
       if (undo) undo.push(...inverseOf(doc, op));
-      this.indexes.update(doc, op);
-      applyOps(doc, [op]);
+      this.applyOp(doc, op);
     }
     doc.seq++;
     return { result, ops };
+  }
+
+  /** applies one operation to the document, keeping what the store derives from it (indexes, sorted views, values) in step */
+  private applyOp(doc: StoreDocument, op: StoreOp): void {
+    this.indexes.update(doc, op);
+    this.sortedViews.update(doc, op);
+    this.valuesCache.delete(op.c);
+    applyOps(doc, [op]);
+  }
+
+  /** forgets what the store derived from a document it no longer holds */
+  private clearDerived(): void {
+    this.indexes.clear();
+    this.sortedViews.clear();
+    this.valuesCache.clear();
   }
 
   /** applies committed entries of other replicas (and a snapshot, when this one fell too far behind) */
@@ -259,16 +356,13 @@ export class Store {
     let doc = this.low.data;
     if ('document' in c && c.document.seq > doc.seq) {
       this.low.data = doc = c.document;
-      this.indexes.clear();
+      this.clearDerived();
     }
     let applied = false;
     for (const entry of c.entries) {
       if (entry.s <= doc.seq) continue;
       if (entry.s !== doc.seq + 1) throw new StoreUnavailableError(`the log skips from transaction ${doc.seq} to ${entry.s}`);
-      for (const op of entry.ops) {
-        this.indexes.update(doc, op);
-        applyOps(doc, [op]);
-      }
+      for (const op of entry.ops) this.applyOp(doc, op);
       doc.seq = entry.s;
       applied = true;
     }
@@ -361,9 +455,7 @@ export class Store {
   private undo(undo: StoreOp[], seq: number): void {
     const doc = this.low.data;
     for (let i = undo.length - 1; i >= 0; i--) {
-      const op = undo[i]!;
-      this.indexes.update(doc, op);
-      applyOps(doc, [op]);
+      this.applyOp(doc, undo[i]!);
     }
     doc.seq = seq;
   }
@@ -407,7 +499,7 @@ export class Store {
     const doc = normalizeDocument(structuredClone(next));
     doc.seq = this.low.data.seq + 1;
     this.low.data = doc;
-    this.indexes.clear();
+    this.clearDerived();
     if (this.journal) await this.low.write();
   }
 
@@ -479,7 +571,17 @@ export class Store {
     };
     return {
       get: <T extends JsonRecord>(c: string, id: string) => collections()[c]?.[id] as T | undefined,
-      values: <T extends JsonRecord>(c: string) => Object.values(collections()[c] ?? {}) as T[],
+      values: <T extends JsonRecord>(c: string) => {
+        let cached = this.valuesCache.get(c);
+        if (!cached) {
+          const coll = collections()[c];
+          if (!coll) return [];
+          this.valuesCache.set(c, (cached = Object.values(coll)));
+        }
+        return cached.slice() as T[];
+      },
+      sorted: <T extends JsonRecord>(c: string, key: string, compare: (a: T, b: T) => number) =>
+        this.sortedViews.get(this.low.data, c, key, compare as Compare) as readonly T[],
       count: (c: string) => {
         const coll = collections()[c];
         return coll ? collectionSize(coll) : 0;
@@ -553,6 +655,8 @@ export class Store {
       get,
       values,
       findBy,
+      sorted: <T extends JsonRecord>(c: string, key: string, compare: (a: T, b: T) => number): readonly T[] =>
+        overlay.has(c) || dropped.has(c) ? values<T>(c).sort(compare) : base.sorted<T>(c, key, compare),
       count: (c) => (overlay.has(c) || dropped.has(c) ? values(c).length : base.count(c)),
       collections: (prefix) => {
         const names = new Set(base.collections(prefix).filter((n) => !dropped.has(n)));

@@ -1,5 +1,5 @@
 import { errors } from '../../core/errors.ts';
-import { listRecords, type ListPage, type ListQuery } from '../lists.ts';
+import { listFrom, type ListPage, type ListQuery } from '../lists.ts';
 import { assertNameFree, deriveName, findByIdOrName } from '../names.ts';
 import type { AccountRecord, Environment, OrgState } from '../state.ts';
 import { iso, type ModelEnv } from '../../core/model-env.ts';
@@ -46,9 +46,12 @@ export function createAccount(org: OrgState, input: CreateAccountRequest, env: M
   return account;
 }
 
-/** `visible` narrows the accounts to those the caller may see (access.ts visibleAccounts), before paging */
-export function listAccounts(org: OrgState, query: ListQuery, visible: (all: AccountRecord[]) => AccountRecord[] = (all) => all): ListPage<AccountRecord> {
-  return listRecords(visible(org.accounts.all()), query, { fields: ACCOUNT_FIELDS });
+/** fields that always hold plain strings: `eq`/`in` filters on them go through the store's index */
+const ACCOUNT_INDEXED_FIELDS = ['id', 'name', 'fullname', 'organization_id', 'environment'] as const;
+
+/** `visible` says which accounts the caller may see (access.ts accountVisibility); omitted = all */
+export function listAccounts(org: OrgState, query: ListQuery, visible?: (account: AccountRecord) => boolean): ListPage<AccountRecord> {
+  return listFrom(org.accounts, query, { fields: ACCOUNT_FIELDS, indexed: ACCOUNT_INDEXED_FIELDS, visible });
 }
 
 export function getAccount(org: OrgState, idOrName: string): AccountRecord {

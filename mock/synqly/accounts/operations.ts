@@ -1,5 +1,5 @@
 import type { OperationTable } from '../../core/pipeline.ts';
-import { assertAccountAllowed, visibleAccounts } from '../access.ts';
+import { accountVisibility, assertAccountAllowed } from '../access.ts';
 import type { SynqlyPrincipal } from '../auth.ts';
 import { modelEnv, mutateOrg, noContent, ok, readOrg } from '../context.ts';
 import { type PatchOperation } from '../updates.ts';
@@ -9,7 +9,7 @@ import { createAccount, deleteAccount, getAccount, listAccounts, patchAccount, u
 
 export const accountsOperations: OperationTable<SynqlyPrincipal> = {
   accounts_list: (ctx) => {
-    const page = listAccounts(readOrg(ctx), ctx.query as ListQuery, (all) => visibleAccounts(ctx.principal, all));
+    const page = listAccounts(readOrg(ctx), ctx.query as ListQuery, accountVisibility(ctx.principal));
     return ok(page.items, { total: page.total });
   },
   accounts_create: async (ctx) => {
