@@ -1,0 +1,180 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startCluster, type Cluster } from './core/store/testing/postgres-cluster.ts';
+import { startReplica, type Replica } from './core/store/testing/replica.ts';
+
+/**
+ * Two (or more) `apitwin serve --store postgres://…` processes on one database behave as one twin.
+ * Each test gets its own database on one private cluster.
+ */
+
+let cluster: Cluster;
+let n = 0;
+const running: Replica[] = [];
+
+beforeAll(async () => {
+  cluster = await startCluster();
+});
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((r) => r.kill()));
+});
+afterAll(() => cluster?.destroy());
+
+async function replicas(count: number, url?: string): Promise<{ url: string; list: Replica[] }> {
+  const db = url ?? (await cluster.createDatabase(`replicas_${++n}`));
+  const list: Replica[] = [];
+  // one after the other: the first creates the schema (concurrent starts are covered by the lock in the migration)
+  for (let i = 0; i < count; i++) {
+    const r = await startReplica(db);
+    running.push(r);
+    list.push(r);
+  }
+  return { url: db, list };
+}
+
+async function synqlyTenant(base: string): Promise<{ token: string; orgId: string }> {
+  const res = await fetch(`${base}/__admin/tenants`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ vendor: 'synqly' }) });
+  expect(res.status).toBe(201);
+  const { credentials } = (await res.json()) as { credentials: { token: string; organization_id: string } };
+  return { token: credentials.token, orgId: credentials.organization_id };
+}
+
+function createAccount(base: string, token: string, name: string): Promise<Response> {
+  return fetch(`${base}/v1/accounts`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name }) });
+}
+
+/** the account ids of the organization, read through the control API's snapshot of `base` */
+async function accountIds(base: string, orgId: string): Promise<string[]> {
+  const res = await fetch(`${base}/__admin/snapshot`);
+  expect(res.status).toBe(200);
+  const doc = (await res.json()) as { collections: Record<string, Record<string, unknown>> };
+  return Object.keys(doc.collections[`synqly/org/${orgId}/accounts`] ?? {});
+}
+
+describe('replicas on one PostgreSQL database', () => {
+  it('1,000 parallel creates spread over two replicas: exactly 1,000 records with unique ids, seen by both', async () => {
+    const { list: [a, b] } = await replicas(2);
+    const { token, orgId } = await synqlyTenant(a!.urls.synqly);
+    const before = (await accountIds(b!.urls.synqly, orgId)).length;
+    const responses = await Promise.all(Array.from({ length: 1000 }, (_, i) => createAccount((i % 2 ? a : b)!.urls.synqly, token, `acct-${i}`)));
+    expect(responses.map((r) => r.status).filter((s) => s !== 200)).toEqual([]);
+    const ids = await Promise.all(responses.map(async (r) => ((await r.json()) as { result: { account: { id: string } } }).result.account.id));
+    expect(new Set(ids).size).toBe(1000);
+    for (const r of [a!, b!]) {
+      const stored = await accountIds(r.urls.synqly, orgId);
+      expect(stored.length - before).toBe(1000);
+      expect(ids.every((id) => stored.includes(id))).toBe(true);
+    }
+  });
+
+  it('200 creates of one name spread over two replicas: exactly one success, 199 × 409 in the Synqly envelope', async () => {
+    const { list: [a, b] } = await replicas(2);
+    const { token } = await synqlyTenant(b!.urls.synqly);
+    const responses = await Promise.all(Array.from({ length: 200 }, (_, i) => createAccount((i % 2 ? a : b)!.urls.synqly, token, 'the-one-name')));
+    const statuses = responses.map((r) => r.status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(199);
+    const conflict = responses.find((r) => r.status === 409)!;
+    expect(await conflict.json()).toMatchObject({ status: 409, message: expect.stringMatching(/the-one-name/) });
+  });
+
+  it('write on A, read on B, 1,000 times: never stale', async () => {
+    const { list: [a, b] } = await replicas(2);
+    const { token } = await synqlyTenant(a!.urls.synqly);
+    let stale = 0;
+    for (let i = 0; i < 1000; i++) {
+      const [writer, reader] = i % 2 ? [a!, b!] : [b!, a!];
+      const created = await createAccount(writer.urls.synqly, token, `ryw-${i}`);
+      expect(created.status).toBe(200);
+      const { id } = ((await created.json()) as { result: { account: { id: string } } }).result.account;
+      const read = await fetch(`${reader.urls.synqly}/v1/accounts/${id}`, { headers: { authorization: `Bearer ${token}` } });
+      if (read.status !== 200) stale++;
+      else expect(((await read.json()) as { result: { name: string } }).result.name).toBe(`ryw-${i}`);
+    }
+    expect(stale).toBe(0);
+  });
+
+  it('SIGKILL a replica under write load, 10 times: every acknowledged write is present', async () => {
+    const { url, list } = await replicas(2);
+    const { token, orgId } = await synqlyTenant(list[0]!.urls.synqly);
+    const acknowledged: string[] = [];
+    let seq = 0;
+    let stop = false;
+    const writer = async (pick: () => Replica) => {
+      while (!stop) {
+        const target = pick();
+        try {
+          const res = await createAccount(target.urls.synqly, token, `k-${seq++}`);
+          if (res.status === 200) acknowledged.push(((await res.json()) as { result: { account: { id: string } } }).result.account.id);
+        } catch {
+          // the replica died mid-request: not acknowledged
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      }
+    };
+    let victim = 0;
+    const writers = Array.from({ length: 8 }, (_, i) => writer(() => list[i % 2]!));
+    for (let round = 0; round < 10; round++) {
+      await new Promise((r) => setTimeout(r, 250));
+      const dying = list[victim]!;
+      await dying.kill();
+      const fresh = await startReplica(url);
+      running.push(fresh);
+      list[victim] = fresh;
+      victim = 1 - victim;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    stop = true;
+    await Promise.all(writers);
+    expect(acknowledged.length).toBeGreaterThan(50);
+    for (const r of list) {
+      const stored = new Set(await accountIds(r.urls.synqly, orgId));
+      expect(acknowledged.filter((id) => !stored.has(id))).toEqual([]);
+    }
+  });
+
+  it('PostgreSQL restarted under load: 503s in the vendor envelopes during the outage, then normal service; nothing acknowledged lost', async () => {
+    const { list: [a, b] } = await replicas(2);
+    const { token, orgId } = await synqlyTenant(a!.urls.synqly);
+    const acknowledged: string[] = [];
+    const unavailable: unknown[] = [];
+    const other: number[] = [];
+    let seq = 0;
+    let stop = false;
+    const writer = async (r: Replica) => {
+      while (!stop) {
+        const res = await createAccount(r.urls.synqly, token, `o-${seq++}`);
+        if (res.status === 200) acknowledged.push(((await res.json()) as { result: { account: { id: string } } }).result.account.id);
+        else if (res.status === 503) {
+          expect(res.headers.get('retry-after')).toBe('1');
+          unavailable.push(await res.json());
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        } else other.push(res.status);
+      }
+    };
+    const writers = [a!, b!, a!, b!].map(writer);
+    await expect.poll(() => acknowledged.length, { timeout: 20_000 }).toBeGreaterThan(10);
+    const ackedBefore = acknowledged.length;
+    cluster.stopServer('immediate');
+    await expect.poll(() => unavailable.length, { timeout: 20_000 }).toBeGreaterThan(4);
+    // Connxio answers an outage in its ProblemDetails
+    const connxio = await fetch(`${b!.urls.connxio}/v2/subscriptions`, { headers: { 'connxio-api-key': 'whatever' } });
+    expect(connxio.status).toBe(503);
+    expect(connxio.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(await connxio.json()).toMatchObject({ status: 503, title: 'Service Unavailable' });
+    cluster.startServer();
+    const ackedAtRestart = acknowledged.length;
+    await expect.poll(() => acknowledged.length, { timeout: 20_000 }).toBeGreaterThan(ackedAtRestart + 20);
+    stop = true;
+    await Promise.all(writers);
+    expect(ackedBefore).toBeGreaterThan(0);
+    expect(unavailable.length).toBeGreaterThan(0);
+    for (const body of unavailable) expect(body).toMatchObject({ status: 503, message: expect.stringMatching(/database is unavailable/) });
+    expect(other).toEqual([]);
+    expect(a!.child.exitCode).toBeNull();
+    expect(b!.child.exitCode).toBeNull();
+    for (const r of [a!, b!]) {
+      const stored = new Set(await accountIds(r.urls.synqly, orgId));
+      expect(acknowledged.filter((id) => !stored.has(id))).toEqual([]);
+    }
+  });
+});
