@@ -297,3 +297,48 @@ describe('integrations_verify', () => {
     expectProblem(await s.post(`/v1/integrations/${uniqueName('ghost')}/verify`).send({ integration: { provider_config: { type: 'ticketing_mock_ticketing' } } }), 'integrations_verify', 404);
   });
 });
+
+describe('integrations_verify_existing', () => {
+  it('verifies the stored integration without a body, and a proposed update with one; nothing changes', async () => {
+    const s = await synqlySession(target);
+    const account = await newAccount(s);
+    const { integration } = await newIntegration(s, account.id);
+    const plain = await s.post(`/v1/integrations/${account.id}/${integration.id}/verify`);
+    expectOperation(plain, 'integrations_verify_existing', 200);
+    expect(plain.body).not.toHaveProperty('result');
+    const proposed = await s.post(`/v1/integrations/${account.id}/${integration.id}/verify`).send({ ...integration, fullname: 'Proposed', provider_config: { type: 'ticketing_mock_ticketing', name: 'other' } });
+    expectOperation(proposed, 'integrations_verify_existing', 200);
+    const stored = await s.get(`/v1/integrations/${account.id}/${integration.id}`);
+    expectOperation(stored, 'integrations_get', 200);
+    expect(stored.body.result).toEqual(integration);
+  });
+
+  it.runIf(twin)('(twin) reports findings as messages.problems, refuses what an update would refuse, and creates no credential', async () => {
+    const s = await synqlySession(target);
+    const account = await newAccount(s);
+    const { integration } = await newIntegration(s, account.id);
+    const expired = await newCredential(s, account.id, { expires: '2020-01-01T00:00:00Z' });
+    const warned = await s.post(`/v1/integrations/${account.id}/${integration.id}/verify`).send({ ...integration, provider_config: jiraConfig('', { type: 'token_id', value: expired.id }) });
+    expectOperation(warned, 'integrations_verify_existing', 200);
+    expect(warned.body.messages.problems[0].message).toContain('expired');
+    expect(warned.body.messages.problems[0].context.parameter).toMatchObject({ id: '/provider_config/credential/value', location: 'body' });
+    const inline = await s.post(`/v1/integrations/${account.id}/${integration.id}/verify`).send({ ...integration, provider_config: jiraConfig(uniqueName('pw')) });
+    expectOperation(inline, 'integrations_verify_existing', 200);
+    const refused = await s.post(`/v1/integrations/${account.id}/${integration.id}/verify`).send({ ...integration, provider_config: { type: 'ticketing_jira' } });
+    expectProblem(refused, 'integrations_verify_existing', 400);
+    expect(refused.body.context.parameter).toMatchObject({ id: '/provider_config/url', location: 'body' });
+    const otherAccount = await s.post(`/v1/integrations/${account.id}/${integration.id}/verify`).send({ ...integration, account_id: uniqueName('elsewhere') });
+    expectProblem(otherAccount, 'integrations_verify_existing', 400);
+    expect(otherAccount.body.context.parameter).toMatchObject({ id: '/account_id' });
+    const credentials = await s.get(`/v1/credentials/${account.id}`);
+    expectOperation(credentials, 'credentials_list', 200);
+    expect(credentials.body.result.map((c: { id: string }) => c.id)).toEqual([expired.id]);
+  });
+
+  it('answers 404 for an unknown integration or account', async () => {
+    const s = await synqlySession(target);
+    const account = await newAccount(s);
+    expectProblem(await s.post(`/v1/integrations/${account.id}/${uniqueName('ghost')}/verify`), 'integrations_verify_existing', 404);
+    expectProblem(await s.post(`/v1/integrations/${uniqueName('ghost')}/${uniqueName('ghost')}/verify`), 'integrations_verify_existing', 404);
+  });
+});

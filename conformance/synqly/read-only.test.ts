@@ -502,3 +502,74 @@ describe('meta_engineOpenapiSpec', () => {
     expect(res.body.openapi).toMatch(/^3\./);
   });
 });
+
+describe('auth_list_sso', () => {
+  it("lists the organization's SSO configurations", async () => {
+    const s = await session();
+    const res = await s.get('/v1/auth/sso');
+    expectOperation(res, 'auth_list_sso', 200);
+    expect(Array.isArray(res.body.result)).toBe(true);
+  });
+});
+
+describe('auth_get_sso', () => {
+  it('reads the first listed SSO configuration by id', async (ctx) => {
+    const s = await session();
+    const list = await s.get('/v1/auth/sso');
+    expectOperation(list, 'auth_list_sso', 200);
+    const first = firstOf(ctx, items(list), 'SSO configuration', false);
+    const res = await s.get(`/v1/auth/sso/${encodeURIComponent(first.id)}`);
+    expectOperation(res, 'auth_get_sso', 200);
+    expect(res.body.result.id).toBe(first.id);
+  });
+});
+
+describe('auth_get_sso_metadata', () => {
+  it("reads the service-provider values for the organization's identity providers", async () => {
+    const s = await session();
+    expectOperation(await s.get('/v1/auth/meta'), 'auth_get_sso_metadata', 200);
+  });
+});
+
+describe('billing_list', () => {
+  it("lists the organization's billing reports", async () => {
+    const s = await session();
+    const res = await s.get('/v1/billing');
+    expectOperation(res, 'billing_list', 200);
+    expect(Array.isArray(res.body.result)).toBe(true);
+  });
+});
+
+describe('billing_get', () => {
+  it("reads the month-to-date report of the caller's organization", async () => {
+    const s = await session();
+    const org = await s.get('/v1/organization');
+    expectOperation(org, 'organization_get', 200);
+    const res = await s.get(`/v1/billing/${encodeURIComponent(org.body.result.id)}/partial`);
+    expectOperation(res, 'billing_get', 200);
+    expect(res.body.result.organization_id).toBe(org.body.result.id);
+  });
+});
+
+describe('customs_list', () => {
+  it("lists the organization's custom provider definitions", async () => {
+    const s = await session();
+    const res = await s.get('/v1/customs');
+    expectOperation(res, 'customs_list', 200);
+    expect(Array.isArray(res.body.result)).toBe(true);
+  });
+});
+
+describe('customs_get', () => {
+  it('reads the first listed custom provider definition by id and by name', async (ctx) => {
+    const s = await session();
+    const list = await s.get('/v1/customs');
+    expectOperation(list, 'customs_list', 200);
+    const first = firstOf(ctx, items(list), 'custom provider definition', false);
+    for (const ref of [first.id, first.name]) {
+      const res = await s.get(`/v1/customs/${encodeURIComponent(ref)}`);
+      expectOperation(res, 'customs_get', 200);
+      expect(res.body.result.id).toBe(first.id);
+    }
+  });
+});

@@ -28,7 +28,7 @@ describe('permission sets', () => {
   it('name every action the spec checks', async () => {
     const spec = await loadSpec(specPath('synqly-management.yaml'));
     const used = spec.operations.map((op) => op.extensions['x-synqly-permission']).filter((a): a is string => typeof a === 'string');
-    expect(used.length).toBe(91);
+    expect(used.length).toBe(106);
     for (const action of used) expect(ALL_ACTIONS).toContain(action);
   });
 
@@ -38,6 +38,10 @@ describe('permission sets', () => {
     expect(permits('viewer', 'credentials.lookup')).toBe(true);
     expect(permits('viewer', 'accounts.create')).toBe(false);
     expect(permits('token-issuer', 'tokens.create_integration')).toBe(true);
+    // the extra endpoints' areas (extra-endpoints contract §6): viewers read them, only administrators write
+    expect(['billing.list', 'billing.get', 'customs.list', 'customs.get', 'idp.get'].every((a) => permits('viewer', a))).toBe(true);
+    expect(['customs.create', 'idp.create', 'idp.update', 'idp.delete'].some((a) => permits('viewer', a))).toBe(false);
+    expect(permits('administrator', 'idp.delete')).toBe(true);
     expect(ALL_ACTIONS.filter((a) => permits('token-issuer', a))).toEqual(['tokens.create_integration']);
     expect(permits('account-manager', 'bridges.delete')).toBe(true);
     expect(permits('account-manager', 'members.list')).toBe(false);

@@ -102,8 +102,10 @@ export function targetOf(tx: Tx, org: OrganizationRecord, op: OperationSpec, par
     );
   };
 
-  if (op.operationId.startsWith('subOrgs_') && params.organizationId !== undefined) {
+  // a sub-organization (or, for billing_get, possibly the caller's own) named by id or name
+  if ((op.operationId.startsWith('subOrgs_') || op.operationId === 'billing_get') && params.organizationId !== undefined) {
     const lower = params.organizationId.toLowerCase();
+    if (params.organizationId === org.id || lower === org.name.toLowerCase()) return target;
     const sub = tx
       .values<OrganizationRecord>(ORGANIZATIONS)
       .find((o) => o.parent_id === org.id && (o.id === params.organizationId || o.name.toLowerCase() === lower));

@@ -3,6 +3,9 @@ import type { ApiSpec } from '../core/spec.ts';
 import { accountsOperations } from './accounts/operations.ts';
 import { authenticateSynqly, type SynqlyPrincipal } from './auth.ts';
 import { authOperations } from './auth/operations.ts';
+import { billingOperations } from './billing/operations.ts';
+import { customsOperations } from './customs/operations.ts';
+import { ssoOperations } from './sso/operations.ts';
 import { membersOperations } from './members/operations.ts';
 import { tokensOperations } from './tokens/operations.ts';
 import { renderSynqlyProblem } from './errors.ts';
@@ -37,6 +40,9 @@ export const synqlyOperations = {
   ...rolesOperations,
   ...subOrgsOperations,
   ...authOperations,
+  ...ssoOperations,
+  ...billingOperations,
+  ...customsOperations,
   ...membersOperations,
   ...tokensOperations,
   ...auditOperations,

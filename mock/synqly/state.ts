@@ -260,6 +260,21 @@ export interface MappingVersionRecord extends JsonRecord {
   created_at: string;
 }
 
+/** an SSO configuration; the OIDC client secret only as its SHA-256 hash, the SAML certificate and metadata URL kept but never returned */
+export interface SsoConfigurationRecord extends BaseRecord {
+  fullname: string;
+  identity_provider:
+    | { type: 'oidc'; issuer_url: string; client_id: string; client_secret_hash: string }
+    | { type: 'saml'; idp_entity_id: string; idp_sso_url: string; sp_entity_id: string; idp_certificate: string; idp_metadata_url?: string; name_id_format?: string };
+}
+
+/** a custom provider definition; `data` is its YAML document */
+export interface CustomRecord extends BaseRecord {
+  fullname: string;
+  organization_id: string;
+  data: string;
+}
+
 /** an organization webhook; its signing secret is a credential (`credential_id`) owned by it */
 export interface OrganizationWebhookRecord extends BaseRecord {
   fullname: string;
@@ -310,6 +325,8 @@ export function orgState(tx: Tx, orgId: string) {
     roles: collection<RoleRecord>(tx, orgCollection(orgId, 'roles')),
     mappings: collection<MappingRecord>(tx, orgCollection(orgId, 'mappings')),
     mappingVersions: collection<MappingVersionRecord>(tx, orgCollection(orgId, 'mapping_versions')),
+    ssoConfigurations: collection<SsoConfigurationRecord>(tx, orgCollection(orgId, 'sso_configurations')),
+    customs: collection<CustomRecord>(tx, orgCollection(orgId, 'customs')),
     webhooks: collection<OrganizationWebhookRecord>(tx, orgCollection(orgId, 'organization_webhooks')),
     webhookDeliveries: collection<WebhookDeliveryRecord>(tx, orgCollection(orgId, 'webhook_deliveries')),
     members: collection<MemberRecord>(tx, orgCollection(orgId, 'members')),

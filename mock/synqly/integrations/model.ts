@@ -352,3 +352,23 @@ export function verifyIntegration(org: OrgState, accountId: string, request: Ver
     return checked.warnings.map((w) => (w.pointer === undefined ? w : { ...w, pointer: `/integration${w.pointer}` }));
   });
 }
+
+/**
+ * integrations_verify_existing: the stored integration checked as it is (no body) or as if the
+ * update in the body (the integrations_update body) were applied. Nothing is saved, no credential
+ * is created: errors an update would answer come back as the same error, findings as warnings.
+ */
+export function verifyExistingIntegration(org: OrgState, accountId: string, integrationId: string, body: UpdateIntegrationRequest | undefined, nowMs: number): Warning[] {
+  const account = getAccount(org, accountId);
+  const current = findIntegrationIn(org, account, integrationId);
+  if (body === undefined) return check(org, account, integrationView(current) as unknown as IntegrationInput, current.id, nowMs, current).warnings;
+  assertSameId(body.id, current.id, 'integration');
+  if (body.account_id !== current.account_id) {
+    throw errors.badRequest(`account_id ${JSON.stringify(body.account_id)} does not match the account ${account.id} addressed by the path`, {
+      parameter: { id: '/account_id', location: 'body', value: body.account_id },
+    });
+  }
+  const checked = check(org, account, body, current.id, nowMs, current);
+  assertNameFree(integrationsOf(org, account), body.name, 'integration', current.id);
+  return checked.warnings;
+}

@@ -17,6 +17,7 @@ import {
   listIntegrations,
   patchIntegration,
   updateIntegration,
+  verifyExistingIntegration,
   verifyIntegration,
   type IntegrationInput,
   type UpdateIntegrationRequest,
@@ -111,5 +112,13 @@ export const integrationsOperations: OperationTable<SynqlyPrincipal> = {
     assertBodyAllowed(ctx, org, ctx.params.accountId as string, body.integration?.provider_config?.type, 'integrations.verify');
     const warnings = verifyIntegration(org, ctx.params.accountId as string, body, ctx.env.clock.now());
     return { status: 200, body: { messages: messages(ctx, warnings) } };
+  },
+  integrations_verify_existing: (ctx) => {
+    // the body is optional: none (or a JSON null) checks the integration as stored
+    const body = (ctx.body ?? undefined) as UpdateIntegrationRequest | undefined;
+    const org = readOrg(ctx);
+    if (body) assertBodyAllowed(ctx, org, ctx.params.accountId as string, body.provider_config?.type, 'integrations.verify');
+    const warnings = verifyExistingIntegration(org, ...ids(ctx.params), body, ctx.env.clock.now());
+    return { status: 200, body: warnings.length > 0 ? { messages: messages(ctx, warnings) } : {} };
   },
 };

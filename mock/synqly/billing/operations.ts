@@ -1,0 +1,24 @@
+import type { OperationTable } from '../../core/pipeline.ts';
+import { visibleOrganizations } from '../access.ts';
+import type { SynqlyPrincipal } from '../auth.ts';
+import { ok, type SynqlyContext } from '../context.ts';
+import type { ListQuery } from '../lists.ts';
+import { childrenOf } from '../organization/model.ts';
+import { orgState } from '../state.ts';
+import { billedOrganization, getBilling, listBilling, type BilledOrganization, type BillingMonth } from './model.ts';
+
+/** the caller's organization and, for a root organization, its sub-organizations the caller may reach with `action` */
+function scopeOf(ctx: SynqlyContext, action: string): BilledOrganization[] {
+  const reader = ctx.env.store.reader;
+  const own = ctx.principal.organization;
+  const subs = own.organization_type === 'root' ? visibleOrganizations(ctx.principal, childrenOf(reader, own.id), action) : [];
+  return [own, ...subs].map((organization) => ({ organization, state: orgState(reader, organization.id) }));
+}
+
+export const billingOperations: OperationTable<SynqlyPrincipal> = {
+  billing_list: (ctx) => ok(listBilling(scopeOf(ctx, 'billing.list'), ctx.query as ListQuery, ctx.env.clock.now()).items),
+  billing_get: (ctx) => {
+    const billed = billedOrganization(scopeOf(ctx, 'billing.get'), ctx.params.organizationId as string);
+    return ok(getBilling(billed, ctx.params.month as BillingMonth, ctx.env.clock.now()));
+  },
+};
