@@ -1,7 +1,7 @@
 import { errors } from '../../core/errors.ts';
 import { listRecords, type ListPage, type ListQuery } from '../lists.ts';
 import type { OrganizationRecord, OrgState } from '../state.ts';
-import { iso } from '../tokens/model.ts';
+import { iso } from '../../core/model-env.ts';
 
 /**
  * Billing reports (extra-endpoints contract §3): per organization, a monthly usage report for each

@@ -3,7 +3,7 @@ import { errors } from '../../core/errors.ts';
 import { listRecords, type ListPage, type ListQuery } from '../lists.ts';
 import { assertNameFree, deriveName, findByIdOrName } from '../names.ts';
 import type { CustomRecord, OrgState } from '../state.ts';
-import { iso, type ModelEnv } from '../tokens/model.ts';
+import { iso, type ModelEnv } from '../../core/model-env.ts';
 import { assertSameId } from '../updates.ts';
 
 /**

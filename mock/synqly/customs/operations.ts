@@ -2,7 +2,8 @@ import type { OperationTable } from '../../core/pipeline.ts';
 import type { SynqlyPrincipal } from '../auth.ts';
 import { modelEnv, mutateOrg, noContent, ok, readOrg } from '../context.ts';
 import type { ListQuery } from '../lists.ts';
-import { patchDocument, updateBodyCheck, type PatchOperation } from '../updates.ts';
+import { patchDocument, type PatchOperation } from '../updates.ts';
+import { updateBodyCheck } from '../patch-check.ts';
 import { createCustom, deleteCustom, getCustom, listCustoms, updateCustom, type CreateCustomRequest, type UpdateCustomRequest } from './model.ts';
 
 const customId = (ctx: { params: Record<string, unknown> }) => ctx.params.customId as string;

@@ -2,7 +2,7 @@ import { errors } from '../../core/errors.ts';
 import { hashSecret } from '../../core/secrets.ts';
 import { deriveName, findByIdOrName } from '../names.ts';
 import type { OrgState, SsoConfigurationRecord } from '../state.ts';
-import { iso, type ModelEnv } from '../tokens/model.ts';
+import { iso, type ModelEnv } from '../../core/model-env.ts';
 
 /**
  * SSO configurations (extra-endpoints contract §2): how members of an organization sign in
