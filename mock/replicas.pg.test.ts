@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster } from './core/store/testing/postgres-cluster.ts';
 import { startReplica, type Replica } from './core/store/testing/replica.ts';
@@ -175,6 +177,58 @@ describe('replicas on one PostgreSQL database', () => {
     for (const r of [a!, b!]) {
       const stored = new Set(await accountIds(r.urls.synqly, orgId));
       expect(acknowledged.filter((id) => !stored.has(id))).toEqual([]);
+    }
+  });
+
+  it('webhooks: one delivery per event with both replicas running, and after killing the one that held the lease', async () => {
+    const received = new Map<string, number>();
+    const receiver: Server = createServer((req, res) => {
+      const id = String(req.headers['x-apitwin-delivery']);
+      received.set(id, (received.get(id) ?? 0) + 1);
+      req.resume();
+      req.on('end', () => res.writeHead(204).end());
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    try {
+      const { url, list } = await replicas(2);
+      const [a, b] = list as [Replica, Replica];
+      const { token } = await synqlyTenant(a.urls.synqly);
+      const hook = await fetch(`${b.urls.synqly}/v1/organization/webhooks`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'replicas', filters: ['account_create'], url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`, secret: { value: 'shh' } }),
+      });
+      expect(hook.status).toBe(200);
+      const create = async (r: Replica, count: number, stem: string) => {
+        for (let i = 0; i < count; i++) expect((await createAccount(r.urls.synqly, token, `${stem}-${i}`)).status).toBe(200);
+      };
+      await Promise.all([create(a, 10, 'a'), create(b, 10, 'b')]);
+      await expect.poll(() => received.size, { timeout: 30_000 }).toBe(20);
+      // a second or two more: no replica sends any of them again
+      await new Promise((r) => setTimeout(r, 2500));
+      expect([...received.values()].filter((n) => n !== 1)).toEqual([]);
+
+      // the holder is the replica whose request journal shows the attempts
+      const attempts = async (r: Replica) =>
+        (((await (await fetch(`${r.urls.synqly}/__admin/requests?operationId=webhook_delivery&limit=100`)).json()) as { requests: unknown[] }).requests.length);
+      const [fromA, fromB] = [await attempts(a), await attempts(b)];
+      expect(fromA + fromB).toBe(20);
+      expect(fromA === 0 || fromB === 0).toBe(true);
+      const [holder, survivor] = fromA > 0 ? [a, b] : [b, a];
+      await holder.kill();
+      await create(survivor, 10, 'after');
+      // the survivor takes the lease over once it expired (5 s) and sends what is pending
+      await expect.poll(() => received.size, { timeout: 30_000 }).toBe(30);
+      await new Promise((r) => setTimeout(r, 2500));
+      expect([...received.values()].filter((n) => n !== 1)).toEqual([]);
+      const restarted = await startReplica(url);
+      running.push(restarted);
+      await create(restarted, 5, 'restarted');
+      await expect.poll(() => received.size, { timeout: 30_000 }).toBe(35);
+      await new Promise((r) => setTimeout(r, 2500));
+      expect([...received.values()].filter((n) => n !== 1)).toEqual([]);
+    } finally {
+      await new Promise((resolve) => receiver.close(resolve));
     }
   });
 });

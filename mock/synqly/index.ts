@@ -13,6 +13,7 @@ import { mappingsOperations } from './mappings/operations.ts';
 import { metaOperations } from './meta/operations.ts';
 import { organizationOperations } from './organization/operations.ts';
 import { createWebhookDispatcher } from './organizationWebhooks/delivery.ts';
+import { createLease } from '../core/lease.ts';
 import { eventFromCall, withDeletionEvents } from './organizationWebhooks/events.ts';
 import { createOperationWatcher } from './organizationWebhooks/operation-events.ts';
 import { organizationWebhooksOperations } from './organizationWebhooks/operations.ts';
@@ -65,9 +66,16 @@ export interface SynqlyApi extends VendorApi<SynqlyPrincipal> {
 }
 
 export function createSynqlyApi(spec: ApiSpec, env: TwinEnv): SynqlyApi {
-  const webhooks = createWebhookDispatcher(env);
+  // replicas of a shared store: one of them at a time delivers webhooks and reports scheduled runs
+  const lease = createLease(env.store, 'synqly-webhooks', env.random.uuid(), env.logger);
+  const webhooks = createWebhookDispatcher(env, { lease });
   webhooks.resume();
-  const operationWatcher = createOperationWatcher(env, (ev) => webhooks.emit(ev));
+  lease.onTick((held) => {
+    if (held) webhooks.resume();
+  });
+  const operationWatcher = createOperationWatcher(env, (ev) => {
+    if (lease.held()) webhooks.emit(ev);
+  });
   const observers: Observer[] = [
     (call) => recordManagementCall(env, call),
     (call) => {
@@ -98,7 +106,7 @@ export function createSynqlyApi(spec: ApiSpec, env: TwinEnv): SynqlyApi {
         operationWatcher.close();
         const bound = setTimeout(resolve, 2000);
         bound.unref();
-        void webhooks.close().then(() => {
+        void webhooks.close().then(() => lease.close()).then(() => {
           clearTimeout(bound);
           resolve();
         });

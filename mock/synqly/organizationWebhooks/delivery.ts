@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import type { Lease } from '../../core/lease.ts';
 import type { TwinEnv } from '../../core/pipeline.ts';
 import { redactBody, redactHeaders } from '../../core/request-journal.ts';
 import type { Tx } from '../../core/store/store.ts';
@@ -31,6 +32,14 @@ export interface WebhookDeliveryOptions {
   maxRecordsPerOrganization?: number;
 }
 
+/**
+ * Replicas of a shared store: every replica records the deliveries its calls cause (pending);
+ * only the replica holding this lease sends them, picking up pending records at each renewal.
+ */
+export interface DeliveryLeaseOption {
+  lease?: Lease;
+}
+
 export const DEFAULT_DELIVERY_OPTIONS: Required<WebhookDeliveryOptions> = {
   retryDelaysMs: [1000, 4000, 16_000, 64_000],
   timeoutMs: 5000,
@@ -59,8 +68,12 @@ interface Job {
   attempt: number;
 }
 
-export function createWebhookDispatcher(env: TwinEnv, options: WebhookDeliveryOptions = {}): WebhookDispatcher {
-  const opts = { ...DEFAULT_DELIVERY_OPTIONS, ...options };
+export function createWebhookDispatcher(env: TwinEnv, options: WebhookDeliveryOptions & DeliveryLeaseOption = {}): WebhookDispatcher {
+  const { lease, ...delivery } = options;
+  const opts = { ...DEFAULT_DELIVERY_OPTIONS, ...delivery };
+  const holdsLease = () => lease?.held() ?? true;
+  /** ids of the delivery records scheduled in this process (a lease renewal picks up only the others) */
+  const tracked = new Set<string>();
   const maxAttempts = opts.retryDelaysMs.length + 1;
   const ready: Job[] = [];
   const timers = new Set<NodeJS.Timeout>();
@@ -142,6 +155,11 @@ export function createWebhookDispatcher(env: TwinEnv, options: WebhookDeliveryOp
   /** one POST; ends with done() or a scheduled retry */
   const attempt = async (job: Job) => {
     const { planned } = job;
+    if (!holdsLease()) {
+      // another replica holds the lease now: the record stays pending for it
+      tracked.delete(planned.record.id);
+      return done();
+    }
     const base = current(job);
     if (!orgState(env.store.reader, base.organization_id).webhooks.get(base.webhook_id)) return fail(job, 'the webhook was deleted');
     const at = env.clock.nowIso();
@@ -218,23 +236,33 @@ export function createWebhookDispatcher(env: TwinEnv, options: WebhookDeliveryOp
       for (const p of planned) {
         outstanding++;
         // the record first, then the first attempt: both after the current call has been answered
-        later(() => void write(p.record).then((stored) => (stored ? enqueue({ planned: p, attempt: 1 }) : done())), 0);
+        later(
+          () =>
+            void write(p.record).then((stored) => {
+              if (!stored || !holdsLease()) return done();
+              tracked.add(p.record.id);
+              enqueue({ planned: p, attempt: 1 });
+            }),
+          0,
+        );
       }
     },
     resume() {
       let resumed = 0;
+      if (closed || !holdsLease()) return 0;
       for (const name of env.store.reader.collections('synqly/org/')) {
         const organizationId = DELIVERIES_COLLECTION.exec(name)?.[1];
         if (!organizationId) continue;
         const org = orgState(env.store.reader, organizationId);
         for (const record of org.webhookDeliveries.all()) {
-          if (record.state !== 'pending') continue;
+          if (record.state !== 'pending' || tracked.has(record.id)) continue;
           const webhook = org.webhooks.get(record.webhook_id);
           const secret = webhook ? signingSecretOf(org.credentials.get(webhook.credential_id)) : undefined;
           const body = JSON.stringify(record.payload);
           const job: Job = { planned: { record, body, signature: signBody(body, secret ?? '') }, attempt: record.attempts.length + 1 };
           outstanding++;
           resumed++;
+          tracked.add(record.id);
           if (secret === undefined) {
             void fail(job, 'the webhook or its signing secret was deleted');
             continue;
