@@ -72,7 +72,7 @@ async function makeTarget(kind: TargetKind): Promise<Target> {
       synqly: supertest(twin.apps.synqly),
       connxio: supertest(twin.apps.connxio),
       custom: supertest(twin.apps.custom),
-      admin: supertest(twin.apps.synqly),
+      admin: adminClient(supertest(twin.apps.synqly)),
       live: {},
       twin,
     };
@@ -86,7 +86,7 @@ async function makeTarget(kind: TargetKind): Promise<Target> {
       synqly: supertest(urls.synqly),
       connxio: supertest(urls.connxio),
       custom: supertest(urls.custom),
-      admin: supertest(urls.synqly),
+      admin: adminClient(supertest(urls.synqly)),
       live: {},
     };
   }
@@ -112,6 +112,20 @@ async function makeTarget(kind: TargetKind): Promise<Target> {
       connxioCustomApiKey: env.CONNXIO_CUSTOM_API_KEY,
     },
   };
+}
+
+/**
+ * The control API's client: every write carries X-Apitwin-Client, which the control API requires
+ * of writes without a JSON body (DECISIONS "control plane and browsers").
+ */
+export function adminClient(client: Client): Client {
+  return new Proxy(client, {
+    get: (target, prop, receiver) => {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof value !== 'function' || !['post', 'put', 'patch', 'delete', 'del'].includes(String(prop))) return value;
+      return (url: string) => (value as (u: string) => ReturnType<Client['post']>).call(target, url).set('x-apitwin-client', 'apitwin-conformance');
+    },
+  });
 }
 
 /** The reason a live scenario of an unconfigured vendor is skipped. */

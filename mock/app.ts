@@ -7,6 +7,7 @@ import { createAdminApi } from './admin/index.ts';
 import { createConnxioApi } from './connxio/index.ts';
 import { createCustomApiListener } from './connxio/customApis/listener.ts';
 import { createClock, type Clock } from './core/clock.ts';
+import { controlPlaneRefusal, type ControlPlanePolicy } from './core/control-plane.ts';
 import { createFaultRules } from './core/faults.ts';
 import { createRateLimits } from './core/rate-limits.ts';
 import { createClientErrorResponder, createDispatcher, type ClientErrorHandler, type TwinEnv, type VendorApi } from './core/pipeline.ts';
@@ -36,6 +37,13 @@ export interface TwinOptions {
   logger?: Logger;
   /** required on the control API when set */
   adminToken?: string;
+  /**
+   * the address the listeners are (or will be) bound to; default 127.0.0.1. Bound to loopback, the
+   * control API and dashboard accept only loopback names as Host, plus `allowedHosts`.
+   */
+  host?: string;
+  /** extra Host names the control API and dashboard accept on loopback (`name` or `name:port`) */
+  allowedHosts?: string[];
   bodyLimitBytes?: number;
   /**
    * build `apps` (Express apps, e.g. for supertest) at once; default true. startTwin passes false:
@@ -96,6 +104,7 @@ export async function createTwin(options: TwinOptions = {}): Promise<Twin> {
     limits: { bodyBytes: options.bodyLimitBytes ?? 1024 * 1024 },
   };
   const listeners: Partial<Record<ListenerName, string>> = {};
+  const controlPlane: ControlPlanePolicy = { bindHost: options.host ?? '127.0.0.1', allowedHosts: options.allowedHosts ?? [], listeners };
   const synqlyApi = createSynqlyApi(synqlySpec, env);
   const synqly = synqlyApi as VendorApi<unknown>;
   const connxio = createConnxioApi(connxioSpec, env) as VendorApi<unknown>;
@@ -105,6 +114,7 @@ export async function createTwin(options: TwinOptions = {}): Promise<Twin> {
     startedAt: Date.now(),
     adminToken: options.adminToken,
     listeners,
+    controlPlane,
     stubTargets: { synqly, connxio, custom },
   }) as VendorApi<unknown>;
 
@@ -119,6 +129,13 @@ export async function createTwin(options: TwinOptions = {}): Promise<Twin> {
       const e = express();
       e.disable('x-powered-by');
       e.set('etag', false);
+      // the dashboard answers only under the control plane's Host and Origin rules (the control API checks them itself)
+      e.use(UI_PREFIX, (req, res, next) => {
+        const refusal = controlPlaneRefusal({ method: req.method, headers: req.headers, localPort: req.socket.localPort }, controlPlane);
+        if (!refusal) return next();
+        const rendered = admin.renderError(refusal, { method: req.method, path: req.originalUrl.split('?')[0]!, query: {}, headers: req.headers, listener: name });
+        res.status(rendered.status).set(rendered.headers).send(JSON.stringify(rendered.body));
+      });
       e.use(ui);
       e.use(dispatchers[name]);
       return e;
@@ -162,7 +179,6 @@ export async function createTwin(options: TwinOptions = {}): Promise<Twin> {
 }
 
 export interface StartOptions extends TwinOptions {
-  host?: string;
   /** the port of every listener not named in `ports` (0 = any free port); default 4010/4020/4021 */
   port?: number;
   ports?: Partial<Record<ListenerName, number>>;

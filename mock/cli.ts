@@ -40,6 +40,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--profile <name>', 'data seeded into a new (empty) store').choices([...PROFILES]).default('demo'))
     .option('--seed <n>', 'seed for generated data: the same seed gives the same ids, names and secrets', int('--seed'))
     .option('--count <n>', 'records per collection for the large profile', int('--count'), 1000)
+    .option('--allowed-host <name>', 'also accept this Host name (or name:port) on the control API and dashboard when bound to loopback; repeatable', (value: string, previous: string[]) => [...previous, value], [] as string[])
     .option('--admin-token <token>', 'require this token (X-Apitwin-Admin-Token) on /__admin; env APITWIN_ADMIN_TOKEN')
     .option('--body-limit <bytes>', 'largest accepted request body', int('--body-limit'), 1024 * 1024)
     .addOption(new Option('--compaction-bytes <bytes>', 'journal size that may trigger a compaction into the snapshot (default 8 MiB; tests use small values)').argParser(int('--compaction-bytes')).hideHelp())
@@ -190,6 +191,7 @@ interface ServeOptions {
   seed?: number;
   count: number;
   adminToken?: string;
+  allowedHost: string[];
   bodyLimit: number;
   compactionBytes?: number;
   logLevel: string;
@@ -254,6 +256,7 @@ async function serve(options: ServeOptions): Promise<void> {
       random: options.seed === undefined || store.shared ? createRandom() : createRandom(`${options.seed}:${store.seq}`),
       logger,
       adminToken,
+      allowedHosts: options.allowedHost,
       bodyLimitBytes: options.bodyLimit,
     });
   } catch (err) {

@@ -2,19 +2,23 @@ import { timingSafeEqual } from 'node:crypto';
 import { errors } from '../core/errors.ts';
 import type { TwinEnv, VendorApi } from '../core/pipeline.ts';
 import type { ApiSpec } from '../core/spec.ts';
+import { controlPlaneRefusal, type ControlPlanePolicy } from '../core/control-plane.ts';
 import { adminOperations, type AdminServices } from './operations.ts';
 
 /**
  * The control API on every listener. Open on loopback; when the twin binds elsewhere it needs
- * the admin token (X-Apitwin-Admin-Token, or Authorization: Bearer).
+ * the admin token (X-Apitwin-Admin-Token, or Authorization: Bearer). Browsers' cross-site writes
+ * and rebound host names are refused first (core/control-plane.ts).
  */
-export function createAdminApi(spec: ApiSpec, env: TwinEnv, services: AdminServices & { adminToken?: string }): VendorApi<null> {
+export function createAdminApi(spec: ApiSpec, env: TwinEnv, services: AdminServices & { adminToken?: string; controlPlane: ControlPlanePolicy }): VendorApi<null> {
   const expected = services.adminToken ? Buffer.from(services.adminToken) : undefined;
   return {
     name: 'admin',
     spec,
     handlers: adminOperations(services),
     authenticate: (request) => {
+      const refusal = controlPlaneRefusal(request, services.controlPlane);
+      if (refusal) throw refusal;
       if (!expected) return null;
       const header = request.headers['x-apitwin-admin-token'];
       const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];

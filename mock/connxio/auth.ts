@@ -1,3 +1,4 @@
+import { refuseDuplicateHeaders } from '../core/credential-headers.ts';
 import { errors } from '../core/errors.ts';
 import type { RequestInfo, TwinEnv } from '../core/pipeline.ts';
 import type { OperationSpec } from '../core/spec.ts';
@@ -44,6 +45,9 @@ export interface PendingKeylessCaller {
 
 /** an operation that needs no key at all (the token endpoint) */
 export type ConnxioCaller = ConnxioPrincipal | KeylessCaller | PendingKeylessCaller | { anonymous: true };
+
+/** the credentials a Connxio call may carry; each at most once */
+export const CREDENTIAL_HEADERS = ['Connxio-Api-Key', 'Authorization'] as const;
 
 export function headerOrQuery(request: RequestInfo, name: string): string | undefined {
   const fromHeader = request.headers[name.toLowerCase()];
@@ -149,6 +153,7 @@ export function keylessTargetSubscription(tx: Tx, companyId: string, integration
 
 export function authenticateConnxio(env: TwinEnv, request: RequestInfo, op: OperationSpec): ConnxioCaller {
   if (op.security.length === 0) return { anonymous: true };
+  refuseDuplicateHeaders(request, CREDENTIAL_HEADERS);
   const reader = env.store.reader;
   const presented = headerOrQuery(request, 'Connxio-Api-Key');
   if (!presented) {

@@ -55,6 +55,8 @@ export interface RequestInfo {
   params?: Record<string, string>;
   /** the peer address */
   remoteAddress?: string;
+  /** the local port the request arrived on */
+  localPort?: number;
 }
 
 /** What an API's observer learns after each routed call (for audit logs and the like). */
@@ -171,6 +173,7 @@ export function createDispatcher(
       rawHeaders: req.rawHeaders,
       listener,
       remoteAddress: req.socket.remoteAddress,
+      localPort: req.socket.localPort,
     };
     let operationId: string | undefined;
     let operation: OperationSpec | undefined;

@@ -1,3 +1,4 @@
+import { refuseDuplicateHeaders } from '../core/credential-headers.ts';
 import { errors } from '../core/errors.ts';
 import type { RequestInfo, TwinEnv } from '../core/pipeline.ts';
 import type { OperationSpec } from '../core/spec.ts';
@@ -37,6 +38,7 @@ const REFRESH_SECRET_OPERATIONS = new Set(['tokens_refresh']);
 
 export function authenticateSynqly(env: TwinEnv, request: RequestInfo, op: OperationSpec): SynqlyPrincipal {
   if (op.security.length === 0) return NO_PRINCIPAL;
+  refuseDuplicateHeaders(request, ['Authorization']);
   const header = request.headers.authorization;
   if (!header) throw errors.unauthorized('missing Authorization header; send Authorization: Bearer <organization access token>');
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header);

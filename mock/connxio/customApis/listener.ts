@@ -2,7 +2,8 @@ import { errors } from '../../core/errors.ts';
 import type { Handler, RequestInfo, TwinEnv, VendorApi } from '../../core/pipeline.ts';
 import { redactQuery } from '../../core/request-journal.ts';
 import type { ApiSpec, OperationSpec } from '../../core/spec.ts';
-import { connxioPreflight, headerOrQuery, inWebhookMode, requireBearer } from '../auth.ts';
+import { refuseDuplicateHeaders } from '../../core/credential-headers.ts';
+import { connxioPreflight, CREDENTIAL_HEADERS, headerOrQuery, inWebhookMode, requireBearer } from '../auth.ts';
 import { aspNetMediaTypeFor, bindAspNetQuery } from '../aspnet-binding.ts';
 import { renderConnxioProblem } from '../errors.ts';
 import { acceptMessages } from '../messaging/deliver.ts';
@@ -31,6 +32,7 @@ export interface CustomApiCaller {
 const unknownKey = (message: string) => errors.unauthorized(message, { headers: { 'WWW-Authenticate': 'ApiKey' } });
 
 export function authenticateCustomApi(env: TwinEnv, request: RequestInfo, op: OperationSpec): CustomApiCaller {
+  refuseDuplicateHeaders(request, CREDENTIAL_HEADERS);
   const presented = headerOrQuery(request, 'Connxio-Api-Key');
   if (!presented) throw unknownKey("missing API key; send the custom API's key in the Connxio-Api-Key header");
   const reader = env.store.reader;

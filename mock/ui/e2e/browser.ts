@@ -37,10 +37,11 @@ export interface LaunchedBrowser {
   close(): Promise<void>;
 }
 
-export async function launchChromium(executablePath: string): Promise<LaunchedBrowser> {
+/** `extraArgs`: more Chromium flags, e.g. `--host-resolver-rules=MAP name 127.0.0.1` to play a rebound DNS name */
+export async function launchChromium(executablePath: string, extraArgs: string[] = []): Promise<LaunchedBrowser> {
   const { chromium } = await import('playwright-core');
   // playwright starts it with a new, empty profile directory of its own
-  const browser = await chromium.launch({ executablePath, headless: true, args: FLAGS });
+  const browser = await chromium.launch({ executablePath, headless: true, args: [...FLAGS, ...extraArgs] });
   return { browser, close: () => browser.close().catch(() => undefined) };
 }
 

@@ -34,7 +34,8 @@ export function setAdminToken(token: string | null): void {
 
 export async function admin<T>(path: string, options: RequestOptions = {}): Promise<T> {
   const token = adminToken();
-  const res = await http<T>(`/__admin${path}`, { ...options, headers: { ...(token ? { 'x-apitwin-admin-token': token } : {}), ...options.headers } });
+  // X-Apitwin-Client: the control API takes writes only with it or a JSON body (a page of another site can send neither)
+  const res = await http<T>(`/__admin${path}`, { ...options, headers: { 'x-apitwin-client': 'dashboard', ...(token ? { 'x-apitwin-admin-token': token } : {}), ...options.headers } });
   return res.body;
 }
 
