@@ -231,4 +231,33 @@ describe('replicas on one PostgreSQL database', () => {
       await new Promise((resolve) => receiver.close(resolve));
     }
   });
+
+  it('the clock and fault rules are shared: an advance through B moves A; a fault set through A fires on B, its times counted once', async () => {
+    const { list: [a, b] } = await replicas(2);
+    const { token } = await synqlyTenant(a!.urls.synqly);
+    const post = (base: string, path: string, body: unknown) => fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const nowOf = async (r: Replica) => Date.parse(((await (await fetch(`${r.urls.synqly}/__admin/clock`)).json()) as { now: string }).now);
+    const before = await nowOf(a!);
+    // two advances at once through both replicas add up
+    const [x, y] = await Promise.all([post(b!.urls.synqly, '/__admin/clock/advance', { duration: '2h' }), post(a!.urls.synqly, '/__admin/clock/advance', { ms: 3_600_000 })]);
+    expect([x.status, y.status]).toEqual([200, 200]);
+    for (const r of [a!, b!]) {
+      const drift = (await nowOf(r)) - before - 3 * 3_600_000;
+      expect(drift).toBeGreaterThanOrEqual(0);
+      expect(drift).toBeLessThan(60_000);
+    }
+
+    const fault = await post(a!.urls.synqly, '/__admin/faults', { vendor: 'synqly', operationId: 'accounts_list', action: { type: 'status', status: 502, message: 'shared fault' }, times: 3 });
+    expect(fault.status).toBe(201);
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const res = await fetch(`${(i % 2 ? a : b)!.urls.synqly}/v1/accounts`, { headers: { authorization: `Bearer ${token}` } });
+      statuses.push(res.status);
+    }
+    // B answers first (i = 0): the fault set through A fires there
+    expect(statuses.slice(0, 3)).toEqual([502, 502, 502]);
+    expect(statuses.slice(3)).toEqual([200, 200, 200, 200, 200, 200, 200]);
+    const listed = (await (await fetch(`${b!.urls.synqly}/__admin/faults`)).json()) as { faults: unknown[] };
+    expect(listed.faults).toEqual([]);
+  });
 });

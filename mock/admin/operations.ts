@@ -88,7 +88,7 @@ export function adminOperations(services: AdminServices): OperationTable<null> {
 
     admin_reset: async (ctx) => {
       const body = (ctx.body ?? {}) as { profile?: ProfileName; seed?: number; count?: number };
-      ctx.env.faults.clear();
+      await ctx.env.faults.clear();
       ctx.env.rateLimits?.clear();
       ctx.env.requests.clear();
       ctx.env.messages.clear();
@@ -118,19 +118,19 @@ export function adminOperations(services: AdminServices): OperationTable<null> {
 
     admin_faults_list: (ctx) => json({ faults: ctx.env.faults.list() }),
 
-    admin_faults_create: (ctx) => {
+    admin_faults_create: async (ctx) => {
       const body = ctx.body as { vendor: FaultVendor; operationId?: string; action: FaultAction; times?: number };
       assertFaultAction(body.action);
-      return created(ctx.env.faults.add({ vendor: body.vendor, operationId: body.operationId, action: body.action, times: body.times }));
+      return created(await ctx.env.faults.add({ vendor: body.vendor, operationId: body.operationId, action: body.action, times: body.times }));
     },
 
-    admin_faults_clear: (ctx) => {
-      ctx.env.faults.clear();
+    admin_faults_clear: async (ctx) => {
+      await ctx.env.faults.clear();
       return noContent();
     },
 
-    admin_faults_delete: (ctx) => {
-      if (!ctx.env.faults.remove(ctx.params.faultId as string)) throw errors.notFound(`fault ${String(ctx.params.faultId)} not found`);
+    admin_faults_delete: async (ctx) => {
+      if (!(await ctx.env.faults.remove(ctx.params.faultId as string))) throw errors.notFound(`fault ${String(ctx.params.faultId)} not found`);
       return noContent();
     },
 
@@ -153,16 +153,19 @@ export function adminOperations(services: AdminServices): OperationTable<null> {
 
     admin_clock_get: (ctx) => json(clockView(ctx.env)),
 
-    admin_clock_set: (ctx) => {
-      ctx.env.clock.set(Date.parse((ctx.body as { now: string }).now));
+    admin_clock_set: async (ctx) => {
+      const at = Date.parse((ctx.body as { now: string }).now);
+      if (ctx.env.sharedClock) await ctx.env.sharedClock.set(at);
+      else ctx.env.clock.set(at);
       return json(clockView(ctx.env));
     },
 
-    admin_clock_advance: (ctx) => {
+    admin_clock_advance: async (ctx) => {
       const body = ctx.body as { ms?: number; duration?: string };
       const ms = body.ms ?? (body.duration !== undefined ? parseDuration(body.duration) : undefined);
       if (ms === undefined) throw errors.badRequest('give ms (integer) or duration (e.g. 25h)');
-      ctx.env.clock.advance(ms);
+      if (ctx.env.sharedClock) await ctx.env.sharedClock.advance(ms);
+      else ctx.env.clock.advance(ms);
       return json(clockView(ctx.env));
     },
 

@@ -11,6 +11,7 @@ import type { Store } from './store/store.ts';
 import { StoreUnavailableError } from './store/postgres.ts';
 import { delayFor, type FaultRules, type FaultVendor } from './faults.ts';
 import type { RateLimits } from './rate-limits.ts';
+import type { SharedClock, SharedFaultRules } from './shared-settings.ts';
 import type { MessageJournal } from './message-journal.ts';
 import { redactBody, redactHeaders, redactQuery, type RequestJournal } from './request-journal.ts';
 import { createRouter, type Router } from './router.ts';
@@ -31,7 +32,10 @@ export interface TwinEnv {
   clock: Clock;
   random: Random;
   logger: Logger;
-  faults: FaultRules;
+  /** in memory, or in a shared store (then changes and `times` are transactions: see shared-settings.ts) */
+  faults: FaultRules | SharedFaultRules;
+  /** set on a shared store: clock moves go through it, so every replica applies them */
+  sharedClock?: SharedClock;
   /** per-credential rate limits set through the control API (none when omitted) */
   rateLimits?: RateLimits;
   requests: RequestJournal;
@@ -256,7 +260,8 @@ export function createDispatcher(
       if (synced) await synced;
 
       if (mount.api.name !== 'admin') {
-        const fault = env.faults.take(mount.api.name, op.operationId);
+        const taken = env.faults.take(mount.api.name, op.operationId);
+        const fault = taken instanceof Promise ? await taken : taken;
         if (fault) {
           const a = fault.action;
           if (a.type === 'delay' || a.type === 'uniform-delay') await sleep(delayFor(a, env.random));
