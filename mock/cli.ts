@@ -46,7 +46,35 @@ export function buildProgram(): Command {
     .addOption(new Option('--compaction-bytes <bytes>', 'journal size that may trigger a compaction into the snapshot (default 8 MiB; tests use small values)').argParser(int('--compaction-bytes')).hideHelp())
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
     .option('--json', 'print one JSON line (urls, credentials) instead of the banner, for scripts')
+    .option('--stubs <dir>', 'load response stubs from the .json/.yaml files in this folder (one stub or a list per file; see /__admin/stubs)')
     .action(serve);
+
+  program
+    .command('record')
+    .description('Record a session with the real vendor: a forwarding proxy to --upstream that writes every exchange to a HAR 1.2 file, secrets redacted as <redacted:…> placeholders.')
+    .addOption(new Option('--vendor <vendor>', 'whose API the upstream serves').choices(['synqly', 'connxio']).makeOptionMandatory())
+    .requiredOption('--upstream <url>', 'the vendor\'s base URL, e.g. https://api.synqly.com (Connxio: its API host; /oauth/token is proxied too)')
+    .option('--port <port>', 'the port clients use instead of the vendor (0 = any free port)', int('--port'), 4080)
+    .option('--host <address>', 'address to bind', '127.0.0.1')
+    .option('--out <file>', 'the HAR file (written entry by entry; complete after every exchange)', 'recording.har')
+    .option('--json', 'print one JSON line ({url, out}) when ready, for scripts')
+    .action(record);
+
+  program
+    .command('verify')
+    .description('Replay a recording (HAR, from apitwin record, browser devtools or a proxy) against a fresh tenant of a target and report every difference by operationId and JSON path (exit 0 when none, 1 otherwise).')
+    .argument('<file>', 'the HAR file')
+    .option('--target <target>', 'inprocess (a twin in this process), spawned (apitwin serve on port 0), live (env: SYNQLY_*, CONNXIO_*) or env:<PREFIX>', 'inprocess')
+    .option('--reports <dir>', 'where to write verify.md, verify.json and junit.xml', 'reports/verify')
+    .action(verify);
+
+  const stubs = program.command('stubs').description('Response stubs in files, for `apitwin serve --stubs DIR`.');
+  stubs
+    .command('from-har')
+    .description('write one stub file per recorded exchange that plays the recorded answer back byte for byte, in the recorded order')
+    .argument('<file>', 'the HAR file')
+    .option('--out <dir>', 'the folder to write the stub files to', 'stubs')
+    .action(stubsFromHarCommand);
 
   const snapshot = program
     .command('snapshot')
@@ -87,6 +115,93 @@ export function buildProgram(): Command {
     .addHelpText('after', () => conformanceHelp())
     .action(conformance);
   return program;
+}
+
+/** A command's own refusal (bad input, unreachable upstream): one line on stderr, never a stack trace. */
+function refuse(command: string, message: string, code: number): never {
+  process.stderr.write(`apitwin ${command}: ${message.split('\n')[0]}\n`);
+  process.exit(code);
+}
+
+async function record(options: { vendor: 'synqly' | 'connxio'; upstream: string; port: number; host: string; out: string; json?: boolean }): Promise<void> {
+  const { startRecorder } = await import('./bridge/record.ts');
+  let upstream: URL;
+  try {
+    upstream = new URL(options.upstream);
+    if (upstream.protocol !== 'http:' && upstream.protocol !== 'https:') throw new Error('not http');
+  } catch {
+    refuse('record', `--upstream must be an http(s) URL, got ${options.upstream}`, 2);
+  }
+  // an upstream that is down is told now, not at the first exchange
+  try {
+    await fetch(upstream, { method: 'GET', redirect: 'manual', signal: AbortSignal.timeout(10_000) }).then((r) => r.body?.cancel());
+  } catch (err) {
+    const { networkCause } = await import('./bridge/har.ts');
+    const cause = networkCause(err);
+    refuse('record', `the upstream ${upstream.origin} is not reachable (${cause})`, 1);
+  }
+  let recorder: Awaited<ReturnType<typeof startRecorder>>;
+  try {
+    recorder = await startRecorder({ vendor: options.vendor, upstream: options.upstream, out: resolve(options.out), port: options.port, host: options.host, version: VERSION, warn: (line) => process.stderr.write(`${line}\n`) });
+  } catch (err) {
+    refuse('record', `could not start: ${(err as Error).message}`, 1);
+  }
+  if (options.json) process.stdout.write(JSON.stringify({ ready: true, url: recorder.url, out: resolve(options.out) }) + '\n');
+  else process.stdout.write(`apitwin record: point your ${options.vendor} client at ${recorder.url} (instead of ${upstream.origin}); recording into ${resolve(options.out)}. Ctrl-C stops.\n`);
+  const stop = async () => {
+    await recorder.close();
+    process.stdout.write(`apitwin record: ${recorder.entries} exchange(s) recorded in ${resolve(options.out)}\n`);
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
+
+async function verify(file: string, options: { target: string; reports: string }): Promise<void> {
+  const { verifyRecording, inprocessTarget, spawnedTarget, liveTarget, VerifyUsageError } = await import('./bridge/verify.ts');
+  const { readHar, HarError } = await import('./bridge/har.ts');
+  try {
+    readHar(file);
+  } catch (err) {
+    if (err instanceof HarError) refuse('verify', err.message, 2);
+    throw err;
+  }
+  const prefix = livePrefix(options.target);
+  if (!['inprocess', 'spawned'].includes(options.target) && prefix === undefined) refuse('verify', `unknown target ${options.target}: use inprocess, spawned, live or env:<PREFIX>`, 2);
+  let target: Awaited<ReturnType<typeof inprocessTarget>>;
+  try {
+    target = options.target === 'inprocess' ? await inprocessTarget() : options.target === 'spawned' ? await spawnedTarget() : liveTarget(options.target, prefix!, process.env);
+  } catch (err) {
+    if (err instanceof VerifyUsageError) refuse('verify', err.message, 2);
+    throw err;
+  }
+  try {
+    const { report } = await verifyRecording({ har: file, target, reportsDir: resolve(options.reports) });
+    process.stdout.write(`verify ${file} against ${options.target}: ${report.compared} responses compared, ${report.differences.length} difference(s); report: ${resolve(options.reports, 'verify.md')}\n`);
+    for (const d of report.differences.slice(0, 20)) {
+      process.stdout.write(`  ${d.operationId} (call ${d.step + 1}): ${d.status ? `status ${d.status.a} recorded, ${d.status.b} now` : d.fields.map((f) => `${f.path || '(body)'} ${f.a} → ${f.b}`).join('; ')}\n`);
+    }
+    process.exitCode = report.differences.length === 0 ? 0 : 1;
+  } catch (err) {
+    if (err instanceof VerifyUsageError) {
+      process.stderr.write(`apitwin verify: ${err.message}\n`);
+      process.exitCode = 1;
+    } else throw err;
+  } finally {
+    await target.stop();
+  }
+}
+
+async function stubsFromHarCommand(file: string, options: { out: string }): Promise<void> {
+  const { stubsFromHar } = await import('./bridge/from-har.ts');
+  const { HarError } = await import('./bridge/har.ts');
+  try {
+    const { files, skipped } = await stubsFromHar(file, resolve(options.out));
+    process.stdout.write(`wrote ${files.length} stub file(s) to ${resolve(options.out)}${skipped ? ` (${skipped} exchange(s) of no known operation skipped)` : ''}; serve them with: apitwin serve --stubs ${options.out}\n`);
+  } catch (err) {
+    if (err instanceof HarError) refuse('stubs from-har', err.message, 2);
+    throw err;
+  }
 }
 
 interface ConformanceCliOptions {
@@ -196,6 +311,7 @@ interface ServeOptions {
   compactionBytes?: number;
   logLevel: string;
   json?: boolean;
+  stubs?: string;
 }
 
 /** secrets never reach the log, even inside a logged object (pino redaction; the pipeline logs no headers or bodies) */
@@ -262,6 +378,17 @@ async function serve(options: ServeOptions): Promise<void> {
   } catch (err) {
     await store.close();
     fail(logger, `could not start: ${(err as Error).message}`);
+  }
+  if (options.stubs) {
+    const { loadStubFiles, StubFileError } = await import('./bridge/stub-files.ts');
+    try {
+      const adminUrl = running.urls.synqly.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//[::1]:');
+      await loadStubFiles(adminUrl, adminToken, resolve(options.stubs));
+    } catch (err) {
+      await running.stop();
+      if (err instanceof StubFileError) fail(logger, err.message);
+      throw err;
+    }
   }
   const tenants: TenantWithCredentials[] = [];
   for (const tenant of listTenants(store.reader)) {

@@ -59,7 +59,8 @@ export function redactHeaders(headers: Record<string, unknown>): Record<string, 
 
 /** field names seen so far → whether they look secret (the set of names in use is small) */
 const secretNames = new Map<string, boolean>();
-function isSecretName(k: string): boolean {
+/** Whether a JSON field of this name holds a secret (the journal and recordings redact it). */
+export function isSecretName(k: string): boolean {
   let secret = secretNames.get(k);
   if (secret === undefined) {
     secret = SECRET_FIELD.test(k);
