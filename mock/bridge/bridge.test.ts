@@ -216,6 +216,53 @@ describe('apitwin record → verify', () => {
   });
 });
 
+describe('the vendor\'s Connxio CLI through apitwin record', () => {
+  it('adds a context (OAuth + the current subscription) unchanged but for its base URL; the recording verifies clean', async () => {
+    const upstream = await upstreamTwin();
+    const c = upstream.credentials.connxio!;
+    const har = join(dir, 'connxio-cli.har');
+    const rec = await startRecorder({ vendor: 'connxio', upstream: upstream.urls.connxio, out: har, version: 'test' });
+    const home = mkdtempSync(join(tmpdir(), 'apitwin-connxio-cli-'));
+    const cliEntry = join(packageRoot(), 'node_modules', '@connxio', 'cli', 'dist', 'index.mjs');
+    const env = {
+      PATH: process.env.PATH,
+      HOME: home,
+      CONNXIO_CONFIG_DIR: join(home, 'config'),
+      CONNXIO_OAUTH_CLIENT_ID: c.oauth.client_id,
+      CONNXIO_OAUTH_CLIENT_SECRET: c.oauth.client_secret,
+      CONNXIO_OAUTH_TOKEN_URL: `${rec.url}/oauth/token`,
+      CONNXIO_API_KEY: c.api_key,
+    };
+    const added = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [cliEntry, 'context', 'add', 'recorded', '--base-url', `${rec.url}/api`, '--api-key', c.api_key, '--default'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 45_000);
+      child.on('exit', (status) => {
+        clearTimeout(timer);
+        resolve({ status, stdout, stderr });
+      });
+    });
+    await rec.close();
+    expect(added.status, added.stderr).toBe(0);
+    expect(added.stdout).toContain('Context added: recorded');
+    const entries = readHar(har).log.entries as ApitwinEntry[];
+    expect(entries.map((e) => e._apitwin?.operationId)).toEqual(expect.arrayContaining(['oauth_token', 'get_current_subscription']));
+    const text = readFileSync(har, 'utf8');
+    for (const secret of [c.api_key, c.oauth.client_secret, encodeURIComponent(c.oauth.client_secret)]) expect(text.includes(secret)).toBe(false);
+    const token = JSON.parse(responseText(entries.find((e) => e._apitwin?.operationId === 'oauth_token')!)!) as { access_token: string };
+    expect(token.access_token).toMatch(/^<redacted:/);
+    const target = await inprocessTarget();
+    try {
+      expect((await verifyRecording({ har, target })).report.differences).toEqual([]);
+    } finally {
+      await target.stop();
+    }
+  });
+});
+
 describe('stubs in the store', () => {
   it('survive a restart on a file store', async () => {
     const file = join(dir, 'db.json');
