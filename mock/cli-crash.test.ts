@@ -93,6 +93,10 @@ async function writeUntilKilled(twin: Server<TwinReady>, round: number, killAfte
     }
   };
   const writers = Array.from({ length: WRITERS }, (_, w) => writer(w));
+  // the kill is timed from the first acknowledged write: a twin's first requests compile their
+  // schemas, which on a busy machine can take longer than the whole kill window
+  const firstAckBy = Date.now() + 30_000;
+  while (acked.synqly.length + acked.connxio.length === 0 && failures.length === 0 && Date.now() < firstAckBy) await new Promise((r) => setTimeout(r, 5));
   await new Promise((r) => setTimeout(r, killAfterMs));
   alive = false;
   twin.child.kill('SIGKILL');

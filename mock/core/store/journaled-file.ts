@@ -1,6 +1,7 @@
 import { closeSync, openSync, fsyncSync, readFileSync, existsSync, statSync, lstatSync, readdirSync, unlinkSync } from 'node:fs';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { Adapter } from 'lowdb';
 import {
   StoreFileError,
@@ -52,7 +53,7 @@ export class JournaledJsonFile implements Adapter<StoreDocument> {
   }
 
   private async openJournal(truncateTo?: number): Promise<void> {
-    this.journal = await open(this.journalFile, 'a');
+    this.journal = await open(this.journalFile, 'a+');
     if (truncateTo !== undefined) {
       await this.journal.truncate(truncateTo);
       await this.journal.datasync();
@@ -94,6 +95,83 @@ export class JournaledJsonFile implements Adapter<StoreDocument> {
     this.stats.compactions++;
   }
 
+  /**
+   * Compaction without holding the event loop: a snapshot of `doc` as of transaction `seq`, written
+   * in slices of at most `sliceMs` of serialising each, while transactions go on (and are appended
+   * to the journal). Collections keep changing meanwhile, so the snapshot may also hold effects of
+   * later transactions; that is harmless, because every operation writes, deletes or drops a whole
+   * record or collection: replaying the journal's entries after `seq` over it ends in the same state.
+   * Then `rotateJournal` drops what the snapshot made redundant. Returns the snapshot's size.
+   */
+  async writeSnapshotGradually(doc: StoreDocument, seq: number, sliceMs = 8): Promise<number> {
+    const tmp = `${this.file}.tmp-${process.pid}`;
+    const handle = await open(tmp, 'w');
+    let bytes = 0;
+    try {
+      let chunk = `{"format":${JSON.stringify(doc.format)},"version":${doc.version},"seq":${seq},"collections":{`;
+      let sliceStart = performance.now();
+      const out = async () => {
+        const buf = Buffer.from(chunk, 'utf8');
+        chunk = '';
+        await handle.write(buf);
+        bytes += buf.length;
+        sliceStart = performance.now();
+      };
+      let firstCollection = true;
+      for (const name of Object.keys(doc.collections)) {
+        const coll = doc.collections[name];
+        if (!coll) continue; // dropped meanwhile
+        chunk += `${firstCollection ? '' : ','}${JSON.stringify(name)}:{`;
+        firstCollection = false;
+        let firstRecord = true;
+        let n = 0;
+        for (const id of Object.keys(coll)) {
+          const record = coll[id];
+          if (record === undefined) continue; // deleted meanwhile
+          chunk += `${firstRecord ? '' : ','}${JSON.stringify(id)}:${JSON.stringify(record)}`;
+          firstRecord = false;
+          if (++n % 256 === 0 && (chunk.length > 1 << 20 || performance.now() - sliceStart > sliceMs)) await out();
+        }
+        chunk += '}';
+      }
+      chunk += '}}';
+      await out();
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, this.file);
+    syncDirectory(dirname(this.file));
+    this.snapshotBytes = bytes;
+    return bytes;
+  }
+
+  /**
+   * Keeps only the journal written since byte `from` (the entries a gradual snapshot may not
+   * hold): the tail goes to a new file, synced and renamed over the journal. Must not run while
+   * an append is under way. A crash leaves either journal, both valid beside the new snapshot.
+   */
+  async rotateJournal(from: number): Promise<void> {
+    if (!this.journal) await this.openJournal();
+    const length = this.journalSize - from;
+    const tail = Buffer.alloc(Math.max(0, length));
+    if (length > 0) await this.journal!.read(tail, 0, length, from);
+    const tmp = `${this.journalFile}.tmp-${process.pid}`;
+    const handle = await open(tmp, 'w');
+    try {
+      await handle.write(tail);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await this.journal!.close();
+    this.journal = undefined;
+    await rename(tmp, this.journalFile);
+    syncDirectory(dirname(this.journalFile));
+    await this.openJournal();
+    this.stats.compactions++;
+  }
+
   async close(): Promise<void> {
     await this.journal?.close();
     this.journal = undefined;
@@ -102,6 +180,7 @@ export class JournaledJsonFile implements Adapter<StoreDocument> {
   /** Removes leftover temporary files of this process (after a failed compaction). */
   async cleanup(): Promise<void> {
     await rm(`${this.file}.tmp-${process.pid}`, { force: true });
+    await rm(`${this.journalFile}.tmp-${process.pid}`, { force: true });
   }
 }
 
@@ -120,15 +199,16 @@ function readStoreFile(path: string, file: string): Buffer {
 }
 
 /**
- * Removes `<file>.tmp-<pid>` snapshots that crashed compactions left. Called while holding the
+ * Removes `<file>.tmp-<pid>` snapshots (and `<file>.journal.tmp-<pid>` journals) that crashed compactions left. Called while holding the
  * store's lock, so no other process is writing one: every such file is garbage of a dead process.
  */
 export function removeLeftoverSnapshots(file: string): string[] {
   const dir = dirname(file);
-  const prefix = `${basename(file)}.tmp-`;
+  const prefixes = [`${basename(file)}.tmp-`, `${basename(file)}.journal.tmp-`];
   const removed: string[] = [];
   for (const name of readdirSync(dir)) {
-    if (!name.startsWith(prefix) || !/^\d+$/.test(name.slice(prefix.length))) continue;
+    const prefix = prefixes.find((p) => name.startsWith(p));
+    if (!prefix || !/^\d+$/.test(name.slice(prefix.length))) continue;
     const path = join(dir, name);
     try {
       if (!lstatSync(path).isFile()) continue;

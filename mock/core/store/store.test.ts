@@ -114,6 +114,39 @@ describe('store › durability', () => {
   });
 });
 
+describe('store › compaction beside running transactions', () => {
+  it('keeps every write made while a snapshot is being written: the files reload to the same state', async () => {
+    const file = tempFile();
+    const store = await openStore(file, 1);
+    for (let round = 0; round < 3; round++) {
+      // a large transaction makes the journal outgrow the snapshot: a compaction starts after its flush
+      await store.transact((tx) => {
+        for (let i = 0; i < 4000; i++) tx.put('items', `i${i}`, { id: `i${i}`, round, pad: 'p'.repeat(50) });
+        tx.put(`scratch${round}`, 'x', { id: 'x' });
+      });
+      const writes: Array<Promise<unknown>> = [];
+      for (let k = 0; k < 400; k++) {
+        writes.push(
+          store.transact((tx) => {
+            tx.put('items', `i${(k * 37) % 4000}`, { id: `i${(k * 37) % 4000}`, round, k });
+            if (k % 3 === 0) tx.del('items', `i${(k * 91) % 4000}`);
+            if (k % 50 === 0) tx.put('late', `l${round}-${k}`, { id: `l${round}-${k}` });
+            if (k === 200 && round > 0) tx.drop(`scratch${round - 1}`);
+          }),
+        );
+        if (k % 20 === 0) await new Promise((r) => setImmediate(r)); // let compaction slices run in between
+      }
+      await Promise.all(writes);
+      await store.idle();
+      expect(loadStoreFile(file).collections).toEqual(store.exportDocument().collections);
+    }
+    expect(store.journalStats!.compactions).toBeGreaterThanOrEqual(3);
+    await store.close();
+    const reopened = await openStore(file);
+    expect(reopened.exportDocument().collections).toEqual(loadStoreFile(file).collections);
+  });
+});
+
 describe('store › crash safety', () => {
   it('a writer killed with SIGKILL leaves a file that loads and holds every acknowledged mutation', async () => {
     const file = tempFile();

@@ -220,6 +220,8 @@ export class Store {
   /** Object.values of collections not written since (a copy is handed out: callers may sort it) */
   private readonly valuesCache = new Map<string, JsonRecord[]>();
   readonly stats = { transactions: 0, flushes: 0 };
+  /** a compaction under way (see compact) */
+  private compaction: Promise<void> | undefined;
   readonly reader: Tx;
   /** shared store: transactions waiting for the write lock */
   private queued: QueuedTransaction[] = [];
@@ -495,7 +497,7 @@ export class Store {
       });
       return;
     }
-    await this.flush();
+    await this.idle();
     const doc = normalizeDocument(structuredClone(next));
     doc.seq = this.low.data.seq + 1;
     this.low.data = doc;
@@ -506,6 +508,14 @@ export class Store {
   /** A deep copy of the document, for snapshot export. */
   exportDocument(): StoreDocument {
     return structuredClone(this.low.data);
+  }
+
+  /** Resolves once nothing is being written: every transaction durable and no compaction under way. */
+  async idle(): Promise<void> {
+    do {
+      await this.flush();
+      await this.compaction;
+    } while (this.pending.length > 0 || this.flushing || this.compaction);
   }
 
   async flush(): Promise<void> {
@@ -523,7 +533,7 @@ export class Store {
       await this.shared.close();
       return;
     }
-    await this.flush();
+    await this.idle();
     this.closed = true;
     if (this.journal) {
       if (this.journal.journalBytes > 0) await this.low.write();
@@ -541,6 +551,33 @@ export class Store {
     });
   }
 
+  /**
+   * Compaction beside the running store (see JournaledJsonFile.writeSnapshotGradually): the snapshot
+   * is written in slices while transactions and appends go on; then, between two appends, the
+   * journal is cut to what was appended since the compaction began.
+   */
+  private async compact(): Promise<void> {
+    const journal = this.journal!;
+    const doc = this.low.data;
+    const seq = doc.seq;
+    // entries appended from here on may be newer than the snapshot: they stay in the journal
+    const from = journal.journalBytes;
+    try {
+      await journal.writeSnapshotGradually(doc, seq);
+      while (this.flushing) await new Promise((r) => setImmediate(r));
+      this.flushing = true;
+      try {
+        await journal.rotateJournal(from);
+      } finally {
+        this.flushing = false;
+        if (this.pending.length > 0) this.scheduleFlush();
+      }
+    } catch {
+      // the journal still holds everything: nothing is lost, and the next flush tries again
+      await journal.cleanup().catch(() => undefined);
+    }
+  }
+
   /** Group commit: every transaction committed since the last flush goes out in one append. */
   private async runFlush(): Promise<void> {
     if (this.flushing || this.pending.length === 0 || !this.journal) return;
@@ -553,8 +590,10 @@ export class Store {
       await this.journal.append(entries);
       this.stats.flushes++;
       for (const w of waiters) w.resolve();
-      if (this.journal.journalBytes > Math.max(this.minCompactionBytes, this.journal.snapshotBytes)) {
-        await this.low.write();
+      if (!this.compaction && this.journal.journalBytes > Math.max(this.minCompactionBytes, this.journal.snapshotBytes)) {
+        this.compaction = this.compact().finally(() => {
+          this.compaction = undefined;
+        });
       }
     } catch (err) {
       for (const w of waiters) w.reject(err);
