@@ -195,10 +195,14 @@ function conversionError(issue: ValidationIssue): [string, string] {
   return [path, `The JSON value could not be converted to ${dotNetType(issue.rule?.schema)}. Path: ${path} | LineNumber: 0 | BytePositionInLine: 0.`];
 }
 
-export function renderConnxioProblem(err: ApiError, request: RequestInfo & { operationId?: string }, random: Random): RenderedError {
+/**
+ * An error in the vendor's envelope: RFC 6749 `{error, error_description}` for an OAuth error or
+ * any error of the operations in `oauthOperations` (declared by the oauth family), else ProblemDetails.
+ */
+export function renderConnxioProblem(err: ApiError, request: RequestInfo & { operationId?: string }, random: Random, oauthOperations: ReadonlySet<string> = new Set()): RenderedError {
   const headers: Record<string, string> = { ...err.details.headers };
   const oauthError = err.details.extra?.oauthError;
-  if (typeof oauthError === 'string' || request.operationId === 'oauth_token') {
+  if (typeof oauthError === 'string' || (request.operationId !== undefined && oauthOperations.has(request.operationId))) {
     return {
       status: err.status,
       headers: { ...headers, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },

@@ -7,7 +7,7 @@ import { messagingOperations } from './messaging/operations.ts';
 import { codeComponentsOperations } from './codeComponents/operations.ts';
 import { environmentVariablesOperations } from './environmentVariables/operations.ts';
 import { integrationsOperations } from './integrations/operations.ts';
-import { oauthOperations } from './oauth/operations.ts';
+import { oauthErrorOperations, oauthOperations } from './oauth/operations.ts';
 import { securityConfigsOperations } from './securityConfigs/operations.ts';
 import { subscriptionsOperations } from './subscriptions/operations.ts';
 
@@ -28,7 +28,7 @@ export function createConnxioApi(spec: ApiSpec, env: TwinEnv): VendorApi<Connxio
     spec,
     handlers: connxioOperations,
     authenticate: (request, op) => authenticateConnxio(env, request, op),
-    renderError: (err, request) => renderConnxioProblem(err, request, env.random),
+    renderError: (err, request) => renderConnxioProblem(err, request, env.random, oauthErrorOperations),
     mediaTypeFor: aspNetMediaTypeFor,
     bindQuery: bindAspNetQuery,
     extraPrefixes: ['/api'],

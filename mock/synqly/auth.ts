@@ -1,12 +1,12 @@
 import { refuseDuplicateHeaders } from '../core/credential-headers.ts';
 import { errors } from '../core/errors.ts';
-import type { RequestInfo, TwinEnv } from '../core/pipeline.ts';
-import type { OperationSpec } from '../core/spec.ts';
-import type { Tx } from '../core/store/store.ts';
-import { accessOf, authorize, type Access, type AccountRef, type Target } from './access.ts';
-import { findByIdOrName } from './names.ts';
+import type { Handler, OperationTable, RequestInfo, TwinEnv } from '../core/pipeline.ts';
+import type { ApiSpec, OperationSpec } from '../core/spec.ts';
+import { accessOf, authorize, type Access } from './access.ts';
+import type { SynqlyOperationFacts } from './operation-facts.ts';
 import { paymentRequiredReason } from './organization/model.ts';
-import { orgState, ORGANIZATIONS, type OrganizationRecord, type RefreshTokenRecord } from './state.ts';
+import { orgState, type OrganizationRecord, type RefreshTokenRecord } from './state.ts';
+import { targetOf } from './targets.ts';
 import { resolveBearer } from './tokens/model.ts';
 
 /**
@@ -15,8 +15,9 @@ import { resolveBearer } from './tokens/model.ts';
  * who is disabled or locked → 401; disabled organization → 402; the token's permission set
  * lacks the operation's `x-synqly-permission`, or the resource in the path is outside the
  * token's resource restriction → 403. Resources that arrive in a body, and list results, are the
- * handlers' to check (see access.ts). One exception to the token kind: `tokens_refresh` of a
- * RefreshToken takes that RefreshToken's own refresh secret, integration RefreshTokens included.
+ * handlers' to check (see access.ts). One exception to the token kind: an operation that
+ * `acceptsOwnRefreshSecret` (operation-facts.ts) takes the addressed RefreshToken's own refresh
+ * secret, integration RefreshTokens included.
  */
 export interface SynqlyPrincipal {
   organization: OrganizationRecord;
@@ -27,17 +28,11 @@ export interface SynqlyPrincipal {
   access: Access;
 }
 
-/**
- * Operations whose spec says `security: []` (auth_logon) run without a principal; their handlers
- * must not read `ctx.principal`.
- */
-export const NO_PRINCIPAL = null as unknown as SynqlyPrincipal;
+/** Who called: a principal, or nobody for the operations whose spec says `security: []` (see `callerHandlers`). */
+export type SynqlyCaller = SynqlyPrincipal | undefined;
 
-/** Operations that accept a RefreshToken's own `refresh` secret as the bearer. */
-const REFRESH_SECRET_OPERATIONS = new Set(['tokens_refresh']);
-
-export function authenticateSynqly(env: TwinEnv, request: RequestInfo, op: OperationSpec): SynqlyPrincipal {
-  if (op.security.length === 0) return NO_PRINCIPAL;
+export function authenticateSynqly(env: TwinEnv, request: RequestInfo, op: OperationSpec, facts: SynqlyOperationFacts = {}): SynqlyCaller {
+  if (op.security.length === 0) return undefined;
   refuseDuplicateHeaders(request, ['Authorization']);
   const header = request.headers.authorization;
   if (!header) throw errors.unauthorized('missing Authorization header; send Authorization: Bearer <organization access token>');
@@ -54,11 +49,11 @@ export function authenticateSynqly(env: TwinEnv, request: RequestInfo, op: Opera
   const { token, organization: org } = resolved;
   // a RefreshToken's own refresh secret refreshes that RefreshToken, whatever surface its access
   // secret is for (organization and integration tokens alike: DECISIONS "tokens", contract §4.3)
-  const ownRefresh = resolved.part === 'refresh' && REFRESH_SECRET_OPERATIONS.has(op.operationId) && addresses(request.params?.refreshTokenId, token);
+  const ownRefresh = resolved.part === 'refresh' && facts.acceptsOwnRefreshSecret === true && addresses(request.params?.refreshTokenId, token);
   if (token.kind !== 'organization' && !ownRefresh) {
     throw errors.unauthorized(`${token.kind === 'integration' ? 'an' : 'a'} ${token.kind} token cannot call the Management API; use an organization token`);
   }
-  if (resolved.part === 'refresh' && !REFRESH_SECRET_OPERATIONS.has(op.operationId)) {
+  if (resolved.part === 'refresh' && !facts.acceptsOwnRefreshSecret) {
     throw errors.unauthorized('a refresh secret only authorizes tokens_refresh; send the access secret');
   }
   if (token.member_id) {
@@ -75,7 +70,7 @@ export function authenticateSynqly(env: TwinEnv, request: RequestInfo, op: Opera
     return principal;
   }
   const action = op.extensions['x-synqly-permission'];
-  if (typeof action === 'string') authorize(principal.access, action, targetOf(tx, org, op, request.params ?? {}));
+  if (typeof action === 'string') authorize(principal.access, action, targetOf(tx, org, request.params ?? {}, facts.target));
   return principal;
 }
 
@@ -85,58 +80,33 @@ function addresses(idOrName: string | undefined, token: RefreshTokenRecord): boo
 }
 
 /**
- * The resources a call touches, read from its path parameters (ids or names). A resource that
- * does not exist is left out: the handler answers 404 for it.
+ * The API's handlers for the pipeline, which passes them whatever `authenticateSynqly` returned:
+ * the `authenticated` ones get their principal (the spec secures each of them: checked here, so a
+ * handler can never meet a missing principal), the `anonymous` ones (`security: []`) get none.
  */
-export function targetOf(tx: Tx, org: OrganizationRecord, op: OperationSpec, params: Record<string, string>): Target {
-  const state = orgState(tx, org.id);
-  const target: Target = { organizationId: org.id };
-  const integrationTarget = (integration: { account_id: string; category: string } | undefined) => {
-    if (!integration) return;
-    target.category = integration.category;
-    target.account ??= accountRef(state.accounts.get(integration.account_id)) ?? { id: integration.account_id };
-  };
-  const findIntegration = (idOrName: string, accountId?: string) => {
-    const lower = idOrName.toLowerCase();
-    return (
-      state.integrations.get(idOrName) ??
-      state.integrations.all().find((i) => (accountId === undefined || i.account_id === accountId) && i.name.toLowerCase() === lower)
-    );
-  };
-
-  // a sub-organization (or, for billing_get, possibly the caller's own) named by id or name
-  if ((op.operationId.startsWith('subOrgs_') || op.operationId === 'billing_get') && params.organizationId !== undefined) {
-    const lower = params.organizationId.toLowerCase();
-    if (params.organizationId === org.id || lower === org.name.toLowerCase()) return target;
-    const sub = tx
-      .values<OrganizationRecord>(ORGANIZATIONS)
-      .find((o) => o.parent_id === org.id && (o.id === params.organizationId || o.name.toLowerCase() === lower));
-    target.organizationId = sub?.id ?? params.organizationId;
-    return target;
+export function callerHandlers(
+  spec: ApiSpec,
+  authenticated: OperationTable<SynqlyPrincipal>,
+  anonymous: OperationTable<undefined>,
+): OperationTable<SynqlyCaller> {
+  const out: OperationTable<SynqlyCaller> = {};
+  for (const [operationId, handler] of Object.entries(authenticated)) {
+    if (spec.byId.get(operationId)?.security.length === 0) throw new Error(`${operationId} is unauthenticated in the spec (security: []) but its handler needs a principal`);
+    out[operationId] = withPrincipal(operationId, handler);
   }
-  if (params.accountId !== undefined) target.account = accountRef(findByIdOrName(state.accounts, params.accountId));
-  if (params.integrationId !== undefined) integrationTarget(findIntegration(params.integrationId, target.account?.id));
-  if (params.ownerId !== undefined && params.ownerId !== org.id && params.ownerId.toLowerCase() !== org.name.toLowerCase()) {
-    const account = op.operationId.startsWith('credentials_') ? findByIdOrName(state.accounts, params.ownerId) : undefined;
-    if (account) target.account = accountRef(account);
-    else integrationTarget(findIntegration(params.ownerId));
+  for (const [operationId, handler] of Object.entries(anonymous)) {
+    const op = spec.byId.get(operationId);
+    if (op && op.security.length > 0) throw new Error(`${operationId} is secured in the spec but its handler is registered as unauthenticated`);
+    out[operationId] = (ctx) => handler({ ...ctx, principal: undefined });
   }
-  if (params.credentialId !== undefined && op.operationId === 'credentials_lookup') {
-    const credential = findByIdOrName(state.credentials, params.credentialId);
-    if (credential?.account_id) target.account = accountRef(state.accounts.get(credential.account_id)) ?? { id: credential.account_id };
-    if (credential?.integration_id) integrationTarget(state.integrations.get(credential.integration_id));
-  }
-  if (params.refreshTokenId !== undefined) {
-    const token = findByIdOrName(state.refreshTokens, params.refreshTokenId);
-    if (token?.owner_type === 'integration') integrationTarget(state.integrations.get(token.owner_id));
-  }
-  if (params.memberId !== undefined) {
-    const member = findByIdOrName(state.members, params.memberId);
-    if (member) target.memberId = member.id;
-  }
-  return target;
+  return out;
 }
 
-function accountRef(account: AccountRef | undefined): AccountRef | undefined {
-  return account ? { id: account.id, name: account.name, environment: account.environment, ...(account.labels ? { labels: account.labels } : {}) } : undefined;
+function withPrincipal(operationId: string, handler: Handler<SynqlyPrincipal>): Handler<SynqlyCaller> {
+  return (ctx) => {
+    const principal = ctx.principal;
+    // unreachable: authenticateSynqly returns a principal or throws for every secured operation
+    if (!principal) throw new Error(`${operationId} ran without a principal`);
+    return handler({ ...ctx, principal });
+  };
 }

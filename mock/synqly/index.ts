@@ -1,13 +1,13 @@
 import type { CallRecord, TwinEnv, VendorApi } from '../core/pipeline.ts';
 import type { ApiSpec } from '../core/spec.ts';
-import { accountsOperations } from './accounts/operations.ts';
-import { authenticateSynqly, type SynqlyPrincipal } from './auth.ts';
-import { authOperations } from './auth/operations.ts';
-import { billingOperations } from './billing/operations.ts';
+import { accountsFacts, accountsOperations } from './accounts/operations.ts';
+import { authenticateSynqly, callerHandlers, type SynqlyCaller, type SynqlyPrincipal } from './auth.ts';
+import { authAnonymousOperations, authFacts, authOperations } from './auth/operations.ts';
+import { billingFacts, billingOperations } from './billing/operations.ts';
 import { customsOperations } from './customs/operations.ts';
 import { ssoOperations } from './sso/operations.ts';
 import { membersOperations } from './members/operations.ts';
-import { tokensOperations } from './tokens/operations.ts';
+import { tokensFacts, tokensOperations } from './tokens/operations.ts';
 import { renderSynqlyProblem } from './errors.ts';
 import { mappingsOperations } from './mappings/operations.ts';
 import { metaOperations } from './meta/operations.ts';
@@ -19,19 +19,20 @@ import { createOperationWatcher } from './organizationWebhooks/operation-events.
 import { organizationWebhooksOperations } from './organizationWebhooks/operations.ts';
 import { permissionsetOperations } from './permissionset/operations.ts';
 import { rolesOperations } from './roles/operations.ts';
-import { subOrgsOperations } from './subOrgs/operations.ts';
+import { subOrgsFacts, subOrgsOperations } from './subOrgs/operations.ts';
 import { auditOperations } from './audit/operations.ts';
 import { noteCallSubject, recordManagementCall } from './audit/observe.ts';
-import { bridgesOperations } from './bridges/operations.ts';
+import { bridgesFacts, bridgesOperations } from './bridges/operations.ts';
 import { capabilitiesOperations } from './capabilities/operations.ts';
-import { credentialsOperations } from './credentials/operations.ts';
+import { credentialsFacts, credentialsOperations } from './credentials/operations.ts';
 import { integrationPointsOperations } from './integrationPoints/operations.ts';
-import { integrationsOperations } from './integrations/operations.ts';
+import { integrationsFacts, integrationsOperations } from './integrations/operations.ts';
 import { operationsOperations } from './operations/operations.ts';
-import { statusOperations } from './status/operations.ts';
+import { statusFacts, statusOperations } from './status/operations.ts';
+import type { SynqlyFacts } from './operation-facts.ts';
 
-/** The Synqly Management API: one line per resource family. */
-export const synqlyOperations = {
+/** The Synqly Management API: one line per resource family (operations that need a principal). */
+const authenticatedOperations = {
   ...accountsOperations,
   ...mappingsOperations,
   ...metaOperations,
@@ -56,11 +57,30 @@ export const synqlyOperations = {
   ...statusOperations,
 };
 
+/** operations the spec leaves unauthenticated (`security: []`): no principal */
+const anonymousOperations = { ...authAnonymousOperations };
+
+/** every handler, by operationId */
+export const synqlyOperations = { ...authenticatedOperations, ...anonymousOperations };
+
+/** what the machinery needs to know about an operation besides its handler, declared by its family (operation-facts.ts) */
+export const synqlyFacts: SynqlyFacts = {
+  ...accountsFacts,
+  ...authFacts,
+  ...billingFacts,
+  ...bridgesFacts,
+  ...credentialsFacts,
+  ...integrationsFacts,
+  ...statusFacts,
+  ...subOrgsFacts,
+  ...tokensFacts,
+};
+
 /** what learns of every answered call (after the response is sent); each must be cheap and not throw */
-type Observer = (call: CallRecord<SynqlyPrincipal>) => void;
+type Observer = (call: CallRecord<SynqlyCaller>) => void;
 
 /** the Synqly API plus the background services it runs (webhook delivery), which `close` stops */
-export interface SynqlyApi extends VendorApi<SynqlyPrincipal> {
+export interface SynqlyApi extends VendorApi<SynqlyCaller> {
   /** drops pending webhook deliveries (timers cleared, attempts in flight aborted); resolves when they are settled, at most after 2 s */
   close(): Promise<void>;
 }
@@ -77,16 +97,20 @@ export function createSynqlyApi(spec: ApiSpec, env: TwinEnv): SynqlyApi {
     if (lease.held()) webhooks.emit(ev);
   });
   const observers: Observer[] = [
-    (call) => recordManagementCall(env, call),
+    (call) => recordManagementCall(env, call, synqlyFacts),
     (call) => {
-      const ev = eventFromCall(call, env.store.reader);
+      const ev = eventFromCall(call, env.store.reader, synqlyFacts);
       if (ev) webhooks.emit(ev);
     },
   ];
   return {
     name: 'synqly',
     spec,
-    handlers: withDeletionEvents(synqlyOperations, (ev) => webhooks.emit(ev)),
+    handlers: callerHandlers(
+      spec,
+      withDeletionEvents<SynqlyPrincipal>(authenticatedOperations, (ev) => webhooks.emit(ev), synqlyFacts),
+      anonymousOperations,
+    ),
     observe: (call) => {
       for (const observer of observers) {
         try {
@@ -97,7 +121,7 @@ export function createSynqlyApi(spec: ApiSpec, env: TwinEnv): SynqlyApi {
       }
     },
     authenticate: (request, op) => {
-      const principal = authenticateSynqly(env, request, op);
+      const principal = authenticateSynqly(env, request, op, synqlyFacts[op.operationId]);
       noteCallSubject(env, request, principal); // what the path names, before the call changes it (audit)
       return principal;
     },

@@ -11,3 +11,6 @@ export const oauthOperations: OperationTable<ConnxioCaller> = {
     return { body: token, headers: { 'cache-control': 'no-store', pragma: 'no-cache' } };
   },
 };
+
+/** operations whose every error is an OAuth error response (RFC 6749 §5.2), not ProblemDetails */
+export const oauthErrorOperations: ReadonlySet<string> = new Set(['oauth_token']);

@@ -6,6 +6,10 @@ import { type PatchOperation } from '../updates.ts';
 import { updateBodyCheck } from '../patch-check.ts';
 import type { ListQuery } from '../lists.ts';
 import { createAccount, deleteAccount, getAccount, listAccounts, patchAccount, updateAccount, type CreateAccountRequest, type UpdateAccountRequest } from './model.ts';
+import type { SynqlyFacts } from '../operation-facts.ts';
+import { findByIdOrName } from '../names.ts';
+import { orgState } from '../state.ts';
+import { integrationView } from '../integrations/model.ts';
 
 export const accountsOperations: OperationTable<SynqlyPrincipal> = {
   accounts_list: (ctx) => {
@@ -47,5 +51,33 @@ export const accountsOperations: OperationTable<SynqlyPrincipal> = {
     const id = ctx.params.accountId as string;
     await mutateOrg(ctx, (org) => deleteAccount(org, id));
     return noContent();
+  },
+};
+
+const quietly = <T>(read: () => T): T | undefined => {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
+};
+
+export const accountsFacts: SynqlyFacts = {
+  accounts_create: { creates: 'account', event: { event: 'account_create', pick: (b) => (b.result as Record<string, unknown> | undefined)?.account } },
+  accounts_update: { event: { event: 'account_update', pick: (b) => b.result } },
+  accounts_patch: { event: { event: 'account_update', pick: (b) => b.result } },
+  accounts_delete: {
+    deleteEvent: {
+      event: 'account_delete',
+      read: (tx, orgId, p) => quietly(() => findByIdOrName(orgState(tx, orgId).accounts, String(p.accountId))),
+      // the cascade removes the account's integrations (cascade.ts): each is an integration_delete, sent before the account's event
+      cascade: {
+        event: 'integration_delete',
+        read: (tx, orgId, account) =>
+          orgState(tx, orgId)
+            .integrations.findBy('account_id', String(account.id))
+            .map((i) => integrationView(i)),
+      },
+    },
   },
 };

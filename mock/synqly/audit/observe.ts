@@ -2,10 +2,10 @@ import { STATUS_CODES } from 'node:http';
 import type { CallRecord, RequestInfo, TwinEnv } from '../../core/pipeline.ts';
 import { REDACTED, redactBody } from '../../core/request-journal.ts';
 import { isInlineKind } from '../credentials/kinds.ts';
-import type { SynqlyPrincipal } from '../auth.ts';
+import type { SynqlyCaller } from '../auth.ts';
+import type { SynqlyFacts } from '../operation-facts.ts';
 import { findByIdOrName } from '../names.ts';
-import type { Tx } from '../../core/store/store.ts';
-import { orgState, ORGANIZATIONS, type AccountRecord, type IntegrationRecord, type OrganizationRecord, type OrgState } from '../state.ts';
+import { orgState, type AccountRecord, type IntegrationRecord, type OrgState } from '../state.ts';
 import { recordIntegrationCall } from '../status/model.ts';
 import { iso } from '../../core/model-env.ts';
 import { appendAudit, type AuditEntry } from './model.ts';
@@ -14,11 +14,11 @@ import { appendAudit, type AuditEntry } from './model.ts';
  * The Synqly API observer for audit and status (DECISIONS "status, audit, jobs"): after every
  * answered Management call of an authenticated organization it writes, in one store transaction,
  * - an audit event (contract §2.14; the request body with secrets redacted), and
- * - when the call addressed one integration (`{accountId}/{integrationId}` in the path, status
- *   reads excepted), a StatusEvent of that integration (status/model.ts).
- * Unauthenticated calls (401) have no organization to record them in — except auth_logon, which
- * names its organization in the path: every logon (success, wrong secret, locked or disabled
- * member, 402) is recorded there, its `secret` redacted, with the member it named when one exists.
+ * - when the call addressed one integration (`{accountId}/{integrationId}` in the path, except
+ *   operations declared `notAnIntegrationCall`), a StatusEvent of that integration (status/model.ts).
+ * Unauthenticated calls (401) have no organization to record them in — except operations whose
+ * family declares `auditUnauthenticated` (auth_logon names its organization in the path), recorded
+ * there with the body's secrets redacted. What a family declares: operation-facts.ts.
  */
 
 interface Subject {
@@ -79,7 +79,7 @@ function resolvePath(org: OrgState, params: Record<string, string>): Subject {
 const subjectsBefore = new WeakMap<RequestInfo, Subject>();
 
 /** Resolves the resources a call's path names, before the call changes them (called once authenticated). */
-export function noteCallSubject(env: TwinEnv, request: RequestInfo, principal: SynqlyPrincipal | undefined): void {
+export function noteCallSubject(env: TwinEnv, request: RequestInfo, principal: SynqlyCaller): void {
   if (!principal || !request.params) return;
   subjectsBefore.set(request, resolvePath(orgState(env.store.reader, principal.organization.id), request.params));
 }
@@ -90,7 +90,7 @@ export function noteCallSubject(env: TwinEnv, request: RequestInfo, principal: S
  * after the call (the account's pre-image when it is gone, for its environment). What resolves
  * neither way is recorded as the path sent it.
  */
-function subjectOf(org: OrgState, call: CallRecord<SynqlyPrincipal>, before: Subject = {}): Subject {
+function subjectOf(org: OrgState, call: CallRecord<SynqlyCaller>, facts: SynqlyFacts, before: Subject = {}): Subject {
   const params = call.request.params ?? {};
   const result = isObject(call.responseBody) && isObject(call.responseBody.result) ? call.responseBody.result : undefined;
   const after = resolvePath(org, params);
@@ -101,16 +101,12 @@ function subjectOf(org: OrgState, call: CallRecord<SynqlyPrincipal>, before: Sub
   if (integrationId) Object.assign(s, { integrationId, integration: org.integrations.get(integrationId) });
   const bridgeId = before.bridgeId ?? after.bridgeId;
   if (bridgeId) s.bridgeId = bridgeId;
-  if (result) {
-    const created = (key: string) => (isObject(result[key]) ? (result[key] as Record<string, unknown>) : undefined);
-    const account = created('account');
-    if (call.operation.operationId === 'accounts_create' && account && typeof account.id === 'string') {
-      Object.assign(s, { account: org.accounts.get(account.id), accountId: account.id });
-    }
-    const integration = created('integration');
-    if (call.operation.operationId === 'integrations_create' && integration && typeof integration.id === 'string') s.integrationId = integration.id;
-    const bridge = created('bridge');
-    if (call.operation.operationId === 'bridges_create' && bridge && typeof bridge.id === 'string') s.bridgeId = bridge.id;
+  const creates = facts[call.operation.operationId]?.creates;
+  const created = result && creates && isObject(result[creates]) ? result[creates] : undefined;
+  if (created && typeof created.id === 'string') {
+    if (creates === 'account') Object.assign(s, { account: org.accounts.get(created.id), accountId: created.id });
+    if (creates === 'integration') s.integrationId = created.id;
+    if (creates === 'bridge') s.bridgeId = created.id;
   }
   if (params.accountId) s.accountId ??= params.accountId;
   if (params.integrationId) s.integrationId ??= params.integrationId;
@@ -133,24 +129,7 @@ function problemMessage(body: unknown): string | undefined {
   return isObject(body) && typeof body.message === 'string' ? body.message : undefined;
 }
 
-/** the organization an auth_logon call addresses (`organizationId`: id or name), when it exists */
-function logonOrganization(tx: Tx, call: CallRecord<SynqlyPrincipal>): OrganizationRecord | undefined {
-  const idOrName = call.request.params?.organizationId;
-  if (call.operation.operationId !== 'auth_logon' || !idOrName) return undefined;
-  const lower = idOrName.toLowerCase();
-  return tx.get<OrganizationRecord>(ORGANIZATIONS, idOrName) ?? tx.values<OrganizationRecord>(ORGANIZATIONS).find((o) => o.name.toLowerCase() === lower);
-}
-
-/** the member a logon named: the one it logged on (success), else the member of that name, if any */
-function logonMember(org: OrgState, call: CallRecord<SynqlyPrincipal>): string | undefined {
-  const result = isObject(call.responseBody) && isObject(call.responseBody.result) ? call.responseBody.result : undefined;
-  const member = result && isObject(result.member) && typeof result.member.id === 'string' ? result.member.id : undefined;
-  if (member) return member;
-  const name = isObject(call.requestBody) && typeof call.requestBody.name === 'string' ? call.requestBody.name.toLowerCase() : undefined;
-  return name === undefined ? undefined : org.members.all().find((m) => m.name.toLowerCase() === name)?.id;
-}
-
-export function auditEntryOf(call: CallRecord<SynqlyPrincipal>, subject: Subject, nowMs: number, memberId?: string): AuditEntry {
+export function auditEntryOf(call: CallRecord<SynqlyCaller>, subject: Subject, nowMs: number, memberId?: string): AuditEntry {
   const headers = call.request.headers;
   const ua = headers['user-agent'];
   const failed = call.status >= 400;
@@ -175,26 +154,26 @@ export function auditEntryOf(call: CallRecord<SynqlyPrincipal>, subject: Subject
 }
 
 /** Records one answered call; the write is durable on its own schedule (the response is already out). */
-export function recordManagementCall(env: TwinEnv, call: CallRecord<SynqlyPrincipal>): void {
+export function recordManagementCall(env: TwinEnv, call: CallRecord<SynqlyCaller>, facts: SynqlyFacts): void {
   const principal = call.principal;
-  if (!principal && call.operation.operationId !== 'auth_logon') return;
+  const opFacts = facts[call.operation.operationId];
+  if (!principal && !opFacts?.auditUnauthenticated) return;
   const nowMs = env.clock.now();
   env.store
     .transact((tx) => {
       if (!principal) {
-        const addressed = logonOrganization(tx, call);
+        const addressed = opFacts?.auditUnauthenticated?.(tx, call);
         if (!addressed) return; // an unknown organization: nowhere to record the attempt
-        const org = orgState(tx, addressed.id);
-        appendAudit(org, auditEntryOf(call, {}, nowMs, logonMember(org, call)));
+        appendAudit(orgState(tx, addressed.organization.id), auditEntryOf(call, {}, nowMs, addressed.memberId));
         return;
       }
       const orgId = principal.organization.id;
       const org = orgState(tx, orgId);
       if (!org.organizations.get(orgId)) return; // the organization is gone (deleted by this very call)
-      const subject = subjectOf(org, call, subjectsBefore.get(call.request));
+      const subject = subjectOf(org, call, facts, subjectsBefore.get(call.request));
       appendAudit(org, auditEntryOf(call, subject, nowMs));
       const addressed = call.request.params?.integrationId !== undefined;
-      if (addressed && subject.integration && !call.operation.operationId.startsWith('status_')) {
+      if (addressed && subject.integration && !opFacts?.notAnIntegrationCall) {
         recordIntegrationCall(
           org,
           subject.integration,

@@ -6,6 +6,7 @@ import type { ListQuery } from '../lists.ts';
 import { childrenOf } from '../organization/model.ts';
 import { orgState } from '../state.ts';
 import { billedOrganization, getBilling, listBilling, type BilledOrganization, type BillingMonth } from './model.ts';
+import type { SynqlyFacts } from '../operation-facts.ts';
 
 /** the caller's organization and, for a root organization, its sub-organizations the caller may reach with `action` */
 function scopeOf(ctx: SynqlyContext, action: string): BilledOrganization[] {
@@ -20,5 +21,14 @@ export const billingOperations: OperationTable<SynqlyPrincipal> = {
   billing_get: (ctx) => {
     const billed = billedOrganization(scopeOf(ctx, 'billing.get'), ctx.params.organizationId as string);
     return ok(getBilling(billed, ctx.params.month as BillingMonth, ctx.env.clock.now()));
+  },
+};
+
+export const billingFacts: SynqlyFacts = {
+  // `{organizationId}`: the caller's own organization or one of its sub-organizations (id or name)
+  billing_get: {
+    target: (t, params) => {
+      if (params.organizationId !== undefined) t.organization(params.organizationId);
+    },
   },
 };

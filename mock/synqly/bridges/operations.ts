@@ -5,6 +5,7 @@ import type { ListQuery } from '../lists.ts';
 import { type PatchOperation } from '../updates.ts';
 import { updateBodyCheck } from '../patch-check.ts';
 import { bridgeStatus, bridgeView, createBridge, deleteBridge, getBridge, listBridges, patchBridge, updateBridge, type BridgeInput, type UpdateBridgeRequest } from './model.ts';
+import type { SynqlyFacts } from '../operation-facts.ts';
 
 const ids = (params: Record<string, unknown>) => [params.accountId as string, params.bridgeId as string] as const;
 
@@ -25,4 +26,8 @@ export const bridgesOperations: OperationTable<SynqlyPrincipal> = {
     return noContent();
   },
   bridges_get_status: (ctx) => ok(bridgeStatus(readOrg(ctx), ...ids(ctx.params))),
+};
+
+export const bridgesFacts: SynqlyFacts = {
+  bridges_create: { creates: 'bridge' },
 };

@@ -16,6 +16,9 @@ import {
   type CreateCredentialRequest,
   type UpdateCredentialRequest,
 } from './model.ts';
+import type { SynqlyFacts } from '../operation-facts.ts';
+import type { TargetReading } from '../targets.ts';
+import { findByIdOrName } from '../names.ts';
 
 const owner = (params: Record<string, unknown>) => params.ownerId as string;
 const credential = (params: Record<string, unknown>) => params.credentialId as string;
@@ -44,4 +47,25 @@ export const credentialsOperations: OperationTable<SynqlyPrincipal> = {
     return noContent();
   },
   credentials_lookup: (ctx) => ok(credentialView(lookupCredential(readOrg(ctx), credential(ctx.params)))),
+};
+
+/** `{ownerId}` names an account or an integration (or the organization itself) */
+const ownerTarget: TargetReading = (t, params) => t.fromPath(params, { ownerMayBeAccount: true });
+
+export const credentialsFacts: SynqlyFacts = {
+  credentials_list: { target: ownerTarget },
+  credentials_create: { target: ownerTarget },
+  credentials_get: { target: ownerTarget },
+  credentials_update: { target: ownerTarget },
+  credentials_patch: { target: ownerTarget },
+  credentials_delete: { target: ownerTarget },
+  // the path names only the credential: the target is its owner
+  credentials_lookup: {
+    target: (t, params) => {
+      t.fromPath(params);
+      const credential = params.credentialId === undefined ? undefined : findByIdOrName(t.state.credentials, params.credentialId);
+      if (credential?.account_id) t.accountById(credential.account_id);
+      if (credential?.integration_id) t.integrationById(credential.integration_id);
+    },
+  },
 };

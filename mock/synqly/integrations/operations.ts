@@ -23,6 +23,8 @@ import {
   type UpdateIntegrationRequest,
   type VerifyIntegrationRequest,
 } from './model.ts';
+import type { SynqlyFacts } from '../operation-facts.ts';
+import { orgState } from '../state.ts';
 
 const ids = (params: Record<string, unknown>) => [params.accountId as string, params.integrationId as string] as const;
 
@@ -120,5 +122,23 @@ export const integrationsOperations: OperationTable<SynqlyPrincipal> = {
     if (body) assertBodyAllowed(ctx, org, ctx.params.accountId as string, body.provider_config?.type, 'integrations.verify');
     const warnings = verifyExistingIntegration(org, ...ids(ctx.params), body, ctx.env.clock.now());
     return { status: 200, body: warnings.length > 0 ? { messages: messages(ctx, warnings) } : {} };
+  },
+};
+
+export const integrationsFacts: SynqlyFacts = {
+  integrations_create: { creates: 'integration', event: { event: 'integration_create', pick: (b) => (b.result as Record<string, unknown> | undefined)?.integration } },
+  integrations_update: { event: { event: 'integration_update', pick: (b) => b.result } },
+  integrations_patch: { event: { event: 'integration_update', pick: (b) => b.result } },
+  integrations_delete: {
+    deleteEvent: {
+      event: 'integration_delete',
+      read: (tx, orgId, p) => {
+        try {
+          return integrationView(getIntegration(orgState(tx, orgId), String(p.accountId), String(p.integrationId)));
+        } catch {
+          return undefined; // unknown: the handler answers 404 and there is no event
+        }
+      },
+    },
   },
 };

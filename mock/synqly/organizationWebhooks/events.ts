@@ -2,8 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { CallRecord, OperationTable } from '../../core/pipeline.ts';
 import type { JsonRecord } from '../../core/store/document.ts';
 import type { Tx } from '../../core/store/store.ts';
-import { getIntegration, integrationView } from '../integrations/model.ts';
-import { findByIdOrName } from '../names.ts';
+import type { SynqlyFacts } from '../operation-facts.ts';
 import { orgState, type AccountRecord, type OrgState, type WebhookDeliveryRecord } from '../state.ts';
 import { iso, type ModelEnv } from '../../core/model-env.ts';
 import { signingSecretOf, webhooksFor, type WebhookEvent } from './model.ts';
@@ -28,15 +27,6 @@ export function signBody(body: string, secret: string): string {
 
 export const SIGNATURE_HEADER = 'X-Synqly-Signature';
 
-const EVENT_OF: Record<string, { event: WebhookEvent; pick: (body: Record<string, unknown>) => unknown }> = {
-  accounts_create: { event: 'account_create', pick: (b) => (b.result as Record<string, unknown> | undefined)?.account },
-  accounts_update: { event: 'account_update', pick: (b) => b.result },
-  accounts_patch: { event: 'account_update', pick: (b) => b.result },
-  integrations_create: { event: 'integration_create', pick: (b) => (b.result as Record<string, unknown> | undefined)?.integration },
-  integrations_update: { event: 'integration_update', pick: (b) => b.result },
-  integrations_patch: { event: 'integration_update', pick: (b) => b.result },
-};
-
 const isObject = (v: unknown): v is JsonRecord => !!v && typeof v === 'object' && !Array.isArray(v);
 
 /** the account an integration event concerns, read from the organization's current state */
@@ -44,9 +34,9 @@ function accountOf(org: OrgState, integration: JsonRecord): AccountRecord | unde
   return typeof integration.account_id === 'string' ? org.accounts.get(integration.account_id) : undefined;
 }
 
-/** The event a successful create/update call stands for (deletes: see `withDeletionEvents`). */
-export function eventFromCall(call: CallRecord<{ organization: { id: string } }>, reader: Tx): OrganizationEvent | undefined {
-  const spec = EVENT_OF[call.operation.operationId];
+/** The event a successful create/update call stands for, as its family declares it (deletes: see `withDeletionEvents`). */
+export function eventFromCall(call: CallRecord<{ organization: { id: string } } | undefined>, reader: Tx, facts: SynqlyFacts): OrganizationEvent | undefined {
+  const spec = facts[call.operation.operationId]?.event;
   if (!spec || call.status < 200 || call.status > 299 || !call.principal || !isObject(call.responseBody)) return undefined;
   const resource = spec.pick(call.responseBody);
   if (!isObject(resource)) return undefined;
@@ -106,58 +96,21 @@ export function planDeliveries(org: OrgState, ev: OrganizationEvent, env: ModelE
   return out;
 }
 
-/** the resource a delete call addresses, as the API shows it, read before the delete runs */
-export type PreImage = (tx: Tx, organizationId: string, params: Record<string, unknown>) => JsonRecord | undefined;
-/** what else a delete removes that has events of its own (an account's integrations), read before it runs */
-export type CascadePreImage = (tx: Tx, organizationId: string, resource: JsonRecord) => JsonRecord[];
-
-const quietly = (fn: () => JsonRecord | undefined): JsonRecord | undefined => {
-  try {
-    return fn();
-  } catch {
-    return undefined;
-  }
-};
-
-export interface DeletionEventSpec {
-  event: WebhookEvent;
-  read: PreImage;
-  cascade?: { event: WebhookEvent; read: CascadePreImage };
-}
-
-export const DELETE_PRE_IMAGES: Record<string, DeletionEventSpec> = {
-  accounts_delete: {
-    event: 'account_delete',
-    read: (tx, orgId, p) => quietly(() => findByIdOrName(orgState(tx, orgId).accounts, String(p.accountId))),
-    // the cascade removes the account's integrations (cascade.ts): each is an integration_delete, sent before the account's event
-    cascade: {
-      event: 'integration_delete',
-      read: (tx, orgId, account) =>
-        orgState(tx, orgId)
-          .integrations.findBy('account_id', String(account.id))
-          .map((i) => integrationView(i)),
-    },
-  },
-  integrations_delete: {
-    event: 'integration_delete',
-    read: (tx, orgId, p) => quietly(() => integrationView(getIntegration(orgState(tx, orgId), String(p.accountId), String(p.integrationId)))),
-  },
-};
-
 /**
- * Delete events need the resource as it was before the call: wraps the delete handlers of
- * `preImages` (when present) to read it (and what its delete cascades to) first, and to report
- * the events once the delete succeeded.
+ * Delete events need the resource as it was before the call: wraps the handlers of the operations
+ * whose family declares a `deleteEvent` to read it (and what the delete cascades to) first, and
+ * to report the events once the delete succeeded.
  */
 export function withDeletionEvents<P extends { organization: { id: string } }>(
   handlers: OperationTable<P>,
   emit: (ev: OrganizationEvent) => void,
-  preImages: Record<string, DeletionEventSpec> = DELETE_PRE_IMAGES,
+  facts: SynqlyFacts,
 ): OperationTable<P> {
   const wrapped: OperationTable<P> = {};
-  for (const [operationId, { event, read, cascade }] of Object.entries(preImages)) {
+  for (const [operationId, opFacts] of Object.entries(facts)) {
     const del = handlers[operationId];
-    if (!del) continue;
+    if (!del || !opFacts.deleteEvent) continue;
+    const { event, read, cascade } = opFacts.deleteEvent;
     wrapped[operationId] = async (ctx) => {
       const organizationId = ctx.principal.organization.id;
       const reader = ctx.env.store.reader;

@@ -14,7 +14,8 @@ import { createAccount } from '../accounts/model.ts';
 import { createOrganization } from '../organization/model.ts';
 import { orgState } from '../state.ts';
 import { createWebhookDispatcher, listDeliveries } from './delivery.ts';
-import { DELETE_PRE_IMAGES, eventFromCall, planDeliveries, signBody, withDeletionEvents, type OrganizationEvent } from './events.ts';
+import { eventFromCall, planDeliveries, signBody, withDeletionEvents, type OrganizationEvent } from './events.ts';
+import { synqlyFacts } from '../index.ts';
 import { createWebhook, deleteWebhook, getWebhook, listWebhooks, updateWebhook, webhooksFor, type UpdateWebhookRequest, type WebhookFilter } from './model.ts';
 
 const T0 = Date.parse('2026-03-01T10:00:00Z');
@@ -97,17 +98,17 @@ describe('events', () => {
   it('maps successful account and integration calls to events, with the integration account', async () => {
     const { write, env, store, organization } = await setup();
     const account = await write((o) => createAccount(o, { name: 'acme-prod' }, env));
-    expect(eventFromCall(call('accounts_create', 200, { result: { account } }, organization.id), store.reader)).toEqual({ organizationId: organization.id, event: 'account_create', account });
-    expect(eventFromCall(call('accounts_patch', 200, { result: account }, organization.id), store.reader)?.event).toBe('account_update');
+    expect(eventFromCall(call('accounts_create', 200, { result: { account } }, organization.id), store.reader, synqlyFacts)).toEqual({ organizationId: organization.id, event: 'account_create', account });
+    expect(eventFromCall(call('accounts_patch', 200, { result: account }, organization.id), store.reader, synqlyFacts)?.event).toBe('account_update');
     const integration = { id: 'i1', account_id: account.id, name: 'jira' };
-    expect(eventFromCall(call('integrations_create', 200, { result: { integration, token: {} } }, organization.id), store.reader)).toEqual({
+    expect(eventFromCall(call('integrations_create', 200, { result: { integration, token: {} } }, organization.id), store.reader, synqlyFacts)).toEqual({
       organizationId: organization.id,
       event: 'integration_create',
       integration,
       account,
     });
-    expect(eventFromCall(call('accounts_create', 409, { status: 409 }, organization.id), store.reader)).toBeUndefined();
-    expect(eventFromCall(call('accounts_list', 200, { result: [] }, organization.id), store.reader)).toBeUndefined();
+    expect(eventFromCall(call('accounts_create', 409, { status: 409 }, organization.id), store.reader, synqlyFacts)).toBeUndefined();
+    expect(eventFromCall(call('accounts_list', 200, { result: [] }, organization.id), store.reader, synqlyFacts)).toBeUndefined();
   });
 
   it('plans one signed delivery per matching webhook, skipping expired secrets', async () => {
@@ -134,7 +135,7 @@ describe('events', () => {
     const handlers = withDeletionEvents<{ organization: { id: string } }>(
       { accounts_delete: (ctx) => (ctx.params.accountId === 'a1' ? { status: 204 } : { status: 404, body: {} }) },
       (ev) => seen.push(ev),
-      { accounts_delete: { event: 'account_delete', read: (_tx, _org, p) => (p.accountId === 'a1' || p.accountId === 'a2' ? account : undefined) } },
+      { accounts_delete: { deleteEvent: { event: 'account_delete', read: (_tx, _org, p) => (p.accountId === 'a1' || p.accountId === 'a2' ? account : undefined) } } },
     );
     const ctx = (accountId: string) => ({ params: { accountId }, principal: { organization: { id: 'o1' } }, env: { store: { reader: {} } } }) as never;
     await handlers.accounts_delete!(ctx('a1'));
@@ -147,9 +148,9 @@ describe('events', () => {
   it('reads delete pre-images from the account and integration families', async () => {
     const { write, env, store, organization } = await setup();
     const account = await write((o) => createAccount(o, { name: 'acme-prod' }, env));
-    expect(DELETE_PRE_IMAGES.accounts_delete!.read(store.reader, organization.id, { accountId: 'ACME-PROD' })).toEqual(account);
-    expect(DELETE_PRE_IMAGES.accounts_delete!.read(store.reader, organization.id, { accountId: 'ghost' })).toBeUndefined();
-    expect(DELETE_PRE_IMAGES.integrations_delete!.read(store.reader, organization.id, { accountId: account.id, integrationId: 'ghost' })).toBeUndefined();
+    expect(synqlyFacts.accounts_delete!.deleteEvent!.read(store.reader, organization.id, { accountId: 'ACME-PROD' })).toEqual(account);
+    expect(synqlyFacts.accounts_delete!.deleteEvent!.read(store.reader, organization.id, { accountId: 'ghost' })).toBeUndefined();
+    expect(synqlyFacts.integrations_delete!.deleteEvent!.read(store.reader, organization.id, { accountId: account.id, integrationId: 'ghost' })).toBeUndefined();
   });
 });
 

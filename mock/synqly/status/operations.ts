@@ -5,6 +5,7 @@ import { mutateOrg, noContent, ok, readOrg, type SynqlyContext } from '../contex
 import type { ListQuery } from '../lists.ts';
 import type { OrgState } from '../state.ts';
 import { getStatus, integrationTimeseries, listStatus, listStatusEvents, organizationTimeseries, resetStatus } from './model.ts';
+import type { SynqlyFacts } from '../operation-facts.ts';
 
 const ids = (params: Record<string, unknown>) => [params.accountId as string, params.integrationId as string] as const;
 
@@ -30,3 +31,6 @@ export const statusOperations: OperationTable<SynqlyPrincipal> = {
   status_get_integration_timeseries: (ctx) =>
     ok(integrationTimeseries(readOrg(ctx), ...ids(ctx.params), ctx.query.interval as string | undefined, ctx.env.clock.now())),
 };
+
+/** reading or resetting an integration's status is not a call of that integration (no StatusEvent of its own) */
+export const statusFacts: SynqlyFacts = Object.fromEntries(Object.keys(statusOperations).map((operationId) => [operationId, { notAnIntegrationCall: true }]));

@@ -8,6 +8,8 @@ import { organizationView } from '../organization/model.ts';
 import { orgState } from '../state.ts';
 import { accountLookup } from '../tokens/create.ts';
 import { createdSubOrgView, createSubOrg, deleteSubOrg, getSubOrg, listSubOrgs, type CreateSubOrgRequest } from './model.ts';
+import type { SynqlyFacts } from '../operation-facts.ts';
+import type { TargetReading } from '../targets.ts';
 
 const subOrgId = (ctx: { params: Record<string, unknown> }) => ctx.params.organizationId as string;
 
@@ -34,4 +36,14 @@ export const subOrgsOperations: OperationTable<SynqlyPrincipal> = {
     await ctx.env.store.transact((tx) => deleteSubOrg(tx, ctx.principal.organization.id, subOrgId(ctx)));
     return noContent();
   },
+};
+
+/** `{organizationId}` names a sub-organization of the caller's (id or name): the check targets it */
+const subOrgTarget: TargetReading = (t, params) => {
+  if (params.organizationId !== undefined) t.organization(params.organizationId);
+};
+
+export const subOrgsFacts: SynqlyFacts = {
+  subOrgs_get: { target: subOrgTarget },
+  subOrgs_delete: { target: subOrgTarget },
 };

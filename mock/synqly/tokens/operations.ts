@@ -17,6 +17,7 @@ import {
 } from './create.ts';
 import { assertTokenWithin } from './guard.ts';
 import { accessTokenView, deleteRefreshToken, refreshTokenView, removeSecondaryPair, resetRefreshToken, rotateRefreshToken } from './model.ts';
+import type { SynqlyFacts } from '../operation-facts.ts';
 
 /** The caller as the token models see it. */
 export function callerOf(ctx: SynqlyContext): TokenCaller {
@@ -105,4 +106,10 @@ export const tokensOperations: OperationTable<SynqlyPrincipal> = {
     });
     return noContent();
   },
+};
+
+export const tokensFacts: SynqlyFacts = {
+  // a RefreshToken's own refresh secret refreshes that RefreshToken, whatever surface its access
+  // secret is for (organization and integration tokens alike: DECISIONS "tokens", contract §4.3)
+  tokens_refresh: { acceptsOwnRefreshSecret: true },
 };
