@@ -3,14 +3,19 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 
-/** globalSetup of the `spawned` target: starts `apitwin serve` on port 0 with a memory store, once per run. */
+/**
+ * globalSetup of the `spawned` target: starts `apitwin serve` on port 0 with a memory store (or,
+ * with APITWIN_SPAWNED_STORE, as a replica of that PostgreSQL store), once per run.
+ */
 let child: ChildProcess | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
   const root = join(import.meta.dirname, '..', '..');
   const cli = join(root, 'dist', 'cli.js');
   if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run build` first (npm test does)');
-  child = spawn(process.execPath, [cli, 'serve', '--memory', '--json', '--profile', 'empty', '--synqly-port', '0', '--connxio-port', '0', '--custom-port', '0', '--log-level', 'warn'], {
+  // APITWIN_SPAWNED_STORE (a postgres:// URL): the spawned twin is a replica of that shared store instead of a memory twin
+  const store = process.env.APITWIN_SPAWNED_STORE ? ['--store', process.env.APITWIN_SPAWNED_STORE] : ['--memory'];
+  child = spawn(process.execPath, [cli, 'serve', ...store, '--json', '--profile', 'empty', '--synqly-port', '0', '--connxio-port', '0', '--custom-port', '0', '--log-level', 'warn'], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
