@@ -5,6 +5,7 @@ import { connxioSession } from '../support/sessions.ts';
 import { expectOperation, expectProblem } from '../support/contract.ts';
 import { uniqueName } from '../support/resources.ts';
 import { createIntegration, currentSubscriptionId, fakeAssembly, integrationBody, uploadComponent } from '../support/connxio-management.ts';
+import { connxioReadOnly } from '../support/read-only.ts';
 
 const target = await useTarget();
 const twin = target.kind !== 'live';
@@ -242,5 +243,50 @@ describe('delete_code_component', () => {
     const list = await mine.get('/v2/codecomponents');
     expectOperation(list, 'list_code_components', 200);
     expect(list.body).toEqual([]);
+  });
+});
+
+// Read-only: the family's lists and gets on the demo tenant, GETs only, so they run on every target
+// (a live one without --allow-writes included). An empty list live skips the read, saying why.
+const ro = connxioReadOnly(target);
+
+describe('list_code_components', () => {
+  it("lists the company's code components (the demo's Order Mapper)", async () => {
+    const s = await ro.session();
+    const res = await s.get('/v2/codecomponents');
+    expectOperation(res, 'list_code_components', 200);
+    if (ro.twin) expect(ro.listOf(res).map((c) => c.name)).toContain('Order Mapper');
+  });
+});
+
+describe('get_code_component', () => {
+  it('reads the first listed code component by id, and all its versions', async (ctx) => {
+    const s = await ro.session();
+    const list = await s.get('/v2/codecomponents');
+    expectOperation(list, 'list_code_components', 200);
+    const component = ro.firstOf(ctx, ro.listOf(list), 'code component');
+    const res = await s.get(`/v2/codecomponents/${component.id}`);
+    expectOperation(res, 'get_code_component', 200);
+    expect(ro.listOf(res).length).toBeGreaterThanOrEqual(1);
+    for (const v of ro.listOf(res)) expect(v).toMatchObject({ id: component.id, name: component.name });
+    const versions = await s.get(`/v2/codecomponents/${component.id}/versions`);
+    expectOperation(versions, 'get_code_component_versions', 200);
+    for (const v of ro.listOf(versions)) expect(v.id).toBe(component.id);
+    const all = ro.listOf(versions).map((v) => v.uniqueId);
+    for (const v of ro.listOf(res)) expect(all).toContain(v.uniqueId);
+    if (ro.twin) expect(ro.listOf(versions).map((v) => v.version)).toEqual(['1.0.1', '1.0.0']);
+  });
+});
+
+describe('get_code_component_versions', () => {
+  it('lists every version of the first listed code component', async (ctx) => {
+    const s = await ro.session();
+    const list = await s.get('/v2/codecomponents');
+    expectOperation(list, 'list_code_components', 200);
+    const component = ro.firstOf(ctx, ro.listOf(list), 'code component');
+    const res = await s.get(`/v2/codecomponents/${component.id}/versions`);
+    expectOperation(res, 'get_code_component_versions', 200);
+    expect(ro.listOf(res).length).toBeGreaterThanOrEqual(1);
+    expect(new Set(ro.listOf(res).map((v) => v.uniqueId)).size).toBe(ro.listOf(res).length);
   });
 });

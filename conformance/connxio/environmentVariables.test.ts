@@ -5,6 +5,7 @@ import { connxioSession, type ConnxioSession } from '../support/sessions.ts';
 import { expectOperation, expectProblem } from '../support/contract.ts';
 import { uniqueName } from '../support/resources.ts';
 import { currentSubscriptionId } from '../support/connxio-management.ts';
+import { connxioReadOnly } from '../support/read-only.ts';
 
 const target = await useTarget();
 const twin = target.kind !== 'live';
@@ -135,5 +136,30 @@ describe('delete_environment_variable', () => {
     expectOperation(res, 'delete_environment_variable', 204);
     expectProblem(await s.get(`/v2/environmentvariables/${v.id}`), 'get_environment_variable', 400);
     expectProblem(await s.delete(`/v2/environmentvariables/${v.id}`), 'delete_environment_variable', 400);
+  });
+});
+
+// Read-only: the family's lists and gets on the demo tenant, GETs only, so they run on every target
+// (a live one without --allow-writes included). An empty list live skips the read, saying why.
+const ro = connxioReadOnly(target);
+
+describe('list_environment_variables', () => {
+  it("lists the company's environment variables (the demo's ErpBaseUrl)", async () => {
+    const s = await ro.session();
+    const res = await s.get('/v2/environmentvariables');
+    expectOperation(res, 'list_environment_variables', 200);
+    if (ro.twin) expect(ro.listOf(res).map((v) => v.name)).toEqual(['ErpBaseUrl']);
+  });
+});
+
+describe('get_environment_variable', () => {
+  it('reads the first listed environment variable by id, the same as in the list', async (ctx) => {
+    const s = await ro.session();
+    const list = await s.get('/v2/environmentvariables');
+    expectOperation(list, 'list_environment_variables', 200);
+    const variable = ro.firstOf(ctx, ro.listOf(list), 'environment variable');
+    const res = await s.get(`/v2/environmentvariables/${variable.id}`);
+    expectOperation(res, 'get_environment_variable', 200);
+    expect(res.body).toEqual(variable);
   });
 });

@@ -6,6 +6,7 @@ import { expectOperation, expectProblem, expectProblemOf } from '../support/cont
 import { uniqueName } from '../support/resources.ts';
 import { createIntegration, currentSubscriptionId, integrationBody } from '../support/connxio-management.ts';
 import { portal } from '../support/connxio-portal.ts';
+import { connxioReadOnly } from '../support/read-only.ts';
 
 const target = await useTarget();
 /** DECISIONS-only behaviour (412 for a stale _etag, the twin's business rules) is asserted exactly on twins only */
@@ -381,5 +382,32 @@ describe('delete_integration', () => {
     expect(res.text).toBe('');
     expectProblem(await s.get(`/v2/integrations/${created.id}`), 'get_integration', 404);
     expectProblem(await s.delete(`/v2/integrations/${created.id}`), 'delete_integration', 404);
+  });
+});
+
+// Read-only: the family's lists and gets on the demo tenant, GETs only, so they run on every target
+// (a live one without --allow-writes included). An empty list live skips the read, saying why.
+const ro = connxioReadOnly(target);
+
+describe('list_integrations', () => {
+  it("lists the key's subscription's integrations (two in the demo company)", async () => {
+    const s = await ro.session();
+    const res = await s.get('/v2/integrations');
+    expectOperation(res, 'list_integrations', 200);
+    const subscriptionId = await currentSubscriptionId(s);
+    for (const i of ro.listOf(res)) expect(i.subscriptionId).toBe(subscriptionId);
+    if (ro.twin) expect(ro.listOf(res)).toHaveLength(2);
+  });
+});
+
+describe('get_integration', () => {
+  it('reads the first listed integration by id, the same document as in the list', async (ctx) => {
+    const s = await ro.session();
+    const list = await s.get('/v2/integrations');
+    expectOperation(list, 'list_integrations', 200);
+    const integration = ro.firstOf(ctx, ro.listOf(list), 'integration');
+    const res = await s.get(`/v2/integrations/${integration.id}`);
+    expectOperation(res, 'get_integration', 200);
+    expect(res.body).toEqual(integration);
   });
 });

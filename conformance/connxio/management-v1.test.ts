@@ -7,6 +7,7 @@ import { expectOperation, expectProblem, expectProblemOf } from '../support/cont
 import { uniqueName } from '../support/resources.ts';
 import { createIntegration, currentSubscriptionId, integrationBody } from '../support/connxio-management.ts';
 import { portal } from '../support/connxio-portal.ts';
+import { connxioReadOnly, type ListedItem } from '../support/read-only.ts';
 
 /**
  * The legacy (v1) management API (contract §2.2): `/v1/management/subscription` and
@@ -349,5 +350,45 @@ describe('delete_integration_v1', () => {
     expectProblem(await s.delete(`/v1/management/integration/${theirs.body.id}/subscription/${s.otherSubscriptionId}`), 'delete_integration_v1', 404);
     expectProblem(await s.delete(`/v1/management/integration/${theirs.body.id}/subscription/${s.subscriptionId}`), 'delete_integration_v1', 404);
     expectOperation(await asOther(s.raw.get(`/v1/management/integration/${theirs.body.id}`)), 'get_integration_v1', 200);
+  });
+});
+
+// Read-only: the family's lists and gets on the demo tenant, GETs only, so they run on every target
+// (a live one without --allow-writes included). An empty list live skips the read, saying why.
+const ro = connxioReadOnly(target);
+
+describe('list_subscriptions_v1', () => {
+  it("lists the company's subscriptions under the legacy v1 management API", async () => {
+    const s = await ro.session();
+    const res = await s.get('/v1/management/subscription');
+    expectOperation(res, 'list_subscriptions_v1', 200);
+    expect(ro.listOf(res).map((x) => x.id)).toContain(await currentSubscriptionId(s));
+  });
+});
+
+describe('list_integrations_v1', () => {
+  it("lists the key's subscription's integrations under v1, the same documents as v2", async () => {
+    const s = await ro.session();
+    const res = await s.get('/v1/management/integration');
+    expectOperation(res, 'list_integrations_v1', 200);
+    const v2 = await s.get('/v2/integrations');
+    expectOperation(v2, 'list_integrations', 200);
+    const byId = (list: ListedItem[]) => [...list].sort((a, b) => a.id.localeCompare(b.id));
+    expect(byId(ro.listOf(res))).toEqual(byId(ro.listOf(v2)));
+  });
+});
+
+describe('get_integration_v1', () => {
+  it('reads the first listed integration by id under v1, the same document as v2', async (ctx) => {
+    const s = await ro.session();
+    const list = await s.get('/v1/management/integration');
+    expectOperation(list, 'list_integrations_v1', 200);
+    const integration = ro.firstOf(ctx, ro.listOf(list), 'integration');
+    const res = await s.get(`/v1/management/integration/${integration.id}`);
+    expectOperation(res, 'get_integration_v1', 200);
+    expect(res.body).toEqual(integration);
+    const v2 = await s.get(`/v2/integrations/${integration.id}`);
+    expectOperation(v2, 'get_integration', 200);
+    expect(res.body).toEqual(v2.body);
   });
 });

@@ -5,6 +5,7 @@ import { connxioSession, type ConnxioSession } from '../support/sessions.ts';
 import { expectOperation, expectProblem } from '../support/contract.ts';
 import { uniqueName } from '../support/resources.ts';
 import { createIntegration, currentSubscriptionId, integrationBody } from '../support/connxio-management.ts';
+import { connxioReadOnly } from '../support/read-only.ts';
 
 const target = await useTarget();
 const twin = target.kind !== 'live';
@@ -165,5 +166,30 @@ describe('delete_security_config', () => {
       expectProblem(dangling, 'create_integration', 400);
       expect(dangling.body.errors).toHaveProperty(['LoggingWebhooks[0].WebhookConnectionId']);
     }
+  });
+});
+
+// Read-only: the family's lists and gets on the demo tenant, GETs only, so they run on every target
+// (a live one without --allow-writes included). An empty list live skips the read, saying why.
+const ro = connxioReadOnly(target);
+
+describe('list_security_configs', () => {
+  it("lists the company's security configurations (one in the demo company)", async () => {
+    const s = await ro.session();
+    const res = await s.get('/v2/securityconfigs');
+    expectOperation(res, 'list_security_configs', 200);
+    if (ro.twin) expect(ro.listOf(res)).toHaveLength(1);
+  });
+});
+
+describe('get_security_config', () => {
+  it('reads the first listed security configuration by id', async (ctx) => {
+    const s = await ro.session();
+    const list = await s.get('/v2/securityconfigs');
+    expectOperation(list, 'list_security_configs', 200);
+    const config = ro.firstOf(ctx, ro.listOf(list), 'security configuration');
+    const res = await s.get(`/v2/securityconfigs/${config.id}`);
+    expectOperation(res, 'get_security_config', 200);
+    expect(res.body).toMatchObject({ id: config.id, name: config.name, securityType: config.securityType });
   });
 });

@@ -3,6 +3,8 @@ import { useTarget } from '../target.ts';
 import { connxioSession } from '../support/sessions.ts';
 import { expectOperation, expectProblem } from '../support/contract.ts';
 import { withClockAdvanced } from '../support/control.ts';
+import { connxioReadOnly } from '../support/read-only.ts';
+import { currentSubscriptionId } from '../support/connxio-management.ts';
 
 const target = await useTarget();
 
@@ -111,5 +113,31 @@ describe('oauth_token', () => {
       expectProblem(expired, 'list_subscriptions', 401);
       expect(expired.body.detail).toMatch(/expired/);
     });
+  });
+});
+
+// Read-only: the family's lists and gets on the demo tenant, GETs only, so they run on every target
+// (a live one without --allow-writes included). An empty list live skips the read, saying why.
+const ro = connxioReadOnly(target);
+
+describe('list_subscriptions', () => {
+  it("lists the company's subscriptions, the key's among them", async () => {
+    const s = await ro.session();
+    const res = await s.get('/v2/subscriptions');
+    expectOperation(res, 'list_subscriptions', 200);
+    expect(ro.listOf(res).map((x) => x.id)).toContain(await currentSubscriptionId(s));
+    if (ro.twin) expect(ro.listOf(res)).toHaveLength(2);
+  });
+});
+
+describe('get_current_subscription', () => {
+  it("reads the key's subscription, the same as its entry in the list", async () => {
+    const s = await ro.session();
+    const res = await s.get('/v2/subscriptions/current');
+    expectOperation(res, 'get_current_subscription', 200);
+    if (s.subscriptionId) expect(res.body.id).toBe(s.subscriptionId);
+    const list = await s.get('/v2/subscriptions');
+    expectOperation(list, 'list_subscriptions', 200);
+    expect(ro.listOf(list).find((x) => x.id === res.body.id)).toEqual(res.body);
   });
 });

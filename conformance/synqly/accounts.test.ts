@@ -4,6 +4,7 @@ import { synqlySession } from '../support/sessions.ts';
 import { expectOperation, expectProblem } from '../support/contract.ts';
 import { uniqueName } from '../support/resources.ts';
 import { newAccount, newCredential, newIntegration } from '../support/synqly-resources.ts';
+import { synqlyReadOnly } from '../support/read-only.ts';
 
 const target = await useTarget();
 
@@ -234,5 +235,32 @@ describe('accounts_delete', () => {
     expectOperation(await s.delete(`/v1/accounts/${account.id}`), 'accounts_delete', 204);
     expectProblem(await s.get(`/v1/credentials/lookup/${credential.id}`), 'credentials_lookup', 404);
     expectProblem(await s.get(`/v1/integrations/${account.id}/${integration.id}`), 'integrations_get', 404);
+  });
+});
+
+// Read-only: the family's lists and gets on the demo tenant, GETs only, so they run on every target
+// (a live one without --allow-writes included). An empty list live skips the read, saying why.
+const ro = synqlyReadOnly(target);
+
+describe('accounts_list', () => {
+  it('lists the accounts (the demo tenant has five), each valid against the spec', async () => {
+    const s = await ro.session();
+    const res = await s.get('/v1/accounts').query({ total: 'true' });
+    expectOperation(res, 'accounts_list', 200);
+    expect(res.body.total).toBe(ro.items(res).length);
+    if (ro.twin) expect(ro.items(res).length).toBe(5);
+  });
+});
+
+describe('accounts_get', () => {
+  it('reads the first listed account by id and by name', async (ctx) => {
+    const s = await ro.session();
+    const account = ro.firstOf(ctx, await ro.listAccounts(s), 'account', true);
+    const byId = await s.get(`/v1/accounts/${account.id}`);
+    expectOperation(byId, 'accounts_get', 200);
+    expect(byId.body.result).toMatchObject({ id: account.id, name: account.name });
+    const byName = await s.get(`/v1/accounts/${encodeURIComponent(account.name)}`);
+    expectOperation(byName, 'accounts_get', 200);
+    expect(byName.body.result).toEqual(byId.body.result);
   });
 });

@@ -4,6 +4,7 @@ import { synqlySession } from '../support/sessions.ts';
 import { expectOperation, expectProblem } from '../support/contract.ts';
 import { uniqueName } from '../support/resources.ts';
 import { newAccount, newCredential, newIntegration } from '../support/synqly-resources.ts';
+import { synqlyReadOnly } from '../support/read-only.ts';
 
 const target = await useTarget();
 
@@ -128,5 +129,19 @@ describe('audit_list', () => {
     const s = await synqlySession(target);
     expectProblem(await s.get('/v1/audit/organizations').query({ filter: 'colour[eq]red' }), 'audit_list', 400);
     expectProblem(await s.get('/v1/audit/organizations?order=created_at&order=path'), 'audit_list', 400);
+  });
+});
+
+// Read-only: the family's lists and gets on the demo tenant, GETs only, so they run on every target
+// (a live one without --allow-writes included). An empty list live skips the read, saying why.
+const ro = synqlyReadOnly(target);
+
+describe('audit_list', () => {
+  it("lists the organization's audit events, newest last by default", async () => {
+    const s = await ro.session();
+    const res = await s.get('/v1/audit/organizations').query({ limit: 50 });
+    expectOperation(res, 'audit_list', 200);
+    const times = (res.body.result as Array<{ created_at: string }>).map((e) => e.created_at);
+    expect(times).toEqual([...times].sort());
   });
 });

@@ -4,6 +4,7 @@ import { synqlySession, type SynqlySession } from '../support/sessions.ts';
 import { expectOperation, expectProblem } from '../support/contract.ts';
 import { uniqueName } from '../support/resources.ts';
 import { newAccount, newIntegration } from '../support/synqly-resources.ts';
+import { synqlyReadOnly } from '../support/read-only.ts';
 
 const target = await useTarget();
 const twin = target.kind !== 'live';
@@ -112,5 +113,29 @@ describe('billing_get', () => {
     const res = await s.get(`/v1/billing/${s.organizationId}/${month}`);
     expectProblem(res, 'billing_get', 404);
     expect(res.body.context.parameter).toMatchObject({ id: 'month', location: 'path', value: month });
+  });
+});
+
+// Read-only: the family's lists and gets on the demo tenant, GETs only, so they run on every target
+// (a live one without --allow-writes included). An empty list live skips the read, saying why.
+const ro = synqlyReadOnly(target);
+
+describe('billing_list', () => {
+  it("lists the organization's billing reports", async () => {
+    const s = await ro.session();
+    const res = await s.get('/v1/billing');
+    expectOperation(res, 'billing_list', 200);
+    expect(Array.isArray(res.body.result)).toBe(true);
+  });
+});
+
+describe('billing_get', () => {
+  it("reads the month-to-date report of the caller's organization", async () => {
+    const s = await ro.session();
+    const org = await s.get('/v1/organization');
+    expectOperation(org, 'organization_get', 200);
+    const res = await s.get(`/v1/billing/${encodeURIComponent(org.body.result.id)}/partial`);
+    expectOperation(res, 'billing_get', 200);
+    expect(res.body.result.organization_id).toBe(org.body.result.id);
   });
 });

@@ -4,6 +4,7 @@ import { synqlySession, type SynqlySession } from '../support/sessions.ts';
 import { expectOperation, expectProblem } from '../support/contract.ts';
 import { uniqueName } from '../support/resources.ts';
 import { newAccount, newIntegration } from '../support/synqly-resources.ts';
+import { synqlyReadOnly } from '../support/read-only.ts';
 
 const target = await useTarget();
 
@@ -182,5 +183,38 @@ describe('bridges_get_status', () => {
     const s = await synqlySession(target);
     const account = await newAccount(s);
     expectProblem(await s.get(`/v1/bridges/${account.id}/${uniqueName('ghost')}/status`), 'bridges_get_status', 404);
+  });
+});
+
+// Read-only: the family's lists and gets on the demo tenant, GETs only, so they run on every target
+// (a live one without --allow-writes included). An empty list live skips the read, saying why.
+const ro = synqlyReadOnly(target);
+
+describe('bridges_list', () => {
+  it("lists an account's bridge groups, by account id and by name (the demo prod account has one)", async (ctx) => {
+    const s = await ro.session();
+    const accounts = await ro.listAccounts(s);
+    const { owner, list } = await ro.firstNonEmpty(s, accounts, (a) => `/v1/bridges/${a.id}`, 'bridges_list');
+    const account = ro.firstOf(ctx, owner ? [owner] : [], 'account with a bridge group', true);
+    const byName = await s.get(`/v1/bridges/${encodeURIComponent(account.name)}`);
+    expectOperation(byName, 'bridges_list', 200);
+    expect(ro.items(byName).map((b) => b.id)).toEqual(list.map((b) => b.id));
+  });
+});
+
+describe('bridges_get', () => {
+  it('reads the first bridge group of the first account that has one, by ids and by names, and its status', async (ctx) => {
+    const s = await ro.session();
+    const { owner, list } = await ro.firstNonEmpty(s, await ro.listAccounts(s), (a) => `/v1/bridges/${a.id}`, 'bridges_list');
+    const bridge = ro.firstOf(ctx, list, 'bridge group', true);
+    const byId = await s.get(`/v1/bridges/${owner!.id}/${bridge.id}`);
+    expectOperation(byId, 'bridges_get', 200);
+    expect(byId.body.result).toMatchObject({ id: bridge.id, name: bridge.name });
+    const byName = await s.get(`/v1/bridges/${encodeURIComponent(owner!.name)}/${encodeURIComponent(bridge.name)}`);
+    expectOperation(byName, 'bridges_get', 200);
+    expect(byName.body.result).toEqual(byId.body.result);
+    const status = await s.get(`/v1/bridges/${owner!.id}/${bridge.id}/status`);
+    expectOperation(status, 'bridges_get_status', 200);
+    expect(Array.isArray(status.body.result)).toBe(true);
   });
 });

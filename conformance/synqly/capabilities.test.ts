@@ -3,6 +3,7 @@ import { useTarget } from '../target.ts';
 import { synqlySession } from '../support/sessions.ts';
 import { expectOperation, expectProblem } from '../support/contract.ts';
 import { newAccount } from '../support/synqly-resources.ts';
+import { synqlyReadOnly } from '../support/read-only.ts';
 
 const target = await useTarget();
 const twin = target.kind !== 'live';
@@ -167,5 +168,39 @@ describe('capabilities and integrations agree', () => {
     expect(verified.body.messages.problems.map((p: { message: string }) => p.message)).toEqual([
       "provider siem_acme_logs is not in the twin's catalogue; its configuration was not checked",
     ]);
+  });
+});
+
+// Read-only: the family's lists and gets on the demo tenant, GETs only, so they run on every target
+// (a live one without --allow-writes included). An empty list live skips the read, saying why.
+const ro = synqlyReadOnly(target);
+
+describe('capabilities_list_connectors', () => {
+  it('lists the connectors, with their providers on expand', async () => {
+    const s = await ro.session();
+    const res = await s.get('/v1/capabilities/connectors').query({ expand: 'providers' });
+    expectOperation(res, 'capabilities_list_connectors', 200);
+    expect(ro.items(res).map((c) => c.id)).toContain('siem');
+  });
+});
+
+describe('capabilities_list_providers', () => {
+  it('lists the providers', async () => {
+    const s = await ro.session();
+    const res = await s.get('/v1/capabilities/providers');
+    expectOperation(res, 'capabilities_list_providers', 200);
+    expect(ro.items(res).length).toBeGreaterThan(0);
+  });
+});
+
+describe('capabilities_get_provider', () => {
+  it('reads the first listed provider, with its connector, operations and config description expanded', async () => {
+    const s = await ro.session();
+    const list = await s.get('/v1/capabilities/providers');
+    expectOperation(list, 'capabilities_list_providers', 200);
+    const provider = ro.items(list)[0]!;
+    const res = await s.get(`/v1/capabilities/providers/${provider.id}?expand=connector&expand=operations&expand=provider_config`);
+    expectOperation(res, 'capabilities_get_provider', 200);
+    expect(res.body.result).toMatchObject({ id: provider.id, connector_id: provider.connector_id });
   });
 });

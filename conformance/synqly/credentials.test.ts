@@ -4,6 +4,7 @@ import { synqlySession } from '../support/sessions.ts';
 import { expectOperation, expectProblem } from '../support/contract.ts';
 import { uniqueName } from '../support/resources.ts';
 import { jiraConfig, newAccount, newCredential, newIntegration, newIntegrationPoint } from '../support/synqly-resources.ts';
+import { synqlyReadOnly } from '../support/read-only.ts';
 
 const target = await useTarget();
 
@@ -227,5 +228,38 @@ describe('credential secrets in errors', () => {
     const update = await s.put(`/v1/credentials/${account.id}/${credential.id}`).send({ ...current, config: { type: 'basic', secret } });
     expectProblem(update, 'credentials_update', 400);
     expect(JSON.stringify(update.body)).not.toContain(secret);
+  });
+});
+
+// Read-only: the family's lists and gets on the demo tenant, GETs only, so they run on every target
+// (a live one without --allow-writes included). An empty list live skips the read, saying why.
+const ro = synqlyReadOnly(target);
+
+describe('credentials_list', () => {
+  it("lists an account's credentials (the demo test account owns one)", async (ctx) => {
+    const s = await ro.session();
+    const { owner, list } = await ro.firstNonEmpty(s, await ro.listAccounts(s), (a) => `/v1/credentials/${a.id}`, 'credentials_list');
+    const account = ro.firstOf(ctx, owner ? [owner] : [], 'account with credentials', true);
+    for (const c of list) expect(c.account_id).toBe(account.id);
+    const byName = await s.get(`/v1/credentials/${encodeURIComponent(account.name)}`);
+    expectOperation(byName, 'credentials_list', 200);
+    expect(ro.items(byName).map((c) => c.id)).toEqual(list.map((c) => c.id));
+  });
+});
+
+describe('credentials_get', () => {
+  it("reads the first credential of the first account that has one, by ids and by names, and looks it up", async (ctx) => {
+    const s = await ro.session();
+    const { owner, list } = await ro.firstNonEmpty(s, await ro.listAccounts(s), (a) => `/v1/credentials/${a.id}`, 'credentials_list');
+    const credential = ro.firstOf(ctx, list, 'account credential', true);
+    const byId = await s.get(`/v1/credentials/${owner!.id}/${credential.id}`);
+    expectOperation(byId, 'credentials_get', 200);
+    expect(byId.body.result).toMatchObject({ id: credential.id, name: credential.name, account_id: owner!.id, owner_type: 'account' });
+    const byName = await s.get(`/v1/credentials/${encodeURIComponent(owner!.name)}/${encodeURIComponent(credential.name)}`);
+    expectOperation(byName, 'credentials_get', 200);
+    expect(byName.body.result).toEqual(byId.body.result);
+    const lookup = await s.get(`/v1/credentials/lookup/${credential.id}`);
+    expectOperation(lookup, 'credentials_lookup', 200);
+    expect(lookup.body.result).toEqual(byId.body.result);
   });
 });

@@ -3,6 +3,7 @@ import { useTarget } from '../target.ts';
 import { synqlySession, type SynqlySession } from '../support/sessions.ts';
 import { expectOperation, expectProblem } from '../support/contract.ts';
 import { uniqueName } from '../support/resources.ts';
+import { synqlyReadOnly } from '../support/read-only.ts';
 
 const target = await useTarget();
 const twin = target.kind !== 'live';
@@ -123,5 +124,32 @@ describe('customs_delete', () => {
     expectOperation(res, 'customs_delete', 204);
     expectProblem(await s.get(`/v1/customs/${custom.id}`), 'customs_get', 404);
     expectProblem(await s.delete(`/v1/customs/${custom.id}`), 'customs_delete', 404);
+  });
+});
+
+// Read-only: the family's lists and gets on the demo tenant, GETs only, so they run on every target
+// (a live one without --allow-writes included). An empty list live skips the read, saying why.
+const ro = synqlyReadOnly(target);
+
+describe('customs_list', () => {
+  it("lists the organization's custom provider definitions", async () => {
+    const s = await ro.session();
+    const res = await s.get('/v1/customs');
+    expectOperation(res, 'customs_list', 200);
+    expect(Array.isArray(res.body.result)).toBe(true);
+  });
+});
+
+describe('customs_get', () => {
+  it('reads the first listed custom provider definition by id and by name', async (ctx) => {
+    const s = await ro.session();
+    const list = await s.get('/v1/customs');
+    expectOperation(list, 'customs_list', 200);
+    const first = ro.firstOf(ctx, ro.items(list), 'custom provider definition', false);
+    for (const ref of [first.id, first.name]) {
+      const res = await s.get(`/v1/customs/${encodeURIComponent(ref)}`);
+      expectOperation(res, 'customs_get', 200);
+      expect(res.body.result.id).toBe(first.id);
+    }
   });
 });

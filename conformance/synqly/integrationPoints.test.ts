@@ -4,6 +4,7 @@ import { synqlySession } from '../support/sessions.ts';
 import { expectOperation, expectProblem } from '../support/contract.ts';
 import { uniqueName } from '../support/resources.ts';
 import { newAccount, newIntegration, newIntegrationPoint } from '../support/synqly-resources.ts';
+import { synqlyReadOnly } from '../support/read-only.ts';
 
 const target = await useTarget();
 
@@ -196,5 +197,34 @@ describe('integrationPoints_delete', () => {
   it('answers 404 for an unknown point', async () => {
     const s = await synqlySession(target);
     expectProblem(await s.delete(`/v1/integration-points/${uniqueName('ghost')}`), 'integrationPoints_delete', 404);
+  });
+});
+
+// Read-only: the family's lists and gets on the demo tenant, GETs only, so they run on every target
+// (a live one without --allow-writes included). An empty list live skips the read, saying why.
+const ro = synqlyReadOnly(target);
+
+describe('integrationPoints_list', () => {
+  it('lists the integration points (the demo tenant has one)', async () => {
+    const s = await ro.session();
+    const res = await s.get('/v1/integration-points').query({ total: 'true' });
+    expectOperation(res, 'integrationPoints_list', 200);
+    expect(res.body.total).toBe(ro.items(res).length);
+    if (ro.twin) expect(ro.items(res).map((p) => p.name)).toEqual(['siem']);
+  });
+});
+
+describe('integrationPoints_get', () => {
+  it('reads the first listed integration point by id and by name', async (ctx) => {
+    const s = await ro.session();
+    const list = await s.get('/v1/integration-points');
+    expectOperation(list, 'integrationPoints_list', 200);
+    const point = ro.firstOf(ctx, ro.items(list), 'integration point', true);
+    const byId = await s.get(`/v1/integration-points/${point.id}`);
+    expectOperation(byId, 'integrationPoints_get', 200);
+    expect(byId.body.result).toMatchObject({ id: point.id, name: point.name });
+    const byName = await s.get(`/v1/integration-points/${encodeURIComponent(point.name)}`);
+    expectOperation(byName, 'integrationPoints_get', 200);
+    expect(byName.body.result).toEqual(byId.body.result);
   });
 });

@@ -4,6 +4,7 @@ import { synqlySession } from '../support/sessions.ts';
 import { expectOperation, expectProblem } from '../support/contract.ts';
 import { uniqueName } from '../support/resources.ts';
 import { jiraConfig, newAccount, newCredential, newIntegration, newIntegrationPoint } from '../support/synqly-resources.ts';
+import { synqlyReadOnly, type ListedItem } from '../support/read-only.ts';
 
 const target = await useTarget();
 const twin = target.kind !== 'live';
@@ -340,5 +341,55 @@ describe('integrations_verify_existing', () => {
     const account = await newAccount(s);
     expectProblem(await s.post(`/v1/integrations/${account.id}/${uniqueName('ghost')}/verify`), 'integrations_verify_existing', 404);
     expectProblem(await s.post(`/v1/integrations/${uniqueName('ghost')}/${uniqueName('ghost')}/verify`), 'integrations_verify_existing', 404);
+  });
+});
+
+// Read-only: the family's lists and gets on the demo tenant, GETs only, so they run on every target
+// (a live one without --allow-writes included). An empty list live skips the read, saying why.
+const ro = synqlyReadOnly(target);
+
+describe('integrations_list', () => {
+  it('lists the integrations of every account, with account and integration point on expand', async () => {
+    const s = await ro.session();
+    const res = await s.get('/v1/integrations').query({ expand: 'account', total: 'true' });
+    expectOperation(res, 'integrations_list', 200);
+    expect(res.body.total).toBe(ro.items(res).length);
+    for (const i of ro.items(res)) expect((i.account as ListedItem).id).toBe(i.account_id);
+    if (ro.twin) expect(ro.items(res).length).toBe(2);
+  });
+});
+
+describe('integrations_list_account', () => {
+  it("lists one account's integrations, by the account's id and by its name", async (ctx) => {
+    const s = await ro.session();
+    const all = await s.get('/v1/integrations');
+    expectOperation(all, 'integrations_list', 200);
+    const first = ro.items(all)[0];
+    const accounts = await ro.listAccounts(s);
+    const account = first ? accounts.find((a) => a.id === first.account_id) : accounts[0];
+    const owner = ro.firstOf(ctx, account ? [account] : [], 'account', true);
+    const byId = await s.get(`/v1/integrations/${owner.id}`);
+    expectOperation(byId, 'integrations_list_account', 200);
+    for (const i of ro.items(byId)) expect(i.account_id).toBe(owner.id);
+    expect(ro.items(byId).map((i) => i.id)).toEqual(ro.items(all).filter((i) => i.account_id === owner.id).map((i) => i.id));
+    const byName = await s.get(`/v1/integrations/${encodeURIComponent(owner.name)}`);
+    expectOperation(byName, 'integrations_list_account', 200);
+    expect(ro.items(byName).map((i) => i.id)).toEqual(ro.items(byId).map((i) => i.id));
+  });
+});
+
+describe('integrations_get', () => {
+  it('reads the first listed integration by ids and by account and integration names', async (ctx) => {
+    const s = await ro.session();
+    const all = await s.get('/v1/integrations').query({ expand: 'account' });
+    expectOperation(all, 'integrations_list', 200);
+    const integration = ro.firstOf(ctx, ro.items(all), 'integration', true);
+    const byId = await s.get(`/v1/integrations/${integration.account_id}/${integration.id}`);
+    expectOperation(byId, 'integrations_get', 200);
+    expect(byId.body.result).toMatchObject({ id: integration.id, name: integration.name, account_id: integration.account_id });
+    const accountName = (integration.account as ListedItem).name;
+    const byName = await s.get(`/v1/integrations/${encodeURIComponent(accountName)}/${encodeURIComponent(integration.name)}`);
+    expectOperation(byName, 'integrations_get', 200);
+    expect(byName.body.result).toEqual(byId.body.result);
   });
 });

@@ -4,6 +4,7 @@ import { synqlySession, type SynqlySession } from '../support/sessions.ts';
 import { expectOperation, expectProblem } from '../support/contract.ts';
 import { uniqueName } from '../support/resources.ts';
 import { newAccount, newIntegration, newIntegrationPoint } from '../support/synqly-resources.ts';
+import { synqlyReadOnly } from '../support/read-only.ts';
 
 const target = await useTarget();
 /** the mapping language (JSONata) is the twin's choice: program semantics are asserted on twins only */
@@ -246,3 +247,31 @@ describe('mapping versions and chains ({mapping_id}:{version})', () => {
   });
 });
 
+// Read-only: the family's lists and gets on the demo tenant, GETs only, so they run on every target
+// (a live one without --allow-writes included). An empty list live skips the read, saying why.
+const ro = synqlyReadOnly(target);
+
+describe('mappings_list', () => {
+  it('lists the mappings (the demo tenant has severity-to-priority)', async () => {
+    const s = await ro.session();
+    const res = await s.get('/v1/mappings').query({ total: 'true' });
+    expectOperation(res, 'mappings_list', 200);
+    expect(res.body.total).toBe(ro.items(res).length);
+    if (ro.twin) expect(ro.items(res).map((m) => m.name)).toEqual(['severity-to-priority']);
+  });
+});
+
+describe('mappings_get', () => {
+  it('reads the first listed mapping by id and by name', async (ctx) => {
+    const s = await ro.session();
+    const list = await s.get('/v1/mappings');
+    expectOperation(list, 'mappings_list', 200);
+    const mapping = ro.firstOf(ctx, ro.items(list), 'mapping', true);
+    const byId = await s.get(`/v1/mappings/${mapping.id}`);
+    expectOperation(byId, 'mappings_get', 200);
+    expect(byId.body.result).toMatchObject({ id: mapping.id, name: mapping.name });
+    const byName = await s.get(`/v1/mappings/${encodeURIComponent(mapping.name)}`);
+    expectOperation(byName, 'mappings_get', 200);
+    expect(byName.body.result).toEqual(byId.body.result);
+  });
+});

@@ -3,6 +3,7 @@ import { useTarget } from '../target.ts';
 import { synqlySession, type SynqlySession, synqlyAs } from '../support/sessions.ts';
 import { expectOperation, expectProblem } from '../support/contract.ts';
 import { uniqueName } from '../support/resources.ts';
+import { synqlyReadOnly } from '../support/read-only.ts';
 
 const target = await useTarget();
 const twin = target.kind !== 'live';
@@ -237,5 +238,33 @@ describe('a restricted administrator and wider members (members_update, members_
     const renamed = await admin.patch(`/v1/members/${peer.id}`).send([{ op: 'replace', path: '/fullname', value: 'Acme peer' }]);
     expectOperation(renamed, 'members_patch', 200);
     expect(renamed.body.result).toMatchObject({ fullname: 'Acme peer', role_binding: [role.body.result.name] });
+  });
+});
+
+// Read-only: the family's lists and gets on the demo tenant, GETs only, so they run on every target
+// (a live one without --allow-writes included). An empty list live skips the read, saying why.
+const ro = synqlyReadOnly(target);
+
+describe('members_list', () => {
+  it('lists the members (the demo tenant has the service member ci-pipeline)', async () => {
+    const s = await ro.session();
+    const res = await s.get('/v1/members');
+    expectOperation(res, 'members_list', 200);
+    if (ro.twin) expect(ro.items(res).map((m) => m.name)).toContain('ci-pipeline');
+  });
+});
+
+describe('members_get', () => {
+  it('reads the first listed member by id and by name', async (ctx) => {
+    const s = await ro.session();
+    const list = await s.get('/v1/members');
+    expectOperation(list, 'members_list', 200);
+    const member = ro.firstOf(ctx, ro.items(list), 'member', true);
+    const byId = await s.get(`/v1/members/${member.id}`);
+    expectOperation(byId, 'members_get', 200);
+    expect(byId.body.result).toMatchObject({ id: member.id, name: member.name });
+    const byName = await s.get(`/v1/members/${encodeURIComponent(member.name)}`);
+    expectOperation(byName, 'members_get', 200);
+    expect(byName.body.result).toEqual(byId.body.result);
   });
 });

@@ -3,6 +3,7 @@ import { useTarget } from '../target.ts';
 import { synqlySession } from '../support/sessions.ts';
 import { expectOperation, expectProblem } from '../support/contract.ts';
 import { loadSpec, specPath } from '../../mock/core/spec.ts';
+import { synqlyReadOnly } from '../support/read-only.ts';
 
 const target = await useTarget();
 const twinOnly = target.kind !== 'live';
@@ -44,5 +45,27 @@ describe('meta_engineOpenapiSpec', () => {
     const s = await synqlySession(target);
     const wrong = await s.post('/v1/meta/openapi/engine').send({});
     expectProblem(wrong, 'meta_engineOpenapiSpec', 405);
+  });
+});
+
+// Read-only: the family's lists and gets on the demo tenant, GETs only, so they run on every target
+// (a live one without --allow-writes included). An empty list live skips the read, saying why.
+const ro = synqlyReadOnly(target);
+
+describe('meta_managementOpenapiSpec', () => {
+  it("serves the Management API's OpenAPI document", async () => {
+    const s = await ro.session();
+    const res = await s.get('/v1/meta/openapi/management');
+    expectOperation(res, 'meta_managementOpenapiSpec', 200);
+    expect(res.body.openapi).toMatch(/^3\./);
+  });
+});
+
+describe('meta_engineOpenapiSpec', () => {
+  it("serves the connector (engine) API's OpenAPI document", async () => {
+    const s = await ro.session();
+    const res = await s.get('/v1/meta/openapi/engine');
+    expectOperation(res, 'meta_engineOpenapiSpec', 200);
+    expect(res.body.openapi).toMatch(/^3\./);
   });
 });

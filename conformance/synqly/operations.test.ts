@@ -4,6 +4,7 @@ import { synqlySession } from '../support/sessions.ts';
 import { expectOperation, expectProblem } from '../support/contract.ts';
 import { withClockAdvanced } from '../support/control.ts';
 import { newAccount, newIntegration } from '../support/synqly-resources.ts';
+import { synqlyReadOnly } from '../support/read-only.ts';
 
 const target = await useTarget();
 
@@ -57,5 +58,27 @@ describe('operations_list_execution_history', () => {
   it('answers 400 for an unknown filter field', async () => {
     const s = await synqlySession(target);
     expectProblem(await s.get('/v1/jobs/history').query({ filter: 'colour[eq]red' }), 'operations_list_execution_history', 400);
+  });
+});
+
+// Read-only: the family's lists and gets on the demo tenant, GETs only, so they run on every target
+// (a live one without --allow-writes included). An empty list live skips the read, saying why.
+const ro = synqlyReadOnly(target);
+
+describe('operations_list', () => {
+  it("lists the organization's asynchronous operations", async () => {
+    const s = await ro.session();
+    const res = await s.get('/v1/jobs');
+    expectOperation(res, 'operations_list', 200);
+    expect(Array.isArray(res.body.result)).toBe(true);
+  });
+});
+
+describe('operations_list_execution_history', () => {
+  it("lists the operations' execution history", async () => {
+    const s = await ro.session();
+    const res = await s.get('/v1/jobs/history');
+    expectOperation(res, 'operations_list_execution_history', 200);
+    expect(Array.isArray(res.body.result)).toBe(true);
   });
 });

@@ -4,6 +4,7 @@ import { synqlySession, type SynqlySession } from '../support/sessions.ts';
 import { expectOperation, expectProblem } from '../support/contract.ts';
 import { uniqueName } from '../support/resources.ts';
 import { withClockAdvanced } from '../support/control.ts';
+import { synqlyReadOnly } from '../support/read-only.ts';
 
 const target = await useTarget();
 const twinOnly = target.kind !== 'live';
@@ -160,5 +161,18 @@ describe('disabled organization', () => {
     const bad = await target.admin.put(`/__admin/synqly/organizations/${s.organizationId}/state`).send({ state: 'frozen' });
     expect(bad.status).toBe(400);
     expectOperation(await s.get('/v1/organization'), 'organization_get', 200);
+  });
+});
+
+// Read-only: the family's lists and gets on the demo tenant, GETs only, so they run on every target
+// (a live one without --allow-writes included). An empty list live skips the read, saying why.
+const ro = synqlyReadOnly(target);
+
+describe('organization_get', () => {
+  it("reads the caller's organization", async () => {
+    const s = await ro.session();
+    const res = await s.get('/v1/organization');
+    expectOperation(res, 'organization_get', 200);
+    if (s.organizationId) expect(res.body.result.id).toBe(s.organizationId);
   });
 });

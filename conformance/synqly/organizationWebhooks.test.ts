@@ -8,6 +8,7 @@ import { expectOperation, expectProblem } from '../support/contract.ts';
 import { uniqueName } from '../support/resources.ts';
 import { withClockAdvanced } from '../support/control.ts';
 import { newAccount, newIntegration } from '../support/synqly-resources.ts';
+import { synqlyReadOnly } from '../support/read-only.ts';
 
 const target = await useTarget();
 /** deliveries reach 127.0.0.1 only from a twin; live, only the CRUD contract is checked */
@@ -339,5 +340,34 @@ describe('webhook delivery', () => {
     const res = await target.admin.get('/__admin/synqly/webhook-deliveries').query({ state: 'lost' });
     expect(res.status).toBe(400);
     expect(res.headers['content-type']).toMatch(/problem\+json/);
+  });
+});
+
+// Read-only: the family's lists and gets on the demo tenant, GETs only, so they run on every target
+// (a live one without --allow-writes included). An empty list live skips the read, saying why.
+const ro = synqlyReadOnly(target);
+
+describe('organizationWebhooks_list', () => {
+  it("lists the organization's webhooks", async () => {
+    const s = await ro.session();
+    const res = await s.get('/v1/organization/webhooks');
+    expectOperation(res, 'organizationWebhooks_list', 200);
+    if (ro.twin) expect(ro.items(res)).toEqual([]);
+  });
+});
+
+describe('organizationWebhooks_get', () => {
+  it('reads the first listed webhook by id and by name', async (ctx) => {
+    const s = await ro.session();
+    const list = await s.get('/v1/organization/webhooks');
+    expectOperation(list, 'organizationWebhooks_list', 200);
+    // the demo tenant has no webhook (see fixtures/synqly-demo.ts)
+    const hook = ro.firstOf(ctx, ro.items(list), 'organization webhook', false);
+    const byId = await s.get(`/v1/organization/webhooks/${hook.id}`);
+    expectOperation(byId, 'organizationWebhooks_get', 200);
+    expect(byId.body.result).toMatchObject({ id: hook.id, name: hook.name });
+    const byName = await s.get(`/v1/organization/webhooks/${encodeURIComponent(hook.name)}`);
+    expectOperation(byName, 'organizationWebhooks_get', 200);
+    expect(byName.body.result).toEqual(byId.body.result);
   });
 });

@@ -3,6 +3,7 @@ import { useTarget } from '../target.ts';
 import { synqlySession, synqlyAs, type SynqlySession } from '../support/sessions.ts';
 import { expectOperation, expectProblem } from '../support/contract.ts';
 import { uniqueName } from '../support/resources.ts';
+import { synqlyReadOnly } from '../support/read-only.ts';
 
 const target = await useTarget();
 const twinOnly = target.kind !== 'live';
@@ -252,5 +253,33 @@ describe('role resources name accounts and organizations by id', () => {
     const edited = await s.patch(`/v1/roles/${role.id}`).send([{ op: 'add', path: '/description', value: 'still here' }]);
     expectOperation(edited, 'roles_patch', 200);
     expect(edited.body.result.resources).toEqual({ accounts: { ids: [goneId] } });
+  });
+});
+
+// Read-only: the family's lists and gets on the demo tenant, GETs only, so they run on every target
+// (a live one without --allow-writes included). An empty list live skips the read, saying why.
+const ro = synqlyReadOnly(target);
+
+describe('roles_list', () => {
+  it('lists the roles (the demo tenant has a viewer role on its test account)', async () => {
+    const s = await ro.session();
+    const res = await s.get('/v1/roles');
+    expectOperation(res, 'roles_list', 200);
+    if (ro.twin) expect(ro.items(res).some((r) => r.name.endsWith('-test-viewer'))).toBe(true);
+  });
+});
+
+describe('roles_get', () => {
+  it('reads the first listed role by id and by name', async (ctx) => {
+    const s = await ro.session();
+    const list = await s.get('/v1/roles');
+    expectOperation(list, 'roles_list', 200);
+    const role = ro.firstOf(ctx, ro.items(list), 'role', true);
+    const byId = await s.get(`/v1/roles/${role.id}`);
+    expectOperation(byId, 'roles_get', 200);
+    expect(byId.body.result).toMatchObject({ id: role.id, name: role.name });
+    const byName = await s.get(`/v1/roles/${encodeURIComponent(role.name)}`);
+    expectOperation(byName, 'roles_get', 200);
+    expect(byName.body.result).toEqual(byId.body.result);
   });
 });

@@ -3,6 +3,7 @@ import { useTarget } from '../target.ts';
 import { synqlySession, type SynqlySession } from '../support/sessions.ts';
 import { expectOperation, expectProblem } from '../support/contract.ts';
 import { uniqueName } from '../support/resources.ts';
+import { synqlyReadOnly } from '../support/read-only.ts';
 
 const target = await useTarget();
 const twin = target.kind !== 'live';
@@ -134,5 +135,37 @@ describe('auth_get_sso_metadata', () => {
       expect(res.body.result.oidc.redirect_uri).toContain(s.organizationId);
       expect(res.body.result.saml.supported_name_id_formats).toContain('urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress');
     }
+  });
+});
+
+// Read-only: the family's lists and gets on the demo tenant, GETs only, so they run on every target
+// (a live one without --allow-writes included). An empty list live skips the read, saying why.
+const ro = synqlyReadOnly(target);
+
+describe('auth_list_sso', () => {
+  it("lists the organization's SSO configurations", async () => {
+    const s = await ro.session();
+    const res = await s.get('/v1/auth/sso');
+    expectOperation(res, 'auth_list_sso', 200);
+    expect(Array.isArray(res.body.result)).toBe(true);
+  });
+});
+
+describe('auth_get_sso', () => {
+  it('reads the first listed SSO configuration by id', async (ctx) => {
+    const s = await ro.session();
+    const list = await s.get('/v1/auth/sso');
+    expectOperation(list, 'auth_list_sso', 200);
+    const first = ro.firstOf(ctx, ro.items(list), 'SSO configuration', false);
+    const res = await s.get(`/v1/auth/sso/${encodeURIComponent(first.id)}`);
+    expectOperation(res, 'auth_get_sso', 200);
+    expect(res.body.result.id).toBe(first.id);
+  });
+});
+
+describe('auth_get_sso_metadata', () => {
+  it("reads the service-provider values for the organization's identity providers", async () => {
+    const s = await ro.session();
+    expectOperation(await s.get('/v1/auth/meta'), 'auth_get_sso_metadata', 200);
   });
 });

@@ -4,6 +4,7 @@ import { synqlySession, type SynqlySession } from '../support/sessions.ts';
 import { expectOperation, expectProblem } from '../support/contract.ts';
 import { uniqueName } from '../support/resources.ts';
 import { newAccount, newIntegration } from '../support/synqly-resources.ts';
+import { synqlyReadOnly, type ListedItem } from '../support/read-only.ts';
 
 const target = await useTarget();
 const twin = target.kind !== 'live';
@@ -149,5 +150,52 @@ describe('status_get_integration_timeseries', () => {
     const { s, account, integration } = await setup();
     expectProblem(await s.get(`/v1/status/${account.id}/${uniqueName('ghost')}/timeseries`), 'status_get_integration_timeseries', 404);
     if (twin) expectProblem(await s.get(`/v1/status/${account.id}/${integration.id}/timeseries`).query({ interval: 'fortnight' }), 'status_get_integration_timeseries', 400);
+  });
+});
+
+// Read-only: the family's lists and gets on the demo tenant, GETs only, so they run on every target
+// (a live one without --allow-writes included). An empty list live skips the read, saying why.
+const ro = synqlyReadOnly(target);
+
+describe('status_list', () => {
+  it("lists the integrations' status, one per integration, with account and integration on expand", async () => {
+    const s = await ro.session();
+    const res = await s.get('/v1/status').query({ expand: 'all' });
+    expectOperation(res, 'status_list', 200);
+    for (const st of ro.items(res)) expect(st).toMatchObject({ account: { id: st.account_id }, integration: { id: st.integration_id } });
+    const integrations = await s.get('/v1/integrations');
+    expectOperation(integrations, 'integrations_list', 200);
+    if (ro.twin) expect(ro.items(res).map((st) => st.integration_id).sort()).toEqual(ro.items(integrations).map((i) => i.id).sort());
+  });
+});
+
+describe('status_get', () => {
+  it("reads the first listed integration's status by ids and by names, its events and its timeseries", async (ctx) => {
+    const s = await ro.session();
+    const list = await s.get('/v1/status').query({ expand: 'all' });
+    expectOperation(list, 'status_list', 200);
+    const st = ro.firstOf(ctx, ro.items(list), 'integration status', true);
+    const path = `/v1/status/${st.account_id}/${st.integration_id}`;
+    const byId = await s.get(path);
+    expectOperation(byId, 'status_get', 200);
+    expect(byId.body.result).toMatchObject({ account_id: st.account_id, integration_id: st.integration_id });
+    const names = `/v1/status/${encodeURIComponent((st.account as ListedItem).name)}/${encodeURIComponent((st.integration as ListedItem).name)}`;
+    const byName = await s.get(names);
+    expectOperation(byName, 'status_get', 200);
+    expect(byName.body.result).toMatchObject({ account_id: st.account_id, integration_id: st.integration_id });
+    const events = await s.get(`${path}/events`);
+    expectOperation(events, 'status_list_events', 200);
+    const series = await s.get(`${path}/timeseries`);
+    expectOperation(series, 'status_get_integration_timeseries', 200);
+    expect(series.body.result.interval).toBe('hour');
+  });
+});
+
+describe('status_get_timeseries', () => {
+  it("reads the organization's timeseries", async () => {
+    const s = await ro.session();
+    const res = await s.get('/v1/status/timeseries');
+    expectOperation(res, 'status_get_timeseries', 200);
+    expect(Array.isArray(res.body.result.series)).toBe(true);
   });
 });

@@ -3,6 +3,7 @@ import { useTarget } from '../target.ts';
 import { synqlySession, type SynqlySession } from '../support/sessions.ts';
 import { expectOperation, expectProblem } from '../support/contract.ts';
 import { uniqueName } from '../support/resources.ts';
+import { synqlyReadOnly } from '../support/read-only.ts';
 
 const target = await useTarget();
 const twinOnly = target.kind !== 'live';
@@ -141,5 +142,34 @@ describe('subOrgs_delete', () => {
   it('answers 404 for an unknown sub-organization', async () => {
     const s = await synqlySession(target);
     expectProblem(await s.delete(`/v1/suborgs/${uniqueName('ghost')}`), 'subOrgs_delete', 404);
+  });
+});
+
+// Read-only: the family's lists and gets on the demo tenant, GETs only, so they run on every target
+// (a live one without --allow-writes included). An empty list live skips the read, saying why.
+const ro = synqlyReadOnly(target);
+
+describe('subOrgs_list', () => {
+  it('lists the sub-organizations', async () => {
+    const s = await ro.session();
+    const res = await s.get('/v1/suborgs');
+    expectOperation(res, 'subOrgs_list', 200);
+    if (ro.twin) expect(ro.items(res)).toEqual([]);
+  });
+});
+
+describe('subOrgs_get', () => {
+  it('reads the first listed sub-organization by id and by name', async (ctx) => {
+    const s = await ro.session();
+    const list = await s.get('/v1/suborgs');
+    expectOperation(list, 'subOrgs_list', 200);
+    // the demo tenant has no sub-organization (making one needs a write)
+    const org = ro.firstOf(ctx, ro.items(list), 'sub-organization', false);
+    const byId = await s.get(`/v1/suborgs/${org.id}`);
+    expectOperation(byId, 'subOrgs_get', 200);
+    expect(byId.body.result).toMatchObject({ id: org.id, name: org.name });
+    const byName = await s.get(`/v1/suborgs/${encodeURIComponent(org.name)}`);
+    expectOperation(byName, 'subOrgs_get', 200);
+    expect(byName.body.result).toEqual(byId.body.result);
   });
 });

@@ -4,6 +4,7 @@ import { synqlySession, type SynqlySession, synqlyAs } from '../support/sessions
 import { expectOperation, expectProblem } from '../support/contract.ts';
 import { uniqueName } from '../support/resources.ts';
 import { withClockAdvanced } from '../support/control.ts';
+import { synqlyReadOnly } from '../support/read-only.ts';
 
 const target = await useTarget();
 /** DECISIONS-only behaviour (exact codes of the twin's choices) is asserted on twins only */
@@ -593,5 +594,33 @@ describe('token_ttl of a capped token', () => {
     expect(child.body.token_ttl).toMatch(exact);
     expect(parseDuration(child.body.token_ttl)).toBeLessThanOrEqual(3_600_000);
     expect(Date.parse(child.body.expires)).toBeLessThanOrEqual(Date.parse(logon.body.result.token.access.expires));
+  });
+});
+
+// Read-only: the family's lists and gets on the demo tenant, GETs only, so they run on every target
+// (a live one without --allow-writes included). An empty list live skips the read, saying why.
+const ro = synqlyReadOnly(target);
+
+describe('tokens_list', () => {
+  it("lists the organization's refresh tokens (a twin tenant's administrator token among them)", async () => {
+    const s = await ro.session();
+    const res = await s.get('/v1/tokens');
+    expectOperation(res, 'tokens_list', 200);
+    if (ro.twin) expect(ro.items(res).length).toBeGreaterThanOrEqual(1);
+    // listing never hands out secrets
+    for (const t of ro.items(res)) expect(JSON.stringify(t)).not.toContain(s.token);
+  });
+});
+
+describe('tokens_get', () => {
+  it('reads the info of the first listed refresh token', async (ctx) => {
+    const s = await ro.session();
+    const list = await s.get('/v1/tokens');
+    expectOperation(list, 'tokens_list', 200);
+    const token = ro.firstOf(ctx, ro.items(list), 'refresh token', true);
+    const res = await s.get(`/v1/tokens/${token.id}/info`);
+    expectOperation(res, 'tokens_get', 200);
+    expect(res.body.result).toMatchObject({ id: token.id, name: token.name, owner_id: token.owner_id });
+    expect(JSON.stringify(res.body)).not.toContain(s.token);
   });
 });
