@@ -15,6 +15,8 @@ export function createAdminApi(spec: ApiSpec, env: TwinEnv, services: AdminServi
   return {
     name: 'admin',
     spec,
+    // reads of the journal itself are not journaled: a dashboard polling it would fill it with copies of itself
+    unjournaled: new Set(['admin_requests_list']),
     handlers: adminOperations(services),
     authenticate: (request) => {
       const refusal = controlPlaneRefusal(request, services.controlPlane);

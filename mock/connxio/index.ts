@@ -25,6 +25,7 @@ export const connxioOperations = {
 export function createConnxioApi(spec: ApiSpec, env: TwinEnv): VendorApi<ConnxioCaller> {
   return {
     name: 'connxio',
+    vendor: 'connxio',
     spec,
     handlers: connxioOperations,
     authenticate: (request, op) => authenticateConnxio(env, request, op),

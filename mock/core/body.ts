@@ -1,7 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { Readable, Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import sjson from 'secure-json-parse';
 import { ApiError, errors } from './errors.ts';
+import type { OperationSpec } from './spec.ts';
 
 /**
  * Reads a request body as raw bytes, as body-parser's `raw()` does, without its dependency tree
@@ -66,4 +68,64 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 
     stream.on('error', onError);
     req.on('aborted', onAborted);
   });
+}
+
+/** the spec media type a request's Content-Type maps to (`+json` and text/json count as JSON), or undefined (→ 415) */
+export function defaultMediaTypeFor(contentType: string, op: OperationSpec): string | undefined {
+  const declared = Object.keys(op.requestBody?.content ?? {});
+  const media = contentType.split(';')[0]!.trim().toLowerCase();
+  if (!media) return undefined;
+  if (declared.includes(media)) return media;
+  if ((media.endsWith('+json') || media === 'text/json') && declared.includes('application/json')) return 'application/json';
+  return undefined;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Markers the pipeline puts in `details.extra` of its own body errors, so a renderer can word them
+ * as its vendor does (Connxio: ASP.NET's model-state keys) without reading message texts:
+ * `unreadableBody` (the reader's or parser's message) when the body could not be decoded or
+ * parsed, `missingBody` when a required body was not sent.
+ */
+export interface BodyErrorMarkers {
+  unreadableBody?: string;
+  missingBody?: true;
+}
+
+export function withBodyMarker(err: ApiError, marker: BodyErrorMarkers): ApiError {
+  return new ApiError(err.kind, err.message, { ...err.details, extra: { ...err.details.extra, ...marker } });
+}
+
+/**
+ * Media types that stand for any bytes (an operation that declares the media range "any type"
+ * takes every content type as an opaque payload): never decoded strictly or parsed. The handler reads the bytes as sent
+ * from `ctx.request.rawBody`; `ctx.body` is a readable rendering (invalid UTF-8 as U+FFFD).
+ */
+export const OPAQUE_MEDIA_TYPES: ReadonlySet<string> = new Set(['*/*', 'application/octet-stream']);
+
+export function parseBody(raw: Buffer, mediaType: string): unknown {
+  if (OPAQUE_MEDIA_TYPES.has(mediaType)) return raw.toString('utf8');
+  let text: string;
+  try {
+    text = utf8.decode(raw);
+  } catch {
+    throw errors.badRequest('request body is not valid UTF-8', { parameter: { id: '', location: 'body' }, extra: { unreadableBody: 'The request body is not valid UTF-8.' } });
+  }
+  if (mediaType === 'application/x-www-form-urlencoded') {
+    return Object.fromEntries(new URLSearchParams(text));
+  }
+  if (mediaType.includes('json')) {
+    try {
+      return sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
+    } catch (err) {
+      const message = (err as Error).message;
+      const forbidden = /prototype/i.test(message);
+      throw errors.badRequest(forbidden ? 'request body contains a forbidden key (__proto__ or constructor.prototype)' : `request body is not valid JSON: ${message}`, {
+        parameter: { id: '', location: 'body' },
+        extra: { unreadableBody: forbidden ? 'The JSON object contains a forbidden key (__proto__ or constructor.prototype).' : message },
+      });
+    }
+  }
+  return text;
 }

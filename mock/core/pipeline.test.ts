@@ -22,6 +22,7 @@ let seen: unknown[];
 function app(handlers: OperationTable<string>) {
   const api: VendorApi<string> = {
     name: 'synqly',
+    vendor: 'synqly',
     spec,
     handlers,
     authenticate: (request) => {
@@ -136,6 +137,7 @@ describe('pipeline › opaque bodies, raw header names and body error markers', 
   function opaqueApp() {
     const api: VendorApi<string> = {
       name: 'connxio',
+      vendor: 'connxio',
       spec,
       handlers: {
         ...handlers,

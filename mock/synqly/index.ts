@@ -105,6 +105,7 @@ export function createSynqlyApi(spec: ApiSpec, env: TwinEnv): SynqlyApi {
   ];
   return {
     name: 'synqly',
+    vendor: 'synqly',
     spec,
     handlers: callerHandlers(
       spec,

@@ -104,6 +104,7 @@ export function createCustomApiListener(spec: ApiSpec, env: TwinEnv): VendorApi<
   const served = everyPath(spec);
   return {
     name: 'custom',
+    vendor: 'custom',
     spec: served,
     handlers: Object.fromEntries(served.operations.map((op) => [op.operationId, dispatch])),
     authenticate: (request, op) => authenticateCustomApi(env, request, op),
