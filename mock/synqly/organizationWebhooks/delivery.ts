@@ -1,10 +1,10 @@
-import { performance } from 'node:perf_hooks';
 import type { Lease } from '../../core/lease.ts';
 import type { TwinEnv } from '../../core/pipeline.ts';
-import { redactBody, redactHeaders } from '../../core/request-journal.ts';
 import type { Tx } from '../../core/store/store.ts';
 import { ORGANIZATIONS, orgState, type WebhookDeliveryRecord } from '../state.ts';
-import { planDeliveries, SIGNATURE_HEADER, signBody, type OrganizationEvent, type PlannedDelivery } from './events.ts';
+import { afterAttempt, journalAttempt, postDelivery } from './delivery-attempt.ts';
+import { createDeliveryQueue } from './delivery-queue.ts';
+import { planDeliveries, signBody, type OrganizationEvent, type PlannedDelivery } from './events.ts';
 import { signingSecretOf } from './model.ts';
 
 /**
@@ -48,9 +48,7 @@ export const DEFAULT_DELIVERY_OPTIONS: Required<WebhookDeliveryOptions> = {
   maxRecordsPerOrganization: 500,
 };
 
-const RESPONSE_BODY_LIMIT = 2048;
 const DELIVERIES_COLLECTION = /^synqly\/org\/([^/]+)\/webhook_deliveries$/;
-export const DELIVERY_USER_AGENT = 'apitwin-webhooks/0.1';
 
 export interface WebhookDispatcher {
   /** plans the event's deliveries now and sends them in the background */
@@ -68,56 +66,18 @@ interface Job {
   attempt: number;
 }
 
+/**
+ * The dispatcher: plans an event's deliveries (events.ts), stores each record, then runs its
+ * attempts on a bounded queue (delivery-queue.ts), one signed POST each (delivery-attempt.ts),
+ * storing the record after every attempt and retrying on the backoff schedule.
+ */
 export function createWebhookDispatcher(env: TwinEnv, options: WebhookDeliveryOptions & DeliveryLeaseOption = {}): WebhookDispatcher {
   const { lease, ...delivery } = options;
   const opts = { ...DEFAULT_DELIVERY_OPTIONS, ...delivery };
   const holdsLease = () => lease?.held() ?? true;
   /** ids of the delivery records scheduled in this process (a lease renewal picks up only the others) */
   const tracked = new Set<string>();
-  const maxAttempts = opts.retryDelaysMs.length + 1;
-  const ready: Job[] = [];
-  const timers = new Set<NodeJS.Timeout>();
-  let active = 0;
-  /** deliveries planned and not yet delivered, failed or abandoned */
-  let outstanding = 0;
-  let closed = false;
-  /** aborts the attempts in flight when the dispatcher closes */
-  const stopping = new AbortController();
-  let idleWaiters: Array<() => void> = [];
-
-  const done = () => {
-    outstanding--;
-    if (outstanding > 0) return;
-    const waiters = idleWaiters;
-    idleWaiters = [];
-    for (const w of waiters) w();
-  };
-
-  /** one store write; a closed store or a deleted organization ends the delivery quietly */
-  const write = async (record: WebhookDeliveryRecord): Promise<boolean> => {
-    try {
-      return await env.store.transact((tx) => {
-        if (!tx.get(ORGANIZATIONS, record.organization_id)) return false;
-        orgState(tx, record.organization_id).webhookDeliveries.put(record);
-        prune(tx, record.organization_id, opts.maxRecordsPerOrganization);
-        return true;
-      });
-    } catch (err) {
-      env.logger.debug({ err }, 'webhook delivery record not stored');
-      return false;
-    }
-  };
-
-  const later = (fn: () => void, delayMs: number) => {
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      fn();
-    }, delayMs);
-    timer.unref();
-    timers.add(timer);
-  };
-
-  const idle = (): Promise<void> => (outstanding === 0 ? Promise.resolve() : new Promise((resolve) => idleWaiters.push(resolve)));
+  const store = (record: WebhookDeliveryRecord) => storeDelivery(env, record, opts.maxRecordsPerOrganization);
 
   /** the delivery record as stored (the planned one if it is gone) */
   const current = (job: Job): WebhookDeliveryRecord =>
@@ -125,107 +85,38 @@ export function createWebhookDispatcher(env: TwinEnv, options: WebhookDeliveryOp
 
   const fail = async (job: Job, error: string) => {
     const { next_attempt_at: _next, ...rest } = current(job);
-    await write({ ...rest, state: 'failed', updated_at: env.clock.nowIso(), error });
-    done();
+    await store({ ...rest, state: 'failed', updated_at: env.clock.nowIso(), error });
+    queue.end();
   };
 
   const enqueue = (job: Job) => {
-    if (closed) return done();
-    if (ready.length >= opts.maxQueued) return void fail(job, 'the delivery queue is full');
-    ready.push(job);
-    pump();
+    const queued = queue.submit(job);
+    if (queued === 'closed') queue.end();
+    else if (queued === 'full') void fail(job, 'the delivery queue is full');
   };
 
-  const pump = () => {
-    while (!closed && active < opts.maxConcurrent && ready.length > 0) {
-      const job = ready.shift()!;
-      active++;
-      void attempt(job)
-        .catch((err: unknown) => {
-          env.logger.error({ err }, 'a webhook delivery attempt failed unexpectedly');
-          done();
-        })
-        .finally(() => {
-          active--;
-          pump();
-        });
-    }
-  };
-
-  /** one POST; ends with done() or a scheduled retry */
-  const attempt = async (job: Job) => {
-    const { planned } = job;
+  /** one POST; ends the delivery or schedules its retry */
+  const attempt = async (job: Job): Promise<void> => {
     if (!holdsLease()) {
       // another replica holds the lease now: the record stays pending for it
-      tracked.delete(planned.record.id);
-      return done();
+      tracked.delete(job.planned.record.id);
+      return queue.end();
     }
-    const base = current(job);
-    if (!orgState(env.store.reader, base.organization_id).webhooks.get(base.webhook_id)) return fail(job, 'the webhook was deleted');
-    const at = env.clock.nowIso();
-    const headers: Record<string, string> = {
-      'content-type': 'application/json',
-      'user-agent': DELIVERY_USER_AGENT,
-      [SIGNATURE_HEADER.toLowerCase()]: planned.signature,
-      'x-apitwin-delivery': base.id,
-      'x-apitwin-attempt': String(job.attempt),
-    };
-    const started = performance.now();
-    let status = 0;
-    let error: string | undefined;
-    let responseHeaders: Record<string, string> | undefined;
-    let responseBody: string | undefined;
-    try {
-      const signal = AbortSignal.any([AbortSignal.timeout(opts.timeoutMs), stopping.signal]);
-      const res = await fetch(base.url, { method: 'POST', headers, body: planned.body, redirect: 'manual', signal });
-      status = res.status;
-      responseHeaders = Object.fromEntries(res.headers);
-      responseBody = await readLimited(res, RESPONSE_BODY_LIMIT, opts.timeoutMs);
-    } catch (err) {
-      const e = err as Error & { cause?: { code?: string; message?: string } };
-      error = closed
-        ? 'the twin stopped'
-        : e.name === 'TimeoutError' || e.name === 'AbortError'
-          ? `timed out after ${opts.timeoutMs} ms`
-          : (e.cause?.code ?? e.cause?.message ?? e.message);
-    }
-    const durationMs = Math.round((performance.now() - started) * 100) / 100;
-    const delivered = status >= 200 && status <= 299;
-    if (!delivered && !error) error = `the receiver answered ${status}`;
-    env.requests.record({
-      at,
-      listener: 'webhooks',
-      vendor: 'synqly',
-      method: 'POST',
-      path: base.url,
-      query: {},
-      operationId: 'webhook_delivery',
-      status,
-      durationMs,
-      requestHeaders: redactHeaders(headers),
-      requestBody: redactBody(JSON.parse(planned.body)),
-      ...(responseHeaders ? { responseHeaders: redactHeaders(responseHeaders) } : {}),
-      ...(responseBody !== undefined ? { responseBody } : {}),
-    });
-    const attempts = [...base.attempts, { attempt: job.attempt, at, status, duration_ms: durationMs, ...(!delivered && error ? { error } : {}) }];
-    const retry = !delivered && job.attempt < maxAttempts && !closed;
-    const delay = retry ? opts.retryDelaysMs[job.attempt - 1]! : 0;
-    const { next_attempt_at: _next, error: _error, ...rest } = base;
-    const stored = await write({
-      ...rest,
-      state: delivered ? 'delivered' : retry ? 'pending' : 'failed',
-      updated_at: env.clock.nowIso(),
-      attempts,
-      ...(retry ? { next_attempt_at: new Date(env.clock.now() + delay).toISOString() } : {}),
-      ...(!delivered && !retry ? { error: `gave up after ${job.attempt} attempt(s): ${error}` } : {}),
-    });
-    if (retry && stored && !closed) later(() => enqueue({ planned, attempt: job.attempt + 1 }), delay);
-    else done();
+    const record = current(job);
+    if (!orgState(env.store.reader, record.organization_id).webhooks.get(record.webhook_id)) return fail(job, 'the webhook was deleted');
+    const outcome = await postDelivery(env, job.planned, record, job.attempt, { timeoutMs: opts.timeoutMs, stop: queue.signal });
+    journalAttempt(env, job.planned, record, outcome);
+    const next = afterAttempt(record, job.attempt, outcome, { retryDelaysMs: opts.retryDelaysMs, nowMs: env.clock.now(), stopped: queue.closed });
+    const stored = await store(next.record);
+    if (next.retryInMs !== undefined && stored && !queue.closed) queue.later(() => enqueue({ planned: job.planned, attempt: job.attempt + 1 }), next.retryInMs);
+    else queue.end();
   };
+
+  const queue = createDeliveryQueue<Job>(attempt, opts, env.logger);
 
   return {
     emit(ev) {
-      if (closed) return;
+      if (queue.closed) return;
       let planned: PlannedDelivery[];
       try {
         planned = planDeliveries(orgState(env.store.reader, ev.organizationId), ev, { nowMs: env.clock.now(), random: env.random });
@@ -234,12 +125,12 @@ export function createWebhookDispatcher(env: TwinEnv, options: WebhookDeliveryOp
         return;
       }
       for (const p of planned) {
-        outstanding++;
+        queue.begin();
         // the record first, then the first attempt: both after the current call has been answered
-        later(
+        queue.later(
           () =>
-            void write(p.record).then((stored) => {
-              if (!stored || !holdsLease()) return done();
+            void store(p.record).then((stored) => {
+              if (!stored || !holdsLease()) return queue.end();
               tracked.add(p.record.id);
               enqueue({ planned: p, attempt: 1 });
             }),
@@ -248,68 +139,59 @@ export function createWebhookDispatcher(env: TwinEnv, options: WebhookDeliveryOp
       }
     },
     resume() {
-      let resumed = 0;
-      if (closed || !holdsLease()) return 0;
-      for (const name of env.store.reader.collections('synqly/org/')) {
-        const organizationId = DELIVERIES_COLLECTION.exec(name)?.[1];
-        if (!organizationId) continue;
-        const org = orgState(env.store.reader, organizationId);
-        for (const record of org.webhookDeliveries.all()) {
-          if (record.state !== 'pending' || tracked.has(record.id)) continue;
-          const webhook = org.webhooks.get(record.webhook_id);
-          const secret = webhook ? signingSecretOf(org.credentials.get(webhook.credential_id)) : undefined;
-          const body = JSON.stringify(record.payload);
-          const job: Job = { planned: { record, body, signature: signBody(body, secret ?? '') }, attempt: record.attempts.length + 1 };
-          outstanding++;
-          resumed++;
-          tracked.add(record.id);
-          if (secret === undefined) {
-            void fail(job, 'the webhook or its signing secret was deleted');
-            continue;
-          }
-          const dueMs = record.next_attempt_at ? Date.parse(record.next_attempt_at) : env.clock.now();
-          later(() => enqueue(job), Math.max(0, dueMs - env.clock.now()));
-        }
+      if (queue.closed || !holdsLease()) return 0;
+      const pending = pendingDeliveries(env.store.reader).filter(({ job }) => !tracked.has(job.planned.record.id));
+      for (const { job, signable, dueMs } of pending) {
+        queue.begin();
+        tracked.add(job.planned.record.id);
+        if (!signable) void fail(job, 'the webhook or its signing secret was deleted');
+        else queue.later(() => enqueue(job), Math.max(0, (dueMs ?? env.clock.now()) - env.clock.now()));
       }
-      return resumed;
+      return pending.length;
     },
-    idle,
-    close() {
-      if (!closed) {
-        closed = true;
-        stopping.abort();
-        const abandoned = timers.size + ready.length;
-        for (const t of timers) clearTimeout(t);
-        timers.clear();
-        ready.length = 0;
-        for (let i = 0; i < abandoned; i++) done();
-      }
-      return idle();
-    },
+    idle: () => queue.idle(),
+    close: () => queue.close(),
   };
 }
 
-/** reads at most `limit` characters of a response body, then lets the rest go */
-async function readLimited(res: Response, limit: number, timeoutMs: number): Promise<string | undefined> {
-  if (!res.body) return undefined;
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const deadline = Date.now() + timeoutMs;
+/** One store write of a delivery record (pruning the organization's oldest); a closed store or a deleted organization ends the delivery quietly (false). */
+async function storeDelivery(env: TwinEnv, record: WebhookDeliveryRecord, maxRecordsPerOrganization: number): Promise<boolean> {
   try {
-    while (size < limit && Date.now() < deadline) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.length;
-    }
-  } catch {
-    // a broken body does not change the outcome; the status decides
-  } finally {
-    reader.cancel().catch(() => undefined);
+    return await env.store.transact((tx) => {
+      if (!tx.get(ORGANIZATIONS, record.organization_id)) return false;
+      orgState(tx, record.organization_id).webhookDeliveries.put(record);
+      prune(tx, record.organization_id, maxRecordsPerOrganization);
+      return true;
+    });
+  } catch (err) {
+    env.logger.debug({ err }, 'webhook delivery record not stored');
+    return false;
   }
-  const text = Buffer.concat(chunks).toString('utf8');
-  return text.length > limit ? text.slice(0, limit) : text;
+}
+
+/**
+ * The deliveries a store holds as pending, as jobs for their next attempt (the same body, signed
+ * again with the webhook's secret; `signable` false when the webhook or its secret is gone).
+ */
+function pendingDeliveries(reader: Tx): Array<{ job: Job; signable: boolean; dueMs: number | undefined }> {
+  const out: Array<{ job: Job; signable: boolean; dueMs: number | undefined }> = [];
+  for (const name of reader.collections('synqly/org/')) {
+    const organizationId = DELIVERIES_COLLECTION.exec(name)?.[1];
+    if (!organizationId) continue;
+    const org = orgState(reader, organizationId);
+    for (const record of org.webhookDeliveries.all()) {
+      if (record.state !== 'pending') continue;
+      const webhook = org.webhooks.get(record.webhook_id);
+      const secret = webhook ? signingSecretOf(org.credentials.get(webhook.credential_id)) : undefined;
+      const body = JSON.stringify(record.payload);
+      out.push({
+        job: { planned: { record, body, signature: signBody(body, secret ?? '') }, attempt: record.attempts.length + 1 },
+        signable: secret !== undefined,
+        dueMs: record.next_attempt_at ? Date.parse(record.next_attempt_at) : undefined,
+      });
+    }
+  }
+  return out;
 }
 
 /** keeps the newest `max` delivery records of an organization */
