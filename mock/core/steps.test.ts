@@ -35,6 +35,7 @@ import {
   validate,
   type Call,
 } from './steps.ts';
+import { StoreUnavailableError } from './store/postgres.ts';
 import { Store } from './store/store.ts';
 import { STUBS, type Stub } from './stubs.ts';
 import { createValidator } from './validation.ts';
@@ -319,6 +320,9 @@ describe('step › render', () => {
     expect(crash.status).toBe(500);
     expect(crash.serialized).not.toContain('secret internals');
     expect(renderFailure(api(), { type: 'entity.too.large', limit: 10 }, info('GET', '/x'), env.logger).status).toBe(413);
+    const down = renderFailure(api(), new StoreUnavailableError('connection refused'), info('GET', '/x'), env.logger);
+    expect(down.status).toBe(503);
+    expect(down.headers['Retry-After']).toBe('1');
   });
 });
 
