@@ -52,6 +52,8 @@ export interface SpawnOptions<T> {
   env?: NodeJS.ProcessEnv;
   /** returns the ready value when a stdout line says the server is ready */
   readyWhen: (line: string) => T | undefined;
+  /** for servers that print nothing: polled every 200 ms; returns the ready value once the server answers */
+  readyProbe?: () => Promise<T | undefined>;
   timeoutMs?: number;
 }
 
@@ -116,6 +118,19 @@ export function spawnServer<T>(options: SpawnOptions<T>): Promise<Server<T>> {
       clearTimeout(timer);
       reject(new Error(`${options.name} exited with ${code} before it was ready; stderr: ${err.slice(-2000)}`));
     });
+    if (options.readyProbe) {
+      const probe = options.readyProbe;
+      const poll = async () => {
+        if (done) return;
+        const value = await probe().catch(() => undefined);
+        if (done) return;
+        if (value === undefined) return void setTimeout(poll, 200);
+        done = true;
+        clearTimeout(timer);
+        resolve({ name: options.name, child, pid: child.pid!, readyMs: performance.now() - started, ready: value, stderr: () => err, stop });
+      };
+      void poll();
+    }
   });
 }
 

@@ -178,6 +178,8 @@ export interface ListSource<T> {
   all(): readonly T[];
   /** the records whose string `field` equals `value` ignoring case: a superset of the `eq` matches */
   findBy?(field: string, value: string): readonly T[];
+  /** how many records findBy would return (cheaply) */
+  countBy?(field: string, value: string): number;
   /** every record in `compare` order, kept ready under `key` */
   sorted?(key: string, compare: (a: T, b: T) => number): readonly T[];
 }
@@ -229,7 +231,7 @@ export function listFrom<T extends object>(source: ListSource<T>, query: ListQue
   const candidates = indexedCandidates(source, filters, options.indexed);
   const sorted = source.sorted;
   // walking the kept order visits about size × n / matches records; the index hands over `matches`
-  const walk = sorted && (!candidates || (!query.total && candidates.length * candidates.length > size * countHint(source)));
+  const walk = sorted && (!candidates || (!query.total && candidates.count * candidates.count > size * countHint(source)));
   if (walk) {
     const key = sort.map((k) => `${k.desc ? '-' : ''}${k.field}`).join(',');
     const rows = sorted.call(source, key, order as unknown as (a: T, b: T) => number) as unknown as ReadonlyArray<Record<string, unknown>>;
@@ -248,7 +250,7 @@ export function listFrom<T extends object>(source: ListSource<T>, query: ListQue
 
   // one pass: count the matches (for total), keep the page's best `size` in order; ties keep
   // their input order, as a stable sort of everything would (O(n log size), not O(n log n))
-  const rows = (candidates ?? source.all()) as unknown as ReadonlyArray<Record<string, unknown>>;
+  const rows = (candidates ? candidates.records() : source.all()) as unknown as ReadonlyArray<Record<string, unknown>>;
   const page: Array<Record<string, unknown>> = [];
   let matched = 0;
   for (const r of rows) {
@@ -279,22 +281,29 @@ function countHint<T>(source: ListSource<T>): number {
  * The records the most selective `eq`/`in` filter on an indexed field selects (a superset of its
  * matches: the index ignores case; every filter is still checked), or undefined without one.
  */
-function indexedCandidates<T>(source: ListSource<T>, filters: readonly Filter[], indexed: readonly string[] | undefined): readonly T[] | undefined {
-  if (!source.findBy || !indexed) return undefined;
-  let best: readonly T[] | undefined;
+function indexedCandidates<T>(source: ListSource<T>, filters: readonly Filter[], indexed: readonly string[] | undefined): { count: number; records: () => readonly T[] } | undefined {
+  if (!source.findBy || !source.countBy || !indexed) return undefined;
+  const findBy = source.findBy.bind(source);
+  const countBy = source.countBy.bind(source);
+  let best: { count: number; values: string[]; field: string } | undefined;
   for (const f of filters) {
     if ((f.op !== 'eq' && f.op !== 'in') || !indexed.includes(f.field)) continue;
     const values = f.op === 'eq' ? [f.value] : [...new Set(f.value.split(',').map((x) => x.trim()))];
     // a text that reads as a date may equal a date-like stored string written differently (compareWithText)
     if (values.some((v) => !Number.isNaN(Date.parse(v)))) continue;
-    let found: readonly T[];
-    if (values.length === 1) found = source.findBy(f.field, values[0]!);
-    else {
-      const seen = new Set<T>();
-      for (const v of values) for (const r of source.findBy(f.field, v)) seen.add(r);
-      found = [...seen];
-    }
-    if (!best || found.length < best.length) best = found;
+    // an upper bound: two values of an `in` may select the same records (case-insensitive keys)
+    const count = values.reduce((n, v) => n + countBy(f.field, v), 0);
+    if (!best || count < best.count) best = { count, values, field: f.field };
   }
-  return best;
+  if (!best) return undefined;
+  const { values, field } = best;
+  return {
+    count: best.count,
+    records: () => {
+      if (values.length === 1) return findBy(field, values[0]!);
+      const seen = new Set<T>();
+      for (const v of values) for (const r of findBy(field, v)) seen.add(r);
+      return [...seen];
+    },
+  };
 }

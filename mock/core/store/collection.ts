@@ -11,6 +11,8 @@ export interface Collection<T extends JsonRecord> {
   count(): number;
   /** records whose `field` equals `value` ignoring case, through the store's index (see Tx.findBy) */
   findBy(field: string, value: string): T[];
+  /** how many records findBy would return, in O(1) */
+  countBy(field: string, value: string): number;
   /** every record in `compare` order, kept sorted by the store under `key` (see Tx.sorted) */
   sorted(key: string, compare: (a: T, b: T) => number): readonly T[];
 }
@@ -38,6 +40,9 @@ class CollectionView<T extends JsonRecord & { id: string }> implements Collectio
   }
   findBy(field: string, value: string): T[] {
     return this.tx.findBy<T>(this.name, field, value);
+  }
+  countBy(field: string, value: string): number {
+    return this.tx.countBy(this.name, field, value);
   }
   sorted(key: string, compare: (a: T, b: T) => number): readonly T[] {
     return this.tx.sorted<T>(this.name, key, compare);

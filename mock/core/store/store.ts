@@ -31,6 +31,8 @@ export interface Tx {
    * the store keeps per collection and field once asked: O(matches), not O(collection).
    */
   findBy<T extends JsonRecord = JsonRecord>(collection: string, field: string, value: string): T[];
+  /** how many records findBy would return, in O(1) */
+  countBy(collection: string, field: string, value: string): number;
   /**
    * Every record of `collection` in `compare` order, as a read-only array the store keeps sorted
    * through writes under the name `key` (the same key must always come with the same order).
@@ -551,6 +553,15 @@ export class Store {
     });
   }
 
+  /** Starts a compaction now (file store; unless one is under way) and resolves when it is done. */
+  compactNow(): Promise<void> {
+    if (!this.journal) return Promise.resolve();
+    this.compaction ??= this.compact().finally(() => {
+      this.compaction = undefined;
+    });
+    return this.compaction;
+  }
+
   /**
    * Compaction beside the running store (see JournaledJsonFile.writeSnapshotGradually): the snapshot
    * is written in slices while transactions and appends go on; then, between two appends, the
@@ -590,11 +601,7 @@ export class Store {
       await this.journal.append(entries);
       this.stats.flushes++;
       for (const w of waiters) w.resolve();
-      if (!this.compaction && this.journal.journalBytes > Math.max(this.minCompactionBytes, this.journal.snapshotBytes)) {
-        this.compaction = this.compact().finally(() => {
-          this.compaction = undefined;
-        });
-      }
+      if (this.journal.journalBytes > Math.max(this.minCompactionBytes, this.journal.snapshotBytes)) void this.compactNow();
     } catch (err) {
       for (const w of waiters) w.reject(err);
     } finally {
@@ -635,6 +642,11 @@ export class Store {
         const out: T[] = [];
         for (const id of ids) out.push(records[id] as T);
         return out;
+      },
+      countBy: (c: string, field: string, value: string) => {
+        const key = indexKey(value);
+        const ids = key === undefined ? undefined : this.indexes.lookup(this.low.data, c, field, key);
+        return ids === undefined ? 0 : typeof ids === 'string' ? 1 : ids.size;
       },
       put: readOnly,
       del: readOnly,
@@ -694,6 +706,7 @@ export class Store {
       get,
       values,
       findBy,
+      countBy: (c, field, value) => (overlay.has(c) || dropped.has(c) ? findBy(c, field, value).length : base.countBy(c, field, value)),
       sorted: <T extends JsonRecord>(c: string, key: string, compare: (a: T, b: T) => number): readonly T[] =>
         overlay.has(c) || dropped.has(c) ? values<T>(c).sort(compare) : base.sorted<T>(c, key, compare),
       count: (c) => (overlay.has(c) || dropped.has(c) ? values(c).length : base.count(c)),
