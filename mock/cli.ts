@@ -422,7 +422,7 @@ function banner(running: RunningTwin, store: Store, tenants: TenantWithCredentia
     `  Synqly Management API   ${running.urls.synqly}`,
     `  Connxio API             ${running.urls.connxio}   (also under ${running.urls.connxio}/api)`,
     `  Connxio Custom APIs     ${running.urls.custom}`,
-    `  Control API             <any of the above>/__admin   (spec: specs/admin.yaml)`,
+    `  Control API             ${running.urls.synqly}/__admin   (reference: /__admin/docs; on every listener)`,
     `  Dashboard               ${running.urls.synqly}/__ui   (also under /__ui on the other listeners)`,
     `  Store                   ${store.file ?? (store.shared ? `${redactUrl(store.shared.url)} (shared: every replica on this database is one twin)` : 'memory (nothing is written to disk)')}`,
     '',

@@ -16,8 +16,8 @@ export function createAdminApi(spec: ApiSpec, env: TwinEnv, services: AdminServi
     name: 'admin',
     spec,
     // reads of the journal itself are not journaled: a dashboard polling it would fill it with copies of itself
-    unjournaled: new Set(['admin_requests_list']),
     handlers: adminOperations(services),
+    unjournaled: new Set(['admin_requests_list', 'admin_docs', 'admin_docs_spec', 'admin_docs_asset', 'admin_openapi', 'admin_specs_get']),
     authenticate: (request) => {
       const refusal = controlPlaneRefusal(request, services.controlPlane);
       if (refusal) throw refusal;

@@ -11,6 +11,8 @@ import { synqlyAdminOperations } from './synqly.ts';
 import { dashboardOperations, type ListenerUrls } from './dashboard.ts';
 import { getTenant, listTenants } from './tenants/lookup.ts';
 import { stubOperations } from './stubs.ts';
+import { referenceOperations } from './reference.ts';
+import { closeMatches } from '../core/close-matches.ts';
 import type { StubTarget } from '../core/stub-answers.ts';
 import { deleteTenantStubs, type StubVendor } from '../core/stubs.ts';
 
@@ -27,6 +29,16 @@ export interface AdminServices {
 
 type AdminContext = HandlerContext<null>;
 
+/** a fault or stub naming an operation its vendor lacks would never fire: 400 naming close matches */
+function assertKnownOperation(services: AdminServices, vendor: FaultVendor, operationId: string): void {
+  const spec = services.stubTargets?.[vendor].spec;
+  if (!spec || spec.byId.has(operationId)) return;
+  const close = closeMatches(operationId, spec.operations.map((o) => o.operationId));
+  throw errors.badRequest(`${vendor} has no operation ${operationId}${close.length ? `; did you mean ${close.join(', ')}?` : ' (GET /__admin/operations lists them)'}`, {
+    parameter: { id: '/operationId', location: 'body', value: operationId },
+  });
+}
+
 const created = (body: unknown) => ({ status: 201, body });
 const json = (body: unknown) => ({ status: 200, body });
 const noContent = () => ({ status: 204 });
@@ -41,6 +53,11 @@ export function adminOperations(services: AdminServices): OperationTable<null> {
     ...synqlyAdminOperations,
     ...dashboardOperations(services.listeners ?? {}),
     ...stubOperations(services.stubTargets),
+    ...referenceOperations(services.version, services.listeners ?? {}, () => ({
+      synqly: services.stubTargets?.synqly.spec,
+      connxio: services.stubTargets?.connxio.spec,
+      custom: services.stubTargets?.custom.spec,
+    })),
     admin_health: (ctx) =>
       json({
         status: 'ok',
@@ -121,6 +138,7 @@ export function adminOperations(services: AdminServices): OperationTable<null> {
     admin_faults_create: async (ctx) => {
       const body = ctx.body as { vendor: FaultVendor; operationId?: string; action: FaultAction; times?: number };
       assertFaultAction(body.action);
+      if (body.operationId !== undefined) assertKnownOperation(services, body.vendor, body.operationId);
       return created(await ctx.env.faults.add({ vendor: body.vendor, operationId: body.operationId, action: body.action, times: body.times }));
     },
 

@@ -54,6 +54,8 @@ export const adminApi = {
   credentials: (id: string) => admin<TenantWithCredentials>(`/tenants/${enc(id)}/credentials`),
   seed: (body: { profile: 'demo' | 'empty'; seed?: number }) => admin<{ tenants: TenantWithCredentials[] }>('/seed', { method: 'POST', body }),
 
+  operations: (vendor?: 'synqly' | 'connxio' | 'custom') =>
+    admin<{ operations: Array<{ vendor: string; operationId: string; method: string; path: string }> }>('/operations', { query: { vendor } }).then((r) => r.operations),
   faults: () => admin<{ faults: FaultRule[] }>('/faults').then((r) => r.faults),
   addFault: (body: FaultRequest) => admin<FaultRule>('/faults', { method: 'POST', body }),
   removeFault: (id: string) => admin<void>(`/faults/${enc(id)}`, { method: 'DELETE' }),

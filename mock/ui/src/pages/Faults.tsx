@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { adminApi } from '../api/admin.ts';
 import type { Clock, FaultAction, FaultRequest, FaultRule } from '../api/types.ts';
 import { Page } from '../components/page.tsx';
@@ -111,7 +111,20 @@ function AddFault(props: { onAdded: () => Promise<void> }) {
   const [minMs, setMinMs] = useState('100');
   const [maxMs, setMaxMs] = useState('1000');
   const [times, setTimes] = useState('');
+  const [known, setKnown] = useState<Array<{ operationId: string; method: string; path: string }>>([]);
   const action = useAction();
+
+  // the operation field completes from the vendor's spec (the twin refuses an operationId the spec lacks)
+  useEffect(() => {
+    let current = true;
+    adminApi.operations(vendor).then(
+      (ops) => current && setKnown(ops),
+      () => current && setKnown([]),
+    );
+    return () => {
+      current = false;
+    };
+  }, [vendor]);
 
   const build = (): FaultAction => {
     switch (type) {
@@ -150,7 +163,16 @@ function AddFault(props: { onAdded: () => Promise<void> }) {
             )}
           </Field>
           <Field label="Operation id" hint="Empty: every operation of the vendor.">
-            {(id, hint) => <input id={id} aria-describedby={hint} value={operationId} placeholder="accounts_list" onInput={(e) => setOperationId(e.currentTarget.value)} />}
+            {(id, hint) => (
+              <>
+                <input id={id} aria-describedby={hint} value={operationId} placeholder="accounts_list" list={`${id}-operations`} autoComplete="off" onInput={(e) => setOperationId(e.currentTarget.value)} />
+                <datalist id={`${id}-operations`} data-testid="operation-options">
+                  {known.map((op) => (
+                    <option key={op.operationId} value={op.operationId}>{`${op.method} ${op.path}`}</option>
+                  ))}
+                </datalist>
+              </>
+            )}
           </Field>
           <Field label="Action">
             {(id) => (
