@@ -15,8 +15,8 @@ export function createAdminApi(spec: ApiSpec, env: TwinEnv, services: AdminServi
   return {
     name: 'admin',
     spec,
-    // reads of the journal itself are not journaled: a dashboard polling it would fill it with copies of itself
     handlers: adminOperations(services),
+    // reads of the journal itself (a dashboard polling it would fill it with copies of itself) and the static reference files
     unjournaled: new Set(['admin_requests_list', 'admin_docs', 'admin_docs_spec', 'admin_docs_asset', 'admin_openapi', 'admin_specs_get']),
     authenticate: (request) => {
       const refusal = controlPlaneRefusal(request, services.controlPlane);
