@@ -17,6 +17,11 @@
  * --rate <req/s> (measured phase, default 1000 per vendor), --connections <n> (default 8 per vendor),
  * --node-args "<flags>" (for the twin's node, e.g. --trace-gc).
  * Exit code 1 when a response was unexpected or RSS grew by 10 % or more.
+ *
+ * `--minutes <m>` runs the growth soak instead: for m minutes the data only grows (Synqly
+ * accounts_create without deletes, with accounts_get and a filtered list in the mix); every
+ * --sample seconds (default 30) RSS is read after a full garbage collection, next to the number of
+ * accounts. Results in bench/results/soak-growth-latest.{json,md}; exit code 1 on an unexpected response.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -30,7 +35,7 @@ import { connxioBearer, createDiscardIntegration, demoCredentials, firstAccountI
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(root, 'dist', 'cli.js');
 const { values: flags } = parseArgs({
-  options: { duration: { type: 'string' }, warmup: { type: 'string' }, rate: { type: 'string' }, connections: { type: 'string' }, out: { type: 'string' }, 'node-args': { type: 'string' } },
+  options: { minutes: { type: 'string' }, sample: { type: 'string' }, duration: { type: 'string' }, warmup: { type: 'string' }, rate: { type: 'string' }, connections: { type: 'string' }, out: { type: 'string' }, 'node-args': { type: 'string' } },
 });
 const DURATION = Number(flags.duration ?? 60);
 const WARMUP = Number(flags.warmup ?? 20);
@@ -207,5 +212,76 @@ async function prepare(ready: TwinReady) {
   return { synqlyToken, accountId, apiKey: connxio.api_key, bearer, integrationId: integration.id };
 }
 
+/** the growth soak (--minutes): RSS after a full collection against the number of records */
+async function growth(minutes: number): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'apitwin-soak-growth-'));
+  const sampleS = Number(flags.sample ?? 30);
+  const gcHook = ['--expose-gc', '--import', join(root, 'bench', 'gc-on-signal.mjs')];
+  const twin = await spawnTwin(cli, root, ['--db', join(work, 'db.json'), '--profile', 'demo'], 'twin', gcHook);
+  try {
+    const { synqlyToken } = demoCredentials(twin.ready);
+    const accountId = await firstAccountId(twin.ready.urls.synqly, synqlyToken);
+    const auth = { authorization: `Bearer ${synqlyToken}` };
+    const countAccounts = async () => {
+      const res = await fetch(`${twin.ready.urls.synqly}/v1/accounts?limit=1&total=true`, { headers: auth });
+      return ((await res.json()) as { total: number }).total;
+    };
+    const run = Date.now().toString(36);
+    const steps: Step[] = [
+      { method: 'POST', path: '/v1/accounts', headers: { ...auth, 'content-type': 'application/json' }, body: (c) => JSON.stringify({ name: `grow-${run}-${String(c.n)}`, environment: Number(c.n) % 3 ? 'prod' : 'test', labels: ['soak'] }), expect: 200 },
+      { method: 'POST', path: '/v1/accounts', headers: { ...auth, 'content-type': 'application/json' }, body: (c) => JSON.stringify({ name: `grow-${run}-${String(c.n)}`, fullname: `Grown account ${String(c.n)}` }), expect: 200 },
+      { method: 'GET', path: `/v1/accounts/${accountId}`, headers: auth, expect: 200 },
+      { method: 'GET', path: '/v1/accounts?filter=environment%5Beq%5Dprod&limit=20', headers: auth, expect: 200 },
+    ];
+    const tally: Tally = { responses: 0, unexpected: {}, errors: 0, latencies: [] };
+    const samples: Array<{ minute: number; accounts: number; rssAfterGcMb: number; peakRssMb?: number }> = [{ minute: 0, accounts: await countAccounts(), rssAfterGcMb: await collectedRssMb(twin.pid) }];
+    log(`soak --minutes ${minutes}: growing the data, RSS after a full GC every ${sampleS} s; twin pid ${twin.pid}`);
+    const started = Date.now();
+    while (Date.now() - started < minutes * 60_000) {
+      const left = Math.ceil((minutes * 60_000 - (Date.now() - started)) / 1000);
+      await mix(twin.ready.urls.synqly, steps, tally, { duration: Math.max(1, Math.min(sampleS, left)) });
+      const sample = { minute: round((Date.now() - started) / 60_000, 2), accounts: await countAccounts(), rssAfterGcMb: await collectedRssMb(twin.pid), peakRssMb: memoryOf(twin.pid)?.peakRssMb };
+      samples.push(sample);
+      log(`  ${sample.minute} min: ${sample.accounts} accounts, RSS after GC ${sample.rssAfterGcMb} MiB (peak ${sample.peakRssMb ?? '?'} MiB)`);
+    }
+    const first = samples[0]!;
+    const last = samples[samples.length - 1]!;
+    const perThousand = last.accounts > first.accounts ? round(((last.rssAfterGcMb - first.rssAfterGcMb) / (last.accounts - first.accounts)) * 1000, 2) : undefined;
+    const unexpected = Object.values(tally.unexpected).reduce((a, b) => a + b, 0);
+    const report = {
+      at: new Date().toISOString(),
+      machine: { cpus: cpus().length, node: process.version, loadAverageAtEnd: loadavg().map((v) => round(v, 2)) },
+      settings: { minutes, sampleS },
+      responses: tally.responses,
+      unexpected,
+      unexpectedByKind: tally.unexpected,
+      errors: tally.errors,
+      mibPerThousandAccounts: perThousand,
+      samples,
+    };
+    mkdirSync(OUT, { recursive: true });
+    writeFileSync(join(OUT, 'soak-growth-latest.json'), JSON.stringify(report, null, 2) + '\n');
+    const md = [
+      `## Growth soak (${report.at.slice(0, 10)}, ${report.machine.cpus} cores, Node ${report.machine.node})`,
+      '',
+      `\`npm run soak -- --minutes ${minutes}\`: accounts_create (no deletes) with accounts_get and a filtered list, unthrottled, ${report.responses} responses, ${unexpected} unexpected, ${report.errors} errors. RSS read after a full garbage collection every ${sampleS} s.`,
+      '',
+      '| minute | accounts | RSS after GC MiB | peak RSS MiB |',
+      '| ---: | ---: | ---: | ---: |',
+      ...samples.map((x) => `| ${x.minute} | ${x.accounts} | ${x.rssAfterGcMb} | ${x.peakRssMb ?? '–'} |`),
+      '',
+      perThousand === undefined ? '' : `Growth: ${perThousand} MiB of RSS per 1,000 accounts added.`,
+      '',
+    ].join('\n');
+    writeFileSync(join(OUT, 'soak-growth-latest.md'), md);
+    process.stdout.write(md);
+    process.exitCode = unexpected === 0 && report.errors === 0 ? 0 : 1;
+  } finally {
+    await twin.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
 killChildrenOnSignals();
-await main();
+if (flags.minutes !== undefined) await growth(Number(flags.minutes));
+else await main();
