@@ -407,6 +407,35 @@ describe.skipIf(!chromiumPath)('the dashboard (/__ui) in Debian Chromium', () =>
     await page.close();
   });
 
+  it('makes a stub of a journaled answer in the UI; the stub answers; removed in the UI, the twin answers again', async () => {
+    const list = () => fetch(url('synqly', '/v1/accounts'), { headers: { authorization: `Bearer ${demo.synqly.token}` } });
+    expect((await list()).status).toBe(200);
+    const page = await openPage(desktop, url('synqly', '/__ui/requests?live=off'));
+    await page.getByLabel('Path contains').fill('/v1/accounts');
+    const journal = page.getByRole('table', { name: 'Requests, newest first' });
+    await journal.getByText('accounts_list').first().waitFor();
+    await journal.getByRole('link', { name: /Make a stub of request \d+'s answer/ }).first().click();
+    await page.getByRole('heading', { level: 1, name: 'Response stubs' }).waitFor();
+    const field = page.getByLabel('Stub (JSON, as POST /__admin/stubs takes it)');
+    await expect.poll(async () => (await field.inputValue()).includes('"accounts_list"')).toBe(true);
+    const stub = JSON.parse(await field.inputValue()) as { vendor: string; operationId: string; response: { status: number; body: { result: unknown[] }; headers?: Record<string, string> } };
+    expect(stub).toMatchObject({ vendor: 'synqly', operationId: 'accounts_list', response: { status: 200 } });
+    stub.response.body.result = [];
+    stub.response.headers = { ...stub.response.headers, 'x-stub': 'from-the-dashboard' };
+    await field.fill(JSON.stringify(stub));
+    await page.getByRole('button', { name: 'Add stub' }).click();
+    const table = page.getByRole('table', { name: /Stubs, highest priority first/ });
+    await table.getByText('accounts_list').waitFor();
+    const stubbed = await list();
+    expect(stubbed.headers.get('x-stub')).toBe('from-the-dashboard');
+    expect(await stubbed.json()).toEqual({ result: [] });
+    await table.getByRole('button', { name: /Remove the stub of accounts_list/ }).click();
+    await page.getByText('No stubs: the twin answers from its state.').waitFor();
+    const real = await list();
+    expect(real.headers.get('x-stub')).toBeNull();
+    expect(((await real.json()) as { result: unknown[] }).result.length).toBeGreaterThan(0);
+  });
+
   it('shows a clear "not available" state when the twin lacks an endpoint', async () => {
     const page = await desktop.newPage();
     await page.route('**/__admin/synqly/webhook-deliveries*', (route) =>
@@ -494,6 +523,7 @@ describe.skipIf(!chromiumPath)('the dashboard (/__ui) in Debian Chromium', () =>
     { name: 'message-journal', listener: 'connxio', path: '/__ui/messages?live=off', ready: 'Messages' },
     { name: 'webhook-deliveries', listener: 'synqly', path: '/__ui/webhook-deliveries?live=off', ready: 'Deliveries' },
     { name: 'faults-clock', listener: 'synqly', path: '/__ui/faults', ready: 'Fault rules' },
+    { name: 'stubs', listener: 'synqly', path: '/__ui/stubs', ready: 'Stubs in match order' },
   ];
 
   it('renders every page, populated, at 1280×800 and 390×844: labelled controls, one h1, landmarks, no sideways scrolling', async () => {

@@ -10,6 +10,7 @@ import { ConnxioApiKeysPage } from './pages/ConnxioApiKeys.tsx';
 import { ConnxioCustomApiPage, ConnxioCustomApisPage } from './pages/ConnxioCustomApis.tsx';
 import { ConnxioIntegrationsPage } from './pages/ConnxioIntegrations.tsx';
 import { FaultsPage } from './pages/Faults.tsx';
+import { StubsPage } from './pages/Stubs.tsx';
 import { MessagesPage } from './pages/Messages.tsx';
 import { RequestsPage } from './pages/Requests.tsx';
 import { SynqlyAccountsPage } from './pages/SynqlyAccounts.tsx';
@@ -94,6 +95,7 @@ const TWIN_NAV: NavItem[] = [
   { route: 'messages', label: 'Message journal' },
   { route: 'webhook-deliveries', label: 'Webhook deliveries' },
   { route: 'faults', label: 'Faults and clock' },
+  { route: 'stubs', label: 'Response stubs' },
 ];
 const SYNQLY_NAV: NavItem[] = [
   { route: 'synqly-accounts', label: 'Accounts', vendor: 'synqly' },
@@ -222,6 +224,8 @@ function PageFor(props: { match: Match | undefined; pathname: string }) {
       return <WebhookDeliveriesPage query={m.query} />;
     case 'faults':
       return <FaultsPage />;
+    case 'stubs':
+      return <StubsPage query={m.query} />;
     default:
       return <TenantGate match={m} />;
   }

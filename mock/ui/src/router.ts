@@ -22,7 +22,8 @@ export type RouteName =
   | 'requests'
   | 'messages'
   | 'webhook-deliveries'
-  | 'faults';
+  | 'faults'
+  | 'stubs';
 
 interface RouteDef {
   name: RouteName;
@@ -47,6 +48,7 @@ export const ROUTES: RouteDef[] = [
   { name: 'messages', pattern: '/messages', title: 'Message journal' },
   { name: 'webhook-deliveries', pattern: '/webhook-deliveries', title: 'Webhook deliveries' },
   { name: 'faults', pattern: '/faults', title: 'Faults and clock' },
+  { name: 'stubs', pattern: '/stubs', title: 'Response stubs' },
 ];
 
 export interface Match {

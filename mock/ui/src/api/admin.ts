@@ -11,6 +11,8 @@ import type {
   FaultRule,
   JournalEntry,
   Listeners,
+  Stub,
+  StubInput,
   Tenant,
   TenantWithCredentials,
   WebhookDelivery,
@@ -60,6 +62,11 @@ export const adminApi = {
   addFault: (body: FaultRequest) => admin<FaultRule>('/faults', { method: 'POST', body }),
   removeFault: (id: string) => admin<void>(`/faults/${enc(id)}`, { method: 'DELETE' }),
   clearFaults: () => admin<void>('/faults', { method: 'DELETE' }),
+
+  stubs: () => admin<{ stubs: Stub[] }>('/stubs').then((r) => r.stubs),
+  addStub: (body: StubInput) => admin<Stub>('/stubs', { method: 'POST', body }),
+  removeStub: (id: string) => admin<void>(`/stubs/${enc(id)}`, { method: 'DELETE' }),
+  clearStubs: () => admin<void>('/stubs', { method: 'DELETE' }),
 
   clock: () => admin<Clock>('/clock'),
   setClock: (now: string) => admin<Clock>('/clock', { method: 'PUT', body: { now } }),

@@ -78,6 +78,38 @@ export interface JournalEntry {
   requestBody?: unknown;
   responseHeaders?: Record<string, string>;
   responseBody?: unknown;
+  stub?: { id: string; name?: string };
+}
+
+export interface StubPredicate {
+  equals?: unknown;
+  partial?: unknown;
+  matches?: string;
+  present?: boolean;
+}
+
+/** a stub as POST /__admin/stubs takes it (specs/admin.yaml StubInput) */
+export interface StubInput {
+  name?: string;
+  vendor: 'synqly' | 'connxio' | 'custom';
+  operationId?: string;
+  method?: string;
+  path?: string;
+  tenant?: string;
+  beforeAuth?: boolean;
+  request?: { params?: Record<string, StubPredicate>; query?: Record<string, StubPredicate>; headers?: Record<string, StubPredicate>; body?: Array<StubPredicate & { path?: string }> };
+  response: { status: number; headers?: Record<string, string>; body?: unknown; bodyText?: string; envelope?: boolean; delayMs?: number };
+  unchecked?: boolean;
+  times?: number;
+  priority?: number;
+}
+
+export interface Stub extends StubInput {
+  id: string;
+  operationId: string;
+  created_at: string;
+  seq: number;
+  matched: number;
 }
 
 export interface DeliveredMessage {

@@ -3,7 +3,7 @@ import { adminApi } from '../api/admin.ts';
 import { describeError } from '../api/http.ts';
 import type { JournalEntry } from '../api/types.ts';
 import { Page } from '../components/page.tsx';
-import { Badge, confirmAction, DataTable, Field, Json, LoadError, Notice, PathText, Section, StatusCode, Switch, useAction } from '../components/ui.tsx';
+import { Badge, confirmAction, DataTable, Field, Json, Link, LoadError, Notice, PathText, Section, StatusCode, Switch, useAction } from '../components/ui.tsx';
 import { setQuery } from '../router.ts';
 
 /**
@@ -195,9 +195,17 @@ export function RequestsPage(props: { query: URLSearchParams }) {
                 header: 'Details',
                 class: 'actions-col',
                 cell: (e) => (
-                  <button type="button" class="btn btn-small" aria-label={`Details of request ${e.id}: ${e.method} ${e.path}`} aria-expanded={selected?.id === e.id} aria-controls="entry-detail" onClick={() => open(e)}>
-                    Details
-                  </button>
+                  <>
+                    <button type="button" class="btn btn-small" aria-label={`Details of request ${e.id}: ${e.method} ${e.path}`} aria-expanded={selected?.id === e.id} aria-controls="entry-detail" onClick={() => open(e)}>
+                      Details
+                    </button>
+                    {e.operationId && e.vendor !== 'admin' && (
+                      <Link class="btn btn-small" href={`/__ui/stubs?from=${e.id}`} aria-label={`Make a stub of request ${e.id}'s answer`}>
+                        Stub it
+                      </Link>
+                    )}
+                    {e.stub && <Badge tone="info">stub</Badge>}
+                  </>
                 ),
               },
             ]}
