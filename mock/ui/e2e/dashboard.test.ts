@@ -595,5 +595,5 @@ describe.skipIf(!chromiumPath)('the dashboard (/__ui) in Debian Chromium', () =>
     await fetch(url('synqly', '/__admin/faults'), { method: 'DELETE' });
     expect(problems).toEqual([]);
     expect(browserErrors).toEqual([]);
-  });
+  }, 420_000);
 });
