@@ -3,6 +3,7 @@ import { builtinModules } from 'node:module';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { moduleFacts } from './module-imports.ts';
 
 /**
  * `apitwin conformance` runs the scenario files from the installed package, where only
@@ -28,12 +29,7 @@ describe('package › what the shipped scenarios import', () => {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string; dependencies: Record<string, string> };
     const missing: string[] = [];
     for (const file of files(shipped)) {
-      const source = readFileSync(file, 'utf8');
-      const specifiers = [
-        ...source.matchAll(/^\s*(?:import|export)\s[^;]*?\bfrom\s*'([^']+)'/gm),
-        ...source.matchAll(/^\s*import\s*'([^']+)'/gm),
-        ...source.matchAll(/\bimport\(\s*'([^']+)'\s*\)/g),
-      ].map((m) => m[1]!);
+      const specifiers = moduleFacts(file).references.flatMap((r) => (r.specifier === undefined ? [] : [r.specifier]));
       for (const specifier of specifiers) {
         if (specifier.startsWith('.')) continue;
         const name = packageName(specifier);
