@@ -6,9 +6,14 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { fingerprint, isFresh, writeStamp } from './build-stamp.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// `--if-stale` (npm start): nothing to do when dist/ was built from the sources as they are
+if (process.argv.includes('--if-stale') && isFresh(root)) process.exit(0);
+// taken before building: a source edited during the build makes the next start build again
+const inputs = fingerprint(root);
+const { build } = await import('esbuild');
 const external = ['pg', 'pg-native', '@faker-js/faker', 'pino', 'thread-stream', 'pino-pretty', '@stoplight/*', 'vitest', 'supertest', 'playwright-core', 'tsx'];
 
 await build({
@@ -40,3 +45,5 @@ for (const name of readdirSync(join(root, 'specs')).filter((f) => f.endsWith('.y
 // the dashboard (mock/ui: Preact + Vite) into dist/ui/, served by every listener under /__ui
 const { build: buildUi } = await import('vite');
 await buildUi({ configFile: join(root, 'mock', 'ui', 'vite.config.ts'), logLevel: 'warn' });
+
+writeStamp(root, inputs);

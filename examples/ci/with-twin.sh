@@ -6,9 +6,18 @@
 set -euo pipefail
 APITWIN_BIN="${APITWIN_BIN:-npx apitwin}"
 ready_file="$(mktemp)"
+# the twin runs in a process group of its own (job control on), so stopping it stops every process
+# it started: `npx apitwin` is npx with a node child, and killing npx alone would leave the twin running
+set -m
 $APITWIN_BIN serve --memory --json --synqly-port 0 --connxio-port 0 --custom-port 0 --log-level warn >"$ready_file" &
 twin_pid=$!
-trap 'kill "$twin_pid" 2>/dev/null || true; wait "$twin_pid" 2>/dev/null || true; rm -f "$ready_file"' EXIT
+set +m
+stop_twin() {
+  kill -TERM -- "-$twin_pid" 2>/dev/null || true
+  wait "$twin_pid" 2>/dev/null || true
+  rm -f "$ready_file"
+}
+trap stop_twin EXIT
 for _ in $(seq 1 100); do
   [ -s "$ready_file" ] && break
   kill -0 "$twin_pid" 2>/dev/null || { echo "apitwin exited before it was ready" >&2; exit 1; }
