@@ -36,7 +36,7 @@ describe('examples › GitHub Actions', () => {
       const bin = join(project, 'node_modules', '.bin', 'apitwin');
       writeFileSync(bin, `#!/bin/sh\nexec "${process.execPath}" "${join(project, 'node_modules', 'apitwin', 'dist', 'cli.js')}" "$@"\n`);
       chmodSync(bin, 0o755);
-      const env = { ...process.env, npm_config_yes: 'false', npm_config_offline: 'true' };
+      const env: NodeJS.ProcessEnv = { ...process.env, npm_config_yes: 'false', npm_config_offline: 'true' };
       delete env.APITWIN_BIN;
       const res = spawnSync('bash', [join(root, 'examples/ci/with-twin.sh'), process.execPath, '-e', 'console.log(process.env.SYNQLY_BASE_URL)'], { cwd: project, env, encoding: 'utf8', timeout: 60_000 });
       expect(res.status, res.stderr).toBe(0);
