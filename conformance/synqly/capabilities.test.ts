@@ -4,6 +4,7 @@ import { synqlySession } from '../support/sessions.ts';
 import { expectOperation, expectProblem } from '../support/contract.ts';
 import { newAccount } from '../support/synqly-resources.ts';
 import { synqlyReadOnly } from '../support/read-only.ts';
+import { uniqueName } from '../support/resources.ts';
 
 const target = await useTarget();
 const twin = target.kind !== 'live';
@@ -117,7 +118,7 @@ describe('capabilities_get_provider', () => {
     expectOperation(full, 'capabilities_get_provider', 200);
     expect(full.body.result).toHaveProperty('provider_config');
     if (target.kind !== 'live') {
-      expect(full.body.result.provider_config.required).toEqual(['type', 'url', 'credential']);
+      expect(full.body.result.provider_config.required).toEqual(['type', 'credential', 'url']);
       const create = full.body.result.operations.find((o: { id: string }) => o.id === 'ticketing_create_ticket');
       expect(create.request_body).toMatchObject({ required: true, schema: { type: 'object' } });
     }
@@ -138,9 +139,14 @@ describe('capabilities and integrations agree', () => {
     expectOperation(res, 'capabilities_list_providers', 200);
     const providers = res.body.result as Array<{ id: string; release: { availability: string; environments: string[] }; provider_config: SchemaNode }>;
     expect(providers).toHaveLength(169);
+    // custom_synqly runs a custom provider definition of the organization
+    const custom = await s.post('/v1/customs').send({ name: uniqueName('defs'), data: 'name: defs\n' });
+    expectOperation(custom, 'customs_create', 200);
+    s.defer(() => s.delete(`/v1/customs/${custom.body.result.custom.id}`));
     for (const p of providers) {
       const account = p.release.environments.includes('prod') ? prod : test;
-      const verified = await s.post(`/v1/integrations/${account.id}/verify`).send({ integration: { provider_config: configFromSchema(p.provider_config) } });
+      const config = { ...configFromSchema(p.provider_config), ...(p.id === 'custom_synqly' ? { custom_id: custom.body.result.custom.id } : {}) };
+      const verified = await s.post(`/v1/integrations/${account.id}/verify`).send({ integration: { provider_config: config } });
       expectOperation(verified, 'integrations_verify', 200);
       const problems = (verified.body.messages?.problems ?? []) as Array<{ message: string }>;
       for (const problem of problems) expect(problem.message, p.id).not.toContain('catalogue');
@@ -148,26 +154,24 @@ describe('capabilities and integrations agree', () => {
     }
   });
 
-  it.runIf(twin)('(twin) a real provider id integrations accept is one capabilities describes (siem_logrhythm, from the audit)', async () => {
+  it.runIf(twin)('(twin) an id outside the vendor\'s catalogue: 404 from capabilities, 400 from integrations_verify (siem_logrhythm, a product the twin once listed, included)', async () => {
     const s = await synqlySession(target);
-    const got = await s.get('/v1/capabilities/providers/siem_logrhythm').query({ expand: 'provider_config' });
-    expectOperation(got, 'capabilities_get_provider', 200);
-    expect(got.body.result).toMatchObject({ id: 'siem_logrhythm', connector_id: 'siem' });
     const account = await newAccount(s);
-    const verified = await s.post(`/v1/integrations/${account.id}/verify`).send({ integration: { provider_config: configFromSchema(got.body.result.provider_config) } });
-    expectOperation(verified, 'integrations_verify', 200);
-    expect(verified.body.messages?.problems ?? []).toEqual([]);
+    for (const id of ['siem_acme_logs', 'siem_logrhythm']) {
+      expectProblem(await s.get(`/v1/capabilities/providers/${id}`), 'capabilities_get_provider', 404);
+      const verified = await s.post(`/v1/integrations/${account.id}/verify`).send({ integration: { provider_config: { type: id } } });
+      expectProblem(verified, 'integrations_verify', 400);
+      expect(verified.body.context.parameter).toMatchObject({ id: '/integration/provider_config/type', location: 'body', value: id });
+    }
   });
 
-  it.runIf(twin)('(twin) an id outside the catalogue: 404 from capabilities, a warning (not a refusal) from integrations_verify', async () => {
+  it.runIf(twin)('(twin) a custom_synqly config must name a custom provider definition of the organization (404)', async () => {
     const s = await synqlySession(target);
-    expectProblem(await s.get('/v1/capabilities/providers/siem_acme_logs'), 'capabilities_get_provider', 404);
     const account = await newAccount(s);
-    const verified = await s.post(`/v1/integrations/${account.id}/verify`).send({ integration: { provider_config: { type: 'siem_acme_logs' } } });
-    expectOperation(verified, 'integrations_verify', 200);
-    expect(verified.body.messages.problems.map((p: { message: string }) => p.message)).toEqual([
-      "provider siem_acme_logs is not in the twin's catalogue; its configuration was not checked",
-    ]);
+    const config = { type: 'custom_synqly', custom_id: uniqueName('ghost'), endpoints: {}, tags: {} };
+    const res = await s.post(`/v1/integrations/${account.id}`).send({ provider_config: config });
+    expectProblem(res, 'integrations_create', 404);
+    expect(res.body.context.parameter).toMatchObject({ id: '/provider_config/custom_id', location: 'body' });
   });
 });
 

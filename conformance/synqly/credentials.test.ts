@@ -166,8 +166,8 @@ describe('credentials_delete', () => {
   it.runIf(target.kind !== 'live')('answers 409 while an integration refers to the credential, and 404 once gone', async () => {
     const s = await synqlySession(target);
     const account = await newAccount(s);
-    const c = await newCredential(s, account.id);
-    await newIntegration(s, account.id, { provider_config: jiraConfig('', { type: 'token_id', value: c.id }) });
+    const c = await newCredential(s, account.id, { config: { type: 'basic', username: 'svc@example.com', secret: uniqueName('secret') } });
+    await newIntegration(s, account.id, { provider_config: jiraConfig('', { type: 'basic_id', value: c.id }) });
     expectProblem(await s.delete(`/v1/credentials/${account.id}/${c.id}`), 'credentials_delete', 409);
     expectProblem(await s.delete(`/v1/credentials/${account.id}/${uniqueName('ghost')}`), 'credentials_delete', 404);
   });

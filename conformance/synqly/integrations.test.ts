@@ -66,7 +66,7 @@ describe('integrations_create', () => {
     const account = await newAccount(s);
     const unknown = await s.post(`/v1/integrations/${account.id}`).send({ provider_config: { type: 'weather_forecast' } });
     expectProblem(unknown, 'integrations_create', 400);
-    const missing = await s.post(`/v1/integrations/${account.id}`).send({ provider_config: { type: 'ticketing_jira', credential: { type: 'token', secret: 'x' } } });
+    const missing = await s.post(`/v1/integrations/${account.id}`).send({ provider_config: { type: 'ticketing_jira', credential: { type: 'basic', username: 'u', secret: 'x' } } });
     expectProblem(missing, 'integrations_create', 400);
     expect(missing.body.context.parameter).toMatchObject({ id: '/provider_config/url' });
   });
@@ -206,13 +206,13 @@ describe('integrations_patch', () => {
     const account = await newAccount(s);
     const created = await newIntegration(s, account.id, { provider_config: jiraConfig(uniqueName('pw')) });
     const credentialId = created.credentials_created![0]!.id;
-    const rotated = await s.patch(`/v1/integrations/${account.id}/${created.integration.id}`).send([{ op: 'replace', path: '/provider_config/credential', value: { type: 'token', secret: uniqueName('tok') } }]);
+    const rotated = await s.patch(`/v1/integrations/${account.id}/${created.integration.id}`).send([{ op: 'replace', path: '/provider_config/credential', value: { type: 'basic', username: 'svc@example.com', secret: uniqueName('pw') } }]);
     expectOperation(rotated, 'integrations_patch', 200);
     expect(rotated.body.credentials_created).toBeUndefined();
-    expect(rotated.body.result.provider_config.credential).toEqual({ type: 'token_id', value: credentialId });
+    expect(rotated.body.result.provider_config.credential).toEqual({ type: 'basic_id', value: credentialId });
     const looked = await s.get(`/v1/credentials/lookup/${credentialId}`);
     expectOperation(looked, 'credentials_lookup', 200);
-    expect(looked.body.result.config).toEqual({ type: 'token' });
+    expect(looked.body.result.config).toMatchObject({ type: 'basic' });
     for (const path of ['/id', '/refresh_token_id', '/account_id']) {
       expectProblem(await s.patch(`/v1/integrations/${account.id}/${created.integration.id}`).send([{ op: 'replace', path, value: 'x' }]), 'integrations_patch', 400);
     }
@@ -273,17 +273,17 @@ describe('integrations_verify', () => {
   it.runIf(twin)('(twin) returns warnings as messages.problems and what create would refuse as the same error', async () => {
     const s = await synqlySession(target);
     const account = await newAccount(s);
-    const expired = await newCredential(s, account.id, { expires: '2020-01-01T00:00:00Z' });
-    const warned = await s.post(`/v1/integrations/${account.id}/verify`).send({ integration: { provider_config: jiraConfig('', { type: 'token_id', value: expired.id }) } });
+    const expired = await newCredential(s, account.id, { config: { type: 'basic', username: 'svc@example.com', secret: uniqueName('secret') }, expires: '2020-01-01T00:00:00Z' });
+    const warned = await s.post(`/v1/integrations/${account.id}/verify`).send({ integration: { provider_config: jiraConfig('', { type: 'basic_id', value: expired.id }) } });
     expectOperation(warned, 'integrations_verify', 200);
     expect(warned.body.messages.problems).toHaveLength(1);
     expect(warned.body.messages.problems[0].message).toContain('expired');
     const refused = await s.post(`/v1/integrations/${account.id}/verify`).send({ integration: { provider_config: { type: 'ticketing_jira' } } });
     expectProblem(refused, 'integrations_verify', 400);
     // pointers are into the verify body, where the integration sits under /integration
-    expect(refused.body.context.parameter).toMatchObject({ id: '/integration/provider_config/url', location: 'body' });
+    expect(refused.body.context.parameter).toMatchObject({ id: '/integration/provider_config/credential', location: 'body' });
     expect(warned.body.messages.problems[0].context.parameter).toMatchObject({ id: '/integration/provider_config/credential/value', location: 'body' });
-    const dangling = await s.post(`/v1/integrations/${account.id}/verify`).send({ integration: { provider_config: jiraConfig('', { type: 'token_id', value: uniqueName('ghost') }) } });
+    const dangling = await s.post(`/v1/integrations/${account.id}/verify`).send({ integration: { provider_config: jiraConfig('', { type: 'basic_id', value: uniqueName('ghost') }) } });
     expectProblem(dangling, 'integrations_verify', 404);
     expect(dangling.body.context.parameter).toMatchObject({ id: '/integration/provider_config/credential/value', location: 'body' });
     const listed = await s.get(`/v1/credentials/${account.id}`);
@@ -318,8 +318,8 @@ describe('integrations_verify_existing', () => {
     const s = await synqlySession(target);
     const account = await newAccount(s);
     const { integration } = await newIntegration(s, account.id);
-    const expired = await newCredential(s, account.id, { expires: '2020-01-01T00:00:00Z' });
-    const warned = await s.post(`/v1/integrations/${account.id}/${integration.id}/verify`).send({ ...integration, provider_config: jiraConfig('', { type: 'token_id', value: expired.id }) });
+    const expired = await newCredential(s, account.id, { config: { type: 'basic', username: 'svc@example.com', secret: uniqueName('secret') }, expires: '2020-01-01T00:00:00Z' });
+    const warned = await s.post(`/v1/integrations/${account.id}/${integration.id}/verify`).send({ ...integration, provider_config: jiraConfig('', { type: 'basic_id', value: expired.id }) });
     expectOperation(warned, 'integrations_verify_existing', 200);
     expect(warned.body.messages.problems[0].message).toContain('expired');
     expect(warned.body.messages.problems[0].context.parameter).toMatchObject({ id: '/provider_config/credential/value', location: 'body' });
@@ -327,7 +327,7 @@ describe('integrations_verify_existing', () => {
     expectOperation(inline, 'integrations_verify_existing', 200);
     const refused = await s.post(`/v1/integrations/${account.id}/${integration.id}/verify`).send({ ...integration, provider_config: { type: 'ticketing_jira' } });
     expectProblem(refused, 'integrations_verify_existing', 400);
-    expect(refused.body.context.parameter).toMatchObject({ id: '/provider_config/url', location: 'body' });
+    expect(refused.body.context.parameter).toMatchObject({ id: '/provider_config/credential', location: 'body' });
     const otherAccount = await s.post(`/v1/integrations/${account.id}/${integration.id}/verify`).send({ ...integration, account_id: uniqueName('elsewhere') });
     expectProblem(otherAccount, 'integrations_verify_existing', 400);
     expect(otherAccount.body.context.parameter).toMatchObject({ id: '/account_id' });

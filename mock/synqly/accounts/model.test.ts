@@ -68,7 +68,7 @@ describe('deleteAccount', () => {
       createIntegration(
         o,
         prod.id,
-        { name: 'jira', provider_config: { type: 'ticketing_jira', url: 'https://acme.atlassian.net', credential: { type: 'token', secret: 'inline' } } },
+        { name: 'jira', provider_config: { type: 'ticketing_jira', url: 'https://acme.atlassian.net', credential: { type: 'basic', username: 'u', secret: 'inline' } } },
         {},
         env,
       ),

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { INLINE_REQUIRED } from '../credentials/kinds.ts';
+import { readFileSync } from 'node:fs';
+import { INLINE_REQUIRED, isInlineKind } from '../credentials/kinds.ts';
+import { createCustom } from '../customs/model.ts';
 import { createIntegrationPoint } from '../integrationPoints/model.ts';
 import { verifyIntegration } from '../integrations/model.ts';
 import { apiError, orgFixture, T0 } from '../model-testing.ts';
-import { CONNECTORS, CONNECTOR_BY_ID, PROVIDERS, PROVIDER_BY_ID, connectorOf, type ConfigField, type ProviderDef } from './catalogue.ts';
-import { displayNameOf, getProvider, listConnectors, listProviders } from './model.ts';
+import { CONNECTORS, CONNECTOR_BY_ID, PROVIDERS, PROVIDER_BY_ID, connectorOf, type ProviderDef } from './catalogue.ts';
+import { getProvider, listConnectors, listProviders } from './model.ts';
+import { CATEGORIES as VENDOR_CATEGORIES, checkProviderConfig, type FieldDescriptor } from './provider-configs.ts';
 
 const CATEGORIES = [
   'appsec', 'assets', 'chat', 'cloudsecurity', 'custom', 'edr', 'emailsecurity', 'endpointmanagement', 'identity',
@@ -35,23 +38,35 @@ const CONTRACT_COUNTS: Record<string, number> = {
   emailsecurity: 5, notifications: 5, endpointmanagement: 4, storage: 4, chat: 3, networksecurity: 3, incidentresponse: 2, custom: 1,
 };
 
-/** a provider_config with every required field of `def` filled (inline secrets of its first credential kind) */
-function minimalConfig(def: ProviderDef): Record<string, unknown> & { type: string } {
-  const value = (f: ConfigField): unknown => {
-    switch (f.kind) {
-      case 'credential': {
-        const kind = f.credentials![0]!;
-        return { type: kind, ...Object.fromEntries(INLINE_REQUIRED[kind][0]!.map((name) => [name, `${name}-value`])) };
-      }
-      case 'url': return 'https://provider.example.com';
-      case 'string': return 'value';
-      case 'boolean': return false;
-      case 'integer': return 1;
-      case 'array': return ['value'];
-      case 'object': return {};
+/** the vendor's data file as read from disk (provider-configs.ts imports it) */
+const CONTRACT = JSON.parse(readFileSync(new URL('../../../specs/synqly-provider-configs.json', import.meta.url), 'utf8')) as { provider_ids: string[]; categories: string[] };
+
+/** a value for a field descriptor: required nested fields filled, inline credentials of the first inline kind */
+function sample(d: FieldDescriptor): unknown {
+  switch (d.type) {
+    case 'credential': {
+      const kind = d.credential_kinds!.find(isInlineKind) ?? d.credential_kinds![0]!;
+      return isInlineKind(kind) ? { type: kind, ...Object.fromEntries(INLINE_REQUIRED[kind][0]!.map((name) => [name, `${name}-value`])) } : { type: kind, value: 'credential-id' };
     }
-  };
-  return { type: def.id, ...Object.fromEntries(def.fields.filter((f) => f.required).map((f) => [f.name, value(f)])) };
+    case 'string': return 'https://provider.example.com';
+    case 'boolean': return false;
+    case 'integer':
+    case 'number': return 1;
+    case 'enum': return d.enum![0];
+    case 'array': return d.items ? [sample(d.items)] : [];
+    case 'object': return d.fields ? required(d.fields) : {};
+    case 'union': {
+      const [kind, variant] = Object.entries(d.variants!)[0]!;
+      return { type: kind, ...required(variant.fields) };
+    }
+  }
+}
+
+const required = (fields: Record<string, FieldDescriptor>) => Object.fromEntries(Object.entries(fields).filter(([, d]) => d.required).map(([n, d]) => [n, sample(d)]));
+
+/** a provider_config with every required field of `def` filled */
+function minimalWithoutCustom(def: ProviderDef): Record<string, unknown> & { type: string } {
+  return { type: def.id, ...required(def.config.fields) };
 }
 
 describe('the catalogue', () => {
@@ -92,17 +107,52 @@ describe('the catalogue', () => {
     for (const id of ids.filter((i) => i.includes('_mock_'))) expect(id).toBe(`${connectorOf(id)}_mock_${connectorOf(id)}`);
   });
 
-  it('describes each provider consistently: distinct config fields, credential kinds, unsupported names of its connector', () => {
+  it('is the vendor\'s: every ProviderConfigId but "*" and the CategoryId values, from specs/synqly-provider-configs.json', () => {
+    expect(PROVIDERS.map((p) => p.id).sort()).toEqual(CONTRACT.provider_ids.filter((id) => id !== '*').sort());
+    expect([...VENDOR_CATEGORIES].sort()).toEqual([...CONTRACT.categories].sort());
+    expect(CONNECTORS.map((c) => c.id).sort()).toEqual([...CONTRACT.categories].sort());
     for (const p of PROVIDERS) {
-      const names = p.fields.map((f) => f.name);
-      expect(new Set(names).size, p.id).toBe(names.length);
-      expect(names, p.id).not.toContain('type');
-      for (const f of p.fields.filter((f) => f.kind === 'credential')) expect(f.credentials?.length, `${p.id}.${f.name}`).toBeGreaterThan(0);
       const ops = CONNECTOR_BY_ID.get(connectorOf(p.id)!)!.operations.map((o) => o.name);
       for (const op of p.unsupported ?? []) expect(ops, `${p.id} unsupported ${op}`).toContain(op);
       expect(p.fullname.trim(), p.id).not.toBe('');
       expect(p.vendor.trim(), p.id).not.toBe('');
+      expect(p.config.category, p.id).toBe(connectorOf(p.id));
     }
+  });
+});
+
+describe('provider configs, checked per provider', () => {
+  it('accepts every provider\'s minimal config and refuses it without any one required field (400 at the field)', () => {
+    let refusals = 0;
+    for (const p of PROVIDERS) {
+      const config = minimalWithoutCustom(p);
+      expect(checkProviderConfig(config).type, p.id).toBe(p.id);
+      for (const name of Object.keys(config).filter((n) => n !== 'type')) {
+        const { [name]: _gone, ...without } = config;
+        expect(apiError(() => checkProviderConfig(without)).details.parameter, `${p.id} without ${name}`).toMatchObject({ id: `/provider_config/${name}`, location: 'body' });
+        refusals++;
+      }
+    }
+    // the contract's self-check: 330 required fields across the 169 variants
+    expect(refusals).toBe(330);
+  });
+
+  it('refuses an unknown type, a wrong JSON type, a value outside its enum, a credential kind the field does not take', () => {
+    const jira = { type: 'ticketing_jira', url: 'https://acme.atlassian.net', credential: { type: 'basic', username: 'u', secret: 's' } };
+    expect(checkProviderConfig(jira).category).toBe('ticketing');
+    expect(checkProviderConfig({ ...jira, credential: { type: 'basic_id', value: 'c1' } }).type).toBe('ticketing_jira');
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ ...jira, type: 'ticketing_acme' }, '/provider_config/type'],
+      [{ ...jira, url: 42 }, '/provider_config/url'],
+      [{ ...jira, credential: { type: 'token', secret: 's' } }, '/provider_config/credential/type'],
+      [{ ...jira, credential: { type: 'token_id', value: 'c1' } }, '/provider_config/credential/type'],
+      [{ ...jira, credential: { type: 'basic_id' } }, '/provider_config/credential/value'],
+      [{ ...jira, custom_field_mappings: [{ name: 'n', project_id: 'p' }] }, '/provider_config/custom_field_mappings/0/provider_field_path'],
+      [{ type: 'appsec_amazon_inspector', credential: { type: 'aws', access_key_id: 'a', secret_access_key: 's' }, region: 'mars-1' }, '/provider_config/region'],
+      [{ type: 'custom_synqly', custom_id: 'c', endpoints: { main: { credential: { type: 'webhook_url', secret: 'x' } } }, tags: {} }, '/provider_config/endpoints/main/credential/type'],
+      [{ type: 'custom_synqly', custom_id: 'c', endpoints: {}, tags: { region: 7 } }, '/provider_config/tags/region'],
+    ];
+    for (const [config, pointer] of cases) expect(apiError(() => checkProviderConfig(config)).details.parameter?.id, JSON.stringify(config)).toBe(pointer);
   });
 });
 
@@ -114,20 +164,23 @@ describe('every catalogue provider', () => {
       expect(full.connector, p.id).toMatchObject({ id: connector.id });
       expect(full.operations!.map((o) => o.id), p.id).toEqual(connector.operations.map((o) => `${connector.id}_${o.name}`));
       for (const op of full.operations!) expect(op.supported, `${p.id} ${op.id}`).toBe(!(p.unsupported ?? []).includes(op.name));
-      expect(full.provider_config!.required, p.id).toEqual(['type', ...p.fields.filter((f) => f.required).map((f) => f.name)]);
-      expect(Object.keys(full.provider_config!.properties), p.id).toEqual(['type', ...p.fields.map((f) => f.name)]);
+      expect(full.provider_config!.required, p.id).toEqual(['type', ...Object.entries(p.config.fields).filter(([, d]) => d.required).map(([n]) => n)]);
+      expect(Object.keys(full.provider_config!.properties), p.id).toEqual(['type', ...Object.keys(p.config.fields)]);
     }
     const listed = listProviders(['operations', 'provider_config']);
     expect(listed.map((p) => p.id)).toEqual(PROVIDERS.map((p) => p.id));
     for (const p of listed) expect(p.operations!.length, p.id).toBeGreaterThan(0);
   });
 
-  it('is accepted by integrations (verify) without the uncatalogued warning, and by an integration point allow-list', async () => {
+  it('is accepted by integrations (verify) with its minimal config, and by an integration point allow-list', async () => {
     const { org, write, env, prod, test } = await orgFixture();
     for (const c of CONNECTORS) {
       const ids = PROVIDERS.filter((p) => connectorOf(p.id) === c.id).map((p) => p.id);
       await write((o) => createIntegrationPoint(o, { name: `all-${c.id}`, connector: c.id, environments: { prod: ids, test: ids } }, env));
     }
+    // a custom_synqly integration runs a custom provider definition of the organization
+    const custom = await write((o) => createCustom(o, { name: 'defs', data: 'name: defs\n' }, env));
+    const minimalConfig = (def: ProviderDef) => ({ ...minimalWithoutCustom(def), ...(def.id === 'custom_synqly' ? { custom_id: custom.id } : {}) });
     for (const def of PROVIDERS) {
       const account = (def.environments ?? ['prod', 'test']).includes('prod') ? prod : test;
       const expected = def.availability && def.availability !== 'generally-available' ? [`provider ${def.id} is ${def.availability}`] : [];
@@ -136,16 +189,15 @@ describe('every catalogue provider', () => {
       const viaPoint = verifyIntegration(org(), account.id, { integration: { provider_config: minimalConfig(def), integration_point_id: `all-${connectorOf(def.id)}` } }, T0);
       expect(viaPoint.map((w) => w.message), def.id).toEqual(expected);
     }
-    // the audit's case: a real SIEM id the integrations family accepted is now in the catalogue too
-    expect(PROVIDER_BY_ID.has('siem_logrhythm')).toBe(true);
-    expect(getProvider('siem_logrhythm').connector_id).toBe('siem');
   });
 
-  it('an id outside the catalogue: 404 from capabilities, accepted by integrations with the uncatalogued warning', async () => {
+  it('an id outside the catalogue: 404 from capabilities, 400 from integrations (the provider_config type is the vendor\'s enum)', async () => {
     const { org, prod } = await orgFixture();
     expect(apiError(() => getProvider('siem_acme_logs')).status).toBe(404);
-    const warnings = verifyIntegration(org(), prod.id, { integration: { provider_config: { type: 'siem_acme_logs' } } }, T0);
-    expect(warnings.map((w) => w.message)).toEqual(["provider siem_acme_logs is not in the twin's catalogue; its configuration was not checked"]);
+    expect(apiError(() => verifyIntegration(org(), prod.id, { integration: { provider_config: { type: 'siem_acme_logs' } } }, T0))).toMatchObject({
+      status: 400,
+      details: { parameter: { id: '/integration/provider_config/type' } },
+    });
   });
 });
 
@@ -168,7 +220,7 @@ describe('providers', () => {
     expect(full.connector).toMatchObject({ id: 'ticketing' });
     const create = full.operations!.find((o) => o.id === 'ticketing_create_ticket')!;
     expect(create).toMatchObject({ supported: true, request_method: 'POST', request_body: { required: true } });
-    expect(full.provider_config).toMatchObject({ type: 'object', required: ['type', 'url', 'credential'] });
+    expect(full.provider_config).toMatchObject({ type: 'object', required: ['type', 'credential', 'url'] });
     const withoutBody = getProvider('ticketing_jira', ['operations']).operations!.find((o) => o.id === 'ticketing_create_ticket')!;
     expect(withoutBody).not.toHaveProperty('request_body');
   });
@@ -178,9 +230,4 @@ describe('providers', () => {
     expect(apiError(() => getProvider('ticketing_nope')).status).toBe(404);
   });
 
-  it('names uncatalogued providers from their id', () => {
-    expect(displayNameOf('siem_sumo_logic')).toBe('Sumo Logic');
-    expect(displayNameOf('ticketing_linear')).toBe('Linear');
-    expect(displayNameOf('ticketing_acme_tracker')).toBe('Acme Tracker');
-  });
 });

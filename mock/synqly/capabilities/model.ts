@@ -1,6 +1,6 @@
 import { errors } from '../../core/errors.ts';
-import { INLINE_REQUIRED } from '../credentials/kinds.ts';
-import { CONNECTORS, CONNECTOR_BY_ID, PROVIDERS, PROVIDER_BY_ID, connectorOf, type ConfigField, type ConnectorDef, type ProviderDef } from './catalogue.ts';
+import { CONNECTORS, CONNECTOR_BY_ID, PROVIDERS, PROVIDER_BY_ID, connectorOf, type ConnectorDef, type ProviderDef } from './catalogue.ts';
+import { providerConfigSchema } from './provider-configs.ts';
 
 /** capabilities_*: views over the catalogue (capabilities/catalogue.ts); nothing here is stored. */
 
@@ -42,44 +42,6 @@ export function connectorView(c: ConnectorDef, expand: readonly string[] = []) {
   };
 }
 
-function credentialSchema(field: ConfigField) {
-  const kinds = field.credentials ?? [];
-  return {
-    description: field.description,
-    oneOf: [
-      ...kinds.map((kind) => {
-        const fields = INLINE_REQUIRED[kind][0]!;
-        return {
-          type: 'object',
-          required: ['type', ...fields],
-          properties: { type: { type: 'string', enum: [kind] }, ...Object.fromEntries(fields.map((f) => [f, { type: 'string' }])) },
-        };
-      }),
-      ...kinds.map((kind) => ({
-        type: 'object',
-        required: ['type', 'value'],
-        properties: { type: { type: 'string', enum: [`${kind}_id`] }, value: { type: 'string', description: 'Id of a stored credential.' } },
-      })),
-    ],
-  };
-}
-
-const FIELD_TYPES: Record<Exclude<ConfigField['kind'], 'credential'>, Record<string, unknown>> = {
-  string: { type: 'string' },
-  url: { type: 'string', format: 'uri' },
-  boolean: { type: 'boolean' },
-  integer: { type: 'integer' },
-  object: { type: 'object' },
-  array: { type: 'array' },
-};
-
-/** the provider config as a JSON-Schema-like description (expand=provider_config) */
-export function providerConfigSchema(p: ProviderDef) {
-  const properties: Record<string, unknown> = { type: { type: 'string', enum: [p.id], description: 'Provider id.' } };
-  for (const f of p.fields) properties[f.name] = f.kind === 'credential' ? credentialSchema(f) : { ...FIELD_TYPES[f.kind], description: f.description };
-  return { type: 'object', required: ['type', ...p.fields.filter((f) => f.required).map((f) => f.name)], properties };
-}
-
 function operationsView(p: ProviderDef, withRequestBody: boolean) {
   const connector = CONNECTOR_BY_ID.get(connectorOf(p.id)!)!;
   return connector.operations.map((op) => {
@@ -108,7 +70,7 @@ export function providerView(p: ProviderDef, expand: readonly string[] = []) {
     ...providerBaseView(p),
     connector: expand.includes('connector') ? connectorView(CONNECTOR_BY_ID.get(connectorId)!) : connectorId,
     ...(expand.includes('operations') || expand.includes('request_body') ? { operations: operationsView(p, expand.includes('request_body')) } : {}),
-    ...(expand.includes('provider_config') ? { provider_config: providerConfigSchema(p) } : {}),
+    ...(expand.includes('provider_config') ? { provider_config: providerConfigSchema(p.config) } : {}),
   };
 }
 
@@ -129,15 +91,4 @@ export function getProvider(providerId: string, expand: readonly string[] = []) 
     });
   }
   return providerView(p, expand);
-}
-
-/** title-cased display name for a well-formed provider id outside the catalogue */
-export function displayNameOf(providerId: string): string {
-  const known = PROVIDER_BY_ID.get(providerId);
-  if (known) return known.fullname;
-  return providerName(providerId)
-    .split('_')
-    .filter(Boolean)
-    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
-    .join(' ');
 }

@@ -1,15 +1,15 @@
 import { errors } from '../../core/errors.ts';
 import type { JsonRecord } from '../../core/store/document.ts';
-import { PROVIDER_BY_ID, connectorOf, type ProviderDef } from '../capabilities/catalogue.ts';
-import { displayNameOf } from '../capabilities/model.ts';
+import { PROVIDER_BY_ID, type ProviderDef } from '../capabilities/catalogue.ts';
+import { checkProviderConfig } from '../capabilities/provider-configs.ts';
 import { credentialReferences, kindMatches } from '../credentials/model.ts';
 import { isInlineKind, missingInlineFields, referenceKind, storedConfig, type InlineKind } from '../credentials/kinds.ts';
 import type { AccountRecord, CredentialKind, CredentialRecord, OrgState } from '../state.ts';
 
 /**
  * Provider configs of integrations (contract §2.5.1, DECISIONS "inline secrets"): the provider id
- * decides the connector (`category`) and, for providers in the twin's catalogue, the required
- * fields and the credential kinds each credential field accepts. Credential fields hold an inline
+ * decides the connector (`category`), and the vendor's variant for it the fields, their types and
+ * the credential kinds each credential field accepts. Credential fields hold an inline
  * secret (`{"type": "basic", …}`) or a reference to a stored credential (`{"type": "basic_id",
  * "value": id}`) the integration may use: one of its account, of its integration point, or its own.
  */
@@ -18,7 +18,7 @@ export interface ProviderInfo {
   type: string;
   category: string;
   fullname: string;
-  def?: ProviderDef;
+  def: ProviderDef;
 }
 
 export interface InlineSecret {
@@ -43,59 +43,25 @@ export interface Warning {
 
 const at = (pointer: string) => `/provider_config${pointer}`;
 
+/**
+ * The provider of a provider config, after checking the config against the vendor's variant for
+ * its type (capabilities/provider-configs.ts: unknown type, missing required field, wrong type,
+ * value outside its enum, credential kind the field does not take → 400 at the field).
+ */
 export function providerInfo(providerConfig: { type: string }): ProviderInfo {
-  const type = providerConfig.type;
-  const category = connectorOf(type);
-  if (!category) {
-    throw errors.badRequest(`provider ${type} is unknown: a provider id is <connector>_<provider> with one of the 17 connectors`, {
-      parameter: { id: '/provider_config/type', location: 'body', value: type },
-      remediation: 'list the providers with GET /v1/capabilities/providers',
-    });
-  }
-  const def = PROVIDER_BY_ID.get(type);
-  return { type, category, fullname: displayNameOf(type), ...(def ? { def } : {}) };
+  const config = checkProviderConfig(providerConfig as Record<string, unknown>);
+  const def = PROVIDER_BY_ID.get(config.type)!;
+  return { type: config.type, category: config.category, fullname: def.fullname, def };
 }
 
-function checkFields(def: ProviderDef, config: Record<string, unknown>): void {
-  for (const field of def.fields) {
-    const value = config[field.name];
-    const pointer = at(`/${field.name}`);
-    if (value === undefined || value === null || value === '') {
-      if (field.required) {
-        throw errors.badRequest(`provider_config.${field.name} is required for ${def.id}: ${field.description}`, { parameter: { id: pointer, location: 'body' } });
-      }
-      continue;
-    }
-    const bad = (why: string) => errors.badRequest(`provider_config.${field.name} ${why}`, { parameter: { id: pointer, location: 'body', value: typeof value === 'object' ? undefined : value } });
-    switch (field.kind) {
-      case 'credential': {
-        const type = (value as { type?: unknown }).type;
-        const kinds = field.credentials ?? [];
-        const kind = isInlineKind(type) ? type : referenceKind(type);
-        if (typeof value !== 'object' || Array.isArray(value) || !kind || !kinds.includes(kind)) {
-          throw bad(`must be one of ${[...kinds, ...kinds.map((k) => `${k}_id`)].map((k) => `{"type": "${k}", …}`).join(', ')}`);
-        }
-        break;
-      }
-      case 'url':
-        if (typeof value !== 'string' || !URL.canParse(value)) throw bad('must be an absolute URL');
-        break;
-      case 'string':
-        if (typeof value !== 'string') throw bad('must be a string');
-        break;
-      case 'boolean':
-        if (typeof value !== 'boolean') throw bad('must be a boolean');
-        break;
-      case 'integer':
-        if (!Number.isInteger(value)) throw bad('must be an integer');
-        break;
-      case 'array':
-        if (!Array.isArray(value)) throw bad('must be an array');
-        break;
-      case 'object':
-        if (typeof value !== 'object' || Array.isArray(value)) throw bad('must be an object');
-        break;
-    }
+/** a custom_synqly config runs a custom provider definition of the organization (customs family) */
+function assertCustomExists(org: OrgState, providerConfig: Record<string, unknown>): void {
+  if (providerConfig.type !== 'custom_synqly') return;
+  const id = providerConfig.custom_id as string;
+  if (!org.customs.get(id)) {
+    throw errors.notFound(`custom provider ${id} not found: custom_id must be the id of a custom provider definition (GET /v1/customs)`, {
+      parameter: { id: '/provider_config/custom_id', location: 'body', value: id },
+    });
   }
 }
 
@@ -134,7 +100,7 @@ function usable(c: CredentialRecord, scope: CredentialScope): boolean {
 /** Checks a provider config; throws the 400/404 that integrations_create would answer. */
 export function planConfig(org: OrgState, providerConfig: JsonRecord & { type: string }, scope: CredentialScope): ConfigPlan {
   const provider = providerInfo(providerConfig);
-  if (provider.def) checkFields(provider.def, providerConfig);
+  assertCustomExists(org, providerConfig);
   const inline: InlineSecret[] = [];
   findInline(providerConfig, '', inline);
   const references = credentialReferences(providerConfig).map((ref) => {
@@ -169,16 +135,12 @@ export function configWarnings(plan: ConfigPlan, account: AccountRecord, nowMs: 
     }
   }
   const def = plan.provider.def;
-  if (!def) {
-    out.push({ message: `provider ${plan.provider.type} is not in the twin's catalogue; its configuration was not checked`, pointer: '/provider_config/type' });
-  } else {
-    const environments = def.environments ?? ['prod', 'test'];
-    if (!environments.includes(account.environment)) {
-      out.push({ message: `provider ${def.id} is released for ${environments.join(', ')} accounts, not ${account.environment}`, pointer: '/provider_config/type' });
-    }
-    if (def.availability && def.availability !== 'generally-available') {
-      out.push({ message: `provider ${def.id} is ${def.availability}`, pointer: '/provider_config/type' });
-    }
+  const environments = def.environments ?? ['prod', 'test'];
+  if (!environments.includes(account.environment)) {
+    out.push({ message: `provider ${def.id} is released for ${environments.join(', ')} accounts, not ${account.environment}`, pointer: '/provider_config/type' });
+  }
+  if (def.availability && def.availability !== 'generally-available') {
+    out.push({ message: `provider ${def.id} is ${def.availability}`, pointer: '/provider_config/type' });
   }
   return out;
 }

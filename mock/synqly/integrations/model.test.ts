@@ -52,30 +52,32 @@ describe('createIntegration', () => {
 
   it('accepts references to credentials of its account or integration point, refuses others', async () => {
     const { write, env, store } = await orgFixture();
-    const mine = await write((o) => createCredential(o, 'acme-prod', { name: 'mine', config: { type: 'token', secret: 't' } }, env));
-    const theirs = await write((o) => createCredential(o, 'acme-test', { name: 'theirs', config: { type: 'token', secret: 't' } }, env));
-    const ok = await write((o) => createIntegration(o, 'acme-prod', { name: 'a', provider_config: jira({ type: 'token_id', value: mine.id }) }, {}, env));
-    expect(ok.integration.provider_config.credential).toEqual({ type: 'token_id', value: mine.id });
-    const other = await rejected(store, () => write((o) => createIntegration(o, 'acme-prod', { name: 'b', provider_config: jira({ type: 'token_id', value: theirs.id }) }, {}, env)));
+    const mine = await write((o) => createCredential(o, 'acme-prod', { name: 'mine', config: { type: 'basic', username: 'u', secret: 't' } }, env));
+    const theirs = await write((o) => createCredential(o, 'acme-test', { name: 'theirs', config: { type: 'basic', username: 'u', secret: 't' } }, env));
+    const ok = await write((o) => createIntegration(o, 'acme-prod', { name: 'a', provider_config: jira({ type: 'basic_id', value: mine.id }) }, {}, env));
+    expect(ok.integration.provider_config.credential).toEqual({ type: 'basic_id', value: mine.id });
+    const other = await rejected(store, () => write((o) => createIntegration(o, 'acme-prod', { name: 'b', provider_config: jira({ type: 'basic_id', value: theirs.id }) }, {}, env)));
     expect(other.status).toBe(400);
     expect(other.details.parameter?.id).toBe('/provider_config/credential/value');
-    expect((await rejected(store, () => write((o) => createIntegration(o, 'acme-prod', { name: 'c', provider_config: jira({ type: 'token_id', value: 'missing' }) }, {}, env)))).status).toBe(404);
-    expect((await rejected(store, () => write((o) => createIntegration(o, 'acme-prod', { name: 'd', provider_config: jira({ type: 'basic_id', value: mine.id }) }, {}, env)))).status).toBe(400);
+    expect((await rejected(store, () => write((o) => createIntegration(o, 'acme-prod', { name: 'c', provider_config: jira({ type: 'basic_id', value: 'missing' }) }, {}, env)))).status).toBe(404);
+    // a stored credential of another kind than the reference names
+    const token = await write((o) => createCredential(o, 'acme-prod', { name: 'tok', config: { type: 'token', secret: 't' } }, env));
+    expect((await rejected(store, () => write((o) => createIntegration(o, 'acme-prod', { name: 'd', provider_config: jira({ type: 'basic_id', value: token.id }) }, {}, env)))).status).toBe(400);
   });
 
-  it('checks provider ids and required fields; an uncatalogued id of a known connector passes with a warning', async () => {
+  it('checks provider ids and the vendor variant\'s required fields and credential kinds; an id outside the catalogue is a 400', async () => {
     const { write, env, store } = await orgFixture();
     const unknown = await rejected(store, () => write((o) => createIntegration(o, 'acme-prod', { provider_config: { type: 'weather_forecast' } }, {}, env)));
     expect(unknown.details.parameter?.id).toBe('/provider_config/type');
-    const missing = await rejected(store, () => write((o) => createIntegration(o, 'acme-prod', { provider_config: { type: 'ticketing_jira', credential: { type: 'token', secret: 'x' } } }, {}, env)));
+    const missing = await rejected(store, () => write((o) => createIntegration(o, 'acme-prod', { provider_config: { type: 'ticketing_jira', credential: { type: 'basic', username: 'u', secret: 'x' } } }, {}, env)));
     expect(missing.details.parameter?.id).toBe('/provider_config/url');
     const incomplete = await rejected(store, () => write((o) => createIntegration(o, 'acme-prod', { provider_config: jira({ type: 'basic', username: 'u' }) }, {}, env)));
     expect(incomplete.details.parameter?.id).toBe('/provider_config/credential/secret');
     const wrongKind = await rejected(store, () => write((o) => createIntegration(o, 'acme-prod', { provider_config: jira({ type: 'aws', access_key_id: 'a', secret_access_key: 'b' }) }, {}, env)));
     expect(wrongKind.status).toBe(400);
-    const res = await write((o) => createIntegration(o, 'acme-prod', { provider_config: { type: 'ticketing_acme_tracker' } }, {}, env));
-    expect(res.integration).toMatchObject({ category: 'ticketing', provider_fullname: 'Acme Tracker' });
-    expect(res.warnings.map((w) => w.message).join()).toContain("not in the twin's catalogue");
+    expect(wrongKind.details.parameter?.id).toBe('/provider_config/credential/type');
+    const uncatalogued = await rejected(store, () => write((o) => createIntegration(o, 'acme-prod', { provider_config: { type: 'ticketing_acme_tracker' } }, {}, env)));
+    expect(uncatalogued.details.parameter).toMatchObject({ id: '/provider_config/type', value: 'ticketing_acme_tracker' });
   });
 
   it('enforces the integration point allow-list for the account environment and copies its templates', async () => {
@@ -99,7 +101,7 @@ describe('createIntegration', () => {
     const denied = await rejected(store, () => write((o) => createIntegration(o, 'acme-prod', { integration_point_id: 'tix', provider_config: { type: 'ticketing_mock_ticketing' } }, {}, env)));
     expect(denied.status).toBe(400);
     expect(denied.message).toContain('prod');
-    const notListed = await rejected(store, () => write((o) => createIntegration(o, 'acme-test', { integration_point_id: 'tix', provider_config: jira({ type: 'token', secret: 's' }) }, {}, env)));
+    const notListed = await rejected(store, () => write((o) => createIntegration(o, 'acme-test', { integration_point_id: 'tix', provider_config: jira({ type: 'basic', username: 'u', secret: 's' }) }, {}, env)));
     expect(notListed.status).toBe(400);
     expect((await rejected(store, () => write((o) => createIntegration(o, 'acme-test', { integration_point_id: 'nope', provider_config: { type: 'ticketing_mock_ticketing' } }, {}, env)))).status).toBe(404);
     const res = await write((o) => createIntegration(o, test.id, { integration_point_id: 'tix', provider_config: { type: 'ticketing_mock_ticketing' } }, {}, env));
@@ -213,7 +215,7 @@ describe('update and patch', () => {
 describe('deleteIntegration', () => {
   it('removes the integration, its tokens, its credentials and its status', async () => {
     const { write, env, org, store } = await orgFixture();
-    const res = await write((o) => createIntegration(o, 'acme-prod', { name: 'jira', provider_config: jira({ type: 'token', secret: 't' }) }, {}, env));
+    const res = await write((o) => createIntegration(o, 'acme-prod', { name: 'jira', provider_config: jira({ type: 'basic', username: 'u', secret: 't' }) }, {}, env));
     await write((o) => deleteIntegration(o, 'acme-prod', 'jira'));
     expect(apiError(() => getIntegration(org(), 'acme-prod', 'jira')).status).toBe(404);
     expect(org().credentials.get(res.credentials_created[0]!.id)).toBeUndefined();
@@ -227,12 +229,12 @@ describe('verifyIntegration', () => {
   it('answers what create would, as errors or warnings, and stores nothing', async () => {
     const { env, org, store, write } = await orgFixture();
     const before = JSON.stringify(store.exportDocument().collections);
-    expect(verifyIntegration(org(), 'acme-prod', { integration: { provider_config: jira({ type: 'token', secret: 't' }) } }, env.nowMs)).toEqual([]);
+    expect(verifyIntegration(org(), 'acme-prod', { integration: { provider_config: jira({ type: 'basic', username: 'u', secret: 't' }) } }, env.nowMs)).toEqual([]);
     expect(apiError(() => verifyIntegration(org(), 'acme-prod', { integration: { provider_config: { type: 'ticketing_jira' } } }, env.nowMs)).status).toBe(400);
     expect(apiError(() => verifyIntegration(org(), 'ghost', { integration: { provider_config: { type: 'ticketing_jira' } } }, env.nowMs)).status).toBe(404);
-    const expired = await write((o) => createCredential(o, 'acme-prod', { name: 'old', config: { type: 'token', secret: 't' }, expires: '2026-01-01T00:00:00Z' }, env));
+    const expired = await write((o) => createCredential(o, 'acme-prod', { name: 'old', config: { type: 'basic', username: 'u', secret: 't' }, expires: '2026-01-01T00:00:00Z' }, env));
     const after = JSON.stringify(store.exportDocument().collections);
-    const warnings = verifyIntegration(org(), 'acme-prod', { integration: { provider_config: jira({ type: 'token_id', value: expired.id }), bridge_selector: { type: 'labels', value: ['dc'] } } }, env.nowMs);
+    const warnings = verifyIntegration(org(), 'acme-prod', { integration: { provider_config: jira({ type: 'basic_id', value: expired.id }), bridge_selector: { type: 'labels', value: ['dc'] } } }, env.nowMs);
     expect(warnings.map((w) => w.pointer)).toEqual(['/integration/provider_config/credential/value', '/integration/bridge_selector/value']);
     expect(JSON.stringify(store.exportDocument().collections)).toBe(after);
     expect(after).not.toBe(before);
@@ -242,11 +244,11 @@ describe('verifyIntegration', () => {
     const { env, org } = await orgFixture();
     const missing = apiError(() => verifyIntegration(org(), 'acme-prod', { integration: { provider_config: { type: 'siem_splunk' } } }, env.nowMs));
     expect(missing.status).toBe(400);
-    expect(missing.details.parameter).toMatchObject({ id: '/integration/provider_config/search_service_url', location: 'body' });
-    const unknown = apiError(() => verifyIntegration(org(), 'acme-prod', { integration: { provider_config: jira({ type: 'token_id', value: 'no-such-credential' }) } }, env.nowMs));
+    expect(missing.details.parameter).toMatchObject({ id: '/integration/provider_config/search_service_credential', location: 'body' });
+    const unknown = apiError(() => verifyIntegration(org(), 'acme-prod', { integration: { provider_config: jira({ type: 'basic_id', value: 'no-such-credential' }) } }, env.nowMs));
     expect(unknown.status).toBe(404);
     expect(unknown.details.parameter).toMatchObject({ id: '/integration/provider_config/credential/value', location: 'body', value: 'no-such-credential' });
     // the same configuration given to create points at the create body
-    expect(apiError(() => createIntegration(org(), 'acme-prod', { provider_config: { type: 'siem_splunk' } }, {}, env)).details.parameter?.id).toBe('/provider_config/search_service_url');
+    expect(apiError(() => createIntegration(org(), 'acme-prod', { provider_config: { type: 'siem_splunk' } }, {}, env)).details.parameter?.id).toBe('/provider_config/search_service_credential');
   });
 });

@@ -146,8 +146,8 @@ describe('mapping versions and references', () => {
       expect(apiError(() => resolveMappingChains(org(), refs(mappings, ops), '/mappings', 'siem'))).toMatchObject({ status, details: { parameter: { id: pointer, location: 'body' } } });
     }
     // an operation of the connector the provider does not support is a warning, not an error
-    const { warnings } = resolveMappingChains(org(), refs(['tag:1'], ['assets_create_asset']), '/mappings', 'assets', 'assets_wiz');
-    expect(warnings).toEqual([{ message: expect.stringMatching(/assets_wiz does not support assets_create_asset/), pointer: '/mappings/0/operation_ids/0' }]);
+    const { warnings } = resolveMappingChains(org(), refs(['tag:1'], ['vulnerabilities_query_scans']), '/mappings', 'vulnerabilities', 'vulnerabilities_wiz');
+    expect(warnings).toEqual([{ message: expect.stringMatching(/vulnerabilities_wiz does not support vulnerabilities_query_scans/), pointer: '/mappings/0/operation_ids/0' }]);
   });
 
   it('integrations and integration points store resolved chains; a referenced mapping cannot be deleted (409)', async () => {
