@@ -284,6 +284,23 @@ describe('get_integration', () => {
     expectOperation(await theirs.get(`/v2/integrations/${created.id}`), 'get_integration', 200);
   });
 
+  it.runIf(target.capabilities.admin)('answers 404 to a create or v1 upsert naming the configCorrelationId of another company\'s integration; ids stay unique across the twin', async () => {
+    const mine = await connxioSession(target);
+    const theirs = await connxioSession(target);
+    const created = await createIntegration(theirs, integrationBody(await currentSubscriptionId(theirs)));
+    const copy = integrationBody(await currentSubscriptionId(mine), { configCorrelationId: created.id });
+    const res = await mine.post('/v2/integrations').send(copy);
+    expectProblem(res, 'create_integration', 404);
+    expectProblem(await mine.post('/v2/integrations').send({ ...copy, configCorrelationId: String(created.id).toUpperCase() }), 'create_integration', 404);
+    expectProblem(await mine.post('/v1/management/integration').send(copy), 'upsert_integration_v1', 404);
+    const list = await mine.get('/v2/integrations');
+    expectOperation(list, 'list_integrations', 200);
+    expect(list.body.map((i: { id: string }) => i.id)).not.toContain(created.id);
+    const theirsRead = await theirs.get(`/v2/integrations/${created.id}`);
+    expectOperation(theirsRead, 'get_integration', 200);
+    expect(theirsRead.body.description).toBe(created.description);
+  });
+
   it.runIf(target.capabilities.admin)('answers 404 for an integration of another subscription of the same company (demo data)', async () => {
     const s = await connxioSession(target, { profile: 'demo' });
     const snapshot = await target.admin.get('/__admin/snapshot');

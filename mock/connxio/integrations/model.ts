@@ -1,7 +1,7 @@
 import { errors } from '../../core/errors.ts';
 import { iso, type ModelEnv } from '../../core/model-env.ts';
 import { fieldProblem, newEtag, sameEtag } from '../management.ts';
-import type { CompanyState, SubscriptionRecord } from '../state.ts';
+import { companyCollection, type CompanyState, type SubscriptionRecord } from '../state.ts';
 import { requireIntegration } from './lookups.ts';
 import { buildRecord } from './normalise.ts';
 import type { IntegrationInput, IntegrationRecord } from './types.ts';
@@ -72,6 +72,11 @@ export function deleteIntegration(company: CompanyState, subscriptionId: string,
 }
 
 // ---------------------------------------------------------------------------------------------
+/** whether another company's partition holds an integration with this id (a lookup per company, no index to keep) */
+function heldByAnotherCompany(company: CompanyState, id: string): boolean {
+  return company.companies.all().some((c) => c.id !== company.companyId && company.tx.get(companyCollection(c.id, 'integrations'), id) !== undefined);
+}
+
 // save (create, upsert, replace)
 
 /**
@@ -96,7 +101,8 @@ export function saveIntegration(company: CompanyState, writer: Writer, input: In
     id = bodyId ?? env.random.uuid();
   }
   const stored = company.integrations.get(id);
-  if (stored && stored.subscriptionId !== subscriptionId) {
+  // ids are unique across the twin: one another subscription (of this company or another) holds is not this caller's to create
+  if ((stored && stored.subscriptionId !== subscriptionId) || (!stored && heldByAnotherCompany(company, id))) {
     throw errors.notFound(`Integration ${id} was not found.`, { parameter: { id: '/configCorrelationId', location: 'body', value: id } });
   }
   if (stored && typeof input._etag === 'string' && input._etag !== '' && !sameEtag(input._etag, stored._etag)) {
