@@ -9,7 +9,8 @@ import { packageRoot } from './core/spec.ts';
  * A family is a folder with an operations.ts; its operations are the keys of the handler tables
  * that file exports. Inside a vendor's folder only that vendor's operationIds count (Synqly's
  * permission verb `create_integration` is no Connxio operation); the dashboard (mock/ui) is a
- * client of the control API, not machinery, and is not scanned.
+ * client of the control API, not machinery, and is not scanned; nor are the types generated from the
+ * specs (mock/generated), which name every operation by construction.
  */
 
 const root = packageRoot();
@@ -20,7 +21,7 @@ function sourcesUnder(dir: string): string[] {
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) {
-      if (name !== 'node_modules' && relative(root, path) !== join('mock', 'ui')) out.push(...sourcesUnder(path));
+      if (name !== 'node_modules' && relative(root, path) !== join('mock', 'ui') && relative(root, path) !== join('mock', 'generated')) out.push(...sourcesUnder(path));
     } else if (/\.tsx?$/.test(name) && !/\.test\.tsx?$/.test(name)) out.push(path);
   }
   return out;

@@ -7,7 +7,8 @@ import { join, relative } from 'node:path';
 
 /** the folders and files the build reads */
 export const BUILD_INPUTS = ['mock', 'specs', 'fixtures', 'conformance', 'scripts/build.mjs', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.types.json'];
-const SKIPPED_DIRS = new Set(['node_modules', 'dist', '.git', 'reports', '.apitwin']);
+// mock/generated is the build's own output (types from specs/, which is an input)
+const SKIPPED_DIRS = new Set(['node_modules', 'dist', '.git', 'reports', '.apitwin', 'generated']);
 
 export function stampPath(root) {
   return join(root, 'dist', '.build-stamp');

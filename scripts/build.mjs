@@ -1,4 +1,4 @@
-// Build: bundles the CLI and the programmatic API with esbuild, emits the API's type declarations
+// Build: generates the spec types (mock/generated/), bundles the CLI and the programmatic API with esbuild, emits the API's type declarations
 // (dist/types), and stores each spec pre-parsed and dereferenced in dist/specs/ so the twin starts
 // without parsing YAML.
 import { execFileSync } from 'node:child_process';
@@ -14,6 +14,10 @@ if (process.argv.includes('--if-stale') && isFresh(root)) process.exit(0);
 // taken before building: a source edited during the build makes the next start build again
 const inputs = fingerprint(root);
 const { build } = await import('esbuild');
+// request and response types from the specs (mock/generated/), before anything type-checks
+const { generateTypes } = await import('./generate-types.mjs');
+await generateTypes();
+
 const external = ['pg', 'pg-native', '@faker-js/faker', 'pino', 'thread-stream', 'pino-pretty', '@stoplight/*', 'vitest', 'supertest', 'playwright-core', 'tsx'];
 
 await build({

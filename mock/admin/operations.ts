@@ -1,11 +1,11 @@
 import { errors } from '../core/errors.ts';
 import { parseDuration } from '../core/durations.ts';
 import type { FaultAction, FaultVendor } from '../core/faults.ts';
-import type { RateLimitRule } from '../core/rate-limits.ts';
-import type { HandlerContext, OperationTable, TwinEnv } from '../core/pipeline.ts';
-import { createTenant, deleteTenant, resetTenant, type TenantProfile, type Vendor } from './tenants/lifecycle.ts';
+import { operationTable, type HandlerContext, type OperationTable, type TwinEnv } from '../core/pipeline.ts';
+import type { operations } from '../generated/admin.ts';
+import { createTenant, deleteTenant, resetTenant, type Vendor } from './tenants/lifecycle.ts';
 import { loadFakerFor } from '../../fixtures/sample-data.ts';
-import { DEFAULT_SEED, seedProfile, type ProfileName } from '../../fixtures/profiles.ts';
+import { DEFAULT_SEED, seedProfile } from '../../fixtures/profiles.ts';
 import { connxioPortalOperations } from './connxio-portal.ts';
 import { synqlyAdminOperations } from './synqly.ts';
 import { dashboardOperations, type ListenerUrls } from './dashboard.ts';
@@ -58,6 +58,7 @@ export function adminOperations(services: AdminServices): OperationTable<null> {
       connxio: services.stubTargets?.connxio.spec,
       custom: services.stubTargets?.custom.spec,
     })),
+    ...operationTable<null, operations>({
     admin_health: (ctx) =>
       json({
         status: 'ok',
@@ -66,10 +67,10 @@ export function adminOperations(services: AdminServices): OperationTable<null> {
         store: ctx.env.store.file ? { kind: 'file', file: ctx.env.store.file, seq: ctx.env.store.seq } : { kind: 'memory', seq: ctx.env.store.seq },
       }),
 
-    admin_tenants_list: (ctx) => json({ tenants: listTenants(ctx.env.store.reader, ctx.query.vendor as string | undefined) }),
+    admin_tenants_list: (ctx) => json({ tenants: listTenants(ctx.env.store.reader, ctx.query.vendor) }),
 
     admin_tenants_create: async (ctx) => {
-      const body = ctx.body as { vendor: Vendor; name?: string; profile?: TenantProfile; seed?: number };
+      const body = ctx.body;
       const seed = body.seed ?? ctx.env.random.int(2 ** 31);
       const name = body.name ?? `${body.vendor === 'synqly' ? 'org' : 'company'}-${ctx.env.random.bytes(5).toString('hex')}`;
       assertTenantNameFree(ctx, body.vendor, name);
@@ -79,10 +80,10 @@ export function adminOperations(services: AdminServices): OperationTable<null> {
       return created(tenant);
     },
 
-    admin_tenants_get: (ctx) => json(getTenant(ctx.env.store.reader, ctx.params.tenantId as string)),
+    admin_tenants_get: (ctx) => json(getTenant(ctx.env.store.reader, ctx.params.tenantId)),
 
     admin_tenants_delete: async (ctx) => {
-      const tenant = getTenant(ctx.env.store.reader, ctx.params.tenantId as string);
+      const tenant = getTenant(ctx.env.store.reader, ctx.params.tenantId);
       await ctx.env.store.transact((tx) => {
         deleteTenant(tx, tenant);
         deleteTenantStubs(tx, tenant.id);
@@ -92,7 +93,7 @@ export function adminOperations(services: AdminServices): OperationTable<null> {
     },
 
     admin_tenants_reset: async (ctx) => {
-      const tenant = getTenant(ctx.env.store.reader, ctx.params.tenantId as string);
+      const tenant = getTenant(ctx.env.store.reader, ctx.params.tenantId);
       const faker = tenant.profile === 'empty' ? undefined : await loadFakerFor(tenant.seed);
       if (tenant.vendor === 'connxio') ctx.env.messages.clear({ companyId: tenant.id });
       return json(
@@ -104,7 +105,7 @@ export function adminOperations(services: AdminServices): OperationTable<null> {
     },
 
     admin_reset: async (ctx) => {
-      const body = (ctx.body ?? {}) as { profile?: ProfileName; seed?: number; count?: number };
+      const body = ctx.body ?? {};
       await ctx.env.faults.clear();
       ctx.env.rateLimits?.clear();
       ctx.env.requests.clear();
@@ -119,7 +120,7 @@ export function adminOperations(services: AdminServices): OperationTable<null> {
     },
 
     admin_seed: async (ctx) => {
-      const body = ctx.body as { profile?: ProfileName; seed?: number; count?: number };
+      const body = ctx.body ?? {};
       const profile = body.profile ?? 'demo';
       const faker = profile === 'empty' ? undefined : await loadFakerFor(body.seed ?? DEFAULT_SEED);
       const tenants = await ctx.env.store.transact((tx) => seedProfile(tx, profile, { seed: body.seed, count: body.count, faker }, ctx.env.clock.now()));
@@ -136,10 +137,10 @@ export function adminOperations(services: AdminServices): OperationTable<null> {
     admin_faults_list: (ctx) => json({ faults: ctx.env.faults.list() }),
 
     admin_faults_create: async (ctx) => {
-      const body = ctx.body as { vendor: FaultVendor; operationId?: string; action: FaultAction; times?: number };
-      assertFaultAction(body.action);
+      const body = ctx.body;
+      const action = faultAction(body.action);
       if (body.operationId !== undefined) assertKnownOperation(services, body.vendor, body.operationId);
-      return created(await ctx.env.faults.add({ vendor: body.vendor, operationId: body.operationId, action: body.action, times: body.times }));
+      return created(await ctx.env.faults.add({ vendor: body.vendor, operationId: body.operationId, action, times: body.times }));
     },
 
     admin_faults_clear: async (ctx) => {
@@ -148,7 +149,7 @@ export function adminOperations(services: AdminServices): OperationTable<null> {
     },
 
     admin_faults_delete: async (ctx) => {
-      if (!(await ctx.env.faults.remove(ctx.params.faultId as string))) throw errors.notFound(`fault ${String(ctx.params.faultId)} not found`);
+      if (!(await ctx.env.faults.remove(ctx.params.faultId))) throw errors.notFound(`fault ${String(ctx.params.faultId)} not found`);
       return noContent();
     },
 
@@ -156,7 +157,7 @@ export function adminOperations(services: AdminServices): OperationTable<null> {
 
     admin_rate_limits_create: (ctx) => {
       if (!ctx.env.rateLimits) throw errors.notImplemented('admin_rate_limits_create');
-      return created(ctx.env.rateLimits.add(ctx.body as Omit<RateLimitRule, 'id'>));
+      return created(ctx.env.rateLimits.add(ctx.body));
     },
 
     admin_rate_limits_clear: (ctx) => {
@@ -165,21 +166,21 @@ export function adminOperations(services: AdminServices): OperationTable<null> {
     },
 
     admin_rate_limits_delete: (ctx) => {
-      if (!ctx.env.rateLimits?.remove(ctx.params.rateLimitId as string)) throw errors.notFound(`rate limit ${String(ctx.params.rateLimitId)} not found`);
+      if (!ctx.env.rateLimits?.remove(ctx.params.rateLimitId)) throw errors.notFound(`rate limit ${String(ctx.params.rateLimitId)} not found`);
       return noContent();
     },
 
     admin_clock_get: (ctx) => json(clockView(ctx.env)),
 
     admin_clock_set: async (ctx) => {
-      const at = Date.parse((ctx.body as { now: string }).now);
+      const at = Date.parse(ctx.body.now);
       if (ctx.env.sharedClock) await ctx.env.sharedClock.set(at);
       else ctx.env.clock.set(at);
       return json(clockView(ctx.env));
     },
 
     admin_clock_advance: async (ctx) => {
-      const body = ctx.body as { ms?: number; duration?: string };
+      const body = ctx.body;
       const ms = body.ms ?? (body.duration !== undefined ? parseDuration(body.duration) : undefined);
       if (ms === undefined) throw errors.badRequest('give ms (integer) or duration (e.g. 25h)');
       if (ctx.env.sharedClock) await ctx.env.sharedClock.advance(ms);
@@ -188,7 +189,7 @@ export function adminOperations(services: AdminServices): OperationTable<null> {
     },
 
     admin_requests_list: (ctx) => {
-      const q = ctx.query as { vendor?: string; operationId?: string; method?: string; status?: number; path?: string; since?: number; limit?: number };
+      const q = ctx.query;
       return json({
         requests: ctx.env.requests.query({
           vendor: q.vendor,
@@ -206,6 +207,7 @@ export function adminOperations(services: AdminServices): OperationTable<null> {
       ctx.env.requests.clear();
       return noContent();
     },
+    }),
   };
 }
 
@@ -215,12 +217,26 @@ function assertTenantNameFree(ctx: AdminContext, vendor: Vendor, name: string): 
   }
 }
 
-function assertFaultAction(action: FaultAction): void {
-  const need = (field: string, ok: boolean) => {
-    if (!ok) throw errors.badRequest(`a ${action.type} fault needs ${field}`);
+type RequestedFaultAction = operations['admin_faults_create']['requestBody']['content']['application/json']['action'];
+
+/** The spec's action (one object, its fields by type) as a fault rule holds it; 400 when it lacks its type's fields. */
+function faultAction(action: RequestedFaultAction): FaultAction {
+  const missing = (field: string): never => {
+    throw errors.badRequest(`a ${action.type} fault needs ${field}`);
   };
-  if (action.type === 'status') need('status (400-599)', typeof action.status === 'number');
-  if (action.type === 'throttle') need('retryAfterSeconds', typeof action.retryAfterSeconds === 'number');
-  if (action.type === 'delay') need('ms', typeof action.ms === 'number');
-  if (action.type === 'uniform-delay') need('minMs <= maxMs', typeof action.minMs === 'number' && typeof action.maxMs === 'number' && action.minMs <= action.maxMs);
+  switch (action.type) {
+    case 'status':
+      return action.status !== undefined ? { ...action, type: action.type, status: action.status } : missing('status (400-599)');
+    case 'throttle':
+      return action.retryAfterSeconds !== undefined ? { ...action, type: action.type, retryAfterSeconds: action.retryAfterSeconds } : missing('retryAfterSeconds');
+    case 'delay':
+      return action.ms !== undefined ? { ...action, type: action.type, ms: action.ms } : missing('ms');
+    case 'uniform-delay':
+      return action.minMs !== undefined && action.maxMs !== undefined && action.minMs <= action.maxMs
+        ? { ...action, type: action.type, minMs: action.minMs, maxMs: action.maxMs }
+        : missing('minMs <= maxMs');
+    case 'connection-reset':
+    case 'empty-response':
+      return { ...action, type: action.type };
+  }
 }

@@ -90,6 +90,38 @@ export interface HandlerResult {
 export type Handler<P> = (ctx: HandlerContext<P>) => HandlerResult | Promise<HandlerResult>;
 export type OperationTable<P> = Record<string, Handler<P>>;
 
+// ---- handlers typed by their operation (the `operations` type generated from a spec: mock/generated/)
+
+type NoParameters = Record<string, never>;
+/** one kind of parameter (path, query, header) of an operation's generated type; none = an empty object */
+type ParametersOf<O, K extends 'path' | 'query' | 'header'> = O extends { parameters: infer Ps } ? (K extends keyof Ps ? NonNullable<Ps[K]> : NoParameters) : NoParameters;
+/** the request body of an operation's generated type (any of its media types); undefined when it takes none or it is optional */
+type BodyOf<O> = O extends { requestBody?: infer B } ? (B extends { content: infer C } ? C[keyof C] : undefined) : undefined;
+
+/**
+ * The handler context of one operation: path parameters, query and body typed as its generated
+ * type says (the pipeline validated and coerced them against the same spec).
+ */
+export interface TypedHandlerContext<P, O> extends HandlerContext<P> {
+  params: ParametersOf<O, 'path'>;
+  query: ParametersOf<O, 'query'>;
+  body: BodyOf<O>;
+}
+
+export type TypedHandler<P, O> = (ctx: TypedHandlerContext<P, O>) => HandlerResult | Promise<HandlerResult>;
+
+/** a handler table whose handlers are typed by the operation they are keyed by */
+export type TypedOperationTable<P, Ops> = { [Id in keyof Ops]?: TypedHandler<P, Ops[Id]> };
+
+/**
+ * A typed handler table as the pipeline holds it (every handler over the plain HandlerContext).
+ * Sound because the pipeline calls each handler only for its own operation, with the params,
+ * query and body validated against that operation's schema.
+ */
+export function operationTable<P, Ops>(table: TypedOperationTable<P, Ops>): OperationTable<P> {
+  return table as OperationTable<P>; // erases the per-operation context types (see above)
+}
+
 export interface RenderedError {
   status: number;
   headers: Record<string, string>;

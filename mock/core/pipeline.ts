@@ -30,7 +30,8 @@ import {
   type Call,
 } from './steps.ts';
 
-export type { CallRecord, Handler, HandlerContext, HandlerResult, OperationTable, RenderedError, RequestInfo, TwinEnv, VendorApi } from './api.ts';
+export type { CallRecord, Handler, HandlerContext, HandlerResult, OperationTable, RenderedError, RequestInfo, TwinEnv, TypedHandler, TypedHandlerContext, TypedOperationTable, VendorApi } from './api.ts';
+export { operationTable } from './api.ts';
 export { defaultMediaTypeFor, OPAQUE_MEDIA_TYPES, type BodyErrorMarkers } from './body.ts';
 
 /**
