@@ -174,3 +174,63 @@ describe('README › demo credentials', () => {
     }
   });
 });
+
+describe('README › statements kept true', () => {
+  const readme = () => readFileSync(join(root, 'README.md'), 'utf8');
+  const between = (text: string, marker: string) => text.slice(text.indexOf(`<!-- ${marker}:start -->`), text.indexOf(`<!-- ${marker}:end -->`));
+
+  it('links nothing outside the repository', () => {
+    expect(readme()).not.toMatch(/\]\(\.\.\/|`\.\.\/|shared\/contracts/);
+  });
+
+  it('the export step sets what `npm start` prints for the default seed', async () => {
+    const { ready } = await start(['--memory']);
+    const exports = Object.fromEntries([...between(readme(), 'demo-exports').matchAll(/^export (\w+)=(\S+)$/gm)].map((m) => [m[1]!, m[2]!]));
+    const synqly = ready.tenants.find((t) => t.vendor === 'synqly')!.credentials as { token: string };
+    const connxio = ready.tenants.find((t) => t.vendor === 'connxio')!.credentials as { api_key: string; oauth: { client_id: string; client_secret: string; token_path: string } };
+    expect(exports).toEqual({
+      SYNQLY_BASE_URL: 'http://127.0.0.1:4010',
+      SYNQLY_TOKEN: synqly.token,
+      CONNXIO_BASE_URL: 'http://127.0.0.1:4020',
+      CONNXIO_API_KEY: connxio.api_key,
+      CONNXIO_CLIENT_ID: connxio.oauth.client_id,
+      CONNXIO_CLIENT_SECRET: connxio.oauth.client_secret,
+      CONNXIO_TOKEN_URL: `http://127.0.0.1:4020${connxio.oauth.token_path}`,
+    });
+  });
+
+  it("the fault example's requests are accepted and the fault answers as described", async () => {
+    const { ready } = await start(['--memory']);
+    const bodies = [...between(readme(), 'fault-example').matchAll(/-d '(\{.*\})'/g)].map((m) => m[1]!);
+    expect(bodies.length).toBe(2);
+    for (const body of bodies) {
+      const res = await fetch(`${ready.urls.synqly}/__admin/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      expect(res.status, await res.clone().text()).toBe(201);
+    }
+    const token = (ready.tenants.find((t) => t.vendor === 'synqly')!.credentials as { token: string }).token;
+    const failed = await fetch(`${ready.urls.synqly}/v1/accounts`, { headers: { authorization: `Bearer ${token}` } });
+    expect(failed.status).toBe(503);
+    expect(((await failed.json()) as { message: string }).message).toBe('maintenance');
+  });
+
+  it('on an existing store --profile/--seed are ignored with a notice, and the clock offset is not kept', async () => {
+    expect(readme()).toMatch(/on an existing one they are ignored, and the twin prints a\s+notice/);
+    expect(readme()).toMatch(/clock offset set through `\/__admin\/clock` is not kept across restarts/);
+    const db = tempDb();
+    const first = await start(['--db', db]);
+    const moved = await fetch(`${first.ready.urls.synqly}/__admin/clock/advance`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"duration":"72h"}' });
+    expect(moved.status).toBe(200);
+    await stop(first.child);
+    const child = spawn(process.execPath, [cli, 'serve', '--json', '--synqly-port', '0', '--connxio-port', '0', '--custom-port', '0', '--log-level', 'warn', '--db', db, '--profile', 'empty', '--seed', '7'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let err = '';
+    let out = '';
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    await expect.poll(() => out.includes('\n') && /notice: .*--profile, --seed were ignored/.test(err), { timeout: 20_000 }).toBe(true);
+    const ready = JSON.parse(out.slice(0, out.indexOf('\n'))) as Ready;
+    expect(ready.tenants.map((t) => t.name).sort()).toEqual(['demo', 'demo']); // the demo data is still there
+    const clock = (await (await fetch(`${ready.urls.synqly}/__admin/clock`)).json()) as { now: string };
+    expect(Math.abs(Date.parse(clock.now) - Date.now())).toBeLessThan(3_600_000);
+  });
+});

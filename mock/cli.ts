@@ -325,7 +325,7 @@ function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
 }
 
-async function serve(options: ServeOptions): Promise<void> {
+async function serve(options: ServeOptions, command?: Command): Promise<void> {
   const started = performance.now();
   const logger = pino({ level: options.logLevel, base: undefined, redact: { paths: LOG_REDACTIONS, censor: '[redacted]' } }, pino.destination(2));
   const adminToken = options.adminToken ?? process.env.APITWIN_ADMIN_TOKEN;
@@ -359,6 +359,13 @@ async function serve(options: ServeOptions): Promise<void> {
     } catch (err) {
       await store.close().catch(() => {});
       fail(logger, `could not seed the store: ${(err as Error).message}`);
+    }
+  } else {
+    const given = (['profile', 'seed', 'count'] as const).filter((name) => command?.getOptionValueSource(name) === 'cli').map((name) => `--${name}`);
+    if (given.length) {
+      process.stderr.write(
+        `apitwin: notice: the store ${store.file ?? ''} already holds data, so ${given.join(', ')} ${given.length > 1 ? 'were' : 'was'} ignored (they seed a new store only; use --memory, another --db, or POST /__admin/reset to seed again)\n`.replace('store  already', 'store already'),
+      );
     }
   }
   let running: RunningTwin;
