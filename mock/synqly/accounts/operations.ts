@@ -1,35 +1,34 @@
-import type { OperationTable } from '../../core/pipeline.ts';
+import { operationTable } from '../../core/pipeline.ts';
+import type { operations } from '../../generated/synqly.ts';
 import { accountVisibility, assertAccountAllowed } from '../access.ts';
 import type { SynqlyPrincipal } from '../auth.ts';
 import { modelEnv, mutateOrg, noContent, ok, readOrg } from '../context.ts';
-import { type PatchOperation } from '../updates.ts';
 import { updateBodyCheck } from '../patch-check.ts';
-import type { ListQuery } from '../lists.ts';
-import { createAccount, deleteAccount, getAccount, listAccounts, patchAccount, updateAccount, type CreateAccountRequest, type UpdateAccountRequest } from './model.ts';
+import { createAccount, deleteAccount, getAccount, listAccounts, patchAccount, updateAccount } from './model.ts';
 import type { SynqlyFacts } from '../operation-facts.ts';
 import { findByIdOrName } from '../names.ts';
 import { orgState } from '../state.ts';
 import { integrationView } from '../integrations/model.ts';
 
-export const accountsOperations: OperationTable<SynqlyPrincipal> = {
+export const accountsOperations = operationTable<SynqlyPrincipal, operations>({
   accounts_list: (ctx) => {
-    const page = listAccounts(readOrg(ctx), ctx.query as ListQuery, accountVisibility(ctx.principal));
+    const page = listAccounts(readOrg(ctx), ctx.query, accountVisibility(ctx.principal));
     return ok(page.items, { total: page.total });
   },
   accounts_create: async (ctx) => {
     // the body is optional (spec): no body creates an account named by its id
-    const wanted = (ctx.body ?? {}) as CreateAccountRequest;
+    const wanted = (ctx.body ?? {});
     // a token restricted to some accounts may create only what it could then see
     assertAccountAllowed(ctx.principal, { id: '', name: wanted.name, environment: wanted.environment ?? 'prod', labels: wanted.labels }, 'accounts.create');
     const account = await mutateOrg(ctx, (org) => createAccount(org, wanted, modelEnv(ctx)));
     return ok({ account });
   },
-  accounts_get: (ctx) => ok(getAccount(readOrg(ctx), ctx.params.accountId as string)),
+  accounts_get: (ctx) => ok(getAccount(readOrg(ctx), ctx.params.accountId)),
   accounts_update: async (ctx) => {
-    const id = ctx.params.accountId as string;
+    const id = ctx.params.accountId;
     return ok(
       await mutateOrg(ctx, (org) => {
-        const next = updateAccount(org, id, ctx.body as UpdateAccountRequest, modelEnv(ctx));
+        const next = updateAccount(org, id, ctx.body, modelEnv(ctx));
         // a restricted token cannot move an account out of its restriction (rename, environment, labels); throwing aborts the write
         assertAccountAllowed(ctx.principal, next, 'accounts.update');
         return next;
@@ -38,21 +37,21 @@ export const accountsOperations: OperationTable<SynqlyPrincipal> = {
   },
   accounts_patch: async (ctx) => {
     const check = await updateBodyCheck(ctx, 'accounts_update');
-    const id = ctx.params.accountId as string;
+    const id = ctx.params.accountId;
     return ok(
       await mutateOrg(ctx, (org) => {
-        const next = patchAccount(org, id, ctx.body as PatchOperation[], check, modelEnv(ctx));
+        const next = patchAccount(org, id, ctx.body, check, modelEnv(ctx));
         assertAccountAllowed(ctx.principal, next, 'accounts.patch');
         return next;
       }),
     );
   },
   accounts_delete: async (ctx) => {
-    const id = ctx.params.accountId as string;
+    const id = ctx.params.accountId;
     await mutateOrg(ctx, (org) => deleteAccount(org, id));
     return noContent();
   },
-};
+});
 
 const quietly = <T>(read: () => T): T | undefined => {
   try {

@@ -1,8 +1,7 @@
-import type { OperationTable } from '../../core/pipeline.ts';
+import { operationTable } from '../../core/pipeline.ts';
+import type { operations } from '../../generated/synqly.ts';
 import type { SynqlyPrincipal } from '../auth.ts';
 import { modelEnv, mutateOrg, noContent, ok, readOrg } from '../context.ts';
-import type { ListQuery } from '../lists.ts';
-import { type PatchOperation } from '../updates.ts';
 import { updateBodyCheck } from '../patch-check.ts';
 import {
   createCredential,
@@ -23,23 +22,23 @@ import { findByIdOrName } from '../names.ts';
 const owner = (params: Record<string, unknown>) => params.ownerId as string;
 const credential = (params: Record<string, unknown>) => params.credentialId as string;
 
-export const credentialsOperations: OperationTable<SynqlyPrincipal> = {
+export const credentialsOperations = operationTable<SynqlyPrincipal, operations>({
   credentials_list: (ctx) => {
-    const page = listCredentials(readOrg(ctx), owner(ctx.params), ctx.query as ListQuery);
+    const page = listCredentials(readOrg(ctx), owner(ctx.params), ctx.query);
     return ok(page.items, { total: page.total });
   },
   credentials_create: async (ctx) => {
-    const created = await mutateOrg(ctx, (org) => createCredential(org, owner(ctx.params), (ctx.body ?? {}) as CreateCredentialRequest, modelEnv(ctx)));
+    const created = await mutateOrg(ctx, (org) => createCredential(org, owner(ctx.params), (ctx.body ?? {}), modelEnv(ctx)));
     return ok(credentialView(created));
   },
   credentials_get: (ctx) => ok(credentialView(getCredentialRecord(readOrg(ctx), owner(ctx.params), credential(ctx.params)).credential)),
   credentials_update: async (ctx) => {
-    const updated = await mutateOrg(ctx, (org) => updateCredential(org, owner(ctx.params), credential(ctx.params), ctx.body as UpdateCredentialRequest, modelEnv(ctx)));
+    const updated = await mutateOrg(ctx, (org) => updateCredential(org, owner(ctx.params), credential(ctx.params), ctx.body, modelEnv(ctx)));
     return ok(credentialView(updated));
   },
   credentials_patch: async (ctx) => {
     const check = await updateBodyCheck(ctx, 'credentials_update');
-    const patched = await mutateOrg(ctx, (org) => patchCredential(org, owner(ctx.params), credential(ctx.params), ctx.body as PatchOperation[], check, modelEnv(ctx)));
+    const patched = await mutateOrg(ctx, (org) => patchCredential(org, owner(ctx.params), credential(ctx.params), ctx.body, check, modelEnv(ctx)));
     return ok(credentialView(patched));
   },
   credentials_delete: async (ctx) => {
@@ -47,7 +46,7 @@ export const credentialsOperations: OperationTable<SynqlyPrincipal> = {
     return noContent();
   },
   credentials_lookup: (ctx) => ok(credentialView(lookupCredential(readOrg(ctx), credential(ctx.params)))),
-};
+});
 
 /** `{ownerId}` names an account or an integration (or the organization itself) */
 const ownerTarget: TargetReading = (t, params) => t.fromPath(params, { ownerMayBeAccount: true });

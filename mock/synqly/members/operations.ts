@@ -1,13 +1,13 @@
-import type { OperationTable } from '../../core/pipeline.ts';
+import { operationTable } from '../../core/pipeline.ts';
+import type { operations } from '../../generated/synqly.ts';
 import { assertCanBind, assertMemberWithin } from '../access.ts';
 import type { SynqlyPrincipal } from '../auth.ts';
 import { modelEnv, mutateOrg, noContent, ok, readOrg, type SynqlyContext } from '../context.ts';
-import type { ListQuery } from '../lists.ts';
 import type { MemberRecord, OrgState } from '../state.ts';
 import { accountLookup } from '../tokens/create.ts';
-import { patchDocument, type PatchOperation } from '../updates.ts';
+import { patchDocument } from '../updates.ts';
 import { updateBodyCheck } from '../patch-check.ts';
-import { createMember, deleteMember, findMember, listMembers, memberView, updateMember, type CreateMemberRequest, type UpdateMemberRequest } from './model.ts';
+import { createMember, deleteMember, findMember, listMembers, memberView, updateMember, type UpdateMemberRequest } from './model.ts';
 
 /** roles a write adds to a binding must not grant more than the caller has */
 function assertBindable(ctx: SynqlyContext, org: OrgState, binding: readonly string[], before: readonly string[] = []): void {
@@ -20,13 +20,13 @@ function assertChangeable(ctx: SynqlyContext, org: OrgState, member: MemberRecor
   assertMemberWithin(ctx.principal.access, org.tx, org.orgId, member, accountLookup(org), doing);
 }
 
-const memberId = (ctx: SynqlyContext) => ctx.params.memberId as string;
+const memberId = (ctx: { params: { memberId: string } }) => ctx.params.memberId;
 
-export const membersOperations: OperationTable<SynqlyPrincipal> = {
-  members_list: (ctx) => ok(listMembers(readOrg(ctx), ctx.query as ListQuery).items.map(memberView)),
+export const membersOperations = operationTable<SynqlyPrincipal, operations>({
+  members_list: (ctx) => ok(listMembers(readOrg(ctx), ctx.query).items.map(memberView)),
 
   members_create: async (ctx) => {
-    const body = ctx.body as CreateMemberRequest;
+    const body = ctx.body;
     const member = await mutateOrg(ctx, (org) => {
       assertBindable(ctx, org, body.role_binding ?? ['member']);
       return createMember(org, body, modelEnv(ctx));
@@ -37,7 +37,7 @@ export const membersOperations: OperationTable<SynqlyPrincipal> = {
   members_get: (ctx) => ok(memberView(findMember(readOrg(ctx), memberId(ctx)))),
 
   members_update: async (ctx) => {
-    const body = ctx.body as UpdateMemberRequest;
+    const body = ctx.body;
     const member = await mutateOrg(ctx, (org) => {
       const current = findMember(org, memberId(ctx));
       assertChangeable(ctx, org, current, 'change');
@@ -52,7 +52,7 @@ export const membersOperations: OperationTable<SynqlyPrincipal> = {
     const member = await mutateOrg(ctx, (org) => {
       const current = findMember(org, memberId(ctx));
       assertChangeable(ctx, org, current, 'change');
-      const doc = patchDocument(memberView(current), ctx.body as PatchOperation[], check) as unknown as UpdateMemberRequest;
+      const doc = patchDocument(memberView(current), ctx.body, check) as unknown as UpdateMemberRequest;
       assertBindable(ctx, org, doc.role_binding, current.role_binding);
       return updateMember(org, current.id, doc, modelEnv(ctx));
     });
@@ -66,4 +66,4 @@ export const membersOperations: OperationTable<SynqlyPrincipal> = {
     });
     return noContent();
   },
-};
+});

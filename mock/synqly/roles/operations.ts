@@ -1,15 +1,15 @@
-import type { OperationTable } from '../../core/pipeline.ts';
+import { operationTable } from '../../core/pipeline.ts';
+import type { operations } from '../../generated/synqly.ts';
 import { assertRoleWithin, type Resources } from '../access.ts';
 import type { SynqlyPrincipal } from '../auth.ts';
 import { modelEnv, mutateOrg, noContent, ok, readOrg, type SynqlyContext } from '../context.ts';
-import type { ListQuery } from '../lists.ts';
 import type { OrgState, RoleRecord } from '../state.ts';
 import { accountLookup } from '../tokens/create.ts';
-import { patchDocument, type PatchOperation } from '../updates.ts';
+import { patchDocument } from '../updates.ts';
 import { updateBodyCheck } from '../patch-check.ts';
-import { createRole, deleteRole, getRole, listRoles, updateRole, type CreateRoleRequest, type UpdateRoleRequest } from './model.ts';
+import { createRole, deleteRole, getRole, listRoles, updateRole, type UpdateRoleRequest } from './model.ts';
 
-const roleId = (ctx: { params: Record<string, unknown> }) => ctx.params.roleId as string;
+const roleId = (ctx: { params: { roleId: string } }) => ctx.params.roleId;
 
 /**
  * No escalation through roles (contract §4.4; DECISIONS "ad-hoc tokens"): a role the caller
@@ -19,12 +19,12 @@ function assertWithin(ctx: SynqlyContext, org: OrgState, role: RoleRecord, doing
   assertRoleWithin(ctx.principal.access, { name: role.name, permission_set: role.permission_set, resources: role.resources as Resources | undefined }, accountLookup(org), doing);
 }
 
-export const rolesOperations: OperationTable<SynqlyPrincipal> = {
-  roles_list: (ctx) => ok(listRoles(readOrg(ctx), ctx.query as ListQuery).items),
+export const rolesOperations = operationTable<SynqlyPrincipal, operations>({
+  roles_list: (ctx) => ok(listRoles(readOrg(ctx), ctx.query).items),
   roles_create: async (ctx) =>
     ok(
       await mutateOrg(ctx, (org) => {
-        const role = createRole(org, ctx.body as CreateRoleRequest, modelEnv(ctx));
+        const role = createRole(org, ctx.body, modelEnv(ctx));
         assertWithin(ctx, org, role, 'create');
         return role;
       }),
@@ -34,7 +34,7 @@ export const rolesOperations: OperationTable<SynqlyPrincipal> = {
     ok(
       await mutateOrg(ctx, (org) => {
         assertWithin(ctx, org, getRole(org, roleId(ctx)), 'change');
-        const role = updateRole(org, roleId(ctx), ctx.body as UpdateRoleRequest, modelEnv(ctx));
+        const role = updateRole(org, roleId(ctx), ctx.body, modelEnv(ctx));
         assertWithin(ctx, org, role, 'widen');
         return role;
       }),
@@ -44,7 +44,7 @@ export const rolesOperations: OperationTable<SynqlyPrincipal> = {
     const role = await mutateOrg(ctx, (org) => {
       const current = getRole(org, roleId(ctx));
       assertWithin(ctx, org, current, 'change');
-      const doc = patchDocument(current, ctx.body as PatchOperation[], check);
+      const doc = patchDocument(current, ctx.body, check);
       const next = updateRole(org, current.id, doc as unknown as UpdateRoleRequest, modelEnv(ctx));
       assertWithin(ctx, org, next, 'widen');
       return next;
@@ -58,4 +58,4 @@ export const rolesOperations: OperationTable<SynqlyPrincipal> = {
     });
     return noContent();
   },
-};
+});
