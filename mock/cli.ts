@@ -268,6 +268,12 @@ async function runConformanceCommand(options: ConformanceCliOptions): Promise<nu
     const missing = missingLiveVariables(prefix, process.env, selection);
     if (missing.length) throw new UsageError(`the ${t} target needs ${missing.join(', ')} (run \`apitwin conformance --help\` for the variables per vendor)`);
   }
+  // every selected vendor's URL answers and its credentials are accepted, before the run starts
+  const { preflightLiveTarget } = await import('../conformance/preflight.ts');
+  for (const t of targets) {
+    const prefix = livePrefix(t);
+    if (prefix !== undefined) await preflightLiveTarget(t, prefix, process.env, selection);
+  }
   const { summaryCounts } = await import('../conformance/report/matrix.ts');
   if (options.parity) {
     const { runParity } = await import('../conformance/run.ts');

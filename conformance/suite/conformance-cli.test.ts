@@ -277,4 +277,27 @@ describe('apitwin conformance › cleanup', () => {
     expect(unreachable.code, unreachable.out).toBe(1);
     expect(unreachable.err).toBe(`apitwin conformance: cannot reach ${url} (C_SYNQLY_BASE_URL): ECONNREFUSED\n`);
   });
+
+  it('checks a live run\'s URLs and credentials before it starts: one line naming the URL or variable, exit 1, no stack', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    await new Promise((r) => closed.close(r));
+    const synqlyOnly = unprefixed(onlySynqly(envA), 'A_');
+    const unreachable = await run(['--target', 'live', '--family', 'accounts'], { ...synqlyOnly, SYNQLY_BASE_URL: url });
+    expect(unreachable.code, unreachable.out).toBe(1);
+    expect(unreachable.err).toBe(`apitwin conformance: cannot reach ${url} (SYNQLY_BASE_URL): ECONNREFUSED\n`);
+    expect(unreachable.out).not.toMatch(/Error:|at .*\(/);
+    const badToken = await run(['--target', 'live', '--family', 'accounts'], { ...synqlyOnly, SYNQLY_TOKEN: 'not-a-valid-token' });
+    expect(badToken.code, badToken.out).toBe(1);
+    expect(badToken.err).toMatch(/^apitwin conformance: live: \S+ refused SYNQLY_TOKEN \(401 on GET \/v1\/accounts\)\n$/);
+    expect(badToken.out).not.toContain('not-a-valid-token');
+    const badKey = await run(['--target', 'env:A_', '--family', 'subscriptions'], { ...envA, A_CONNXIO_API_KEY: 'bm90LWEta2V5' });
+    expect(badKey.code, badKey.out).toBe(1);
+    expect(badKey.err).toMatch(/^apitwin conformance: env:A_: \S+ refused A_CONNXIO_API_KEY \(401 on GET \/v2\/subscriptions\/current\)\n$/);
+    const badClient = await run(['--target', 'env:A_', '--family', 'subscriptions'], { ...envA, A_CONNXIO_CLIENT_SECRET: 'wrong-secret-value' });
+    expect(badClient.code, badClient.out).toBe(1);
+    expect(badClient.err).toMatch(/^apitwin conformance: env:A_: the token request to \S+ answered 401: check A_CONNXIO_CLIENT_ID and A_CONNXIO_CLIENT_SECRET\n$/);
+    expect(badClient.out).not.toContain('wrong-secret-value');
+  });
 });
