@@ -9,7 +9,7 @@ import { createCustomApiListener } from './connxio/customApis/listener.ts';
 import { createClock, type Clock } from './core/clock.ts';
 import { controlPlaneRefusal, type ControlPlanePolicy } from './core/control-plane.ts';
 import { createFaultRules } from './core/faults.ts';
-import { createSharedFaultRules, shareClock } from './core/shared-settings.ts';
+import { createSharedFaultRules, createSharedRateLimits, shareClock } from './core/shared-settings.ts';
 import { createRateLimits } from './core/rate-limits.ts';
 import { createClientErrorResponder, createDispatcher, type ClientErrorHandler, type TwinEnv, type VendorApi } from './core/pipeline.ts';
 import { createRandom, type Random } from './core/random.ts';
@@ -102,7 +102,7 @@ export async function createTwin(options: TwinOptions = {}): Promise<Twin> {
     // replicas of a shared store share the clock and the fault rules through it
     faults: store.shared ? createSharedFaultRules(store, random) : createFaultRules(random),
     ...(store.shared ? { sharedClock: shareClock(clock, store) } : {}),
-    rateLimits: createRateLimits(random),
+    rateLimits: store.shared ? createSharedRateLimits(store, random) : createRateLimits(random),
     requests: createRequestJournal(options.journalCapacity ?? 1000),
     messages: createMessageJournal(),
     validator: createValidator(),

@@ -232,7 +232,7 @@ describe('replicas on one PostgreSQL database', () => {
     }
   });
 
-  it('the clock and fault rules are shared: an advance through B moves A; a fault set through A fires on B, its times counted once', async () => {
+  it('the clock, fault rules, stubs and rate limits are shared: an advance through B moves A; a fault set through A fires on B, its times counted once, and so are a stub\'s', async () => {
     const { list: [a, b] } = await replicas(2);
     const { token } = await synqlyTenant(a!.urls.synqly);
     const post = (base: string, path: string, body: unknown) => fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -259,5 +259,20 @@ describe('replicas on one PostgreSQL database', () => {
     expect(statuses.slice(3)).toEqual([200, 200, 200, 200, 200, 200, 200]);
     const listed = (await (await fetch(`${b!.urls.synqly}/__admin/faults`)).json()) as { faults: unknown[] };
     expect(listed.faults).toEqual([]);
+
+    // response stubs live in the store: one added through B answers on A, `times` counted once even under concurrent requests
+    const stub = await post(b!.urls.synqly, '/__admin/stubs', { vendor: 'synqly', operationId: 'accounts_list', times: 5, response: { status: 200, body: [], envelope: true, headers: { 'x-stub': 'shared' } } });
+    expect(stub.status).toBe(201);
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => fetch(`${(i % 2 ? a : b)!.urls.synqly}/v1/accounts`, { headers: { authorization: `Bearer ${token}` } })));
+    expect(answers.map((r) => r.status).every((st) => st === 200)).toBe(true);
+    expect(answers.filter((r) => r.headers.get('x-stub') === 'shared')).toHaveLength(5);
+    expect(((await (await fetch(`${a!.urls.synqly}/__admin/stubs`)).json()) as { stubs: unknown[] }).stubs).toEqual([]);
+
+    // a rate limit set through A counts the credential's calls on both replicas together
+    const limit = await post(a!.urls.synqly, '/__admin/rate-limits', { vendor: 'synqly', operationId: 'accounts_get', limit: 3, windowSeconds: 3600 });
+    expect(limit.status).toBe(201);
+    const limited: number[] = [];
+    for (let i = 0; i < 8; i++) limited.push((await fetch(`${(i % 2 ? a : b)!.urls.synqly}/v1/accounts/nobody`, { headers: { authorization: `Bearer ${token}` } })).status);
+    expect(limited).toEqual([404, 404, 404, 429, 429, 429, 429, 429]);
   });
 });

@@ -107,7 +107,7 @@ export function adminOperations(services: AdminServices): OperationTable<null> {
     admin_reset: async (ctx) => {
       const body = ctx.body ?? {};
       await ctx.env.faults.clear();
-      ctx.env.rateLimits?.clear();
+      await ctx.env.rateLimits?.clear();
       ctx.env.requests.clear();
       ctx.env.messages.clear();
       const profile = body.profile ?? 'empty';
@@ -155,18 +155,18 @@ export function adminOperations(services: AdminServices): OperationTable<null> {
 
     admin_rate_limits_list: (ctx) => json({ rateLimits: ctx.env.rateLimits?.list() ?? [] }),
 
-    admin_rate_limits_create: (ctx) => {
+    admin_rate_limits_create: async (ctx) => {
       if (!ctx.env.rateLimits) throw errors.notImplemented('admin_rate_limits_create');
-      return created(ctx.env.rateLimits.add(ctx.body));
+      return created(await ctx.env.rateLimits.add(ctx.body));
     },
 
-    admin_rate_limits_clear: (ctx) => {
-      ctx.env.rateLimits?.clear();
+    admin_rate_limits_clear: async (ctx) => {
+      await ctx.env.rateLimits?.clear();
       return noContent();
     },
 
-    admin_rate_limits_delete: (ctx) => {
-      if (!ctx.env.rateLimits?.remove(ctx.params.rateLimitId)) throw errors.notFound(`rate limit ${String(ctx.params.rateLimitId)} not found`);
+    admin_rate_limits_delete: async (ctx) => {
+      if (!(await ctx.env.rateLimits?.remove(ctx.params.rateLimitId))) throw errors.notFound(`rate limit ${String(ctx.params.rateLimitId)} not found`);
       return noContent();
     },
 

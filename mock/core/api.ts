@@ -6,7 +6,7 @@ import type { Random } from './random.ts';
 import type { Store } from './store/store.ts';
 import type { FaultRules, FaultVendor } from './faults.ts';
 import type { RateLimits } from './rate-limits.ts';
-import type { SharedClock, SharedFaultRules } from './shared-settings.ts';
+import type { SharedClock, SharedFaultRules, SharedRateLimits } from './shared-settings.ts';
 import type { MessageJournal } from './message-journal.ts';
 import type { RequestJournal } from './request-journal.ts';
 import type { ApiSpec, OperationSpec } from './spec.ts';
@@ -28,7 +28,7 @@ export interface TwinEnv {
   /** set on a shared store: clock moves go through it, so every replica applies them */
   sharedClock?: SharedClock;
   /** per-credential rate limits set through the control API (none when omitted) */
-  rateLimits?: RateLimits;
+  rateLimits?: RateLimits | SharedRateLimits;
   requests: RequestJournal;
   /** messages accepted for delivery to integrations (Connxio) */
   messages: MessageJournal;

@@ -115,7 +115,8 @@ async function runSteps(call: Call, router: Router<OperationSpec>, env: TwinEnv)
   }
 
   call.principal = await authenticate(api, info, operation);
-  checkRateLimit(call, env);
+  const limited = checkRateLimit(call, env);
+  if (limited) await limited;
   const read = await readRequestBody(req, api, operation, env.limits.bodyBytes, preread);
   call.requestBody = read.body;
   const validated = validate(env.validator, api, operation, info, routed.params, read);

@@ -1,6 +1,7 @@
 import type { Clock } from './clock.ts';
 import type { FaultRule, FaultRules, FaultVendor } from './faults.ts';
 import type { Random } from './random.ts';
+import type { RateLimitRule, RateLimits } from './rate-limits.ts';
 import type { Store, Tx } from './store/store.ts';
 
 /**
@@ -10,11 +11,15 @@ import type { Store, Tx } from './store/store.ts';
  *   an advance is computed inside a transaction, so two replicas advancing at once add up;
  * - fault rules: records of `twin/faults`; a matching request consumes one of a rule's `times`
  *   in a transaction, so `times` is counted once across all replicas.
- * Twins on a store of their own keep these in memory (clock.ts, faults.ts), as before.
+ * - rate limits: rules in `twin/rate-limits`, each credential's count per window in
+ *   `twin/rate-windows`, counted in a transaction when a rule applies to the call.
+ * Twins on a store of their own keep these in memory (clock.ts, faults.ts, rate-limits.ts), as before.
  */
 
 const SETTINGS = 'twin/settings';
 const FAULTS = 'twin/faults';
+const RATE_LIMITS = 'twin/rate-limits';
+const RATE_WINDOWS = 'twin/rate-windows';
 
 interface ClockRecord {
   [key: string]: unknown;
@@ -97,6 +102,61 @@ export function createSharedFaultRules(store: Store, random: Random): SharedFaul
         if (next.times !== undefined && next.times <= 0) tx.del(FAULTS, rule.id);
         else tx.put(FAULTS, rule.id, next);
         return view(next);
+      });
+    },
+  };
+}
+
+/** rate limits whose rules and counters are records of the shared store */
+export type SharedRateLimits = { [K in keyof RateLimits]: (...args: Parameters<RateLimits[K]>) => ReturnType<RateLimits[K]> | Promise<ReturnType<RateLimits[K]>> };
+
+type StoredLimit = RateLimitRule & { [key: string]: unknown; order: number };
+type WindowRecord = { [key: string]: unknown; id: string; rule: string; start: number; end: number; count: number };
+
+export function createSharedRateLimits(store: Store, random: Random): SharedRateLimits {
+  let counter = 0;
+  const rules = (tx: Tx) => tx.values<StoredLimit>(RATE_LIMITS).sort((a, b) => a.order - b.order);
+  const view = ({ order: _order, ...rule }: StoredLimit): RateLimitRule => rule;
+  const applies = (vendor: string, operationId: string) => (r: RateLimitRule) => r.vendor === vendor && (r.operationId === undefined || r.operationId === operationId);
+  return {
+    add: (rule) =>
+      store.transact((tx) => {
+        const added: StoredLimit = { id: random.uuid(), vendor: rule.vendor, ...(rule.operationId ? { operationId: rule.operationId } : {}), limit: rule.limit, windowSeconds: rule.windowSeconds, order: Date.now() * 1000 + (counter++ % 1000) };
+        tx.put(RATE_LIMITS, added.id, added);
+        return view(added);
+      }),
+    list: () => rules(store.reader).map(view),
+    remove: (id) =>
+      store.transact((tx) => {
+        if (!tx.get(RATE_LIMITS, id)) return false;
+        tx.del(RATE_LIMITS, id);
+        for (const w of tx.values<WindowRecord>(RATE_WINDOWS)) if (w.rule === id) tx.del(RATE_WINDOWS, w.id);
+        return true;
+      }),
+    clear: () =>
+      store.transact((tx) => {
+        tx.drop(RATE_LIMITS);
+        tx.drop(RATE_WINDOWS);
+      }),
+    check: (vendor, operationId, credential, nowMs) => {
+      if (store.reader.count(RATE_LIMITS) === 0 || !store.reader.values<StoredLimit>(RATE_LIMITS).some(applies(vendor, operationId))) return undefined;
+      return store.transact((tx) => {
+        const rule = rules(tx).find(applies(vendor, operationId));
+        if (!rule) return undefined;
+        const windowMs = rule.windowSeconds * 1000;
+        const start = Math.floor(nowMs / windowMs) * windowMs;
+        const end = start + windowMs;
+        const id = `${rule.id}|${credential}`;
+        const current = tx.get<WindowRecord>(RATE_WINDOWS, id);
+        const count = current && current.start === start ? current.count + 1 : 1;
+        tx.put(RATE_WINDOWS, id, { id, rule: rule.id, start, end, count });
+        const headers = {
+          'X-RateLimit-Limit': String(rule.limit),
+          'X-RateLimit-Remaining': String(Math.max(0, rule.limit - count)),
+          'X-RateLimit-Reset': String(Math.ceil(end / 1000)),
+        };
+        if (count <= rule.limit) return { headers };
+        return { headers, retryAfterSeconds: Math.max(1, Math.ceil((end - nowMs) / 1000)) };
       });
     },
   };

@@ -6,6 +6,7 @@ import type { Handler, HandlerResult, RequestInfo, TwinEnv, VendorApi } from './
 import { defaultMediaTypeFor, parseBody, readBody, withBodyMarker } from './body.ts';
 import { ApiError, errors, kindForStatus } from './errors.ts';
 import { delayFor, type FaultRule } from './faults.ts';
+import type { RateLimitVerdict } from './rate-limits.ts';
 import { redactBody, redactHeaders, redactQuery } from './request-journal.ts';
 import { hasStubs, stubAnswer, takeStub } from './stub-answers.ts';
 import type { NearMiss, Stub, StubPhase } from './stubs.ts';
@@ -193,12 +194,18 @@ export function authenticate(api: VendorApi<unknown>, info: RequestInfo, operati
  * principal). When a rule applies, its headers go on every response of the call
  * (`call.rateHeaders`); over the limit throws 429 with Retry-After.
  */
-export function checkRateLimit(call: Call, env: TwinEnv): void {
+export function checkRateLimit(call: Call, env: TwinEnv): void | Promise<void> {
   const { api, operation } = call;
   if (!env.rateLimits || !api.rateLimitKey || !operation) return;
   const credential = api.rateLimitKey(call.principal);
   if (credential === undefined) return;
   const verdict = env.rateLimits.check(api.name, operation.operationId, credential, env.clock.now());
+  // a promise on a shared store (counting is a transaction there, see shared-settings.ts)
+  if (verdict instanceof Promise) return verdict.then((v) => applyRateVerdict(call, v));
+  applyRateVerdict(call, verdict);
+}
+
+function applyRateVerdict(call: Call, verdict: RateLimitVerdict | undefined): void {
   if (!verdict) return;
   call.rateHeaders = verdict.headers;
   if (verdict.retryAfterSeconds !== undefined) throw errors.tooManyRequests(verdict.retryAfterSeconds, 'rate limit exceeded for this credential; retry after the window ends');

@@ -132,11 +132,14 @@ export async function takeStub(env: StubEnv, phase: StubPhase, request: StubRequ
   const stubs = candidates(env.store.reader, phase, request.vendor);
   if (stubs.length === 0) return { nearMisses: [] };
   const found = findStub(stubs, request);
-  if (found.stub) {
-    const id = found.stub.id;
-    await env.store.transact((tx) => consume(tx, id));
-  }
-  return found;
+  if (!found.stub) return found;
+  // found again inside the transaction that consumes it: on a shared store another replica may
+  // have used the stub up meanwhile, and `times` counts once across replicas
+  return env.store.transact((tx) => {
+    const current = findStub(candidates(tx, phase, request.vendor), request);
+    if (current.stub) consume(tx, current.stub.id);
+    return current;
+  });
 }
 
 /** Whether any stub of this vendor is tried in this phase (the before-auth phase reads the body early only then). */

@@ -127,12 +127,14 @@ export function createWebhookDispatcher(env: TwinEnv, options: WebhookDeliveryOp
       for (const p of planned) {
         queue.begin();
         // the record first, then the first attempt: both after the current call has been answered
+        // tracked before the record is written: a lease renewal resuming pending records meanwhile leaves it to this job
+        tracked.add(p.record.id);
         queue.later(
           () =>
             void store(p.record).then((stored) => {
-              if (!stored || !holdsLease()) return queue.end();
-              tracked.add(p.record.id);
-              enqueue({ planned: p, attempt: 1 });
+              if (stored && holdsLease()) return enqueue({ planned: p, attempt: 1 });
+              tracked.delete(p.record.id);
+              queue.end();
             }),
           0,
         );
