@@ -1,8 +1,8 @@
-import type { OperationTable } from '../../core/pipeline.ts';
+import { operationTable } from '../../core/pipeline.ts';
+import type { operations } from '../../generated/synqly.ts';
 import { evaluate, reachesAllAccounts, type HasAccess } from '../access.ts';
 import type { SynqlyPrincipal } from '../auth.ts';
 import { ok, readOrg } from '../context.ts';
-import type { ListQuery } from '../lists.ts';
 import type { AuditRecord, OrgState } from '../state.ts';
 import { listAudit } from './model.ts';
 
@@ -33,9 +33,9 @@ function targetOf(principal: HasAccess, org: OrgState, e: AuditRecord) {
   };
 }
 
-export const auditOperations: OperationTable<SynqlyPrincipal> = {
+export const auditOperations = operationTable<SynqlyPrincipal, operations>({
   audit_list: (ctx) => {
     const org = readOrg(ctx);
-    return ok(listAudit(org, ctx.query as ListQuery, (all) => visibleAudit(ctx.principal, org, all)).items);
+    return ok(listAudit(org, ctx.query, (all) => visibleAudit(ctx.principal, org, all)).items);
   },
-};
+});

@@ -1,4 +1,5 @@
-import type { CallRecord, OperationTable } from '../../core/pipeline.ts';
+import { operationTable, type CallRecord } from '../../core/pipeline.ts';
+import type { operations } from '../../generated/synqly.ts';
 import type { Tx } from '../../core/store/store.ts';
 import type { SynqlyPrincipal } from '../auth.ts';
 import { modelEnv, mutateOrg, noContent, ok } from '../context.ts';
@@ -7,25 +8,25 @@ import { orgState, ORGANIZATIONS, type OrganizationRecord } from '../state.ts';
 import { changePassword, logoff, logon } from './model.ts';
 
 /** security: [] — no principal; the organization comes from the path */
-export const authAnonymousOperations: OperationTable<undefined> = {
+export const authAnonymousOperations = operationTable<undefined, operations>({
   auth_logon: async (ctx) => {
     const env = { nowMs: ctx.env.clock.now(), random: ctx.env.random };
-    const body = ctx.body as { name: string; secret: string };
-    const outcome = await ctx.env.store.transact((tx) => logon(tx, ctx.params.organizationId as string, body, env));
+    const body = ctx.body;
+    const outcome = await ctx.env.store.transact((tx) => logon(tx, ctx.params.organizationId, body, env));
     if (!outcome.ok) throw outcome.error;
     return ok(outcome.result);
   },
-};
+});
 
-export const authOperations: OperationTable<SynqlyPrincipal> = {
+export const authOperations = operationTable<SynqlyPrincipal, operations>({
   auth_change_password: async (ctx) =>
-    ok(await mutateOrg(ctx, (org) => changePassword(org, ctx.principal.token, ctx.body as { old_secret: string; new_secret: string }, modelEnv(ctx)))),
+    ok(await mutateOrg(ctx, (org) => changePassword(org, ctx.principal.token, ctx.body, modelEnv(ctx)))),
 
   auth_logoff: async (ctx) => {
     await mutateOrg(ctx, (org) => logoff(org, ctx.principal.token.id));
     return noContent();
   },
-};
+});
 
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 

@@ -1,8 +1,8 @@
-import type { OperationTable } from '../../core/pipeline.ts';
+import { operationTable } from '../../core/pipeline.ts';
+import type { operations } from '../../generated/synqly.ts';
 import { visibleOrganizations } from '../access.ts';
 import type { SynqlyPrincipal } from '../auth.ts';
 import { ok, type SynqlyContext } from '../context.ts';
-import type { ListQuery } from '../lists.ts';
 import { childrenOf } from '../organization/model.ts';
 import { orgState } from '../state.ts';
 import { billedOrganization, getBilling, listBilling, type BilledOrganization, type BillingMonth } from './model.ts';
@@ -16,13 +16,13 @@ function scopeOf(ctx: SynqlyContext, action: string): BilledOrganization[] {
   return [own, ...subs].map((organization) => ({ organization, state: orgState(reader, organization.id) }));
 }
 
-export const billingOperations: OperationTable<SynqlyPrincipal> = {
-  billing_list: (ctx) => ok(listBilling(scopeOf(ctx, 'billing.list'), ctx.query as ListQuery, ctx.env.clock.now()).items),
+export const billingOperations = operationTable<SynqlyPrincipal, operations>({
+  billing_list: (ctx) => ok(listBilling(scopeOf(ctx, 'billing.list'), ctx.query, ctx.env.clock.now()).items),
   billing_get: (ctx) => {
-    const billed = billedOrganization(scopeOf(ctx, 'billing.get'), ctx.params.organizationId as string);
+    const billed = billedOrganization(scopeOf(ctx, 'billing.get'), ctx.params.organizationId);
     return ok(getBilling(billed, ctx.params.month as BillingMonth, ctx.env.clock.now()));
   },
-};
+});
 
 export const billingFacts: SynqlyFacts = {
   // `{organizationId}`: the caller's own organization or one of its sub-organizations (id or name)

@@ -1,27 +1,27 @@
-import type { OperationTable } from '../../core/pipeline.ts';
+import { operationTable } from '../../core/pipeline.ts';
+import type { operations } from '../../generated/synqly.ts';
 import type { SynqlyPrincipal } from '../auth.ts';
 import { modelEnv, mutateOrg, noContent, ok, readOrg } from '../context.ts';
-import type { ListQuery } from '../lists.ts';
-import { patchDocument, type PatchOperation } from '../updates.ts';
+import { patchDocument } from '../updates.ts';
 import { updateBodyCheck } from '../patch-check.ts';
-import { createCustom, deleteCustom, getCustom, listCustoms, updateCustom, type CreateCustomRequest, type UpdateCustomRequest } from './model.ts';
+import { createCustom, deleteCustom, getCustom, listCustoms, updateCustom, type UpdateCustomRequest } from './model.ts';
 
-const customId = (ctx: { params: Record<string, unknown> }) => ctx.params.customId as string;
+const customId = (ctx: { params: { customId: string } }) => ctx.params.customId;
 
-export const customsOperations: OperationTable<SynqlyPrincipal> = {
+export const customsOperations = operationTable<SynqlyPrincipal, operations>({
   customs_list: (ctx) => {
-    const page = listCustoms(readOrg(ctx), ctx.query as ListQuery);
+    const page = listCustoms(readOrg(ctx), ctx.query);
     return ok(page.items, { total: page.total });
   },
-  customs_create: async (ctx) => ok({ custom: await mutateOrg(ctx, (org) => createCustom(org, ctx.body as CreateCustomRequest, modelEnv(ctx))) }),
+  customs_create: async (ctx) => ok({ custom: await mutateOrg(ctx, (org) => createCustom(org, ctx.body, modelEnv(ctx))) }),
   customs_get: (ctx) => ok(getCustom(readOrg(ctx), customId(ctx))),
-  customs_update: async (ctx) => ok(await mutateOrg(ctx, (org) => updateCustom(org, customId(ctx), ctx.body as UpdateCustomRequest, modelEnv(ctx)))),
+  customs_update: async (ctx) => ok(await mutateOrg(ctx, (org) => updateCustom(org, customId(ctx), ctx.body, modelEnv(ctx)))),
   customs_patch: async (ctx) => {
     const check = await updateBodyCheck(ctx, 'customs_update');
     return ok(
       await mutateOrg(ctx, (org) => {
         const current = getCustom(org, customId(ctx));
-        const doc = patchDocument(current, ctx.body as PatchOperation[], check);
+        const doc = patchDocument(current, ctx.body, check);
         return updateCustom(org, current.id, doc as unknown as UpdateCustomRequest, modelEnv(ctx));
       }),
     );
@@ -30,4 +30,4 @@ export const customsOperations: OperationTable<SynqlyPrincipal> = {
     await mutateOrg(ctx, (org) => deleteCustom(org, customId(ctx)));
     return noContent();
   },
-};
+});

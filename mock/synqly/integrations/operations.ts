@@ -1,12 +1,11 @@
-import type { OperationTable } from '../../core/pipeline.ts';
+import { operationTable } from '../../core/pipeline.ts';
+import type { operations } from '../../generated/synqly.ts';
 import { assertIntegrationAllowed, visibleIntegrations } from '../access.ts';
 import type { SynqlyPrincipal } from '../auth.ts';
 import { connectorOf } from '../capabilities/catalogue.ts';
 import { modelEnv, mutateOrg, noContent, ok, readOrg, type SynqlyContext } from '../context.ts';
-import type { ListQuery } from '../lists.ts';
 import { findByIdOrName } from '../names.ts';
 import type { IntegrationRecord, OrgState } from '../state.ts';
-import { type PatchOperation } from '../updates.ts';
 import { updateBodyCheck } from '../patch-check.ts';
 import type { Warning } from './config.ts';
 import {
@@ -62,21 +61,21 @@ function assertResultAllowed(ctx: SynqlyContext, org: OrgState, integration: Int
   assertIntegrationAllowed(ctx.principal, { account: org.accounts.get(integration.account_id) ?? { id: integration.account_id }, category: integration.category }, action);
 }
 
-export const integrationsOperations: OperationTable<SynqlyPrincipal> = {
+export const integrationsOperations = operationTable<SynqlyPrincipal, operations>({
   integrations_list: (ctx) => {
     const org = readOrg(ctx);
-    const page = listIntegrations(org, ctx.query as ListQuery & { expand?: string[] }, undefined, visibleTo(ctx, org, 'integrations.list'));
+    const page = listIntegrations(org, ctx.query, undefined, visibleTo(ctx, org, 'integrations.list'));
     return ok(page.items, { total: page.total });
   },
   integrations_list_account: (ctx) => {
     const org = readOrg(ctx);
-    const page = listIntegrations(org, ctx.query as ListQuery & { expand?: string[] }, ctx.params.accountId as string, visibleTo(ctx, org, 'integrations.list_account'));
+    const page = listIntegrations(org, ctx.query, ctx.params.accountId, visibleTo(ctx, org, 'integrations.list_account'));
     return ok(page.items, { total: page.total });
   },
   integrations_create: async (ctx) => {
     const issuer = { tokenId: ctx.principal.token.id, memberId: ctx.principal.token.member_id };
-    const accountId = ctx.params.accountId as string;
-    const input = ctx.body as IntegrationInput;
+    const accountId = ctx.params.accountId;
+    const input = ctx.body;
     const created = await mutateOrg(ctx, (org) => {
       assertBodyAllowed(ctx, org, accountId, input.provider_config?.type, 'integrations.create');
       return createIntegration(org, accountId, input, issuer, modelEnv(ctx));
@@ -87,8 +86,8 @@ export const integrationsOperations: OperationTable<SynqlyPrincipal> = {
   integrations_get: (ctx) => ok(integrationView(getIntegration(readOrg(ctx), ...ids(ctx.params)))),
   integrations_update: async (ctx) => {
     const updated = await mutateOrg(ctx, (org) => {
-      const body = ctx.body as UpdateIntegrationRequest;
-      assertBodyAllowed(ctx, org, ctx.params.accountId as string, body.provider_config?.type, 'integrations.update');
+      const body = ctx.body;
+      assertBodyAllowed(ctx, org, ctx.params.accountId, body.provider_config?.type, 'integrations.update');
       const result = updateIntegration(org, ...ids(ctx.params), body, modelEnv(ctx));
       assertResultAllowed(ctx, org, result.integration, 'integrations.update');
       return result;
@@ -98,7 +97,7 @@ export const integrationsOperations: OperationTable<SynqlyPrincipal> = {
   integrations_patch: async (ctx) => {
     const check = await updateBodyCheck(ctx, 'integrations_update');
     const patched = await mutateOrg(ctx, (org) => {
-      const result = patchIntegration(org, ...ids(ctx.params), ctx.body as PatchOperation[], check, modelEnv(ctx));
+      const result = patchIntegration(org, ...ids(ctx.params), ctx.body, check, modelEnv(ctx));
       assertResultAllowed(ctx, org, result.integration, 'integrations.patch');
       return result;
     });
@@ -109,21 +108,21 @@ export const integrationsOperations: OperationTable<SynqlyPrincipal> = {
     return noContent();
   },
   integrations_verify: (ctx) => {
-    const body = ctx.body as VerifyIntegrationRequest;
+    const body = ctx.body;
     const org = readOrg(ctx);
-    assertBodyAllowed(ctx, org, ctx.params.accountId as string, body.integration?.provider_config?.type, 'integrations.verify');
-    const warnings = verifyIntegration(org, ctx.params.accountId as string, body, ctx.env.clock.now());
+    assertBodyAllowed(ctx, org, ctx.params.accountId, body.integration?.provider_config?.type, 'integrations.verify');
+    const warnings = verifyIntegration(org, ctx.params.accountId, body, ctx.env.clock.now());
     return { status: 200, body: { messages: messages(ctx, warnings) } };
   },
   integrations_verify_existing: (ctx) => {
     // the body is optional: none (or a JSON null) checks the integration as stored
     const body = (ctx.body ?? undefined) as UpdateIntegrationRequest | undefined;
     const org = readOrg(ctx);
-    if (body) assertBodyAllowed(ctx, org, ctx.params.accountId as string, body.provider_config?.type, 'integrations.verify');
+    if (body) assertBodyAllowed(ctx, org, ctx.params.accountId, body.provider_config?.type, 'integrations.verify');
     const warnings = verifyExistingIntegration(org, ...ids(ctx.params), body, ctx.env.clock.now());
     return { status: 200, body: warnings.length > 0 ? { messages: messages(ctx, warnings) } : {} };
   },
-};
+});
 
 export const integrationsFacts: SynqlyFacts = {
   integrations_create: { creates: 'integration', event: { event: 'integration_create', pick: (b) => (b.result as Record<string, unknown> | undefined)?.integration } },

@@ -1,8 +1,8 @@
-import type { OperationTable } from '../../core/pipeline.ts';
+import { operationTable } from '../../core/pipeline.ts';
+import type { operations } from '../../generated/synqly.ts';
 import type { SynqlyPrincipal } from '../auth.ts';
 import { modelEnv, mutateOrg, noContent, ok, readOrg } from '../context.ts';
-import type { ListQuery } from '../lists.ts';
-import { patchDocument, type PatchOperation } from '../updates.ts';
+import { patchDocument } from '../updates.ts';
 import { updateBodyCheck } from '../patch-check.ts';
 import {
   applyMappings,
@@ -17,25 +17,25 @@ import {
   type UpdateMappingRequest,
 } from './model.ts';
 
-const mappingId = (ctx: { params: Record<string, unknown> }) => ctx.params.mappingId as string;
+const mappingId = (ctx: { params: { mappingId: string } }) => ctx.params.mappingId;
 
-export const mappingsOperations: OperationTable<SynqlyPrincipal> = {
+export const mappingsOperations = operationTable<SynqlyPrincipal, operations>({
   mappings_list: (ctx) => {
-    const page = listMappings(readOrg(ctx), ctx.query as ListQuery);
+    const page = listMappings(readOrg(ctx), ctx.query);
     return ok(page.items, { total: page.total });
   },
   mappings_create: async (ctx) => {
-    const mapping = await mutateOrg(ctx, (org) => createMapping(org, ctx.body as CreateMappingRequest, modelEnv(ctx)));
+    const mapping = await mutateOrg(ctx, (org) => createMapping(org, ctx.body, modelEnv(ctx)));
     return ok({ mapping: mappingView(mapping) });
   },
   mappings_get: (ctx) => ok(mappingView(getMapping(readOrg(ctx), mappingId(ctx)))),
-  mappings_update: async (ctx) => ok(mappingView(await mutateOrg(ctx, (org) => updateMapping(org, mappingId(ctx), ctx.body as UpdateMappingRequest, modelEnv(ctx))))),
+  mappings_update: async (ctx) => ok(mappingView(await mutateOrg(ctx, (org) => updateMapping(org, mappingId(ctx), ctx.body, modelEnv(ctx))))),
   mappings_patch: async (ctx) => {
     const check = await updateBodyCheck(ctx, 'mappings_update');
     const mapping = await mutateOrg(ctx, (org) => {
       const current = getMapping(org, mappingId(ctx));
       // `version` is the server's, like `updated_at`
-      const doc = patchDocument(mappingView(current), ctx.body as PatchOperation[], check, { extraProtected: ['/version'] });
+      const doc = patchDocument(mappingView(current), ctx.body, check, { extraProtected: ['/version'] });
       return updateMapping(org, current.id, doc as unknown as UpdateMappingRequest, modelEnv(ctx));
     });
     return ok(mappingView(mapping));
@@ -45,7 +45,7 @@ export const mappingsOperations: OperationTable<SynqlyPrincipal> = {
     return noContent();
   },
   mappings_apply: async (ctx) => {
-    const mapping = await applyMappings(readOrg(ctx), ctx.body as ApplyMappingsRequest, { includeRawData: ctx.query.include_raw_data === true }, modelEnv(ctx));
+    const mapping = await applyMappings(readOrg(ctx), ctx.body, { includeRawData: ctx.query.include_raw_data === true }, modelEnv(ctx));
     return ok({ mapping });
   },
-};
+});

@@ -1,5 +1,6 @@
 import { underBodyPointer } from '../../core/errors.ts';
-import type { OperationTable } from '../../core/pipeline.ts';
+import { operationTable } from '../../core/pipeline.ts';
+import type { operations } from '../../generated/synqly.ts';
 import { assertCanGrant, visibleOrganizations } from '../access.ts';
 import type { SynqlyPrincipal } from '../auth.ts';
 import { modelEnv, noContent, ok } from '../context.ts';
@@ -7,20 +8,20 @@ import { createMember, memberView, type CreateMemberRequest } from '../members/m
 import { organizationView } from '../organization/model.ts';
 import { orgState } from '../state.ts';
 import { accountLookup } from '../tokens/create.ts';
-import { createdSubOrgView, createSubOrg, deleteSubOrg, getSubOrg, listSubOrgs, type CreateSubOrgRequest } from './model.ts';
+import { createdSubOrgView, createSubOrg, deleteSubOrg, getSubOrg, listSubOrgs } from './model.ts';
 import type { SynqlyFacts } from '../operation-facts.ts';
 import type { TargetReading } from '../targets.ts';
 
-const subOrgId = (ctx: { params: Record<string, unknown> }) => ctx.params.organizationId as string;
+const subOrgId = (ctx: { params: { organizationId: string } }) => ctx.params.organizationId;
 
-export const subOrgsOperations: OperationTable<SynqlyPrincipal> = {
+export const subOrgsOperations = operationTable<SynqlyPrincipal, operations>({
   subOrgs_list: (ctx) => ok(visibleOrganizations(ctx.principal, listSubOrgs(ctx.env.store.reader, ctx.principal.organization.id)).map(organizationView)),
 
   subOrgs_create: async (ctx) => {
     // the new organization comes with an unrestricted administrator token: only a caller who could
     // grant that much may create one (contract §4.4, no escalation)
     assertCanGrant(ctx.principal.access, { set: 'administrator' }, accountLookup(orgState(ctx.env.store.reader, ctx.principal.organization.id)));
-    const body = (ctx.body ?? {}) as CreateSubOrgRequest;
+    const body = (ctx.body ?? {});
     const { created, member } = await ctx.env.store.transact((tx) => {
       const env = modelEnv(ctx);
       const created = createSubOrg(tx, ctx.principal.organization, ctx.principal.token.id, body, env);
@@ -36,7 +37,7 @@ export const subOrgsOperations: OperationTable<SynqlyPrincipal> = {
     await ctx.env.store.transact((tx) => deleteSubOrg(tx, ctx.principal.organization.id, subOrgId(ctx)));
     return noContent();
   },
-};
+});
 
 /** `{organizationId}` names a sub-organization of the caller's (id or name): the check targets it */
 const subOrgTarget: TargetReading = (t, params) => {

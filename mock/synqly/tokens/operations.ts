@@ -1,8 +1,8 @@
 import { errors } from '../../core/errors.ts';
-import type { OperationTable } from '../../core/pipeline.ts';
+import { operationTable } from '../../core/pipeline.ts';
+import type { operations } from '../../generated/synqly.ts';
 import type { SynqlyPrincipal } from '../auth.ts';
 import { modelEnv, mutateOrg, noContent, ok, readOrg, type SynqlyContext } from '../context.ts';
-import type { ListQuery } from '../lists.ts';
 import {
   createAdhocToken,
   createIntegrationToken,
@@ -27,16 +27,16 @@ export function callerOf(ctx: SynqlyContext): TokenCaller {
 
 const param = (ctx: SynqlyContext, name: string) => ctx.params[name] as string;
 
-export const tokensOperations: OperationTable<SynqlyPrincipal> = {
+export const tokensOperations = operationTable<SynqlyPrincipal, operations>({
   tokens_create_token: async (ctx) => {
-    const { record, pair } = await mutateOrg(ctx, (org) => createAdhocToken(org, callerOf(ctx), ctx.body as CreateTokenRequest, modelEnv(ctx)));
+    const { record, pair } = await mutateOrg(ctx, (org) => createAdhocToken(org, callerOf(ctx), ctx.body, modelEnv(ctx)));
     return ok(refreshTokenView(record, { primary: pair }));
   },
 
-  tokens_list: (ctx) => ok(listTokens(readOrg(ctx), ctx.query as ListQuery).items.map((t) => refreshTokenView(t))),
+  tokens_list: (ctx) => ok(listTokens(readOrg(ctx), ctx.query).items.map((t) => refreshTokenView(t))),
 
   tokens_create_mcp_token: async (ctx) => {
-    const body = ctx.body as { scope: McpScope; token_ttl?: string };
+    const body = ctx.body;
     const pair = await mutateOrg(ctx, (org) => createMcpToken(org, callerOf(ctx), body, modelEnv(ctx)));
     return ok(accessTokenView(pair));
   },
@@ -106,7 +106,7 @@ export const tokensOperations: OperationTable<SynqlyPrincipal> = {
     });
     return noContent();
   },
-};
+});
 
 export const tokensFacts: SynqlyFacts = {
   // a RefreshToken's own refresh secret refreshes that RefreshToken, whatever surface its access
