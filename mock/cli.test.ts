@@ -234,3 +234,36 @@ describe('README › statements kept true', () => {
     expect(Math.abs(Date.parse(clock.now) - Date.now())).toBeLessThan(3_600_000);
   });
 });
+
+describe('logs', () => {
+  async function logOf(args: string[]): Promise<string> {
+    const { child, ready } = await start(['--memory', '--log-level', 'info', ...args]);
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    const token = (ready.tenants.find((t) => t.vendor === 'synqly')!.credentials as { token: string }).token;
+    expect((await fetch(`${ready.urls.synqly}/v1/accounts?limit=2`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    await expect.poll(() => err.includes('accounts_list'), { timeout: 10_000 }).toBe(true);
+    return err;
+  }
+
+  it('not a terminal: one JSON line per request with an ISO time, no colour codes', async () => {
+    const line = (await logOf([])).split('\n').find((l) => l.includes('accounts_list'))!;
+    const entry = JSON.parse(line) as Record<string, unknown>;
+    expect(entry).toMatchObject({ msg: 'request', method: 'GET', path: '/v1/accounts', status: 200, operationId: 'accounts_list', listener: 'synqly' });
+    expect(entry.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(line).not.toContain('\u001b[');
+  });
+
+  it('--log-format pretty: one readable line per request (time, method, path, status, ms, operationId), no colour codes off a terminal', async () => {
+    const log = await logOf(['--log-format', 'pretty']);
+    const line = log.split('\n').find((l) => l.includes('accounts_list'))!;
+    expect(line).toMatch(/^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} [+-]\d{4}\] INFO: GET \/v1\/accounts\?limit=2 200 [\d.]+ ms accounts_list \(synqly\)$/);
+    expect(log).not.toContain('\u001b[');
+  });
+
+  it('a startup error is printed once', () => {
+    const res = runOnce(['serve', '--host', '0.0.0.0', '--memory']);
+    expect(res.status).toBe(2);
+    expect(res.stderr.trim().split('\n')).toEqual(['apitwin: binding to 0.0.0.0 exposes the control API; pass --admin-token (or APITWIN_ADMIN_TOKEN)']);
+  });
+});

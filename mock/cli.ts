@@ -45,6 +45,7 @@ export function buildProgram(): Command {
     .option('--body-limit <bytes>', 'largest accepted request body', int('--body-limit'), 1024 * 1024)
     .addOption(new Option('--compaction-bytes <bytes>', 'journal size that may trigger a compaction into the snapshot (default 8 MiB; tests use small values)').argParser(int('--compaction-bytes')).hideHelp())
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
+    .addOption(new Option('--log-format <format>', 'pretty: one readable line per request (the default in a terminal); json: one JSON object per line (the default otherwise)').choices(['pretty', 'json']))
     .option('--json', 'print one JSON line (urls, credentials) instead of the banner, for scripts')
     .option('--stubs <dir>', 'load response stubs from the .json/.yaml files in this folder (one stub or a list per file; see /__admin/stubs)')
     .action(serve);
@@ -316,6 +317,7 @@ interface ServeOptions {
   bodyLimit: number;
   compactionBytes?: number;
   logLevel: string;
+  logFormat?: 'pretty' | 'json';
   json?: boolean;
   stubs?: string;
 }
@@ -327,13 +329,42 @@ const LOG_REDACTIONS = SECRET_KEYS.flatMap((k) => {
   return [step.startsWith('.') ? k : step, `*${step}`, `*.headers${step}`, `*.*${step}`];
 });
 
+/**
+ * The log on stderr: ISO times; in a terminal one readable line per request (pino-pretty, coloured
+ * only there), JSON lines otherwise or with --log-format json.
+ */
+async function createLogger(options: ServeOptions): Promise<Logger> {
+  const tty = process.stderr.isTTY === true;
+  const format = options.logFormat ?? (tty ? 'pretty' : 'json');
+  const settings = { level: options.logLevel, base: undefined, timestamp: pino.stdTimeFunctions.isoTime, redact: { paths: LOG_REDACTIONS, censor: '[redacted]' } };
+  if (format === 'json') return pino(settings, pino.destination(2));
+  const { default: pretty } = await import('pino-pretty');
+  return pino(
+    settings,
+    pretty({
+      destination: 2,
+      sync: true,
+      colorize: tty && !process.env.NO_COLOR,
+      translateTime: 'SYS:yyyy-mm-dd HH:MM:ss.l o',
+      ignore: 'listener,method,path,query,operationId,status,ms,stub,fault',
+      singleLine: true,
+      messageFormat: (log, messageKey) => {
+        if (log[messageKey] !== 'request') return String(log[messageKey] ?? '');
+        const answered = log.stub ? ` stub ${String(log.stub)}` : log.fault ? ` fault ${String(log.fault)}` : '';
+        const query = log.query && Object.keys(log.query as object).length ? `?${new URLSearchParams(log.query as Record<string, string>).toString()}` : '';
+        return `${String(log.method)} ${String(log.path)}${query} ${String(log.status)} ${String(log.ms)} ms ${String(log.operationId ?? '-')}${answered} (${String(log.listener)})`;
+      },
+    }),
+  );
+}
+
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
 }
 
 async function serve(options: ServeOptions, command?: Command): Promise<void> {
   const started = performance.now();
-  const logger = pino({ level: options.logLevel, base: undefined, redact: { paths: LOG_REDACTIONS, censor: '[redacted]' } }, pino.destination(2));
+  const logger = await createLogger(options);
   const adminToken = options.adminToken ?? process.env.APITWIN_ADMIN_TOKEN;
   if (!isLoopback(options.host) && !adminToken) {
     fail(logger, `binding to ${options.host} exposes the control API; pass --admin-token (or APITWIN_ADMIN_TOKEN)`);
@@ -518,8 +549,8 @@ function snapshotFail(message: string): never {
   process.exit(2);
 }
 
-function fail(logger: Logger, message: string): never {
-  logger.fatal(message);
+/** a startup error: one line on stderr (the log goes there too, so it is not logged again) */
+function fail(_logger: Logger, message: string): never {
   process.stderr.write(`apitwin: ${message}\n`);
   process.exit(2);
 }

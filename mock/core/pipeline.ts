@@ -102,6 +102,7 @@ async function runSteps(call: Call, router: Router<OperationSpec>, env: TwinEnv)
 
   const taken = takeFault(api, env, operation.operationId);
   const fault = taken instanceof Promise ? await taken : taken;
+  if (fault) call.fault = fault;
   if (fault && (await applyFault(fault, env, req.socket)) === 'dropped') {
     journal(call, env, undefined);
     return undefined;

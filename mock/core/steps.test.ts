@@ -390,13 +390,13 @@ describe('step › journal, access log, observer', () => {
     expect(() => observe(throwing, { status: 200, headers: {}, body: [] }, env.logger)).not.toThrow();
   });
 
-  it('logs the access line at debug level only, without headers', () => {
+  it('logs the access line at info level (not at warn), without headers', () => {
     const lines: Array<Record<string, unknown>> = [];
-    const logger = pino({ level: 'debug' }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) });
+    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) });
     const c = call(api(), info('GET', '/things', { authorization: 'Bearer good' }, { secret: 'x' }));
     c.info.operationId = 'things_list';
     logAccess(c, 200, logger);
-    logAccess(c, 200, pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) }));
+    logAccess(c, 200, pino({ level: 'warn' }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) }));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ msg: 'request', method: 'GET', path: '/things', operationId: 'things_list', status: 200, query: { secret: '[redacted]' } });
     expect(JSON.stringify(lines[0])).not.toContain('Bearer good');

@@ -42,6 +42,8 @@ export interface Call {
   rateHeaders?: Record<string, string>;
   /** the stub that answered instead of the handler, set by the stub step */
   answeredBy?: Stub;
+  /** the fault rule that applied to this call, set by the fault step */
+  fault?: FaultRule;
   /** stubs of this operation that did not match, and why (for the journal) */
   nearMisses?: NearMiss[];
 }
@@ -352,11 +354,27 @@ function elapsedMs(call: Call): number {
   return Math.round((performance.now() - call.started) * 100) / 100;
 }
 
-/** The access log (--log-level debug): no headers or bodies, the query with secrets redacted. */
+/**
+ * The access log, one line per request at level info: no headers or bodies, the query with secrets
+ * redacted, and the stub or fault that answered.
+ */
 export function logAccess(call: Call, status: number, logger: Logger): void {
-  if (!logger.isLevelEnabled('debug')) return;
+  if (!logger.isLevelEnabled('info')) return;
   const { info } = call;
-  logger.debug({ listener: call.listener, method: info.method, path: info.path, query: redactQuery(info.query), operationId: info.operationId, status, ms: elapsedMs(call) }, 'request');
+  logger.info(
+    {
+      listener: call.listener,
+      method: info.method,
+      path: info.path,
+      query: redactQuery(info.query),
+      operationId: info.operationId,
+      status,
+      ms: elapsedMs(call),
+      ...(call.answeredBy ? { stub: call.answeredBy.id } : {}),
+      ...(call.fault ? { fault: call.fault.id } : {}),
+    },
+    'request',
+  );
 }
 
 /**
