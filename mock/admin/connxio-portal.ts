@@ -1,6 +1,7 @@
 import { errors } from '../core/errors.ts';
 import type { MessageChannel } from '../core/message-journal.ts';
-import type { HandlerContext, HandlerResult, OperationTable } from '../core/pipeline.ts';
+import { operationTable, type HandlerContext, type HandlerResult } from '../core/pipeline.ts';
+import type { operations } from '../generated/admin.ts';
 import type { ModelEnv } from '../core/model-env.ts';
 import {
   apiKeyView,
@@ -70,19 +71,19 @@ function mutate<R>(ctx: AdminContext, fn: (state: CompanyState, env: ModelEnv) =
 const keyId = (ctx: AdminContext) => String(ctx.params.keyId);
 const customApiId = (ctx: AdminContext) => String(ctx.params.customApiId);
 
-export const connxioPortalOperations: OperationTable<null> = {
+export const connxioPortalOperations = operationTable<null, operations>({
   // API keys ------------------------------------------------------------------------------------
   admin_connxio_api_keys_list: (ctx) =>
-    json({ keys: listApiKeys(read(ctx), { subscriptionId: ctx.query.subscriptionId as string | undefined }).map(apiKeyView) }),
+    json({ keys: listApiKeys(read(ctx), { subscriptionId: ctx.query.subscriptionId }).map(apiKeyView) }),
 
   admin_connxio_api_keys_create: async (ctx) => {
-    const { record, key } = await mutate(ctx, (state, env) => createApiKey(state, ctx.body as NewApiKey, env));
+    const { record, key } = await mutate(ctx, (state, env) => createApiKey(state, ctx.body, env));
     return json({ ...apiKeyView(record), key }, 201);
   },
 
   admin_connxio_api_keys_get: (ctx) => json(apiKeyView(requireApiKey(read(ctx), keyId(ctx)))),
 
-  admin_connxio_api_keys_update: async (ctx) => json(apiKeyView(await mutate(ctx, (state, env) => updateApiKey(state, keyId(ctx), ctx.body as ApiKeyEdit, env)))),
+  admin_connxio_api_keys_update: async (ctx) => json(apiKeyView(await mutate(ctx, (state, env) => updateApiKey(state, keyId(ctx), ctx.body, env)))),
 
   admin_connxio_api_keys_delete: async (ctx) => {
     await mutate(ctx, (state) => removeApiKey(state, keyId(ctx)));
@@ -102,7 +103,7 @@ export const connxioPortalOperations: OperationTable<null> = {
   admin_connxio_oauth_clients_list: (ctx) => json({ clients: listOAuthClients(read(ctx)).map(oauthClientView) }),
 
   admin_connxio_oauth_clients_create: async (ctx) => {
-    const { record, secret } = await mutate(ctx, (state, env) => createOAuthClient(state, ctx.body as { name: string }, env));
+    const { record, secret } = await mutate(ctx, (state, env) => createOAuthClient(state, ctx.body, env));
     return json({ ...oauthClientView(record), client_secret: secret }, 201);
   },
 
@@ -114,7 +115,7 @@ export const connxioPortalOperations: OperationTable<null> = {
   // integrations saved before API keys (contract §3.5) ------------------------------------------
   admin_connxio_integration_use_api_key_set: async (ctx) => {
     const integrationId = String(ctx.params.integrationId);
-    const { useApiKey } = ctx.body as { useApiKey: boolean };
+    const { useApiKey } = ctx.body;
     const stored = await mutate(ctx, (state) => {
       const integration = state.integrations.get(integrationId) ?? state.integrations.get(integrationId.toLowerCase());
       if (!integration) throw errors.notFound(`integration ${integrationId} not found in company ${state.companyId}`);
@@ -128,12 +129,12 @@ export const connxioPortalOperations: OperationTable<null> = {
   // custom APIs ---------------------------------------------------------------------------------
   admin_connxio_custom_apis_list: (ctx) => {
     const state = read(ctx);
-    return json({ customApis: listCustomApis(state, { subscriptionId: ctx.query.subscriptionId as string | undefined }).map((a) => customApiView(state, a)) });
+    return json({ customApis: listCustomApis(state, { subscriptionId: ctx.query.subscriptionId }).map((a) => customApiView(state, a)) });
   },
 
   admin_connxio_custom_apis_create: async (ctx) => {
     const { view, key } = await mutate(ctx, (state, env) => {
-      const { record, key } = createCustomApi(state, ctx.body as NewCustomApi, env);
+      const { record, key } = createCustomApi(state, ctx.body, env);
       return { view: customApiView(state, record), key };
     });
     return json({ ...view, key }, 201);
@@ -145,7 +146,7 @@ export const connxioPortalOperations: OperationTable<null> = {
   },
 
   admin_connxio_custom_apis_update: async (ctx) =>
-    json(await mutate(ctx, (state, env) => customApiView(state, updateCustomApi(state, customApiId(ctx), ctx.body as CustomApiEdit, env)))),
+    json(await mutate(ctx, (state, env) => customApiView(state, updateCustomApi(state, customApiId(ctx), ctx.body, env)))),
 
   admin_connxio_custom_apis_delete: async (ctx) => {
     await mutate(ctx, (state) => deleteCustomApi(state, customApiId(ctx)));
@@ -188,4 +189,4 @@ export const connxioPortalOperations: OperationTable<null> = {
     ctx.env.messages.clear({ companyId: q.companyId, integrationId: q.integrationId });
     return noContent();
   },
-};
+});

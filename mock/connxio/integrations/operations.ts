@@ -1,5 +1,6 @@
 import { errors } from '../../core/errors.ts';
-import type { OperationTable } from '../../core/pipeline.ts';
+import { operationTable } from '../../core/pipeline.ts';
+import type { operations } from '../../generated/connxio.ts';
 import type { ConnxioCaller } from '../auth.ts';
 import { modelEnv, mutateCompany, principalOf, readCompany, type ConnxioContext } from '../context.ts';
 import { deleteIntegration, getIntegration, saveIntegration, type SaveOptions, type Writer } from './model.ts';
@@ -29,22 +30,23 @@ async function save(ctx: ConnxioContext, options: SaveOptions) {
   return { status: created ? 201 : 200, body: integration };
 }
 
-export const integrationsOperations: OperationTable<ConnxioCaller> = {
+export const integrationsOperations = operationTable<ConnxioCaller, operations>({
   list_integrations: (ctx) => ({ body: listIntegrations(readCompany(ctx), principalOf(ctx).subscription.id) }),
   get_integration: (ctx) => ({
-    body: getIntegration(readCompany(ctx), principalOf(ctx).subscription.id, ctx.params.id as string, { replaceVariables: ctx.query.replaceVariables === true }),
+    body: getIntegration(readCompany(ctx), principalOf(ctx).subscription.id, ctx.params.id, { replaceVariables: ctx.query.replaceVariables === true }),
   }),
   create_integration: (ctx) => save(ctx, { mode: 'validate' }),
   create_integration_no_validation: (ctx) => save(ctx, { mode: 'store-disabled-if-invalid' }),
   update_integration: async (ctx) => {
-    const result = await save(ctx, { mode: 'validate', pathId: ctx.params.id as string });
+    const result = await save(ctx, { mode: 'validate', pathId: ctx.params.id });
     return { ...result, status: 200 };
   },
   delete_integration: async (ctx) => {
-    await mutateCompany(ctx, (company) => deleteIntegration(company, principalOf(ctx).subscription.id, ctx.params.id as string));
+    await mutateCompany(ctx, (company) => deleteIntegration(company, principalOf(ctx).subscription.id, ctx.params.id));
     return { status: 204 };
   },
   // legacy v1 management (contract §2.2): the same documents and rules; `companyId` header checked by v1Management
+  // (which wraps a plain handler, so its path parameters are cast: the spec types them as strings)
   list_integrations_v1: v1Management((ctx) => ({
     body: listIntegrations(readCompany(ctx), ownSubscription(principalOf(ctx).subscription, ctx.query.subscriptionId, 'query').id),
   })),
@@ -55,4 +57,4 @@ export const integrationsOperations: OperationTable<ConnxioCaller> = {
     await mutateCompany(ctx, (company) => deleteIntegration(company, subscription.id, ctx.params.id as string));
     return { status: 204 };
   }),
-};
+});

@@ -1,4 +1,5 @@
-import type { Handler, OperationTable } from '../../core/pipeline.ts';
+import { operationTable, type Handler } from '../../core/pipeline.ts';
+import type { operations } from '../../generated/connxio.ts';
 import { isKeyless, isPendingKeyless, isPrincipal, keylessTargetSubscription, type ConnxioCaller } from '../auth.ts';
 import type { ConnxioContext } from '../context.ts';
 import { errors } from '../../core/errors.ts';
@@ -100,7 +101,7 @@ function sendAddressed(channel: 'message' | 'batch'): Handler<ConnxioCaller> {
   };
 }
 
-export const messagingOperations: OperationTable<ConnxioCaller> = {
+export const messagingOperations = operationTable<ConnxioCaller, operations>({
   send_message: send('message', 'v2'),
   send_message_batch: send('batch', 'v2'),
   send_eventgrid_message: send('eventgrid', 'v2'),
@@ -111,4 +112,4 @@ export const messagingOperations: OperationTable<ConnxioCaller> = {
   send_eventgrid_message_v1: send('eventgrid', 'v1'),
   send_message_new_v1: sendAddressed('message'),
   send_message_new_batch_v1: sendAddressed('batch'),
-};
+});

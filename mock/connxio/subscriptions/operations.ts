@@ -1,4 +1,5 @@
-import type { Handler, OperationTable } from '../../core/pipeline.ts';
+import { operationTable, type Handler } from '../../core/pipeline.ts';
+import type { operations } from '../../generated/connxio.ts';
 import type { ConnxioCaller } from '../auth.ts';
 import { principalOf, readCompany } from '../context.ts';
 import { assertCompanyContext, listSubscriptions } from './model.ts';
@@ -14,8 +15,8 @@ export function v1Management(handler: Handler<ConnxioCaller>): Handler<ConnxioCa
   };
 }
 
-export const subscriptionsOperations: OperationTable<ConnxioCaller> = {
+export const subscriptionsOperations = operationTable<ConnxioCaller, operations>({
   list_subscriptions: (ctx) => ({ body: listSubscriptions(readCompany(ctx)) }),
   get_current_subscription: (ctx) => ({ body: principalOf(ctx).subscription }),
   list_subscriptions_v1: v1Management((ctx) => ({ body: listSubscriptions(readCompany(ctx)) })),
-};
+});
