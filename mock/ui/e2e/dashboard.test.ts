@@ -119,6 +119,10 @@ describe.skipIf(!chromiumPath)('the dashboard (/__ui) in Debian Chromium', () =>
     await valueBox.waitFor();
     const key = await valueBox.inputValue();
     expect(key).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+    // the form starts over: empty name, scopes back to the default
+    expect(await page.getByLabel('Key name').inputValue()).toBe('');
+    expect(await page.getByRole('checkbox', { name: 'Messaging' }).isChecked()).toBe(false);
+    expect(await page.getByRole('checkbox', { name: 'Management' }).isChecked()).toBe(true);
 
     // "Copy" puts the value on the clipboard
     await page.getByRole('button', { name: 'Copy Value of e2e partner' }).click();

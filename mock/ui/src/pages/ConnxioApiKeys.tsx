@@ -191,7 +191,11 @@ function CreateKey(props: { subscriptions: ConnxioSubscription[]; defaultSubscri
           setBusy(true);
           const ok = await props.onCreate({ name: name.trim(), scopes, subscriptionId: chosen });
           setBusy(false);
-          if (ok) setName('');
+          if (ok) {
+            // the next key starts from scratch: name and scopes both reset
+            setName('');
+            setScopes(['Management']);
+          }
         }}
       >
         <div class="form-row">
