@@ -36,13 +36,24 @@ export function customBaseView(c: CustomRecord) {
   return base;
 }
 
+/** a syntax error, or an error only resolving finds (an alias to no anchor, too many aliases): toJS throws those */
+function yamlProblem(data: string): { message?: string; value?: unknown } {
+  const doc = parseDocument(data);
+  const syntax = doc.errors[0];
+  if (syntax) return { message: syntax.message.split('\n')[0] };
+  try {
+    return { value: doc.toJS() };
+  } catch (error) {
+    return { message: (error instanceof Error ? error.message : String(error)).split('\n')[0] };
+  }
+}
+
 /** 400 at /data unless `data` parses as a YAML mapping */
 function assertDefinition(data: string): void {
-  const doc = parseDocument(data);
-  const problem = doc.errors[0]?.message.split('\n')[0];
-  const value: unknown = problem ? undefined : doc.toJS();
-  if (problem || value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw errors.badRequest(`data must be a YAML mapping (a custom provider definition)${problem ? `: ${problem}` : ''}`, {
+  const problem = yamlProblem(data);
+  const value: unknown = problem.value;
+  if (problem.message || value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw errors.badRequest(`data must be a YAML mapping (a custom provider definition)${problem.message ? `: ${problem.message}` : ''}`, {
       parameter: { id: '/data', location: 'body', value: data.length > 200 ? `${data.slice(0, 200)}…` : data },
     });
   }
