@@ -48,6 +48,9 @@ async function demoTwin(prefix: string): Promise<{ twin: RunningTwin; env: Recor
   };
 }
 
+/** each of these tests runs the suite in a child vitest: under a busy CI machine that takes minutes, not the default 60 s */
+const SUITE_RUN_MS = 300_000;
+
 /** this process's environment without any live target variable: each test sets exactly its own */
 const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/(SYNQLY|CONNXIO)_/.test(k)));
 
@@ -95,7 +98,7 @@ describe('apitwin conformance › live target', () => {
     expect(Object.keys(row('accounts_create').statuses)).toEqual(['401']);
     expect(row('accounts_create').scenarios.skipped).toBeGreaterThan(0);
     expect(readFileSync(join(reports, 'coverage-matrix.md'), 'utf8')).toContain('| synqly | `accounts_list` |');
-  });
+  }, SUITE_RUN_MS);
 });
 
 describe('apitwin conformance › parity', () => {
@@ -122,7 +125,7 @@ describe('apitwin conformance › parity', () => {
       expect(d.status?.b).toBe(503);
     }
     expect(readFileSync(join(reports, 'parity.md'), 'utf8')).toContain('`accounts_list`');
-  });
+  }, SUITE_RUN_MS);
 });
 
 describe('apitwin conformance › usage errors', () => {
@@ -176,7 +179,7 @@ describe('apitwin conformance › live target with one vendor', () => {
     expect(verifiedLive(matrix)).not.toContain('accounts_create');
     expect(matrix.cleanup.failures).toEqual([]);
     expect(readFileSync(join(reports, 'coverage-matrix.md'), 'utf8')).toContain('Cleanup: every resource the run created was deleted.');
-  });
+  }, SUITE_RUN_MS);
 });
 
 describe('apitwin conformance › cleanup', () => {
@@ -203,7 +206,7 @@ describe('apitwin conformance › cleanup', () => {
     } finally {
       expect((await admin('/faults', 'DELETE')).status).toBeLessThan(300);
     }
-  });
+  }, SUITE_RUN_MS);
 
   it('finds every kind of leftover by its apitwin- prefix, deletes it in dependency order and keeps the rest', async () => {
     const synqly = (path: string, method = 'GET', body?: unknown) =>
