@@ -11,7 +11,12 @@ import type { ConnxioCredentials, SynqlyCredentials, Tenant } from './types.ts';
  * them), or derived again for an existing tenant (GET /__admin/tenants/{id}/credentials). They are
  * kept in this origin's localStorage, so every tab of the dashboard on this listener shares them
  * (a token the dashboard rotated keeps working in the other tabs). They are the twin's test secrets.
+ *
+ * Every call carries X-Apitwin-Client: dashboard, kept in the request journal, so the journal can
+ * hide the dashboard's own calls.
  */
+
+export const CLIENT_HEADER = { 'x-apitwin-client': 'dashboard' } as const;
 
 const CREDS_PREFIX = 'apitwin.credentials.';
 
@@ -72,7 +77,7 @@ async function withCredentials<C extends SynqlyCredentials | ConnxioCredentials,
 
 export async function synqly<T>(tenant: Tenant, path: string, options: RequestOptions = {}): Promise<T> {
   return withCredentials<SynqlyCredentials, T>(tenant, async (c) => {
-    const res = await http<T>(path, { ...options, headers: { authorization: `Bearer ${c.token}`, ...options.headers } });
+    const res = await http<T>(path, { ...options, headers: { ...CLIENT_HEADER, authorization: `Bearer ${c.token}`, ...options.headers } });
     return res.body;
   });
 }
@@ -99,7 +104,7 @@ async function connxioBearer(tenant: Tenant, c: ConnxioCredentials): Promise<str
   const request = (async () => {
     const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: c.oauth.client_id, client_secret: c.oauth.client_secret });
     if (c.oauth.scope) form.set('scope', c.oauth.scope);
-    const res = await http<{ access_token: string; expires_in: number }>(c.oauth.token_path || '/oauth/token', { method: 'POST', body: form });
+    const res = await http<{ access_token: string; expires_in: number }>(c.oauth.token_path || '/oauth/token', { method: 'POST', body: form, headers: { ...CLIENT_HEADER } });
     bearers.set(tenant.id, { token: res.body.access_token, expiresAt: Date.now() + res.body.expires_in * 1000 });
     return res.body.access_token;
   })();
@@ -115,7 +120,7 @@ export async function connxio<T>(tenant: Tenant, path: string, options: RequestO
   return withCredentials<ConnxioCredentials, T>(tenant, async (c) => {
     const call = async () => {
       const bearer = await connxioBearer(tenant, c);
-      return http<T>(path, { ...options, headers: { 'connxio-api-key': c.api_key, authorization: `Bearer ${bearer}`, ...options.headers } });
+      return http<T>(path, { ...options, headers: { ...CLIENT_HEADER, 'connxio-api-key': c.api_key, authorization: `Bearer ${bearer}`, ...options.headers } });
     };
     try {
       return (await call()).body;

@@ -22,7 +22,11 @@ interface Filters {
   operationId: string;
   path: string;
   hideAdmin: boolean;
+  hideDashboard: boolean;
 }
+
+/** the dashboard's own vendor calls carry X-Apitwin-Client: dashboard (api/vendors.ts), which the journal keeps */
+const fromDashboard = (e: JournalEntry) => e.requestHeaders?.['x-apitwin-client'] === 'dashboard';
 
 export function RequestsPage(props: { query: URLSearchParams }) {
   const [filters, setFilters] = useState<Filters>({
@@ -32,6 +36,7 @@ export function RequestsPage(props: { query: URLSearchParams }) {
     operationId: props.query.get('operationId') ?? '',
     path: props.query.get('path') ?? '',
     hideAdmin: props.query.get('admin') !== 'show',
+    hideDashboard: props.query.get('dashboard') === 'hide',
   });
   const [live, setLive] = useState(props.query.get('live') !== 'off');
   const [entries, setEntries] = useState<JournalEntry[] | undefined>(undefined);
@@ -48,7 +53,7 @@ export function RequestsPage(props: { query: URLSearchParams }) {
     path: filters.path.trim() || undefined,
     limit: 200,
   });
-  const visible = (e: JournalEntry) => !(filters.hideAdmin && !filters.vendor && e.vendor === 'admin');
+  const visible = (e: JournalEntry) => !(filters.hideAdmin && !filters.vendor && e.vendor === 'admin') && !(filters.hideDashboard && e.vendor !== 'admin' && fromDashboard(e));
 
   // full load whenever the filters change
   useEffect(() => {
@@ -59,6 +64,7 @@ export function RequestsPage(props: { query: URLSearchParams }) {
       operationId: filters.operationId,
       path: filters.path,
       admin: filters.hideAdmin ? undefined : 'show',
+      dashboard: filters.hideDashboard ? 'hide' : undefined,
       live: live ? undefined : 'off',
     });
     const c = new AbortController();
@@ -76,7 +82,7 @@ export function RequestsPage(props: { query: URLSearchParams }) {
       clearTimeout(t);
       c.abort();
     };
-  }, [filters.vendor, filters.method, filters.status, filters.operationId, filters.path, filters.hideAdmin, live]);
+  }, [filters.vendor, filters.method, filters.status, filters.operationId, filters.path, filters.hideAdmin, filters.hideDashboard, live]);
 
   // live: only what is newer than the newest entry seen
   useEffect(() => {
@@ -165,6 +171,9 @@ export function RequestsPage(props: { query: URLSearchParams }) {
           <div class="switches">
             <label class="checkbox">
               <input type="checkbox" checked={filters.hideAdmin} onChange={(e) => set({ hideAdmin: e.currentTarget.checked })} /> Hide control-API calls
+            </label>
+            <label class="checkbox">
+              <input type="checkbox" checked={filters.hideDashboard} onChange={(e) => set({ hideDashboard: e.currentTarget.checked })} /> Hide this dashboard's vendor calls
             </label>
             <Switch checked={live} label="Live (new requests appear as they arrive)" showLabel onChange={setLive} testid="live" />
           </div>
