@@ -85,4 +85,29 @@ describe.skipIf(!chromiumPath)('the dashboard journals in Debian Chromium', () =
     await expect.poll(shownIds).toEqual(journal.requests.map((e) => e.id));
     await page.close();
   });
+
+  it('opens request details right under the row, not below the list', async () => {
+    // enough entries that the list is long: 30 plain client calls
+    for (let i = 0; i < 30; i++) expect((await fetch(url('synqly', `/v1/accounts/missing-${i}`), { headers: { authorization: `Bearer ${synqlyToken}` } })).status).toBe(404);
+    const page = await openPage(url('synqly', '/__ui/requests?vendor=synqly&live=off'));
+    const table = page.getByRole('table', { name: 'Requests, newest first' });
+    await table.getByText('/v1/accounts/missing-29').waitFor();
+    const target = table.locator('tbody tr[data-row]').filter({ hasText: '/v1/accounts/missing-20' });
+    const id = await target.getAttribute('data-row');
+    await target.getByRole('button', { name: /^Details of request/ }).click();
+    const detail = page.getByTestId('entry-detail');
+    await detail.waitFor();
+    expect(await detail.getByRole('heading', { level: 3 }).innerText()).toBe(`Request ${id}: GET /v1/accounts/missing-20`);
+    // the detail is the very next row of the table, drawn just below the row, and has the focus
+    expect(await table.locator(`tbody tr[data-row="${id}"] + tr.row-detail [data-testid="entry-detail"]`).count()).toBe(1);
+    const rowBox = (await target.boundingBox())!;
+    const detailBox = (await detail.boundingBox())!;
+    expect(detailBox.y).toBeGreaterThanOrEqual(rowBox.y + rowBox.height - 1);
+    expect(detailBox.y).toBeLessThan(rowBox.y + rowBox.height + 40);
+    expect(await page.evaluate(() => (globalThis as any).document.activeElement?.getAttribute('data-testid'))).toBe('entry-detail');
+    // the same button closes it
+    await target.getByRole('button', { name: /^Details of request/ }).click();
+    await detail.waitFor({ state: 'detached' });
+    await page.close();
+  });
 });

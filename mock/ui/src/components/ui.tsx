@@ -1,4 +1,4 @@
-import type { AnchorHTMLAttributes, ComponentChildren } from 'preact';
+import { Fragment, type AnchorHTMLAttributes, type ComponentChildren } from 'preact';
 import { useCallback, useEffect, useId, useRef, useState } from 'preact/hooks';
 import { describeError, HttpError } from '../api/http.ts';
 import type { Tenant } from '../api/types.ts';
@@ -353,7 +353,17 @@ export interface Column<T> {
   class?: string;
 }
 
-export function DataTable<T>(props: { caption: string; columns: Column<T>[]; rows: T[]; rowKey: (row: T) => string; empty: ComponentChildren; testid?: string; captionVisible?: boolean }) {
+/** `detail`: what to show in a full-width row right under a row (e.g. the row's opened details), or nothing */
+export function DataTable<T>(props: {
+  caption: string;
+  columns: Column<T>[];
+  rows: T[];
+  rowKey: (row: T) => string;
+  empty: ComponentChildren;
+  testid?: string;
+  captionVisible?: boolean;
+  detail?: (row: T) => ComponentChildren | undefined;
+}) {
   if (props.rows.length === 0) {
     return (
       <p class="empty" data-testid={props.testid ? `${props.testid}-empty` : undefined}>
@@ -375,15 +385,27 @@ export function DataTable<T>(props: { caption: string; columns: Column<T>[]; row
           </tr>
         </thead>
         <tbody role="rowgroup">
-          {props.rows.map((row) => (
-            <tr role="row" key={props.rowKey(row)} data-row={props.rowKey(row)}>
-              {props.columns.map((c) => (
-                <td role="cell" data-label={c.header} class={c.class}>
-                  <div class="cell">{c.cell(row)}</div>
-                </td>
-              ))}
-            </tr>
-          ))}
+          {props.rows.map((row) => {
+            const detail = props.detail?.(row);
+            return (
+              <Fragment key={props.rowKey(row)}>
+                <tr role="row" data-row={props.rowKey(row)}>
+                  {props.columns.map((c) => (
+                    <td role="cell" data-label={c.header} class={c.class}>
+                      <div class="cell">{c.cell(row)}</div>
+                    </td>
+                  ))}
+                </tr>
+                {detail !== undefined && (
+                  <tr role="row" class="row-detail">
+                    <td role="cell" colSpan={props.columns.length}>
+                      {detail}
+                    </td>
+                  </tr>
+                )}
+              </Fragment>
+            );
+          })}
         </tbody>
       </table>
     </div>

@@ -113,7 +113,44 @@ export function RequestsPage(props: { query: URLSearchParams }) {
   const matching = (entries ?? []).filter(visible);
   const rows = matching.slice(0, shown);
 
+  const detailOf = (entry: JournalEntry) => (
+    <section class="card" id="entry-detail" tabIndex={-1} aria-labelledby="entry-detail-title" data-testid="entry-detail">
+      <div class="card-head">
+        <h3 id="entry-detail-title">
+          Request {entry.id}: {entry.method} {entry.path}
+        </h3>
+        <button type="button" class="btn btn-small" onClick={() => setSelected(undefined)}>
+          Close
+        </button>
+      </div>
+      <p>
+        {entry.listener} listener · {entry.operationId ?? 'no operation'} · status <StatusCode status={entry.status} /> · {entry.durationMs} ms · <time dateTime={entry.at}>{entry.at}</time>
+      </p>
+      <div class="detail-grid">
+        <div>
+          <h4>Request headers</h4>
+          <Json value={entry.requestHeaders ?? {}} label="Request headers" />
+          {entry.query && Object.keys(entry.query).length > 0 && (
+            <>
+              <h4>Query</h4>
+              <Json value={entry.query} label="Query" />
+            </>
+          )}
+          <h4>Request body</h4>
+          <Json value={entry.requestBody ?? '(none)'} label="Request body" />
+        </div>
+        <div>
+          <h4>Response headers</h4>
+          <Json value={entry.responseHeaders ?? {}} label="Response headers" />
+          <h4>Response body</h4>
+          <Json value={entry.responseBody ?? '(none)'} label="Response body" />
+        </div>
+      </div>
+    </section>
+  );
+
   const open = (e: JournalEntry) => {
+    if (selected?.id === e.id) return setSelected(undefined);
     setSelected(e);
     requestAnimationFrame(() => document.getElementById('entry-detail')?.focus());
   };
@@ -190,6 +227,7 @@ export function RequestsPage(props: { query: URLSearchParams }) {
             testid="requests"
             rows={rows}
             rowKey={(e) => String(e.id)}
+            detail={(e) => (selected?.id === e.id ? detailOf(e) : undefined)}
             empty="No requests match."
             columns={[
               { header: '#', cell: (e) => e.id },
@@ -231,41 +269,6 @@ export function RequestsPage(props: { query: URLSearchParams }) {
           </p>
         )}
       </Section>
-      {selected && (
-        <section class="card" id="entry-detail" tabIndex={-1} aria-labelledby="entry-detail-title" data-testid="entry-detail">
-          <div class="card-head">
-            <h2 id="entry-detail-title">
-              Request {selected.id}: {selected.method} {selected.path}
-            </h2>
-            <button type="button" class="btn btn-small" onClick={() => setSelected(undefined)}>
-              Close
-            </button>
-          </div>
-          <p>
-            {selected.listener} listener · {selected.operationId ?? 'no operation'} · status <StatusCode status={selected.status} /> · {selected.durationMs} ms · <time dateTime={selected.at}>{selected.at}</time>
-          </p>
-          <div class="detail-grid">
-            <div>
-              <h3>Request headers</h3>
-              <Json value={selected.requestHeaders ?? {}} label="Request headers" />
-              {selected.query && Object.keys(selected.query).length > 0 && (
-                <>
-                  <h3>Query</h3>
-                  <Json value={selected.query} label="Query" />
-                </>
-              )}
-              <h3>Request body</h3>
-              <Json value={selected.requestBody ?? '(none)'} label="Request body" />
-            </div>
-            <div>
-              <h3>Response headers</h3>
-              <Json value={selected.responseHeaders ?? {}} label="Response headers" />
-              <h3>Response body</h3>
-              <Json value={selected.responseBody ?? '(none)'} label="Response body" />
-            </div>
-          </div>
-        </section>
-      )}
       {error !== undefined && entries && <p class="muted">{describeError(error)}</p>}
     </Page>
   );
