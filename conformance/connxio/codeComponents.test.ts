@@ -200,7 +200,9 @@ describe('rename_code_component', () => {
   it('answers 400 for a missing or invalid name and for an unknown id', async () => {
     const s = await connxioSession(target);
     const { body } = await uploadComponent(s);
-    expectProblem(await s.put(`/v2/codecomponents/${body.id}/updatename`), 'rename_code_component', 400);
+    const missing = await s.put(`/v2/codecomponents/${body.id}/updatename`);
+    expectProblem(missing, 'rename_code_component', 400);
+    expect(missing.body.errors.name[0]).toMatch(/name is required/);
     expectProblem(await s.put(`/v2/codecomponents/${body.id}/updatename`).query({ name: 'no/slashes' }), 'rename_code_component', 400);
     expectProblem(await s.put(`/api/v2/codecomponents/${randomUUID()}/updatename`).query({ name: 'Fine name' }), 'rename_code_component', 400);
     const unchanged = await s.get(`/v2/codecomponents/${body.id}`);

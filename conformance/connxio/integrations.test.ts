@@ -391,14 +391,16 @@ describe('update_integration', () => {
 });
 
 describe('delete_integration', () => {
-  it('deletes (204) under /api/v2; afterwards get and delete answer 404', async () => {
+  it('deletes (204) under /api/v2; afterwards get answers 404 and delete 400 (the vendor lists no 404 for this DELETE)', async () => {
     const s = await connxioSession(target);
     const created = await createIntegration(s, integrationBody(await currentSubscriptionId(s)));
     const res = await s.delete(`/api/v2/integrations/${created.id}`);
     expectOperation(res, 'delete_integration', 204);
     expect(res.text).toBe('');
     expectProblem(await s.get(`/v2/integrations/${created.id}`), 'get_integration', 404);
-    expectProblem(await s.delete(`/v2/integrations/${created.id}`), 'delete_integration', 404);
+    expectProblem(await s.delete(`/v2/integrations/${created.id}`), 'delete_integration', 400);
+    expectProblem(await s.delete(`/v2/integrations/${randomUUID()}`), 'delete_integration', 400);
+    expectProblem(await s.delete(`/v1/management/integration/${randomUUID()}/subscription/${s.subscriptionId}`), 'delete_integration_v1', 400);
   });
 });
 

@@ -296,7 +296,7 @@ describe('upsert_integration_v1', () => {
 });
 
 describe('delete_integration_v1', () => {
-  it('deletes an integration created through v2 (204); v1 and v2 then answer 404, and a second delete too', async () => {
+  it('deletes an integration created through v2 (204); v1 and v2 then answer 404, and a second delete 400 (no one holds the id)', async () => {
     const s = await connxioSession(target);
     const subscriptionId = await currentSubscriptionId(s);
     const created = await createIntegration(s, integrationBody(subscriptionId));
@@ -305,7 +305,7 @@ describe('delete_integration_v1', () => {
     expectProblem(await s.get(`/v2/integrations/${created.id}`), 'get_integration', 404);
     expectProblem(await s.get(`/v1/management/integration/${created.id}`), 'get_integration_v1', 404);
     expect(ids(await s.get('/v1/management/integration'))).not.toContain(created.id);
-    expectProblem(await s.delete(`/api/v1/management/integration/${created.id}/subscription/${subscriptionId}`), 'delete_integration_v1', 404);
+    expectProblem(await s.delete(`/api/v1/management/integration/${created.id}/subscription/${subscriptionId}`), 'delete_integration_v1', 400);
   });
 
   it('an integration created through v1 is deleted through v2, and one created through v2 through /api/v1 with the companyId header', async () => {
@@ -320,7 +320,7 @@ describe('delete_integration_v1', () => {
     expectProblem(await s.get(`/v2/integrations/${viaV2.id}`), 'get_integration', 404);
   });
 
-  it('answers 404 for another subscription in the path, an unknown id or another company, and deletes nothing', async () => {
+  it('answers 404 for another subscription in the path or another company, 400 for an id no one holds, and deletes nothing', async () => {
     const s = await connxioSession(target);
     const subscriptionId = await currentSubscriptionId(s);
     const created = await createIntegration(s, integrationBody(subscriptionId));
@@ -329,7 +329,7 @@ describe('delete_integration_v1', () => {
     const unknownSubscription = await s.delete(`/v1/management/integration/${created.id}/subscription/${randomUUID()}`);
     expectRefused(unknownSubscription, 'delete_integration_v1', 404);
     if (twin) expect(unknownSubscription.body.detail).toMatch(/Subscription .* was not found/);
-    expectProblem(await s.delete(`/v1/management/integration/${randomUUID()}/subscription/${subscriptionId}`), 'delete_integration_v1', 404);
+    expectProblem(await s.delete(`/v1/management/integration/${randomUUID()}/subscription/${subscriptionId}`), 'delete_integration_v1', 400);
     expectRefused(
       await s.delete(`/v1/management/integration/${created.id}/subscription/${subscriptionId}`).set('companyId', await foreignCompanyId()),
       'delete_integration_v1',

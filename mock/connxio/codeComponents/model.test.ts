@@ -116,6 +116,8 @@ describe('code components model', () => {
     expect(getCodeComponentVersions(t.read(), ID).every((v) => v.deprecated)).toBe(true);
     await t.write((c) => renameCodeComponent(c, ID, 'Order Mapper v2', t.env));
     expect(getCodeComponentVersions(t.read(), ID).map((v) => v.name)).toEqual(['Order Mapper v2', 'Order Mapper v2']);
+    const unnamed = thrown(() => t.store.transact((tx) => renameCodeComponent(companyState(tx, t.company.id), ID, undefined, t.env)));
+    expect([unnamed.status, unnamed.details.extra?.errors]).toEqual([400, { name: ['A new name is required to rename a code component.'] }]);
     for (const call of [() => getCodeComponent(t.read(), 'nope'), () => getCodeComponentVersions(t.read(), 'nope')]) {
       const err = thrown(call);
       expect(err.status).toBe(400);

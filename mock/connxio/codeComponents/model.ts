@@ -237,11 +237,12 @@ export function deprecateCodeComponent(company: CompanyState, id: string, versio
   company.codeComponents.put({ ...c, versions });
 }
 
-export function renameCodeComponent(company: CompanyState, id: string, name: string, env: ModelEnv): void {
+export function renameCodeComponent(company: CompanyState, id: string, name: string | undefined, env: ModelEnv): void {
   const c = requireComponent(company, id);
   const problems = new FieldErrors();
-  const trimmed = name.trim();
-  if (!NAME_PATTERN.test(trimmed)) problems.add('name', 'The name may only contain letters, digits, spaces and hyphens.');
+  const trimmed = (name ?? '').trim();
+  if (name === undefined) problems.add('name', 'A new name is required to rename a code component.');
+  else if (!NAME_PATTERN.test(trimmed)) problems.add('name', 'The name may only contain letters, digits, spaces and hyphens.');
   else assertNameFree(company, trimmed, c.id, problems, 'name');
   problems.throwIfAny('The new name was refused.');
   const now = iso(env.nowMs);

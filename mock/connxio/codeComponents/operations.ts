@@ -17,7 +17,7 @@ export const codeComponentsOperations = operationTable<ConnxioCaller, operations
     return { status: 200 };
   },
   rename_code_component: async (ctx) => {
-    await mutateCompany(ctx, (company) => renameCodeComponent(company, ctx.params.id, ctx.query.name as string, modelEnv(ctx)));
+    await mutateCompany(ctx, (company) => renameCodeComponent(company, ctx.params.id, ctx.query.name, modelEnv(ctx)));
     return { status: 200 };
   },
   delete_code_component: async (ctx) => {

@@ -167,6 +167,8 @@ describe('integrations model › subscription scoping', () => {
     );
     expect(hijack.status).toBe(404);
     expect(t.read().integrations.get(integration.id)!.subscriptionId).toBe(t.prod.id);
+    const unknown = thrown(() => t.store.transact((tx) => deleteIntegration(companyState(tx, t.company.id), t.test.id, 'a1b2c3d4-0000-4000-8000-000000000000')));
+    expect([unknown.status, unknown.message]).toEqual([400, 'Integration a1b2c3d4-0000-4000-8000-000000000000 was not found.']);
   });
 
   it('a body naming another subscription than the key\'s → 400 on SubscriptionId', async () => {

@@ -1,8 +1,8 @@
-import { errors } from '../../core/errors.ts';
+import { ApiError, errors } from '../../core/errors.ts';
 import { iso, type ModelEnv } from '../../core/model-env.ts';
 import { fieldProblem, newEtag, sameEtag } from '../management.ts';
 import { companyCollection, type CompanyState, type SubscriptionRecord } from '../state.ts';
-import { requireIntegration } from './lookups.ts';
+import { findIntegration, requireIntegration } from './lookups.ts';
 import { buildRecord } from './normalise.ts';
 import type { IntegrationInput, IntegrationRecord } from './types.ts';
 import { validateIntegration } from './validate.ts';
@@ -65,7 +65,15 @@ export function getIntegration(company: CompanyState, subscriptionId: string, id
   return options.replaceVariables ? replaceVariables(integration, company.environmentVariables.all(), subscriptionId) : integration;
 }
 
+/**
+ * The vendor lists no 404 for this DELETE: an id no one holds is a 400, as for code components and
+ * security configurations. An id held by another subscription or company stays a 404 (DECISIONS: auth).
+ */
 export function deleteIntegration(company: CompanyState, subscriptionId: string, id: string): IntegrationRecord {
+  const heldElsewhere = company.integrations.get(id) !== undefined || company.integrations.get(id.toLowerCase()) !== undefined || heldByAnotherCompany(company, id.toLowerCase());
+  if (!findIntegration(company, subscriptionId, id) && !heldElsewhere) {
+    throw new ApiError('bad_request', `Integration ${id} was not found.`, { parameter: { id: 'id', location: 'path', value: id } });
+  }
   const integration = requireIntegration(company, subscriptionId, id);
   company.integrations.delete(integration.id);
   return integration;
