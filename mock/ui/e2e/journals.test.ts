@@ -78,10 +78,10 @@ describe.skipIf(!chromiumPath)('the dashboard journals in Debian Chromium', () =
     const shownIds = async () => (await table.locator('tbody tr[data-row]').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-row')))));
     expect(await shownIds()).toEqual(journal.requests.map((e) => e.id));
 
-    await page.getByRole('checkbox', { name: "Hide this dashboard's vendor calls" }).check();
+    await page.getByRole('checkbox', { name: "Hide the dashboard's own API calls" }).check();
     await expect.poll(shownIds).toEqual(byClient.map((e) => e.id));
     expect(page.url()).toContain('dashboard=hide');
-    await page.getByRole('checkbox', { name: "Hide this dashboard's vendor calls" }).uncheck();
+    await page.getByRole('checkbox', { name: "Hide the dashboard's own API calls" }).uncheck();
     await expect.poll(shownIds).toEqual(journal.requests.map((e) => e.id));
     await page.close();
   });

@@ -210,7 +210,7 @@ export function RequestsPage(props: { query: URLSearchParams }) {
               <input type="checkbox" checked={filters.hideAdmin} onChange={(e) => set({ hideAdmin: e.currentTarget.checked })} /> Hide control-API calls
             </label>
             <label class="checkbox">
-              <input type="checkbox" checked={filters.hideDashboard} onChange={(e) => set({ hideDashboard: e.currentTarget.checked })} /> Hide this dashboard's vendor calls
+              <input type="checkbox" checked={filters.hideDashboard} onChange={(e) => set({ hideDashboard: e.currentTarget.checked })} /> Hide the dashboard's own API calls
             </label>
             <Switch checked={live} label="Live (new requests appear as they arrive)" showLabel onChange={setLive} testid="live" />
           </div>
