@@ -15,6 +15,7 @@ import { createClientErrorResponder, createDispatcher, type ClientErrorHandler, 
 import { createRandom, type Random } from './core/random.ts';
 import { createMessageJournal } from './core/message-journal.ts';
 import { createRequestJournal } from './core/request-journal.ts';
+import { createSharedJournals } from './core/shared-journals.ts';
 import { loadSpec, specPath } from './core/spec.ts';
 import { Store } from './core/store/store.ts';
 import { createValidator } from './core/validation.ts';
@@ -94,17 +95,20 @@ export async function createTwin(options: TwinOptions = {}): Promise<Twin> {
   const random = options.random ?? createRandom();
   const store = options.store ?? (await Store.open());
   const clock = options.clock ?? createClock();
+  const logger = options.logger ?? pino({ level: 'silent' });
+  // replicas of a shared store share the journals through one bounded table
+  const sharedJournals = store.shared ? createSharedJournals(store.shared, options.journalCapacity ?? 1000, logger) : undefined;
   const env: TwinEnv = {
     store,
     clock,
     random,
-    logger: options.logger ?? pino({ level: 'silent' }),
+    logger,
     // replicas of a shared store share the clock and the fault rules through it
     faults: store.shared ? createSharedFaultRules(store, random) : createFaultRules(random),
     ...(store.shared ? { sharedClock: shareClock(clock, store) } : {}),
     rateLimits: store.shared ? createSharedRateLimits(store, random) : createRateLimits(random),
-    requests: createRequestJournal(options.journalCapacity ?? 1000),
-    messages: createMessageJournal(),
+    requests: sharedJournals?.requests ?? createRequestJournal(options.journalCapacity ?? 1000),
+    messages: sharedJournals?.messages ?? createMessageJournal(),
     validator: createValidator(),
     limits: { bodyBytes: options.bodyLimitBytes ?? 1024 * 1024 },
   };
@@ -178,6 +182,7 @@ export async function createTwin(options: TwinOptions = {}): Promise<Twin> {
     listeners,
     close: async () => {
       await synqlyApi.close(); // pending webhook deliveries dropped, their last records written first
+      await sharedJournals?.flush();
       await env.store.close();
     },
   };

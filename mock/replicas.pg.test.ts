@@ -275,4 +275,78 @@ describe('replicas on one PostgreSQL database', () => {
     for (let i = 0; i < 8; i++) limited.push((await fetch(`${(i % 2 ? a : b)!.urls.synqly}/v1/accounts/nobody`, { headers: { authorization: `Bearer ${token}` } })).status);
     expect(limited).toEqual([404, 404, 404, 429, 429, 429, 429, 429]);
   });
+  it('the journals are shared: a request answered by A is in B\'s request journal; a Connxio message accepted by A is in B\'s message journal, and clearing it through B clears it for A', async () => {
+    const { list: [a, b] } = await replicas(2);
+    const json = { 'content-type': 'application/json' };
+    const { token } = await synqlyTenant(a!.urls.synqly);
+    const created = await createAccount(a!.urls.synqly, token, 'journaled-on-a');
+    expect(created.status).toBe(200);
+    const requestsOf = async (base: string) =>
+      ((await (await fetch(`${base}/__admin/requests?operationId=accounts_create&limit=50`)).json()) as { requests: Array<{ id: number; path: string; method: string; status: number; requestHeaders: Record<string, string>; requestBody: unknown }> }).requests;
+    // A writes its journal entries in the background, a few milliseconds after answering
+    await expect.poll(async () => (await requestsOf(b!.urls.synqly)).length, { timeout: 10_000 }).toBe(1);
+    const seenByB = await requestsOf(b!.urls.synqly);
+    expect(seenByB).toHaveLength(1);
+    expect(seenByB[0]).toMatchObject({ method: 'POST', path: '/v1/accounts', status: 200, requestBody: { name: 'journaled-on-a' } });
+    expect(seenByB[0]!.requestHeaders.authorization).toBe('[redacted]');
+    // B's own answer lands in the same journal, after A's
+    expect((await createAccount(b!.urls.synqly, token, 'journaled-on-b')).status).toBe(200);
+    await expect.poll(async () => (await requestsOf(a!.urls.synqly)).length, { timeout: 10_000 }).toBe(2);
+    const both = await requestsOf(a!.urls.synqly);
+    expect(both.map((r) => (r.requestBody as { name: string }).name)).toEqual(['journaled-on-b', 'journaled-on-a']);
+    expect(both[0]!.id).toBeGreaterThan(both[1]!.id);
+    // clearing through B empties A's view
+    expect((await fetch(`${b!.urls.synqly}/__admin/requests`, { method: 'DELETE', headers: { 'x-apitwin-client': 'test' } })).status).toBe(204);
+    expect(await requestsOf(a!.urls.synqly)).toEqual([]);
+
+    const tenant = await fetch(`${a!.urls.synqly}/__admin/tenants`, { method: 'POST', headers: json, body: JSON.stringify({ vendor: 'connxio' }) });
+    expect(tenant.status).toBe(201);
+    const c = ((await tenant.json()) as { credentials: { company_id: string; api_key: string; api_key_subscription_id: string; oauth: { client_id: string; client_secret: string } } }).credentials;
+    const oauth = await fetch(`${a!.urls.connxio}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: c.oauth.client_id, client_secret: c.oauth.client_secret, scope: 'api://connxio/.default' }),
+    });
+    expect(oauth.status).toBe(200);
+    const auth = { 'connxio-api-key': c.api_key, authorization: `Bearer ${((await oauth.json()) as { access_token: string }).access_token}` };
+    const integration = await fetch(`${a!.urls.connxio}/v2/integrations`, {
+      method: 'POST',
+      headers: { ...auth, ...json },
+      body: JSON.stringify({
+        description: 'journal-shared',
+        transactionType: 'Order',
+        sender: 'Webshop',
+        receiver: 'ERP',
+        messageInboundFormat: 'json',
+        messageInboundEncoding: 'utf-8',
+        subscriptionId: c.api_key_subscription_id,
+        enabled: true,
+        inboundConnection: { adapterType: 'Api', connectionProperties: null },
+        subIntegrations: [
+          {
+            subIntegrationId: '6d3f0a52-8c1e-4b7a-9f2d-3e4c5b6a7d8e',
+            subintegrationName: 'to-void',
+            transformations: [],
+            outboundConnections: [{ adapterType: 'Discard', adapterName: 'void', connectionProperties: null }],
+            messageOutboundFormat: 'json',
+            messageOutboundEncoding: 'utf-8',
+            preDefinedUserProperties: {},
+            enabled: true,
+          },
+        ],
+      }),
+    });
+    expect(integration.status).toBe(201);
+    const integrationId = ((await integration.json()) as { configCorrelationId: string }).configCorrelationId;
+    const sent = await fetch(`${a!.urls.connxio}/v2/messages/${integrationId}?InterchangeId=ic-shared-1`, { method: 'POST', headers: { ...auth, ...json }, body: JSON.stringify({ orderId: 'SO-SHARED' }) });
+    expect(sent.status).toBe(200);
+    const messagesOf = async (base: string) =>
+      ((await (await fetch(`${base}/__admin/connxio/messages?companyId=${c.company_id}`)).json()) as { messages: Array<{ id: number; interchangeId: string; integrationId: string; body: string }> }).messages;
+    await expect.poll(async () => (await messagesOf(b!.urls.synqly)).length, { timeout: 10_000 }).toBe(1);
+    const inB = await messagesOf(b!.urls.synqly);
+    expect(inB).toHaveLength(1);
+    expect(inB[0]).toMatchObject({ interchangeId: 'ic-shared-1', integrationId, body: '{"orderId":"SO-SHARED"}' });
+    expect((await fetch(`${b!.urls.synqly}/__admin/connxio/messages?companyId=${c.company_id}`, { method: 'DELETE', headers: { 'x-apitwin-client': 'test' } })).status).toBe(204);
+    expect(await messagesOf(a!.urls.synqly)).toEqual([]);
+  });
 });

@@ -179,14 +179,17 @@ export const connxioPortalOperations = operationTable<null, operations>({
   },
 
   // the message journal -------------------------------------------------------------------------
-  admin_connxio_messages_list: (ctx) => {
+  admin_connxio_messages_list: async (ctx) => {
+    await ctx.env.messages.sync?.();
     const q = ctx.query as { companyId?: string; integrationId?: string; subscriptionId?: string; channel?: MessageChannel; interchangeId?: string; limit?: number };
     return json({ messages: ctx.env.messages.query(q) });
   },
 
-  admin_connxio_messages_clear: (ctx) => {
+  admin_connxio_messages_clear: async (ctx) => {
+    await ctx.env.messages.sync?.();
     const q = ctx.query as { companyId?: string; integrationId?: string };
     ctx.env.messages.clear({ companyId: q.companyId, integrationId: q.integrationId });
+    await ctx.env.messages.sync?.(); // a shared journal: cleared for every replica before the 204
     return noContent();
   },
 });

@@ -89,6 +89,7 @@ export function adminOperations(services: AdminServices): OperationTable<null> {
         deleteTenantStubs(tx, tenant.id);
       });
       if (tenant.vendor === 'connxio') ctx.env.messages.clear({ companyId: tenant.id });
+      await ctx.env.messages.sync?.();
       return noContent();
     },
 
@@ -96,6 +97,7 @@ export function adminOperations(services: AdminServices): OperationTable<null> {
       const tenant = getTenant(ctx.env.store.reader, ctx.params.tenantId);
       const faker = tenant.profile === 'empty' ? undefined : await loadFakerFor(tenant.seed);
       if (tenant.vendor === 'connxio') ctx.env.messages.clear({ companyId: tenant.id });
+      await ctx.env.messages.sync?.();
       return json(
         await ctx.env.store.transact((tx) => {
           deleteTenantStubs(tx, tenant.id);
@@ -110,6 +112,7 @@ export function adminOperations(services: AdminServices): OperationTable<null> {
       await ctx.env.rateLimits?.clear();
       ctx.env.requests.clear();
       ctx.env.messages.clear();
+      await Promise.all([ctx.env.requests.sync?.(), ctx.env.messages.sync?.()]);
       const profile = body.profile ?? 'empty';
       const faker = profile === 'empty' ? undefined : await loadFakerFor(body.seed ?? DEFAULT_SEED);
       const tenants = await ctx.env.store.transact((tx) => {
@@ -188,7 +191,8 @@ export function adminOperations(services: AdminServices): OperationTable<null> {
       return json(clockView(ctx.env));
     },
 
-    admin_requests_list: (ctx) => {
+    admin_requests_list: async (ctx) => {
+      await ctx.env.requests.sync?.();
       const q = ctx.query;
       return json({
         requests: ctx.env.requests.query({
@@ -203,8 +207,9 @@ export function adminOperations(services: AdminServices): OperationTable<null> {
       });
     },
 
-    admin_requests_clear: (ctx) => {
+    admin_requests_clear: async (ctx) => {
       ctx.env.requests.clear();
+      await ctx.env.requests.sync?.(); // a shared journal: cleared for every replica before the 204
       return noContent();
     },
     }),

@@ -48,7 +48,8 @@ export function stubOperations(targets: Record<StubVendor, StubTarget> | undefin
       return { status: 204 };
     },
 
-    admin_stubs_near_misses: (ctx) => {
+    admin_stubs_near_misses: async (ctx) => {
+      await ctx.env.requests.sync?.();
       const q = ctx.query as { operationId?: string; limit?: number };
       const limit = q.limit ?? 100;
       const nearMisses = ctx.env.requests

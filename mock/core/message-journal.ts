@@ -51,17 +51,24 @@ export interface MessageJournal {
   /** removes every entry, or only those matching companyId / integrationId; returns how many */
   clear(filter?: { companyId?: string; integrationId?: string }): number;
   readonly size: number;
+  /** a shared journal (PostgreSQL store): writes what this replica queued, then reads what every replica recorded; call before `query` and `clear` */
+  sync?(): Promise<void>;
+}
+
+export function messageMatches(e: DeliveredMessage, q: MessageQuery): boolean {
+  return (
+    (q.companyId === undefined || e.companyId === q.companyId) &&
+    (q.integrationId === undefined || e.integrationId.toLowerCase() === q.integrationId.toLowerCase()) &&
+    (q.subscriptionId === undefined || e.subscriptionId === q.subscriptionId) &&
+    (q.channel === undefined || e.channel === q.channel) &&
+    (q.interchangeId === undefined || e.interchangeId === q.interchangeId)
+  );
 }
 
 export function createMessageJournal(capacity = 10_000): MessageJournal {
   let entries: DeliveredMessage[] = [];
   let nextId = 1;
-  const matches = (e: DeliveredMessage, q: MessageQuery) =>
-    (q.companyId === undefined || e.companyId === q.companyId) &&
-    (q.integrationId === undefined || e.integrationId.toLowerCase() === q.integrationId.toLowerCase()) &&
-    (q.subscriptionId === undefined || e.subscriptionId === q.subscriptionId) &&
-    (q.channel === undefined || e.channel === q.channel) &&
-    (q.interchangeId === undefined || e.interchangeId === q.interchangeId);
+  const matches = messageMatches;
   return {
     record(entry) {
       const stored = structuredClone({ ...entry, id: nextId++ });

@@ -41,6 +41,23 @@ export interface RequestJournal {
   query(q?: JournalQuery): JournalRecord[];
   clear(): void;
   readonly size: number;
+  /** a shared journal (PostgreSQL store): writes what this replica queued, then reads what every replica recorded; call before `query` */
+  sync?(): Promise<void>;
+}
+
+/** the entries matching `q`, newest first (entries are oldest first) */
+export function selectJournalRecords(entries: readonly JournalRecord[], q: JournalQuery, capacity: number): JournalRecord[] {
+  const limit = Math.min(Math.max(q.limit ?? 100, 1), capacity);
+  const matched = entries.filter(
+    (e) =>
+      (q.vendor === undefined || e.vendor === q.vendor) &&
+      (q.operationId === undefined || e.operationId === q.operationId) &&
+      (q.method === undefined || e.method === q.method.toUpperCase()) &&
+      (q.status === undefined || e.status === q.status) &&
+      (q.pathContains === undefined || e.path.includes(q.pathContains)) &&
+      (q.sinceId === undefined || e.id > q.sinceId),
+  );
+  return matched.slice(-limit).reverse();
 }
 
 const SECRET_HEADERS = new Set(['authorization', 'connxio-api-key', 'cookie', 'set-cookie', 'x-apitwin-admin-token', 'ocp-apim-subscription-key', 'proxy-authorization']);
@@ -151,17 +168,7 @@ export function createRequestJournal(requestedCapacity = 1000): RequestJournal {
       if (count < capacity) count++;
     },
     query(q = {}) {
-      const limit = Math.min(Math.max(q.limit ?? 100, 1), capacity);
-      const matched = entries().filter(
-        (e) =>
-          (q.vendor === undefined || e.vendor === q.vendor) &&
-          (q.operationId === undefined || e.operationId === q.operationId) &&
-          (q.method === undefined || e.method === q.method.toUpperCase()) &&
-          (q.status === undefined || e.status === q.status) &&
-          (q.pathContains === undefined || e.path.includes(q.pathContains)) &&
-          (q.sinceId === undefined || e.id > q.sinceId),
-      );
-      return matched.slice(-limit).reverse();
+      return selectJournalRecords(entries(), q, capacity);
     },
     clear() {
       ring.fill(undefined);

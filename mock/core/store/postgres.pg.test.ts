@@ -34,7 +34,7 @@ describe('store on PostgreSQL', () => {
     const meta = await query<{ key: string; value: string }>(url, 'SELECT key, value FROM apitwin_meta ORDER BY key');
     expect(meta).toEqual([
       { key: 'format', value: 'apitwin-store' },
-      { key: 'schema_version', value: '1' },
+      { key: 'schema_version', value: '2' },
     ]);
     const b = await Store.open({ postgres: url });
     expect(b.reader.count('items')).toBe(49);
@@ -64,7 +64,7 @@ describe('store on PostgreSQL', () => {
       (e: unknown) => e,
     );
     expect((err2 as StoreFileError).reason).toBe('unsupported-version');
-    expect((err2 as Error).message).toMatch(/schema version 99, this apitwin reads up to 1/);
+    expect((err2 as Error).message).toMatch(/schema version 99, this apitwin reads up to 2/);
   });
 
   it('two stores on one database: each sees the other\'s writes after sync, and checks inside transactions hold across them', async () => {

@@ -17,7 +17,7 @@ import { STORE_FORMAT, StoreFileError, assertStoreDocument, normalizeDocument, t
  * - `apitwin_meta`: format marker and schema version; a newer or foreign schema is refused.
  */
 
-export const PG_SCHEMA_VERSION = 1;
+export const PG_SCHEMA_VERSION = 2;
 /** advisory lock keys ('apit' + 1, + 2) */
 const WRITE_LOCK = 0x61706974_01;
 const MIGRATE_LOCK = 0x61706974_02;
@@ -44,7 +44,20 @@ const MIGRATIONS: Array<{ version: number; sql: string }> = [
       INSERT INTO apitwin_meta (key, value) VALUES ('format', '${STORE_FORMAT}'), ('schema_version', '1');
     `,
   },
+  {
+    // the request and message journals: control state every replica appends to and reads (shared-journals.ts)
+    version: 2,
+    sql: `
+      CREATE TABLE apitwin_journal (seq bigserial PRIMARY KEY, kind text NOT NULL, entry jsonb NOT NULL);
+      CREATE INDEX apitwin_journal_kind_seq ON apitwin_journal (kind, seq);
+    `,
+  },
 ];
+
+/** one change to a shared journal, applied in the order queued */
+export type JournalTableOp =
+  | { kind: string; append: unknown[] }
+  | { kind: string; clear: Array<{ field: string; value: string; ignoreCase?: boolean }> };
 
 /** the URL without its password, for messages */
 export function redactUrl(url: string): string {
@@ -228,6 +241,54 @@ export class PostgresLog {
     await this.run(() => this.pool.query('DELETE FROM apitwin_lease WHERE name = $1 AND holder = $2', [name, holder]));
   }
 
+  /**
+   * Applies journal changes in one transaction, then trims each journal touched to its newest
+   * `capacity[kind]` rows.
+   */
+  async writeJournals(ops: JournalTableOp[], capacity: Record<string, number>): Promise<void> {
+    await this.run(async () => {
+      const client = await this.pool.connect();
+      try {
+        await client.query('BEGIN');
+        const kinds = new Set<string>();
+        for (const op of ops) {
+          kinds.add(op.kind);
+          if ('append' in op) {
+            await client.query('INSERT INTO apitwin_journal (kind, entry) SELECT $1, e FROM unnest($2::jsonb[]) WITH ORDINALITY AS t(e, n) ORDER BY n', [op.kind, op.append.map(toJsonb)]);
+          } else {
+            const params: unknown[] = [op.kind];
+            const where = op.clear.map((c) => {
+              params.push(c.field, c.value);
+              const field = `entry->>$${params.length - 1}`;
+              return c.ignoreCase ? `lower(${field}) = lower($${params.length})` : `${field} = $${params.length}`;
+            });
+            await client.query(`DELETE FROM apitwin_journal WHERE kind = $1${where.map((w) => ` AND ${w}`).join('')}`, params);
+          }
+        }
+        for (const kind of kinds) {
+          await client.query(
+            'DELETE FROM apitwin_journal WHERE kind = $1 AND seq <= (SELECT seq FROM apitwin_journal WHERE kind = $1 ORDER BY seq DESC OFFSET $2 LIMIT 1)',
+            [kind, Math.max(1, capacity[kind] ?? 1000)],
+          );
+        }
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+    });
+  }
+
+  /** the newest `limit` entries of a journal, oldest first, each with its seq */
+  async readJournal(kind: string, limit: number): Promise<Array<{ seq: number; entry: unknown }>> {
+    const rows = (
+      await this.run(() => this.pool.query<{ seq: string; entry: unknown }>('SELECT seq, entry FROM apitwin_journal WHERE kind = $1 ORDER BY seq DESC LIMIT $2', [kind, limit]))
+    ).rows;
+    return rows.reverse().map((r) => ({ seq: Number(r.seq), entry: r.entry }));
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -243,6 +304,11 @@ export class PostgresLog {
       throw new StoreUnavailableError(`the PostgreSQL store is unavailable (${(err as Error).message || (err as { code?: string }).code || 'no answer'})`, { cause: err });
     }
   }
+}
+
+/** jsonb refuses the NUL character; a journal entry keeps U+FFFD in its place */
+function toJsonb(value: unknown): string {
+  return JSON.stringify(value).replaceAll('\\u0000', '\\ufffd');
 }
 
 function toEntry(row: { s: string; ops: string }): JournalEntry {
