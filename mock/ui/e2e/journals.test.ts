@@ -27,7 +27,7 @@ describe.skipIf(!chromiumPath)('the dashboard journals in Debian Chromium', () =
   let browser: Browser;
   let desktop: BrowserContext;
   let synqlyToken: string;
-  let connxioId: string;
+  let connxio: { id: string; apiKey: string; clientId: string; clientSecret: string };
   const browserErrors: string[] = [];
 
   const url = (listener: 'synqly' | 'connxio' | 'custom', path: string) => twin.urls[listener] + path;
@@ -47,7 +47,8 @@ describe.skipIf(!chromiumPath)('the dashboard journals in Debian Chromium', () =
     expect(seeded.status).toBe(201);
     const { tenants } = (await seeded.json()) as { tenants: Array<{ id: string; vendor: string; credentials: Record<string, any> }> };
     synqlyToken = tenants.find((t) => t.vendor === 'synqly')!.credentials.token;
-    connxioId = tenants.find((t) => t.vendor === 'connxio')!.id;
+    const c = tenants.find((t) => t.vendor === 'connxio')!;
+    connxio = { id: c.id, apiKey: c.credentials.api_key, clientId: c.credentials.oauth.client_id, clientSecret: c.credentials.oauth.client_secret };
     launched = await launchChromium(chromiumPath!);
     browser = launched.browser;
     desktop = await newContext(browser, 'desktop');
@@ -108,6 +109,38 @@ describe.skipIf(!chromiumPath)('the dashboard journals in Debian Chromium', () =
     // the same button closes it
     await target.getByRole('button', { name: /^Details of request/ }).click();
     await detail.waitFor({ state: 'detached' });
+    await page.close();
+  });
+
+  it('sends a test message to a Connxio integration from the message journal; the twin keeps it', async () => {
+    const token = await fetch(url('connxio', '/oauth/token'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: connxio.clientId, client_secret: connxio.clientSecret, scope: 'api://connxio/.default' }),
+    });
+    const bearer = ((await token.json()) as { access_token: string }).access_token;
+    const integrations = (await (await fetch(url('connxio', '/v2/integrations'), { headers: { authorization: `Bearer ${bearer}`, 'connxio-api-key': connxio.apiKey } })).json()) as Array<{
+      id: string;
+      inboundConnection?: { adapterType?: string };
+    }>;
+    const apiTriggered = integrations.filter((i) => (i.inboundConnection?.adapterType ?? '').toLowerCase() === 'api');
+    expect(apiTriggered.length).toBeGreaterThan(0);
+    const target = apiTriggered[apiTriggered.length - 1]!;
+
+    const page = await openPage(url('connxio', '/__ui/messages?live=off'));
+    const form = page.getByRole('form', { name: 'Send a test message' });
+    await form.getByLabel('Company to send as').selectOption({ label: 'demo' });
+    const integration = form.getByLabel('Integration to send to');
+    await integration.locator(`option[value="${target.id}"]`).waitFor({ state: 'attached' });
+    await integration.selectOption(target.id);
+    await form.getByLabel('Message body').fill('{"order":"e2e-test-message-1"}');
+    await form.getByRole('button', { name: 'Send test message' }).click();
+    await page.getByRole('table', { name: 'Messages, newest first' }).getByText('e2e-test-message-1').waitFor();
+
+    const kept = (await (await fetch(url('connxio', `/__admin/connxio/messages?companyId=${connxio.id}&integrationId=${target.id}`))).json()) as {
+      messages: Array<{ integrationId: string; channel: string; body: string; contentType?: string }>;
+    };
+    expect(kept.messages.filter((m) => m.body === '{"order":"e2e-test-message-1"}').map((m) => [m.integrationId, m.channel, m.contentType])).toEqual([[target.id, 'message', 'application/json']]);
     await page.close();
   });
 });

@@ -1,9 +1,12 @@
 import { useEffect, useState } from 'preact/hooks';
 import { adminApi } from '../api/admin.ts';
-import type { DeliveredMessage } from '../api/types.ts';
+import { hrefOn, LISTENER_LABEL } from '../api/listeners.ts';
+import type { ConnxioIntegration, DeliveredMessage, Tenant } from '../api/types.ts';
+import { connxio } from '../api/vendors.ts';
 import { Page } from '../components/page.tsx';
 import { usePolling } from '../components/poll.ts';
-import { Badge, confirmAction, DataTable, Field, Json, LoadError, Notice, Section, shortId, Switch, useAction } from '../components/ui.tsx';
+import { Badge, confirmAction, DataTable, Field, Json, LoadError, Notice, Section, shortId, Switch, useAction, useAsync } from '../components/ui.tsx';
+import { integrationLabel, isApiTriggered } from './ConnxioIntegrations.tsx';
 import { setQuery } from '../router.ts';
 import { useAppState } from '../state.tsx';
 
@@ -24,12 +27,13 @@ export function MessagesPage(props: { query: URLSearchParams }) {
   useEffect(() => {
     setQuery({ companyId, integrationId, channel, live: live ? undefined : 'off' });
   }, [companyId, integrationId, channel, live]);
+  const load = () => adminApi.messages({ companyId: companyId || undefined, integrationId: integrationId.trim() || undefined, channel: channel || undefined, limit: 200 });
   const {
     data: messages,
     error,
     setData: setMessages,
   } = usePolling(
-    () => adminApi.messages({ companyId: companyId || undefined, integrationId: integrationId.trim() || undefined, channel: channel || undefined, limit: 200 }),
+    load,
     [companyId, integrationId, channel],
     { intervalMs: POLL_MS, live, firstDelayMs: 150 },
   );
@@ -91,6 +95,11 @@ export function MessagesPage(props: { query: URLSearchParams }) {
           <Switch checked={live} label="Live (refresh every 2 seconds)" showLabel onChange={setLive} />
         </form>
       </Section>
+      {companies.length > 0 && (
+        <Section title="Send a test message">
+          <SendTestMessage companies={companies} companyId={companyId} onSent={() => void load().then(setMessages, () => undefined)} />
+        </Section>
+      )}
       <Section title="Messages">
         {error ? (
           <LoadError error={error} what="The message journal" endpoint="GET /__admin/connxio/messages" />
@@ -172,5 +181,88 @@ export function MessagesPage(props: { query: URLSearchParams }) {
         </section>
       )}
     </Page>
+  );
+}
+
+/**
+ * A test message to one of a company's API-triggered integrations, sent as a client would:
+ * POST /v2/messages/{integrationId} on the Connxio listener with the company's key and a bearer.
+ */
+function SendTestMessage(props: { companies: Tenant[]; companyId: string; onSent: () => void }) {
+  const state = useAppState();
+  const onConnxio = state.listeners?.current === 'connxio';
+  const [tenantId, setTenantId] = useState(props.companyId || props.companies[0]?.id || '');
+  const tenant = props.companies.find((c) => c.id === tenantId);
+  const integrations = useAsync(
+    async () => (onConnxio && tenant ? (await connxio<ConnxioIntegration[]>(tenant, '/v2/integrations')).filter(isApiTriggered) : []),
+    [tenantId, onConnxio],
+  );
+  const [integrationId, setIntegrationId] = useState('');
+  const [contentType, setContentType] = useState('application/json');
+  const [body, setBody] = useState('{\n  "hello": "from the dashboard"\n}');
+  const action = useAction();
+  const chosen = integrationId || integrations.data?.[0]?.id || '';
+
+  useEffect(() => {
+    if (props.companyId) setTenantId(props.companyId);
+  }, [props.companyId]);
+
+  if (!onConnxio) {
+    const href = hrefOn('connxio', location.pathname + location.search);
+    return (
+      <p class="muted">
+        Messages are sent through the Connxio API, on the {LISTENER_LABEL.connxio}.{' '}
+        {href.startsWith('/') ? null : <a href={href}>Open the message journal there to send one.</a>}
+      </p>
+    );
+  }
+  return (
+    <form
+      class="form"
+      aria-label="Send a test message"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        if (!tenant || !chosen) return;
+        const sent = await action.run(
+          () => connxio(tenant, `/v2/messages/${encodeURIComponent(chosen)}`, { method: 'POST', body, headers: { 'content-type': contentType } }).then(() => true),
+          'Test message sent',
+        );
+        if (sent) props.onSent();
+      }}
+    >
+      {action.error && <Notice kind="error">{action.error}</Notice>}
+      <div class="form-row">
+        <Field label="Company to send as">
+          {(id) => (
+            <select id={id} value={tenantId} onChange={(e) => (setTenantId(e.currentTarget.value), setIntegrationId(''))}>
+              {props.companies.map((c) => (
+                <option value={c.id}>{c.name}</option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Integration to send to">
+          {(id) => (
+            <select id={id} value={chosen} disabled={!integrations.data?.length} onChange={(e) => setIntegrationId(e.currentTarget.value)}>
+              {(integrations.data ?? []).map((i) => (
+                <option value={i.id}>{integrationLabel(i)}</option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Content type">{(id) => <input id={id} value={contentType} onInput={(e) => setContentType(e.currentTarget.value)} />}</Field>
+      </div>
+      {integrations.error ? (
+        <LoadError error={integrations.error} what="The company's integrations" endpoint="GET /v2/integrations" />
+      ) : integrations.data && integrations.data.length === 0 ? (
+        <p class="muted">This company has no API-triggered integration to send to.</p>
+      ) : null}
+      <Field label="Message body">{(id) => <textarea id={id} class="mono" rows={4} value={body} onInput={(e) => setBody(e.currentTarget.value)} />}</Field>
+      <div>
+        <button type="submit" class="btn btn-primary" disabled={action.busy || !chosen}>
+          Send test message
+        </button>
+      </div>
+    </form>
   );
 }
