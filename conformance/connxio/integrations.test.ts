@@ -390,6 +390,19 @@ describe('update_integration', () => {
   });
 });
 
+describe('nullable fields of the vendor\'s IntegrationConfig', () => {
+  it('accepts null logMessageContent and logMetaData in internalLoggingOptions (stored as their defaults, as when absent); a non-boolean is a 400', async () => {
+    const s = await connxioSession(target);
+    const created = await createIntegration(s, integrationBody(await currentSubscriptionId(s), { internalLoggingOptions: { logLevel: 3, logMessageContent: null, logMetaData: null } }));
+    const read = await s.get(`/v2/integrations/${created.id}`);
+    expectOperation(read, 'get_integration', 200);
+    expect(read.body.internalLoggingOptions.logLevel).toBe(3);
+    if (twin) expect(read.body.internalLoggingOptions).toEqual({ logLevel: 3, logMessageContent: false, logMetaData: true });
+    const wrong = integrationBody(s.subscriptionId!, { internalLoggingOptions: { logLevel: 2, logMessageContent: 'yes' } });
+    expectProblem(await s.post('/v2/integrations').send(wrong), 'create_integration', 400);
+  });
+});
+
 describe('delete_integration', () => {
   it('deletes (204) under /api/v2; afterwards get answers 404 and delete 400 (the vendor lists no 404 for this DELETE)', async () => {
     const s = await connxioSession(target);

@@ -43,6 +43,21 @@ describe('create_security_config', () => {
     expect(read.text).not.toContain(body.globalSecurityProperties.password);
   });
 
+  it('accepts eTagSetter (write-only in the vendor\'s type) and never returns it; the eTag stays the server\'s', async () => {
+    const s = await connxioSession(target);
+    const body = basicAuth({ eTagSetter: 'client-chosen-etag' });
+    const res = await createConfig(s, body);
+    expect(res.body).not.toHaveProperty('eTagSetter');
+    expect(res.body.eTag).not.toBe('client-chosen-etag');
+    const read = await s.get(`/v2/securityconfigs/${body.id}`);
+    expectOperation(read, 'get_security_config', 200);
+    expect(read.body).not.toHaveProperty('eTagSetter');
+    expect(read.text).not.toContain('client-chosen-etag');
+    const list = await s.get('/v2/securityconfigs');
+    expectOperation(list, 'list_security_configs', 200);
+    expect(list.body.every((c: Record<string, unknown>) => !('eTagSetter' in c))).toBe(true);
+  });
+
   it('updates by id (upsert), with a new eTag, and keeps the secret when its reference is sent back', async () => {
     const s = await connxioSession(target);
     const body = basicAuth();

@@ -118,7 +118,6 @@ export interface SecurityConfiguration {
   correlationId: string;
   apimSubscription: string | null;
   eTag: string;
-  eTagSetter: string | null;
   cosmosEntityName: string;
   companyId: string;
   auditCorrelationId: string;

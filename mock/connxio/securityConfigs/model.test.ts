@@ -35,6 +35,15 @@ describe('security configurations model', () => {
     expect(config.eTag).toMatch(/^"[0-9a-f]{8}-0000-0d00-0000-[0-9a-f]{8}0000"$/);
     expect(JSON.stringify(t.read().securityConfigs.get(basic.id))).not.toContain('p@ss');
     expect(JSON.stringify(getSecurityConfig(t.read(), basic.id))).not.toContain('secrets');
+    expect(config).not.toHaveProperty('eTagSetter');
+  });
+
+  it('never returns eTagSetter (write-only), not even from a record stored while it was kept', async () => {
+    const t = await setup();
+    await t.write((c) => upsertSecurityConfig(c, basic, 'ci key', t.env));
+    await t.write((c) => c.securityConfigs.put({ ...c.securityConfigs.get(basic.id)!, eTagSetter: null } as never));
+    expect(getSecurityConfig(t.read(), basic.id)).not.toHaveProperty('eTagSetter');
+    expect(listSecurityConfigs(t.read())[0]).not.toHaveProperty('eTagSetter');
   });
 
   it('re-sending the reference keeps the secret version; a new value bumps it; the eTag changes on every write', async () => {

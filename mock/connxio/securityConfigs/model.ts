@@ -39,7 +39,8 @@ const SECRET_KEY = /(password|passwd|pwd|secret|apikey|api_key|accesskey|shareda
 const NOT_SECRET_KEY = /(url|uri|endpoint|type|name|header|id)$/i;
 
 export function securityConfigView(record: SecurityConfigRecord): SecurityConfiguration {
-  const { secrets: _secrets, ...view } = record;
+  // eTagSetter is write-only in the vendor's type; records stored before it was dropped still hold it
+  const { secrets: _secrets, eTagSetter: _eTagSetter, ...view } = record as SecurityConfigRecord & { eTagSetter?: unknown };
   return view;
 }
 
@@ -163,7 +164,6 @@ export function upsertSecurityConfig(
     correlationId: existing?.correlationId ?? env.random.uuid(),
     apimSubscription: null,
     eTag: newEtag(env.random, env.nowMs),
-    eTagSetter: null,
     cosmosEntityName: SECURITY_COSMOS_ENTITY_NAME,
     companyId: company.companyId,
     auditCorrelationId: env.random.uuid(),
