@@ -143,4 +143,45 @@ describe.skipIf(!chromiumPath)('the dashboard journals in Debian Chromium', () =
     expect(kept.messages.filter((m) => m.body === '{"order":"e2e-test-message-1"}').map((m) => [m.integrationId, m.channel, m.contentType])).toEqual([[target.id, 'message', 'application/json']]);
     await page.close();
   });
+
+  it('registers a Synqly organization webhook in the UI; the twin delivers to it; deleted in the UI, it is gone', async () => {
+    const { createServer } = await import('node:http');
+    const received: string[] = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => (received.push(body), res.writeHead(204).end()));
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', () => resolve()));
+    const hookUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hooks`;
+    const synqlyHeaders = { authorization: `Bearer ${synqlyToken}`, 'content-type': 'application/json' };
+    try {
+      const page = await openPage(url('synqly', '/__ui/webhook-deliveries?live=off'));
+      const form = page.getByRole('form', { name: 'Register a webhook' });
+      await form.getByLabel('Webhook name').fill('e2e-ui-hook');
+      await form.getByLabel('Delivery URL').fill(hookUrl);
+      await form.getByLabel('Signing secret').fill('e2e-ui-webhook-secret');
+      await form.getByRole('checkbox', { name: 'all', exact: true }).uncheck();
+      await form.getByRole('checkbox', { name: 'account_create', exact: true }).check();
+      await form.getByRole('button', { name: 'Register webhook' }).click();
+      const table = page.getByRole('table', { name: 'Organization webhooks' });
+      await table.getByText('e2e-ui-hook').waitFor();
+
+      const listed = (await (await fetch(url('synqly', '/v1/organization/webhooks'), { headers: synqlyHeaders })).json()) as { result: Array<{ name: string; url: string; filters: string[]; environment: string }> };
+      expect(listed.result.filter((h) => h.name === 'e2e-ui-hook').map((h) => [h.url, h.filters, h.environment])).toEqual([[hookUrl, ['account_create'], 'test']]);
+      expect(await page.content()).not.toContain('e2e-ui-webhook-secret');
+
+      expect((await fetch(url('synqly', '/v1/accounts'), { method: 'POST', headers: synqlyHeaders, body: JSON.stringify({ fullname: 'Hooked Corp', environment: 'test' }) })).status).toBe(200);
+      await expect.poll(() => received.some((b) => b.includes('account_create')), { timeout: 10_000 }).toBe(true);
+
+      await table.getByRole('button', { name: 'Delete webhook e2e-ui-hook' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: /^Delete/ }).click();
+      await table.getByText('e2e-ui-hook').waitFor({ state: 'detached' });
+      const after = (await (await fetch(url('synqly', '/v1/organization/webhooks'), { headers: synqlyHeaders })).json()) as { result: Array<{ name: string }> };
+      expect(after.result.map((h) => h.name)).not.toContain('e2e-ui-hook');
+      await page.close();
+    } finally {
+      receiver.close();
+    }
+  });
 });

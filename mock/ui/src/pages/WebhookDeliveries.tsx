@@ -1,8 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
 import { adminApi } from '../api/admin.ts';
+import { hrefOn, LISTENER_LABEL } from '../api/listeners.ts';
+import type { Tenant } from '../api/types.ts';
+import { synqly } from '../api/vendors.ts';
 import { Page } from '../components/page.tsx';
 import { usePolling } from '../components/poll.ts';
-import { Badge, DataTable, Field, Json, LoadError, Section, shortId, StatusCode, Switch, Time } from '../components/ui.tsx';
+import { Badge, confirmAction, DataTable, Field, Json, LoadError, Notice, Section, shortId, StatusCode, Switch, Time, useAction, useAsync } from '../components/ui.tsx';
 import { setQuery } from '../router.ts';
 import { useAppState } from '../state.tsx';
 
@@ -32,7 +35,12 @@ export function WebhookDeliveriesPage(props: { query: URLSearchParams }) {
   const current = deliveries?.find((d) => d.id === selected);
 
   return (
-    <Page title="Webhook deliveries" lead="Events the twin POSTed to Synqly organization webhooks (signed, retried with backoff), with every attempt. Register webhooks with POST /v1/organization/webhooks.">
+    <Page title="Webhook deliveries" lead="Events the twin POSTed to Synqly organization webhooks (signed, retried with backoff), with every attempt. Register webhooks below (POST /v1/organization/webhooks).">
+      {orgs.length > 0 && (
+        <Section title="Organization webhooks">
+          <OrganizationWebhooks orgs={orgs} organizationId={organizationId} />
+        </Section>
+      )}
       <Section title="Filters">
         <form class="filters" role="search" aria-label="Webhook deliveries" onSubmit={(e) => e.preventDefault()}>
           <div class="form-row">
@@ -138,5 +146,141 @@ export function WebhookDeliveriesPage(props: { query: URLSearchParams }) {
         </section>
       )}
     </Page>
+  );
+}
+
+interface OrganizationWebhook {
+  id: string;
+  name: string;
+  environment: string;
+  filters: string[];
+  url: string;
+  created_at: string;
+}
+
+const WEBHOOK_FILTERS = ['all', 'account_create', 'account_delete', 'account_update', 'integration_create', 'integration_delete', 'integration_update', 'operation_complete'] as const;
+
+/**
+ * An organization's webhooks through the Synqly API with the organization's token, as a client
+ * registers them: GET, POST and DELETE /v1/organization/webhooks.
+ */
+function OrganizationWebhooks(props: { orgs: Tenant[]; organizationId: string }) {
+  const state = useAppState();
+  const onSynqly = state.listeners?.current === 'synqly';
+  const [tenantId, setTenantId] = useState(props.organizationId || props.orgs[0]?.id || '');
+  const tenant = props.orgs.find((o) => o.id === tenantId);
+  const hooks = useAsync(async () => (onSynqly && tenant ? (await synqly<{ result: OrganizationWebhook[] }>(tenant, '/v1/organization/webhooks')).result : []), [tenantId, onSynqly]);
+  const [name, setName] = useState('');
+  const [hookUrl, setHookUrl] = useState('');
+  const [secret, setSecret] = useState('');
+  const [environment, setEnvironment] = useState('test');
+  const [filters, setFilters] = useState<string[]>(['all']);
+  const action = useAction();
+
+  useEffect(() => {
+    if (props.organizationId) setTenantId(props.organizationId);
+  }, [props.organizationId]);
+
+  if (!onSynqly) {
+    const href = hrefOn('synqly', location.pathname + location.search);
+    return (
+      <p class="muted">
+        Webhooks are registered through the Synqly API, on the {LISTENER_LABEL.synqly}. {href.startsWith('/') ? null : <a href={href}>Open this page there to register one.</a>}
+      </p>
+    );
+  }
+  const remove = async (h: OrganizationWebhook) => {
+    if (!tenant || !(await confirmAction(`Delete webhook ${h.name}?`, 'Events are no longer delivered to it.'))) return;
+    const ok = await action.run(() => synqly(tenant, `/v1/organization/webhooks/${encodeURIComponent(h.id)}`, { method: 'DELETE' }).then(() => true), `Webhook ${h.name} deleted`);
+    if (ok) await hooks.reload();
+  };
+  return (
+    <>
+      {action.error && <Notice kind="error">{action.error}</Notice>}
+      <div class="form-row">
+        <Field label="Organization of the webhooks">
+          {(id) => (
+            <select id={id} value={tenantId} onChange={(e) => setTenantId(e.currentTarget.value)}>
+              {props.orgs.map((o) => (
+                <option value={o.id}>{o.name}</option>
+              ))}
+            </select>
+          )}
+        </Field>
+      </div>
+      {hooks.error ? (
+        <LoadError error={hooks.error} what="The organization's webhooks" endpoint="GET /v1/organization/webhooks" />
+      ) : !hooks.data ? (
+        <p aria-busy="true">Loading…</p>
+      ) : (
+        <DataTable
+          caption="Organization webhooks"
+          testid="webhooks"
+          rows={hooks.data}
+          rowKey={(h) => h.id}
+          empty="No webhook registered for this organization."
+          columns={[
+            { header: 'Name', cell: (h) => <strong>{h.name}</strong> },
+            { header: 'URL', cell: (h) => <code class="path">{h.url}</code> },
+            { header: 'Events', cell: (h) => h.filters.join(', ') },
+            { header: 'Environment', cell: (h) => h.environment },
+            { header: 'Created', cell: (h) => <Time iso={h.created_at} /> },
+            {
+              header: 'Actions',
+              class: 'actions-col',
+              cell: (h) => (
+                <button type="button" class="btn btn-small btn-danger" aria-label={`Delete webhook ${h.name}`} onClick={() => remove(h)}>
+                  Delete
+                </button>
+              ),
+            },
+          ]}
+        />
+      )}
+      <form
+        class="form"
+        aria-label="Register a webhook"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          if (!tenant) return;
+          const body = { name: name.trim() || undefined, url: hookUrl.trim(), secret: { value: secret }, environment, filters };
+          const ok = await action.run(() => synqly(tenant, '/v1/organization/webhooks', { method: 'POST', body }).then(() => true), `Webhook registered for ${hookUrl.trim()}`);
+          if (ok) {
+            setName('');
+            setHookUrl('');
+            setSecret('');
+            setFilters(['all']);
+            await hooks.reload();
+          }
+        }}
+      >
+        <div class="form-row">
+          <Field label="Webhook name">{(id) => <input id={id} value={name} placeholder="my-receiver" onInput={(e) => setName(e.currentTarget.value)} />}</Field>
+          <Field label="Delivery URL">{(id) => <input id={id} type="url" required value={hookUrl} placeholder="http://127.0.0.1:9000/hooks" onInput={(e) => setHookUrl(e.currentTarget.value)} />}</Field>
+          <Field label="Signing secret">{(id) => <input id={id} type="password" required autoComplete="off" value={secret} onInput={(e) => setSecret(e.currentTarget.value)} />}</Field>
+          <Field label="Environment">
+            {(id) => (
+              <select id={id} value={environment} onChange={(e) => setEnvironment(e.currentTarget.value)}>
+                <option value="test">test</option>
+                <option value="prod">prod</option>
+              </select>
+            )}
+          </Field>
+        </div>
+        <fieldset class="checkbox-group">
+          <legend>Events</legend>
+          {WEBHOOK_FILTERS.map((f) => (
+            <label>
+              <input type="checkbox" checked={filters.includes(f)} onChange={(e) => setFilters(e.currentTarget.checked ? [...filters, f] : filters.filter((x) => x !== f))} /> {f}
+            </label>
+          ))}
+        </fieldset>
+        <div>
+          <button type="submit" class="btn btn-primary" disabled={action.busy || filters.length === 0}>
+            Register webhook
+          </button>
+        </div>
+      </form>
+    </>
   );
 }
