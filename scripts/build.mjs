@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fingerprint, isFresh, writeStamp } from './build-stamp.mjs';
 
@@ -20,7 +20,8 @@ await generateTypes();
 
 const external = ['pg', 'pg-native', '@faker-js/faker', 'pino', 'thread-stream', 'pino-pretty', '@stoplight/*', 'vitest', 'supertest', 'playwright-core', 'tsx'];
 
-await build({
+const bundled = await build({
+  metafile: true,
   entryPoints: { cli: join(root, 'mock/cli.ts'), index: join(root, 'mock/index.ts') },
   outdir: join(root, 'dist'),
   bundle: true,
@@ -33,6 +34,13 @@ await build({
   logLevel: 'warning',
   banner: { js: "import { createRequire as __apitwinCreateRequire } from 'node:module'; const require = __apitwinCreateRequire(import.meta.url);" },
 });
+
+// chunks of earlier builds (hashed names) would otherwise pile up in dist/ and in `npm pack`
+const written = new Set(Object.keys(bundled.metafile.outputs).map((p) => resolve(p)) /* relative to the working directory */);
+for (const name of readdirSync(join(root, 'dist'))) {
+  const file = join(root, 'dist', name);
+  if (/\.js(\.map)?$/.test(name) && !written.has(file)) rmSync(file, { force: true });
+}
 
 // declarations for `import … from 'apitwin'` (package.json exports → types)
 rmSync(join(root, 'dist', 'types'), { recursive: true, force: true });
