@@ -209,7 +209,6 @@ export function buildRecord(input: IntegrationInput, s: ServerFields): Integrati
     archived: or(input.archived, false),
     moved: s.moved,
     handleAsBinaryFile: or(input.handleAsBinaryFile, false),
-    tags: input.tags ? input.tags.filter((t): t is string => typeof t === 'string') : null,
     inboundConnection: adapter(input.inboundConnection, s.newId),
     subIntegrations: (input.subIntegrations ?? []).map((sub) => ({
       subIntegrationId: sub.subIntegrationId ? sub.subIntegrationId.toLowerCase() : null,

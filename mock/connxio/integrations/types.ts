@@ -133,7 +133,6 @@ export interface IntegrationConfig {
   moved: boolean;
   handleAsBinaryFile: boolean;
   /** free labels (the vendor's plugins send them on update); null when none were sent */
-  tags: string[] | null;
   inboundConnection: Adapter;
   subIntegrations: SubIntegration[];
   retryOptions: RetryOptions | null;
