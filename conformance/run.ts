@@ -193,6 +193,8 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     APITWIN_LIVE: project === 'live' ? '1' : undefined,
     APITWIN_REPORT_DIR: reportsDir,
     APITWIN_ALLOW_WRITES: options.allowWrites ? 'true' : 'false',
+    // vitest's colours are on unless NO_COLOR says otherwise, even into a pipe or a file
+    NO_COLOR: process.stdout.isTTY || 'FORCE_COLOR' in baseEnv ? baseEnv.NO_COLOR : '1',
   };
   // vitest's workers inherit this process's environment: set it for the run, restore afterwards
   const saved: Record<string, string | undefined> = {};

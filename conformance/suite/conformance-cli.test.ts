@@ -86,6 +86,8 @@ describe('apitwin conformance › live target', () => {
     const plainEnv = unprefixed(envA, 'A_');
     const res = await run(['--target', 'live', ...selection, '--reports', reports], plainEnv);
     expect(res.code, res.out).toBe(0);
+    // output into a pipe carries no colour codes
+    expect(res.out + res.err).not.toContain('\u001b[');
     const junit = readFileSync(join(reports, 'junit.xml'), 'utf8');
     expect(junit).toMatch(/<testsuites[^>]*tests="\d+"/);
     expect(junit).toMatch(/<skipped/);
