@@ -1,6 +1,6 @@
 import type { Tx } from '../core/store/store.ts';
 import type { AccountRef, Target } from './access.ts';
-import { findByIdOrName } from './names.ts';
+import { namedInPath } from './path-names.ts';
 import { orgState, ORGANIZATIONS, type IntegrationRecord, type OrganizationRecord, type OrgState } from './state.ts';
 
 /**
@@ -15,9 +15,9 @@ export interface TargetBuilder {
   readonly state: OrgState;
   readonly target: Target;
   /**
-   * The default reading of `accountId`, `integrationId`, `ownerId` (another organization's id is
-   * no owner here: an integration, or with `ownerMayBeAccount` first an account), `refreshTokenId`
-   * (an integration's token targets that integration) and `memberId`.
+   * The default reading of the path (path-names.ts): its account, its integration's category (and
+   * account), the integration whose token `refreshTokenId` is, and `memberId`. `ownerId` names an
+   * integration, or with `ownerMayBeAccount` first an account (the organization itself: neither).
    */
   fromPath(params: Record<string, string>, options?: { ownerMayBeAccount?: boolean }): void;
   /** `idOrName` names the caller's organization or one of its sub-organizations (else it is kept as sent) */
@@ -42,34 +42,17 @@ function targetBuilder(tx: Tx, org: OrganizationRecord): TargetBuilder {
     target.category = integration.category;
     target.account ??= accountRef(state.accounts.get(integration.account_id)) ?? { id: integration.account_id };
   };
-  const findIntegration = (idOrName: string, accountId?: string) => {
-    const lower = idOrName.toLowerCase();
-    return (
-      state.integrations.get(idOrName) ??
-      state.integrations.all().find((i) => (accountId === undefined || i.account_id === accountId) && i.name.toLowerCase() === lower)
-    );
-  };
   return {
     tx,
     org,
     state,
     target,
     fromPath(params, options = {}) {
-      if (params.accountId !== undefined) target.account = accountRef(findByIdOrName(state.accounts, params.accountId));
-      if (params.integrationId !== undefined) setIntegration(findIntegration(params.integrationId, target.account?.id));
-      if (params.ownerId !== undefined && params.ownerId !== org.id && params.ownerId.toLowerCase() !== org.name.toLowerCase()) {
-        const account = options.ownerMayBeAccount ? findByIdOrName(state.accounts, params.ownerId) : undefined;
-        if (account) target.account = accountRef(account);
-        else setIntegration(findIntegration(params.ownerId));
-      }
-      if (params.refreshTokenId !== undefined) {
-        const token = findByIdOrName(state.refreshTokens, params.refreshTokenId);
-        if (token?.owner_type === 'integration') setIntegration(state.integrations.get(token.owner_id));
-      }
-      if (params.memberId !== undefined) {
-        const member = findByIdOrName(state.members, params.memberId);
-        if (member) target.memberId = member.id;
-      }
+      const named = namedInPath(state, org, params, { ...options, integrationsAcrossAccounts: true });
+      if (params.accountId !== undefined || named.account) target.account = accountRef(named.account);
+      setIntegration(named.integration);
+      setIntegration(named.tokenIntegration);
+      if (named.member) target.memberId = named.member.id;
     },
     organization(idOrName) {
       const lower = idOrName.toLowerCase();

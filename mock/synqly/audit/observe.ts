@@ -4,8 +4,8 @@ import { REDACTED, redactBody } from '../../core/request-journal.ts';
 import { isInlineKind } from '../credentials/kinds.ts';
 import type { SynqlyCaller } from '../auth.ts';
 import type { SynqlyFacts } from '../operation-facts.ts';
-import { findByIdOrName } from '../names.ts';
-import { orgState, type AccountRecord, type IntegrationRecord, type OrgState } from '../state.ts';
+import { namedInPath } from '../path-names.ts';
+import { orgState, type AccountRecord, type IntegrationRecord, type OrganizationRecord, type OrgState } from '../state.ts';
 import { recordIntegrationCall } from '../status/model.ts';
 import { iso } from '../../core/model-env.ts';
 import { appendAudit, type AuditEntry } from './model.ts';
@@ -35,40 +35,20 @@ function jsonBytes(value: unknown): number {
   return value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value));
 }
 
-function findIntegration(org: OrgState, account: AccountRecord | undefined, idOrName: string): IntegrationRecord | undefined {
-  const candidates = org.integrations.all().filter((i) => !account || i.account_id === account.id);
-  const lower = idOrName.toLowerCase();
-  return candidates.find((i) => i.id === idOrName) ?? candidates.find((i) => i.name.toLowerCase() === lower);
-}
-
 /**
- * The account, integration and bridge group the path names (by id or name), as far as they exist
- * in `org`; only resolved resources are set.
+ * The account, integration and bridge group the path names (path-names.ts: by id or name, an
+ * integration or bridge group in the path's account), as far as they exist in `org`; an
+ * integration named without an account brings its account.
  */
-function resolvePath(org: OrgState, params: Record<string, string>): Subject {
-  const s: Subject = {};
-  const setIntegration = (integration: IntegrationRecord | undefined) => {
-    if (!integration) return;
-    Object.assign(s, { integration, integrationId: integration.id });
-    if (!s.accountId) Object.assign(s, { account: org.accounts.get(integration.account_id), accountId: integration.account_id });
+function resolvePath(org: OrgState, organization: OrganizationRecord, params: Record<string, string>): Subject {
+  const named = namedInPath(org, organization, params, { ownerMayBeAccount: true });
+  const accountId = named.account?.id ?? named.integration?.account_id;
+  const account = named.account ?? (accountId === undefined ? undefined : org.accounts.get(accountId));
+  return {
+    ...(accountId !== undefined ? { account, accountId } : {}),
+    ...(named.integration ? { integration: named.integration, integrationId: named.integration.id } : {}),
+    ...(named.bridge ? { bridgeId: named.bridge.id } : {}),
   };
-  if (params.accountId) {
-    const account = findByIdOrName(org.accounts, params.accountId);
-    if (account) Object.assign(s, { account, accountId: account.id });
-  }
-  if (params.ownerId && !params.accountId) {
-    const account = findByIdOrName(org.accounts, params.ownerId);
-    if (account) Object.assign(s, { account, accountId: account.id });
-    else setIntegration(findIntegration(org, undefined, params.ownerId));
-  }
-  // an integration is looked up in the path's account only (none when that account is unknown)
-  if (params.integrationId && (s.account || !params.accountId)) setIntegration(findIntegration(org, s.account, params.integrationId));
-  if (params.bridgeId && s.account) {
-    const lower = params.bridgeId.toLowerCase();
-    const bridges = org.bridges.all().filter((b) => b.account_id === s.account!.id);
-    s.bridgeId = (bridges.find((b) => b.id === params.bridgeId) ?? bridges.find((b) => b.name.toLowerCase() === lower))?.id;
-  }
-  return s;
 }
 
 /**
@@ -81,7 +61,7 @@ const subjectsBefore = new WeakMap<RequestInfo, Subject>();
 /** Resolves the resources a call's path names, before the call changes them (called once authenticated). */
 export function noteCallSubject(env: TwinEnv, request: RequestInfo, principal: SynqlyCaller): void {
   if (!principal || !request.params) return;
-  subjectsBefore.set(request, resolvePath(orgState(env.store.reader, principal.organization.id), request.params));
+  subjectsBefore.set(request, resolvePath(orgState(env.store.reader, principal.organization.id), principal.organization, request.params));
 }
 
 /**
@@ -90,10 +70,10 @@ export function noteCallSubject(env: TwinEnv, request: RequestInfo, principal: S
  * after the call (the account's pre-image when it is gone, for its environment). What resolves
  * neither way is recorded as the path sent it.
  */
-function subjectOf(org: OrgState, call: CallRecord<SynqlyCaller>, facts: SynqlyFacts, before: Subject = {}): Subject {
+function subjectOf(org: OrgState, organization: OrganizationRecord, call: CallRecord<SynqlyCaller>, facts: SynqlyFacts, before: Subject = {}): Subject {
   const params = call.request.params ?? {};
   const result = isObject(call.responseBody) && isObject(call.responseBody.result) ? call.responseBody.result : undefined;
-  const after = resolvePath(org, params);
+  const after = resolvePath(org, organization, params);
   const s: Subject = {};
   const accountId = before.accountId ?? after.accountId;
   if (accountId) Object.assign(s, { accountId, account: org.accounts.get(accountId) ?? before.account });
@@ -169,8 +149,9 @@ export function recordManagementCall(env: TwinEnv, call: CallRecord<SynqlyCaller
       }
       const orgId = principal.organization.id;
       const org = orgState(tx, orgId);
-      if (!org.organizations.get(orgId)) return; // the organization is gone (deleted by this very call)
-      const subject = subjectOf(org, call, facts, subjectsBefore.get(call.request));
+      const organization = org.organizations.get(orgId);
+      if (!organization) return; // the organization is gone (deleted by this very call)
+      const subject = subjectOf(org, organization, call, facts, subjectsBefore.get(call.request));
       appendAudit(org, auditEntryOf(call, subject, nowMs));
       const addressed = call.request.params?.integrationId !== undefined;
       if (addressed && subject.integration && !opFacts?.notAnIntegrationCall) {
