@@ -5,9 +5,11 @@ import { expectOperation, expectProblem } from '../support/contract.ts';
 import { createIntegration, eventGridEvent, portal, UUID } from '../support/connxio-portal.ts';
 
 /**
- * The legacy (v1) Messaging API (contract §5.1, DECISIONS "messaging"): `/v1/message` and
- * `/v1/eventgrid` name their integration in the query (`ConfigCorrelationId`), `/v1/message/new`
- * and `/v1/message/new/batch` in each MessageBodyRequest. Same auth, journal, 400/404 rules and
+ * The legacy (v1) Messaging API (contract §5.1, DECISIONS "messaging", the vendor's published
+ * types): `/v1/message` takes a MessageBodyRequest (base64 `messageBody`) and names its
+ * integration in the optional query parameter `ConfigCorrelationId`, else in the body's
+ * `configCorrelationId`; `/v1/eventgrid` in the query; `/v1/message/new` and
+ * `/v1/message/new/batch` in each MessageBodyRequest. Same auth, journal, 400/404 rules and
  * synchronous answer as v2. Live-safe as messaging.test.ts (Discard-only integrations, deleted
  * afterwards); what only the twin promises is gated on `twin`, the journal on the control API.
  */
@@ -21,7 +23,7 @@ const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 const NO_SUCH_ID = '3f6d2c1e-5b7a-4c1d-9e2f-0a1b2c3d4e5f';
 
 describe.runIf(writes)('send_message_v1', () => {
-  it('delivers a raw message to the ConfigCorrelationId integration, under /v1 and /api/v1', async () => {
+  it('delivers the MessageBodyRequest\'s base64 body to the ConfigCorrelationId integration, under /v1 and /api/v1; query metadata wins over the body\'s', async () => {
     const s = await connxioSession(target);
     const id = await createIntegration(s);
     const other = await createIntegration(s);
@@ -29,31 +31,56 @@ describe.runIf(writes)('send_message_v1', () => {
       .post('/v1/message')
       .query({ ConfigCorrelationId: id, InterchangeId: 'v1-ic-1', FileName: 'order.json', MessageEncoding: 'utf-8', SenderId: 'shop', ReceiverId: 'erp', DocumentType: 'Order' })
       .set('cx-channel', 'legacy')
-      .send({ orderId: 'SO-1' });
+      .send({ messageBody: b64('{"orderId":"SO-1"}'), interchangeId: 'body-ic', fileName: 'body.json', messageFormat: 'json', senderId: 'shop', recieverId: 'erp' });
     expectOperation(res, 'send_message_v1', 200);
     expect(res.text ?? '').toBe('');
     if (twin) expect(res.headers['x-interchange-id']).toBe('v1-ic-1');
-    const xml = '<Order><OrderId>SO-2</OrderId></Order>';
+    const xml = `<MessageBodyRequest xmlns:i="http://www.w3.org/2001/XMLSchema-instance"><MessageBody>${b64('<Order><OrderId>SO-2</OrderId></Order>')}</MessageBody><FileName>o2.xml</FileName></MessageBodyRequest>`;
     const prefixed = await s.post('/api/v1/message').query({ ConfigCorrelationId: id }).set('content-type', 'application/xml').send(xml);
     expectOperation(prefixed, 'send_message_v1', 200);
     if (admin) {
       const [second, first] = await portal(target, s).messages({ integrationId: id });
-      expect(first).toMatchObject({ channel: 'message', apiVersion: 'v1', auth: 'bearer', interchangeId: 'v1-ic-1', fileName: 'order.json', preDefinedUserProperties: { 'cx-channel': 'legacy' } });
-      expect(JSON.parse(first!.body as string)).toEqual({ orderId: 'SO-1' });
-      expect(second).toMatchObject({ apiVersion: 'v1', body: xml, contentType: 'application/xml' });
+      expect(first).toMatchObject({ channel: 'message', apiVersion: 'v1', auth: 'bearer', interchangeId: 'v1-ic-1', fileName: 'order.json', contentType: null, preDefinedUserProperties: { 'cx-channel': 'legacy' } });
+      expect(first!.body).toBe('{"orderId":"SO-1"}');
+      expect(second).toMatchObject({ apiVersion: 'v1', body: '<Order><OrderId>SO-2</OrderId></Order>', fileName: 'o2.xml' });
       expect(second!.interchangeId).toMatch(UUID);
       expect(await portal(target, s).messages({ integrationId: other })).toEqual([]);
     }
   });
 
-  it('answers 400 without ConfigCorrelationId (or with an empty one) and 404 for an unknown integration; nothing delivered', async () => {
+  it('takes the target from the body\'s configCorrelationId when the query has none (or an empty one); the query wins when both do', async () => {
     const s = await connxioSession(target);
     const id = await createIntegration(s);
-    const missing = await s.post('/v1/message').send({ a: 1 });
+    const other = await createIntegration(s);
+    const fromBody = await s.post('/v1/message').send({ configCorrelationId: id, messageBody: b64('from body'), interchangeId: 'body-ic' });
+    expectOperation(fromBody, 'send_message_v1', 200);
+    if (twin) expect(fromBody.headers['x-interchange-id']).toBe('body-ic');
+    expectOperation(await s.post('/v1/message').query({ ConfigCorrelationId: '' }).send({ configCorrelationId: id, messageBody: b64('empty query') }), 'send_message_v1', 200);
+    expectOperation(await s.post('/v1/message').query({ ConfigCorrelationId: other }).send({ configCorrelationId: id, messageBody: b64('query wins') }), 'send_message_v1', 200);
+    if (admin) {
+      expect((await portal(target, s).messages({ integrationId: id })).map((m) => m.body)).toEqual(['empty query', 'from body']);
+      expect((await portal(target, s).messages({ integrationId: other })).map((m) => m.body)).toEqual(['query wins']);
+    }
+  });
+
+  it('answers 400 when neither the query nor the body names the target, for a body that is not a MessageBodyRequest, and 404 for an unknown integration; nothing delivered', async () => {
+    const s = await connxioSession(target);
+    const id = await createIntegration(s);
+    const missing = await s.post('/v1/message').send({ messageBody: b64('x') });
     expectProblem(missing, 'send_message_v1', 400);
-    if (twin) expect(missing.body.errors).toHaveProperty(['ConfigCorrelationId']);
-    expectProblem(await s.post('/v1/message').query({ ConfigCorrelationId: '' }).send({ a: 1 }), 'send_message_v1', 400);
-    expectProblem(await s.post('/v1/message').query({ ConfigCorrelationId: NO_SUCH_ID }).send({ a: 1 }), 'send_message_v1', 404);
+    if (twin) expect(missing.body.errors).toEqual({ ConfigCorrelationId: ['The ConfigCorrelationId field is required.'] });
+    expectProblem(await s.post('/v1/message').query({ ConfigCorrelationId: '' }).send({ messageBody: b64('x'), configCorrelationId: '' }), 'send_message_v1', 400);
+    // the body is a MessageBodyRequest now, not an opaque payload
+    const opaque = await s.post('/v1/message').query({ ConfigCorrelationId: id }).send({ orderId: 'SO-1' });
+    expectProblem(opaque, 'send_message_v1', 400);
+    if (twin) expect(opaque.body.errors).toEqual({ MessageBody: ['The MessageBody field is required.'] });
+    expectProblem(await s.post('/v1/message').query({ ConfigCorrelationId: id }).send({ messageBody: 'not base64!' }), 'send_message_v1', 400);
+    expectProblem(await s.post('/v1/message').query({ ConfigCorrelationId: NO_SUCH_ID }).send({ messageBody: b64('x') }), 'send_message_v1', 404);
+    expectProblem(await s.post('/v1/message').send({ configCorrelationId: NO_SUCH_ID, messageBody: b64('x') }), 'send_message_v1', 404);
+    if (twin) {
+      expectProblem(await s.post('/v1/message').query({ ConfigCorrelationId: id }).set('content-type', 'text/plain').send('sku;qty'), 'send_message_v1', 415);
+      expectProblem(await s.post('/v1/message').query({ ConfigCorrelationId: id }).set('content-type', 'application/xml').send('<Order/>'), 'send_message_v1', 400);
+    }
     if (admin) expect(await portal(target, s).messages({ integrationId: id })).toEqual([]);
   });
 
@@ -61,17 +88,19 @@ describe.runIf(writes)('send_message_v1', () => {
     const s = await connxioSession(target);
     const disabled = await createIntegration(s, { enabled: false });
     const eventGrid = await createIntegration(s, { adapterType: 'EventGrid' });
-    const off = await s.post('/v1/message').query({ ConfigCorrelationId: disabled }).send({ a: 1 });
+    const off = await s.post('/v1/message').query({ ConfigCorrelationId: disabled }).send({ messageBody: b64('x') });
     expectProblem(off, 'send_message_v1', 400);
     expect(off.body.detail).toMatch(/disabled/);
-    const wrong = await s.post('/v1/message').query({ ConfigCorrelationId: eventGrid }).send({ a: 1 });
+    const wrong = await s.post('/v1/message').send({ configCorrelationId: eventGrid, messageBody: b64('x') });
     expectProblem(wrong, 'send_message_v1', 400);
     expect(wrong.body.detail).toMatch(/not Api/);
     if (admin) {
       const id = await createIntegration(s);
       const otherKey = await portal(target, s).createKey(['Messaging'], { subscriptionId: s.otherSubscriptionId });
-      const hidden = await s.raw.post('/v1/message').query({ ConfigCorrelationId: id }).set('connxio-api-key', otherKey.key).set('authorization', `Bearer ${s.bearer}`).send({ a: 1 });
+      const hidden = await s.raw.post('/v1/message').query({ ConfigCorrelationId: id }).set('connxio-api-key', otherKey.key).set('authorization', `Bearer ${s.bearer}`).send({ messageBody: b64('x') });
       expectProblem(hidden, 'send_message_v1', 404);
+      const hiddenInBody = await s.raw.post('/v1/message').set('connxio-api-key', otherKey.key).set('authorization', `Bearer ${s.bearer}`).send({ configCorrelationId: id, messageBody: b64('x') });
+      expectProblem(hiddenInBody, 'send_message_v1', 404);
       expect(await portal(target, s).messages()).toEqual([]);
     }
   });
@@ -79,27 +108,34 @@ describe.runIf(writes)('send_message_v1', () => {
   it.runIf(twin)('answers a synchronous integration with the per-sub-integration array', async () => {
     const s = await connxioSession(target);
     const id = await createIntegration(s, { synchronous: true });
-    const res = await s.post('/v1/message').query({ ConfigCorrelationId: id, InterchangeId: 'v1-sync' }).send({ invoice: 1 });
+    const res = await s.post('/v1/message').query({ ConfigCorrelationId: id, InterchangeId: 'v1-sync' }).send({ messageBody: b64('{"invoice":1}') });
     expectOperation(res, 'send_message_v1', 200);
     expect(res.body).toHaveLength(1);
     expect(res.body[0].synchronousMessageResponses[0].metaData).toMatchObject({ interchangeId: 'v1-sync', configCorrelatioId: id, useSynchronousCommunication: true });
   });
 
-  it.runIf(admin)('webhook mode and the useApiKey: false rule work with the integration in the query', async () => {
+  it.runIf(admin)('webhook mode and the useApiKey: false rule work with the integration in the query or in the body', async () => {
     const s = await connxioSession(target);
     const id = await createIntegration(s);
+    const numbered = (n: number, configCorrelationId?: string) => ({ messageBody: b64(JSON.stringify({ n })), ...(configCorrelationId ? { configCorrelationId } : {}) });
     const p = portal(target, s);
     const webhook = await p.createKey(['Webhook']);
-    expectOperation(await s.raw.post('/v1/message').query({ ConfigCorrelationId: id, 'Connxio-Api-Key': webhook.key, 'Connxio-Api-Webhook': 'true' }).send({ n: 1 }), 'send_message_v1', 200);
-    const noKey = await s.raw.post('/v1/message').query({ ConfigCorrelationId: id }).set('authorization', `Bearer ${s.bearer}`).send({ n: 2 });
+    expectOperation(await s.raw.post('/v1/message').query({ ConfigCorrelationId: id, 'Connxio-Api-Key': webhook.key, 'Connxio-Api-Webhook': 'true' }).send(numbered(1)), 'send_message_v1', 200);
+    const noKey = await s.raw.post('/v1/message').query({ ConfigCorrelationId: id }).set('authorization', `Bearer ${s.bearer}`).send(numbered(2));
     expectProblem(noKey, 'send_message_v1', 401);
     expect(noKey.headers['www-authenticate']).toBe('ApiKey');
     expectOperation(await p.setUseApiKey(id, false), 'admin_connxio_integration_use_api_key_set', 200);
-    expectOperation(await s.raw.post('/v1/message').query({ ConfigCorrelationId: id }).set('authorization', `Bearer ${s.bearer}`).send({ n: 3 }), 'send_message_v1', 200);
-    const noBearer = await s.raw.post('/v1/message').query({ ConfigCorrelationId: id }).send({ n: 4 });
+    expectOperation(await s.raw.post('/v1/message').query({ ConfigCorrelationId: id }).set('authorization', `Bearer ${s.bearer}`).send(numbered(3)), 'send_message_v1', 200);
+    const noBearer = await s.raw.post('/v1/message').query({ ConfigCorrelationId: id }).send(numbered(4));
     expectProblem(noBearer, 'send_message_v1', 401);
     expect(noBearer.headers['www-authenticate']).toMatch(/^Bearer/);
+    expectOperation(await s.raw.post('/v1/message').set('authorization', `Bearer ${s.bearer}`).send(numbered(5, id)), 'send_message_v1', 200);
+    const keyed = await createIntegration(s);
+    const refused = await s.raw.post('/v1/message').set('authorization', `Bearer ${s.bearer}`).send(numbered(6, keyed));
+    expectProblem(refused, 'send_message_v1', 401);
+    expect(refused.headers['www-authenticate']).toBe('ApiKey');
     expect((await p.messages({ integrationId: id })).map((m) => [m.auth, m.keyId, JSON.parse(m.body as string).n])).toEqual([
+      ['keyless', null, 5],
       ['keyless', null, 3],
       ['webhook', webhook.id, 1],
     ]);
@@ -280,7 +316,10 @@ describe.runIf(writes)('send_eventgrid_message_v1', () => {
     const s = await connxioSession(target);
     const id = await createIntegration(s, { adapterType: 'EventGrid' });
     expectOperation(await s.post('/v1/eventgrid').query({ ConfigCorrelationId: id }).send([eventGridEvent()]), 'send_eventgrid_message_v1', 200);
-    expectProblem(await s.post('/v1/eventgrid').send([eventGridEvent()]), 'send_eventgrid_message_v1', 400);
+    const missing = await s.post('/v1/eventgrid').send([eventGridEvent()]);
+    expectProblem(missing, 'send_eventgrid_message_v1', 400);
+    if (twin) expect(missing.body.errors).toEqual({ ConfigCorrelationId: ['The ConfigCorrelationId field is required.'] });
+    expectProblem(await s.post('/v1/eventgrid').query({ ConfigCorrelationId: '' }).send([eventGridEvent()]), 'send_eventgrid_message_v1', 400);
     expectProblem(await s.post('/v1/eventgrid').query({ ConfigCorrelationId: NO_SUCH_ID }).send([eventGridEvent()]), 'send_eventgrid_message_v1', 404);
     if (twin) {
       const api = await createIntegration(s);

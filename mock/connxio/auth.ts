@@ -34,7 +34,7 @@ export interface KeylessCaller {
 
 /**
  * No key on an operation whose targets are named in the body (v1 `/message/new[/batch]`,
- * `x-connxio-target: body`), with a live bearer: the body is not read yet, so the handler checks
+ * `x-connxio-target: body`; v1 `/message` without the query parameter), with a live bearer: the body is not read yet, so the handler checks
  * each target with `keylessTargetSubscription` (401 ApiKey unless it is a `useApiKey: false`
  * integration of the bearer's company).
  */
@@ -96,15 +96,20 @@ export function inWebhookMode(request: RequestInfo): boolean {
   return headerOrQuery(request, 'Connxio-Api-Webhook')?.trim().toLowerCase() === 'true' && !sendsBearer(request);
 }
 
-/** where a messaging operation names its target (`x-connxio-target`): path `integrationId` (default), query `ConfigCorrelationId` or the body */
-export function targetLocation(op: OperationSpec): 'path' | 'query' | 'body' {
+/**
+ * where a messaging operation names its target (`x-connxio-target`): path `integrationId`
+ * (default), query `ConfigCorrelationId`, the body, or `query-or-body` (v1 `/message`: the query
+ * parameter when sent, else the body's `configCorrelationId`)
+ */
+export function targetLocation(op: OperationSpec): 'path' | 'query' | 'body' | 'query-or-body' {
   const declared = op.extensions['x-connxio-target'];
-  return declared === 'query' || declared === 'body' ? declared : 'path';
+  return declared === 'query' || declared === 'body' || declared === 'query-or-body' ? declared : 'path';
 }
 
 function targetIntegrationId(request: RequestInfo, op: OperationSpec): string | undefined {
-  if (targetLocation(op) === 'path') return request.params?.integrationId;
-  if (targetLocation(op) !== 'query') return undefined;
+  const location = targetLocation(op);
+  if (location === 'path') return request.params?.integrationId;
+  if (location !== 'query' && location !== 'query-or-body') return undefined;
   const value = request.query.ConfigCorrelationId;
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
@@ -130,7 +135,8 @@ function keylessCaller(env: TwinEnv, request: RequestInfo, op: OperationSpec): K
 
 /** No key, targets in the body: a live bearer is needed now; each target is checked once the body is read. */
 function pendingKeylessCaller(env: TwinEnv, request: RequestInfo, op: OperationSpec): PendingKeylessCaller | undefined {
-  if (!webhookScope(op) || targetLocation(op) !== 'body') return undefined;
+  const location = targetLocation(op);
+  if (!webhookScope(op) || (location !== 'body' && location !== 'query-or-body')) return undefined;
   const m = request.headers.authorization ? /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization) : null;
   if (!m) return undefined;
   const bearer = checkBearer(env.store.reader, m[1]!, env.clock.now());

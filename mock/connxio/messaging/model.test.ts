@@ -13,6 +13,8 @@ import {
   eventGridMessages,
   findTargetIntegration,
   legacyMessages,
+  legacyQueryMessage,
+  legacyTarget,
   locateIntegration,
   messageBatchFromXml,
   messageBodyRequestFromXml,
@@ -312,11 +314,31 @@ describe('legacy (v1) MessageBodyRequests', () => {
       { configCorrelationId: 'int-a', messageBody: b64('{"n":1}'), messageEncoding: 'utf-8', interchangeId: 'ic-a', fileName: 'a.json', messageFormat: 'json', senderId: 's', receiverId: 'r', recieverId: 'r', documentType: 'Order' },
       { configCorrelationId: 'int-b', messageBody: b64('<b/>') },
     ];
-    const addressed = legacyMessages(items);
+    const addressed = legacyMessages(items, true);
     expect(addressed.map((a) => a.integrationId)).toEqual(['int-a', 'int-b']);
     expect(addressed[0]!.message).toEqual({ bytes: Buffer.from('{"n":1}'), contentType: null, messageEncoding: 'utf-8', interchangeId: 'ic-a', fileName: 'a.json' });
     expect(addressed[1]!.message.bytes.toString()).toBe('<b/>');
-    expect(thrown(() => legacyMessages([])).status).toBe(400);
+    expect(thrown(() => legacyMessages([], true)).status).toBe(400);
+  });
+
+  it('refuses items without a target: at ConfigCorrelationId (single) or [i].ConfigCorrelationId (batch), empty counting as absent', () => {
+    const single = thrown(() => legacyMessages([{ messageBody: b64('x'), configCorrelationId: null }], false));
+    expect(single.status).toBe(400);
+    expect(single.details.issues).toEqual([{ location: 'body', pointer: '/configCorrelationId', message: 'is required' }]);
+    const batch = thrown(() => legacyMessages([{ configCorrelationId: 'a', messageBody: b64('x') }, { messageBody: b64('y') }, { configCorrelationId: '', messageBody: b64('z') }], true));
+    expect(batch.details.issues!.map((i) => i.pointer)).toEqual(['/1/configCorrelationId', '/2/configCorrelationId']);
+  });
+
+  it('v1 /message: the query names the target when it can, else the body; query metadata wins over the body\'s', () => {
+    expect(legacyTarget('from-query', 'from-body')).toBe('from-query');
+    expect(legacyTarget('', 'from-body')).toBe('from-body');
+    expect(legacyTarget(undefined, 'from-body')).toBe('from-body');
+    const neither = thrown(() => legacyTarget(undefined, ''));
+    expect(neither.status).toBe(400);
+    expect(neither.details.issues).toEqual([{ location: 'query', pointer: 'ConfigCorrelationId', message: 'is required' }]);
+    const item: LegacyMessageBodyRequest = { messageBody: b64('héllo'), messageEncoding: 'utf-8', interchangeId: 'body-ic', fileName: 'body.txt' };
+    expect(legacyQueryMessage(item, {})).toEqual({ bytes: Buffer.from('héllo'), contentType: null, messageEncoding: 'utf-8', interchangeId: 'body-ic', fileName: 'body.txt' });
+    expect(legacyQueryMessage(item, { InterchangeId: 'q-ic', FileName: 'q.txt', MessageEncoding: 'ASCII' })).toMatchObject({ messageEncoding: 'ASCII', interchangeId: 'q-ic', fileName: 'q.txt' });
   });
 
   it('resolves every target before any delivery: all found and accepting, or the first refusal (404 / 400)', async () => {

@@ -163,12 +163,13 @@ export function batchMessages(items: BatchItem[]): InboundMessage[] {
 }
 
 /**
- * A legacy (v1) MessageBodyRequest (`/v1/message/new[/batch]`): a batch item that names its own
- * target integration. `messageFormat`, `senderId`, `receiverId`/`recieverId` and
- * `documentType` are obsolete: validated as strings by the spec, then dropped.
+ * A legacy (v1) MessageBodyRequest (`/v1/message`, `/v1/message/new[/batch]`): a batch item that
+ * may name its own target integration (`configCorrelationId`, optional in the vendor's type).
+ * `messageFormat`, `senderId`, `receiverId`/`recieverId` and `documentType` are obsolete:
+ * validated as strings by the spec, then dropped.
  */
 export interface LegacyMessageBodyRequest extends BatchItem {
-  configCorrelationId: string;
+  configCorrelationId?: string | null;
   messageFormat?: string | null;
   senderId?: string | null;
   receiverId?: string | null;
@@ -182,10 +183,49 @@ export interface AddressedMessage {
   message: InboundMessage;
 }
 
-/** v1 `/message/new[/batch]`: one message per item, addressed to the item's `configCorrelationId`. */
-export function legacyMessages(items: LegacyMessageBodyRequest[]): AddressedMessage[] {
+const present = (value: string | null | undefined): value is string => typeof value === 'string' && value !== '';
+
+/**
+ * The target of a v1 message: the query parameter `ConfigCorrelationId` when sent (and not
+ * empty), else the body's `configCorrelationId` (`/v1/message`; `/v1/eventgrid` has no body
+ * field). Neither → 400 at `ConfigCorrelationId`, as ASP.NET's [Required] words it.
+ */
+export function legacyTarget(fromQuery: string | null | undefined, fromBody?: string | null): string {
+  if (present(fromQuery)) return fromQuery;
+  if (present(fromBody)) return fromBody;
+  throw errors.badRequest('The target integration is named neither by the query parameter ConfigCorrelationId nor by the body\'s configCorrelationId.', {
+    issues: [{ location: 'query', pointer: 'ConfigCorrelationId', message: 'is required' }],
+  });
+}
+
+/**
+ * v1 `/message`: one MessageBodyRequest. The query parameters `MessageEncoding`, `InterchangeId`
+ * and `FileName`, when sent, win over the body's fields, as `ConfigCorrelationId` does.
+ */
+export function legacyQueryMessage(item: LegacyMessageBodyRequest, query: { MessageEncoding?: string; InterchangeId?: string; FileName?: string }): InboundMessage {
+  const message = batchMessage(item);
+  return {
+    ...message,
+    messageEncoding: present(query.MessageEncoding) ? query.MessageEncoding : message.messageEncoding,
+    interchangeId: present(query.InterchangeId) ? query.InterchangeId : message.interchangeId,
+    fileName: present(query.FileName) ? query.FileName : message.fileName,
+  };
+}
+
+/**
+ * v1 `/message/new[/batch]`: one message per item, addressed to the item's `configCorrelationId`.
+ * The vendor's type leaves it optional, but these requests have no other place to name the
+ * target: an item without one → 400 at `ConfigCorrelationId` (`[i].ConfigCorrelationId` in a batch).
+ */
+export function legacyMessages(items: LegacyMessageBodyRequest[], batch: boolean): AddressedMessage[] {
   assertNotEmpty(items);
-  return items.map((item) => ({ integrationId: item.configCorrelationId, message: batchMessage(item) }));
+  const missing = items.flatMap((item, i) => (present(item.configCorrelationId) ? [] : [i]));
+  if (missing.length > 0) {
+    throw errors.badRequest('A message names no target integration (configCorrelationId).', {
+      issues: missing.map((i) => ({ location: 'body' as const, pointer: batch ? `/${i}/configCorrelationId` : '/configCorrelationId', message: 'is required' })),
+    });
+  }
+  return items.map((item) => ({ integrationId: item.configCorrelationId!, message: batchMessage(item) }));
 }
 
 /**

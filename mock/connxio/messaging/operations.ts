@@ -8,6 +8,8 @@ import {
   batchMessages,
   eventGridMessages,
   legacyMessages,
+  legacyQueryMessage,
+  legacyTarget,
   messageBatchFromXml,
   messageBodyRequestFromXml,
   userPropertiesFrom,
@@ -20,7 +22,8 @@ import {
 
 /**
  * POST /v{2,3}/messages/{integrationId}[/batch|/eventgrid] and the legacy v1 /message,
- * /message/new[/batch] and /eventgrid (contract §5, DECISIONS "messaging").
+ * /message/new[/batch] and /eventgrid (contract §5, DECISIONS "messaging"; the v1 bodies and
+ * the optional ConfigCorrelationId as the vendor's published types have them).
  */
 
 interface MessageQuery {
@@ -74,14 +77,28 @@ function deliveryContext(ctx: ConnxioContext, integrationId: string, channel: De
   throw errors.unauthorized('missing API key', { headers: { 'WWW-Authenticate': 'ApiKey' } });
 }
 
-/** one integration, named by the path (v2/v3) or by the query parameter ConfigCorrelationId (v1) */
+/** one integration, named by the path (v2/v3) or by the query parameter ConfigCorrelationId (v1 /eventgrid) */
 function send(channel: DeliveryChannel, apiVersion: ApiVersion): Handler<ConnxioCaller> {
   return (ctx) => {
-    const integrationId = apiVersion === 'v1' ? String((ctx.query as MessageQuery).ConfigCorrelationId) : String(ctx.params.integrationId);
+    const integrationId = apiVersion === 'v1' ? legacyTarget((ctx.query as MessageQuery).ConfigCorrelationId) : String(ctx.params.integrationId);
     // an XML batch is checked now, as a JSON one was before the handler ran
     const batch = channel === 'batch' ? jsonShapedBody<BatchItem[]>(ctx, messageBatchFromXml) : undefined;
     const context = deliveryContext(ctx, integrationId, channel, apiVersion);
     return acceptMessages(ctx.env, { ...context, integrationId, messages: () => messagesOf(ctx, channel, batch) });
+  };
+}
+
+/**
+ * v1 /message: one MessageBodyRequest (base64 `messageBody`, JSON or its XML form) for the
+ * integration the query parameter ConfigCorrelationId names, else the body's configCorrelationId.
+ */
+function sendLegacyMessage(): Handler<ConnxioCaller> {
+  return (ctx) => {
+    const query = ctx.query as MessageQuery;
+    const item = jsonShapedBody<LegacyMessageBodyRequest>(ctx, messageBodyRequestFromXml);
+    const integrationId = legacyTarget(query.ConfigCorrelationId, item.configCorrelationId);
+    const context = deliveryContext(ctx, integrationId, 'message', 'v1');
+    return acceptMessages(ctx.env, { ...context, integrationId, messages: () => [legacyQueryMessage(item, query)] });
   };
 }
 
@@ -92,7 +109,7 @@ function sendAddressed(channel: 'message' | 'batch'): Handler<ConnxioCaller> {
       channel === 'batch'
         ? jsonShapedBody<LegacyMessageBodyRequest[]>(ctx, messageBatchFromXml)
         : [jsonShapedBody<LegacyMessageBodyRequest>(ctx, messageBodyRequestFromXml)];
-    const addressed = legacyMessages(items);
+    const addressed = legacyMessages(items, channel === 'batch');
     const contexts = addressed.map((a) => deliveryContext(ctx, a.integrationId, channel, 'v1'));
     return acceptAddressedMessages(
       ctx.env,
@@ -108,7 +125,7 @@ export const messagingOperations = operationTable<ConnxioCaller, operations>({
   send_message_v3: send('message', 'v3'),
   send_message_batch_v3: send('batch', 'v3'),
   send_eventgrid_message_v3: send('eventgrid', 'v3'),
-  send_message_v1: send('message', 'v1'),
+  send_message_v1: sendLegacyMessage(),
   send_eventgrid_message_v1: send('eventgrid', 'v1'),
   send_message_new_v1: sendAddressed('message'),
   send_message_new_batch_v1: sendAddressed('batch'),
