@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Store } from './store.ts';
+import { Store, type Tx } from './store.ts';
 import { loadStoreFile } from './journaled-file.ts';
 import { StoreFileError } from './document.ts';
 
@@ -39,6 +39,51 @@ describe('store › transactions', () => {
       }),
     ).toThrow('model refused');
     expect(store.reader.values('things')).toEqual([{ id: 'a', n: 1 }]);
+  });
+
+  it('runs the transactions queued in one turn (transactSoon) as one, before anything reads what they write', async () => {
+    const file = tempFile();
+    const store = await openStore(file);
+    const bump = (tx: Tx) => {
+      const n = (tx.get<{ id: string; n: number }>('counters', 'c')?.n ?? 0) + 1;
+      tx.put('counters', 'c', { id: 'c', n });
+      tx.put('log', String(n), { id: String(n) });
+    };
+    const seq = store.seq;
+    const queued = [store.transactSoon(['counters', 'log'], bump), store.transactSoon(['counters', 'log'], bump), store.transactSoon(['counters', 'log'], bump)];
+    // not yet run: a read of another collection does not run them
+    expect(store.reader.values('other')).toEqual([]);
+    expect(store.seq).toBe(seq);
+    // a read of a collection they write runs them first, all in one transaction
+    expect(store.reader.get('counters', 'c')).toEqual({ id: 'c', n: 3 });
+    expect(store.seq).toBe(seq + 1);
+    await Promise.all(queued);
+    // on the next turn without a read; a transaction runs those queued before it, in order
+    const later = store.transactSoon(['counters', 'log'], bump);
+    await store.transact((tx) => tx.put('log', 'after', { id: 'after', n: tx.get<{ id: string; n: number }>('counters', 'c')!.n }));
+    await later;
+    expect(store.reader.get('log', 'after')).toEqual({ id: 'after', n: 4 });
+    const alone = store.transactSoon(['log'], (tx) => tx.put('log', 'alone', { id: 'alone' }));
+    await new Promise((r) => setImmediate(r));
+    expect(store.seq).toBe(seq + 4);
+    await alone;
+    // durable: a reopened store holds them
+    await store.close();
+    const reopened = await openStore(file);
+    expect(reopened.reader.values('log').map((r) => r.id).sort()).toEqual(['1', '2', '3', '4', 'after', 'alone']);
+  });
+
+  it('keeps each queued transaction atomic: one that throws is dropped alone', async () => {
+    const store = await Store.open();
+    const ok = store.transactSoon(['things'], (tx) => tx.put('things', 'a', { id: 'a' }));
+    const bad = store.transactSoon(['things'], (tx) => {
+      tx.put('things', 'b', { id: 'b' });
+      throw new Error('model refused');
+    });
+    const ok2 = store.transactSoon(['things'], (tx) => tx.put('things', 'c', { id: 'c' }));
+    await expect(bad).rejects.toThrow('model refused');
+    await Promise.all([ok, ok2]);
+    expect(store.reader.values('things').map((r) => r.id)).toEqual(['a', 'c']);
   });
 
   it('reads its own staged writes inside a transaction', async () => {

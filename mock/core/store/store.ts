@@ -63,6 +63,13 @@ interface QueuedTransaction {
   reject: (err: unknown) => void;
 }
 
+/** a transaction queued by transactSoon */
+interface SoonTransaction {
+  fn: (tx: Tx) => void;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
 const DELETED = Symbol('deleted');
 type Overlay = Map<string, Map<string, JsonRecord | typeof DELETED>>;
 
@@ -233,6 +240,10 @@ export class Store {
   private lastSnapshotSeq = 0;
   private snapshotting = false;
   private readonly applyListeners = new Set<() => void>();
+  /** transactions queued by transactSoon, and the collections they write */
+  private soon: SoonTransaction[] = [];
+  private readonly soonCollections = new Set<string>();
+  private soonScheduled = false;
 
   private constructor(
     private readonly low: Low<StoreDocument>,
@@ -300,6 +311,7 @@ export class Store {
    */
   transact<R>(fn: (tx: Tx) => R): Promise<R> {
     if (this.closed) return Promise.reject(new Error('store is closed'));
+    if (this.soon.length > 0) this.runSoon();
     if (this.shared) {
       return new Promise<R>((resolve, reject) => {
         this.queued.push({ fn, resolve: resolve as (value: unknown) => void, reject });
@@ -316,6 +328,70 @@ export class Store {
       this.waiters.push({ resolve: () => resolvePromise(result), reject });
       this.scheduleFlush();
     });
+  }
+
+  /**
+   * Queues `fn`, a transaction that writes only to `collections`, to run together with the others
+   * queued in the same turn of the event loop, as one transaction (one journal entry): for
+   * bookkeeping written on every call and awaited by no client, such as audit events. Queued
+   * transactions run, in the order they were queued, on the next turn (setImmediate), or earlier:
+   * before any other transaction, before a read of one of `collections`, and before a flush,
+   * export, restore or close. So no reader ever sees the store without them, and they are ordered
+   * with every other transaction as if each had run when it was queued. Each stays atomic: when
+   * one throws, the batch is undone and each runs as a transaction of its own. Resolves when
+   * durable (as transact). A shared store runs `fn` as a transaction at once (its writes are
+   * batched already).
+   */
+  transactSoon(collections: readonly string[], fn: (tx: Tx) => void): Promise<void> {
+    if (this.closed || this.shared) return this.transact(fn);
+    return new Promise<void>((resolve, reject) => {
+      this.soon.push({ fn, resolve, reject });
+      for (const c of collections) this.soonCollections.add(c);
+      if (!this.soonScheduled) {
+        this.soonScheduled = true;
+        setImmediate(() => {
+          this.soonScheduled = false;
+          this.runSoon();
+        });
+      }
+    });
+  }
+
+  /** runs what transactSoon queued, as one transaction (see there) */
+  private runSoon(): void {
+    if (this.soon.length === 0) return;
+    const batch = this.soon;
+    this.soon = [];
+    this.soonCollections.clear();
+    let done: Promise<unknown>;
+    try {
+      done = this.transact((tx) => {
+        for (const item of batch) item.fn(tx);
+      });
+    } catch {
+      // one of them threw and nothing was applied: each on its own, so the others still happen
+      for (const item of batch) {
+        try {
+          this.transact(item.fn).then(item.resolve, item.reject);
+        } catch (err) {
+          item.reject(err);
+        }
+      }
+      return;
+    }
+    done.then(
+      () => {
+        for (const item of batch) item.resolve();
+      },
+      (err: unknown) => {
+        for (const item of batch) item.reject(err);
+      },
+    );
+  }
+
+  /** runs what transactSoon queued when it writes to collection `c` (before `c` is read) */
+  private settleSoon(c: string): void {
+    if (this.soonCollections.has(c)) this.runSoon();
   }
 
   /**
@@ -487,6 +563,7 @@ export class Store {
   /** Replaces the whole document (snapshot restore) and persists it as a new snapshot. */
   async replaceDocument(next: unknown): Promise<void> {
     assertStoreDocument(next, 'snapshot');
+    this.runSoon();
     if (this.shared) {
       // one logged transaction that empties the document and writes every record of the snapshot
       const source = normalizeDocument(structuredClone(next));
@@ -509,6 +586,7 @@ export class Store {
 
   /** A deep copy of the document, for snapshot export. */
   exportDocument(): StoreDocument {
+    this.runSoon();
     return structuredClone(this.low.data);
   }
 
@@ -517,10 +595,11 @@ export class Store {
     do {
       await this.flush();
       await this.compaction;
-    } while (this.pending.length > 0 || this.flushing || this.compaction);
+    } while (this.soon.length > 0 || this.pending.length > 0 || this.flushing || this.compaction);
   }
 
   async flush(): Promise<void> {
+    this.runSoon();
     while (this.flushing || this.pending.length > 0) {
       if (!this.flushing) await this.runFlush();
       else await new Promise((r) => setImmediate(r));
@@ -529,6 +608,7 @@ export class Store {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    this.runSoon();
     if (this.shared) {
       while (this.writing || this.queued.length > 0) await new Promise((r) => setTimeout(r, 5));
       this.closed = true;
@@ -615,9 +695,15 @@ export class Store {
     const readOnly = (): never => {
       throw new Error('writes happen inside store.transact()');
     };
+    // every read of a collection that queued transactions write runs them first (see transactSoon)
+    const soon = this.soonCollections;
     return {
-      get: <T extends JsonRecord>(c: string, id: string) => collections()[c]?.[id] as T | undefined,
+      get: <T extends JsonRecord>(c: string, id: string) => {
+        if (soon.size !== 0) this.settleSoon(c);
+        return collections()[c]?.[id] as T | undefined;
+      },
       values: <T extends JsonRecord>(c: string) => {
+        if (soon.size !== 0) this.settleSoon(c);
         let cached = this.valuesCache.get(c);
         if (!cached) {
           const coll = collections()[c];
@@ -626,14 +712,21 @@ export class Store {
         }
         return cached.slice() as T[];
       },
-      sorted: <T extends JsonRecord>(c: string, key: string, compare: (a: T, b: T) => number) =>
-        this.sortedViews.get(this.low.data, c, key, compare as Compare) as readonly T[],
+      sorted: <T extends JsonRecord>(c: string, key: string, compare: (a: T, b: T) => number) => {
+        if (soon.size !== 0) this.settleSoon(c);
+        return this.sortedViews.get(this.low.data, c, key, compare as Compare) as readonly T[];
+      },
       count: (c: string) => {
+        if (soon.size !== 0) this.settleSoon(c);
         const coll = collections()[c];
         return coll ? collectionSize(coll) : 0;
       },
-      collections: (prefix: string) => Object.keys(collections()).filter((name) => name.startsWith(prefix)),
+      collections: (prefix: string) => {
+        if (soon.size !== 0) this.runSoon();
+        return Object.keys(collections()).filter((name) => name.startsWith(prefix));
+      },
       findBy: <T extends JsonRecord>(c: string, field: string, value: string) => {
+        if (soon.size !== 0) this.settleSoon(c);
         const key = indexKey(value);
         const ids = key === undefined ? undefined : this.indexes.lookup(this.low.data, c, field, key);
         if (ids === undefined) return [];
@@ -644,6 +737,7 @@ export class Store {
         return out;
       },
       countBy: (c: string, field: string, value: string) => {
+        if (soon.size !== 0) this.settleSoon(c);
         const key = indexKey(value);
         const ids = key === undefined ? undefined : this.indexes.lookup(this.low.data, c, field, key);
         return ids === undefined ? 0 : typeof ids === 'string' ? 1 : ids.size;

@@ -139,6 +139,18 @@ export function recordManagementCall(env: TwinEnv, call: CallRecord<SynqlyCaller
   const opFacts = facts[call.operation.operationId];
   if (!principal && !opFacts?.auditUnauthenticated) return;
   const nowMs = env.clock.now();
+  const failed = (err: unknown) => env.logger.error({ err, operationId: call.operation.operationId }, 'recording a Synqly call failed');
+  if (principal && call.request.params?.integrationId === undefined) {
+    // the common case, an audit event alone: built now, from the state the call left; its write
+    // joins the others of this turn of the event loop in one transaction (Store.transactSoon),
+    // which runs before anything reads the audit log or the counters, or writes anything
+    const orgId = principal.organization.id;
+    const org = orgState(env.store.reader, orgId);
+    if (!org.organizations.get(orgId)) return; // the organization is gone (deleted by this very call)
+    const entry = auditEntryOf(call, subjectOf(org, call, facts, subjectsBefore.get(call.request)), nowMs);
+    env.store.transactSoon([org.audit.name, org.counters.name], (tx) => void appendAudit(orgState(tx, orgId), entry)).catch(failed);
+    return;
+  }
   env.store
     .transact((tx) => {
       if (!principal) {
@@ -170,5 +182,5 @@ export function recordManagementCall(env: TwinEnv, call: CallRecord<SynqlyCaller
         );
       }
     })
-    .catch((err: unknown) => env.logger.error({ err, operationId: call.operation.operationId }, 'recording a Synqly call failed'));
+    .catch(failed);
 }

@@ -1,0 +1,117 @@
+/**
+ * `npx tsx bench/cpu-get.ts [--requests 20000] [--connections 10] [--rounds 3]`: the CPU time a
+ * server process spends per GET by id, read from /proc/<pid>/stat (user + system time) around a
+ * fixed number of requests. Unlike req/s this hardly depends on what else the machine runs, so it
+ * is the figure to compare before and after a change to the hot path on a shared machine.
+ *
+ * Sides: bare node:http answering a constant document (the ceiling) and the twin's Synqly
+ * accounts_get (built CLI, file store seeded with the demo profile, log level warn), both in their
+ * own child process; the load generator (autocannon) runs here. Linux only. Prints µs per request
+ * per round and the median, and the twin's ratio to the ceiling.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { killChildrenOnSignals, median, round, spawnServer, spawnTwin } from './procs.ts';
+import { demoCredentials, firstAccountId } from './twin.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const { values: flags } = parseArgs({
+  options: {
+    requests: { type: 'string' },
+    connections: { type: 'string' },
+    rounds: { type: 'string' },
+    'cpu-prof': { type: 'string' },
+  },
+});
+const REQUESTS = Number(flags.requests ?? 20_000);
+const CONNECTIONS = Number(flags.connections ?? 10);
+const ROUNDS = Number(flags.rounds ?? 3);
+
+/** clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ, 100 on Linux) */
+const TICKS_PER_SECOND = 100;
+
+/** user + system CPU time of a process so far, in µs */
+function cpuMicros(pid: number): { user: number; system: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // fields after the command name (which may hold spaces) start after the last ')'
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { user: (Number(fields[11]) * 1_000_000) / TICKS_PER_SECOND, system: (Number(fields[12]) * 1_000_000) / TICKS_PER_SECOND };
+}
+
+interface Cost {
+  /** user + system µs per request */
+  total: number;
+  user: number;
+  system: number;
+}
+
+function run(url: string, headers: Record<string, string>, amount: number): Promise<{ ok: number; other: number }> {
+  return new Promise((resolve, reject) => {
+    let ok = 0;
+    let other = 0;
+    const instance = autocannon({ url, headers, connections: CONNECTIONS, amount, timeout: 30 }, (err) => (err ? reject(err) : resolve({ ok, other })));
+    instance.on('response', (_c: unknown, status: number) => {
+      if (status === 200) ok++;
+      else other++;
+    });
+  });
+}
+
+/** µs of the server's CPU per request, over `REQUESTS` requests (after a warm-up of a quarter as many) */
+async function measure(pid: number, url: string, headers: Record<string, string> = {}): Promise<Cost> {
+  await run(url, headers, Math.max(1000, REQUESTS >> 2));
+  const before = cpuMicros(pid);
+  const { ok, other } = await run(url, headers, REQUESTS);
+  const after = cpuMicros(pid);
+  if (other > 0 || ok === 0) throw new Error(`${url}: ${other} responses were not 200 (of ${ok + other})`);
+  const user = (after.user - before.user) / ok;
+  const system = (after.system - before.system) / ok;
+  return { total: user + system, user, system };
+}
+
+const show = (c: Cost) => `${round(c.total, 1)} µs/req (user ${round(c.user, 1)}, system ${round(c.system, 1)})`;
+
+async function main(): Promise<void> {
+  killChildrenOnSignals();
+  const work = mkdtempSync(join(tmpdir(), 'apitwin-cpu-get-'));
+  const bare = await spawnServer({
+    name: 'bare node:http',
+    command: process.execPath,
+    args: [join(root, 'bench/servers/bare-http.mjs')],
+    readyWhen: (line) => (line.startsWith('{') ? (JSON.parse(line) as { port: number }).port : undefined),
+  });
+  const profArgs = flags['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${flags['cpu-prof']}`] : [];
+  const twin = await spawnTwin(join(root, 'dist', 'cli.js'), root, ['--db', join(work, 'db.json'), '--profile', 'demo'], 'twin', profArgs);
+  try {
+    const { synqlyToken } = demoCredentials(twin.ready);
+    const accountId = await firstAccountId(twin.ready.urls.synqly, synqlyToken);
+    const bareUrl = `http://127.0.0.1:${bare.ready}/v1/accounts/x`;
+    const twinUrl = `${twin.ready.urls.synqly}/v1/accounts/${accountId}`;
+    const auth = { authorization: `Bearer ${synqlyToken}` };
+    const bareRounds: Cost[] = [];
+    const twinRounds: Cost[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      bareRounds.push(await measure(bare.pid, bareUrl));
+      twinRounds.push(await measure(twin.pid, twinUrl, auth));
+      process.stderr.write(`round ${r + 1}: bare node:http ${show(bareRounds[r]!)}; twin accounts_get ${show(twinRounds[r]!)}\n`);
+    }
+    const b = median(bareRounds.map((c) => c.total));
+    const t = median(twinRounds.map((c) => c.total));
+    process.stdout.write(
+      `${JSON.stringify({ requests: REQUESTS, connections: CONNECTIONS, rounds: ROUNDS, bareHttpUsPerReq: round(b, 1), twinGetUsPerReq: round(t, 1), twinVsHttp: round(b / t, 3) })}\n`,
+    );
+  } finally {
+    await twin.stop('SIGINT');
+    await bare.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
