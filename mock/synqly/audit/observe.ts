@@ -146,8 +146,9 @@ export function recordManagementCall(env: TwinEnv, call: CallRecord<SynqlyCaller
     // which runs before anything reads the audit log or the counters, or writes anything
     const orgId = principal.organization.id;
     const org = orgState(env.store.reader, orgId);
-    if (!org.organizations.get(orgId)) return; // the organization is gone (deleted by this very call)
-    const entry = auditEntryOf(call, subjectOf(org, call, facts, subjectsBefore.get(call.request)), nowMs);
+    const organization = org.organizations.get(orgId);
+    if (!organization) return; // the organization is gone (deleted by this very call)
+    const entry = auditEntryOf(call, subjectOf(org, organization, call, facts, subjectsBefore.get(call.request)), nowMs);
     env.store.transactSoon([org.audit.name, org.counters.name], (tx) => void appendAudit(orgState(tx, orgId), entry)).catch(failed);
     return;
   }
