@@ -35,6 +35,8 @@ interface Probe {
   otherSubscription: 'not-found' | 'allowed';
   /** the operation also takes webhook mode (`x-connxio-webhook-scope`) */
   messaging: boolean;
+  /** the scope a key needs for the operation (`x-connxio-scope`; the v1 resend endpoints are Messaging without webhook mode) */
+  scope: string;
   /** the integration the probe names, if any */
   integration?: string;
   /** the operation's success status, when the spec documents exactly one */
@@ -116,6 +118,7 @@ function probeFor(w: World, op: OperationSpec): Probe {
     query: Object.keys(query).length ? query : undefined,
     otherSubscription: mentions.size ? 'not-found' : 'allowed',
     messaging: op.extensions['x-connxio-webhook-scope'] !== undefined,
+    scope: (op.extensions['x-connxio-scope'] as string | undefined) ?? 'Management',
     integration: [...mentions].find((m) => m === w.apiIntegration || m === w.eventGridIntegration),
     success: ((codes) => (codes.length === 1 ? codes[0] : undefined))(Object.keys(op.responses).map(Number).filter((code) => code >= 200 && code < 300)),
   };
@@ -204,7 +207,7 @@ describe.runIf(target.capabilities.admin)('Connxio auth matrix', () => {
   it('key without the scope → 403 (Messaging key on management, Management key on messaging; Webhook alone with a bearer)', async () => {
     const w = await world();
     for (const probe of probes(w)) {
-      const key = probe.messaging ? w.keys.management : w.keys.messaging;
+      const key = probe.scope === 'Messaging' ? w.keys.management : w.keys.messaging;
       expectProblem(await send(w, probe, { 'connxio-api-key': key, authorization: `Bearer ${w.s.bearer}` }), probe.op, 403);
       expectProblem(await send(w, probe, { 'connxio-api-key': w.keys.webhook, authorization: `Bearer ${w.s.bearer}` }), probe.op, 403);
     }

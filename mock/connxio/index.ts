@@ -8,6 +8,7 @@ import { codeComponentsOperations } from './codeComponents/operations.ts';
 import { environmentVariablesOperations } from './environmentVariables/operations.ts';
 import { integrationsOperations } from './integrations/operations.ts';
 import { oauthErrorOperations, oauthOperations } from './oauth/operations.ts';
+import { resendOperations } from './resend/operations.ts';
 import { securityConfigsOperations } from './securityConfigs/operations.ts';
 import { subscriptionsOperations } from './subscriptions/operations.ts';
 
@@ -20,6 +21,7 @@ export const connxioOperations = {
   ...environmentVariablesOperations,
   ...securityConfigsOperations,
   ...messagingOperations,
+  ...resendOperations,
 };
 
 export function createConnxioApi(spec: ApiSpec, env: TwinEnv): VendorApi<ConnxioCaller> {

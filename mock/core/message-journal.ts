@@ -1,10 +1,10 @@
 /**
  * The message journal: every message the twin accepted for delivery to an integration (Connxio
- * messaging and Custom APIs), newest last, queryable and clearable through the control API. Like
+ * messaging and Custom APIs) and every v1 resend request, newest last, queryable and clearable through the control API. Like
  * the request journal it is control state, not data: kept in memory, bounded, never persisted.
  */
 
-export type MessageChannel = 'message' | 'batch' | 'eventgrid' | 'custom-api';
+export type MessageChannel = 'message' | 'batch' | 'eventgrid' | 'custom-api' | 'resend';
 
 export interface DeliveredMessage {
   id: number;
@@ -33,6 +33,8 @@ export interface DeliveredMessage {
   synchronous: boolean;
   /** Custom API deliveries: which API and route took the call */
   customApi?: { id: string; title: string; method: string; route: string; path: string; params: Record<string, string>; query: Record<string, unknown> };
+  /** v1 resend requests (channel `resend`): which endpoint, and what it asked for (a SAS signature redacted) */
+  resend?: { kind: 'archeo' | 'restart'; contentSasUri: string | null; resendDateTime: string | null };
 }
 
 export interface MessageQuery {

@@ -130,6 +130,7 @@ export interface DeliveredMessage {
   preDefinedUserProperties: Record<string, string>;
   synchronous: boolean;
   customApi?: { id: string; title: string; method: string; route: string; path: string; params: Record<string, string>; query: Record<string, unknown> };
+  resend?: { kind: string; contentSasUri: string | null; resendDateTime: string | null };
 }
 
 export interface WebhookDelivery {

@@ -88,6 +88,7 @@ export function MessagesPage(props: { query: URLSearchParams }) {
                   <option value="batch">batch</option>
                   <option value="eventgrid">eventgrid</option>
                   <option value="custom-api">custom-api</option>
+                  <option value="resend">resend</option>
                 </select>
               )}
             </Field>
