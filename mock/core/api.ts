@@ -96,7 +96,7 @@ type NoParameters = Record<string, never>;
 /** one kind of parameter (path, query, header) of an operation's generated type; none = an empty object */
 type ParametersOf<O, K extends 'path' | 'query' | 'header'> = O extends { parameters: infer Ps } ? (K extends keyof Ps ? NonNullable<Ps[K]> : NoParameters) : NoParameters;
 /** the request body of an operation's generated type (any of its media types); undefined when it takes none or it is optional */
-type BodyOf<O> = O extends { requestBody?: infer B } ? (B extends { content: infer C } ? C[keyof C] : undefined) : undefined;
+export type BodyOf<O> = O extends { requestBody?: infer B } ? (B extends { content: infer C } ? C[keyof C] : undefined) : undefined;
 
 /**
  * The handler context of one operation: path parameters, query and body typed as its generated

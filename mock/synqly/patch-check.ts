@@ -1,4 +1,6 @@
+import type { BodyOf } from '../core/api.ts';
 import { loadSpec, specPath, type OperationSpec } from '../core/spec.ts';
+import type { operations } from '../generated/synqly.ts';
 import type { DocumentCheck } from './updates.ts';
 import type { SynqlyContext } from './context.ts';
 
@@ -8,12 +10,13 @@ const specPromise = () => loadSpec(specPath('synqly-management.yaml'));
  * The check a PATCH result must pass: the request body schema of the family's PUT operation,
  * validated with the twin's own validator (the same 400 as a bad PUT body, JSON Pointers included).
  */
-export async function updateBodyCheck(ctx: SynqlyContext, putOperationId: string): Promise<DocumentCheck> {
+export async function updateBodyCheck<K extends keyof operations>(ctx: SynqlyContext, putOperationId: K): Promise<DocumentCheck<NonNullable<BodyOf<operations[K]>>>> {
   const spec = await specPromise();
   const op: OperationSpec | undefined = spec.byId.get(putOperationId);
   if (!op) throw new Error(`no operation ${putOperationId} in the Synqly spec`);
   const params = ctx.request.params ?? {};
-  return (doc) => {
+  const check: DocumentCheck<NonNullable<BodyOf<operations[K]>>> = (doc) => {
     ctx.env.validator.validateRequest(op, { params, query: {}, headers: {}, body: doc, hasBody: true }, 'application/json');
   };
+  return check;
 }

@@ -20,8 +20,8 @@ export interface PatchOperation {
 
 export const PROTECTED_PATHS = ['/id', '/created_at', '/updated_at', '/organization_id'] as const;
 
-/** checks a document (the result of a PATCH) against the PUT body schema; throws a 400 */
-export type DocumentCheck = (doc: Record<string, unknown>) => void;
+/** checks a document (the result of a PATCH) against the PUT body schema of `T`; throws a 400 unless it is one */
+export type DocumentCheck<T> = (doc: Record<string, unknown>) => asserts doc is Record<string, unknown> & T;
 
 function touches(pointer: string, protectedPath: string): boolean {
   return pointer === protectedPath || pointer.startsWith(`${protectedPath}/`);
@@ -80,12 +80,12 @@ export function applyJsonPatch(current: object, ops: readonly PatchOperation[], 
 }
 
 /** Applies the patch and checks the outcome as a PUT body. */
-export function patchDocument(
+export function patchDocument<T>(
   current: object,
   ops: readonly PatchOperation[],
-  check: DocumentCheck,
+  check: DocumentCheck<T>,
   options: { extraProtected?: readonly string[]; prepare?: (doc: Record<string, unknown>) => void } = {},
-): Record<string, unknown> {
+): T {
   const doc = applyJsonPatch(current, ops, options.extraProtected);
   options.prepare?.(doc);
   check(doc);

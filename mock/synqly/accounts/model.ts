@@ -1,17 +1,13 @@
 import { errors } from '../../core/errors.ts';
 import { listFrom, type ListPage, type ListQuery } from '../lists.ts';
 import { assertNameFree, deriveName, findByIdOrName } from '../names.ts';
-import type { AccountRecord, Environment, OrgState } from '../state.ts';
+import type { components } from '../../generated/synqly.ts';
+import type { AccountRecord, OrgState } from '../state.ts';
 import { iso, type ModelEnv } from '../../core/model-env.ts';
 import { removeAccountCascade } from '../cascade.ts';
 import { assertSameId, patchDocument, type DocumentCheck, type PatchOperation } from '../updates.ts';
 
-export interface CreateAccountRequest {
-  name?: string;
-  fullname?: string;
-  environment?: Environment;
-  labels?: string[];
-}
+export type CreateAccountRequest = components['schemas']['CreateAccountRequest'];
 
 export const ACCOUNT_FIELDS = ['id', 'name', 'fullname', 'organization_id', 'environment', 'labels', 'created_at', 'updated_at'] as const;
 const LABEL = /^[A-Za-z0-9_:.-]{1,48}$/;
@@ -60,14 +56,7 @@ export function getAccount(org: OrgState, idOrName: string): AccountRecord {
   return account;
 }
 
-export interface UpdateAccountRequest {
-  id: string;
-  name: string;
-  fullname: string;
-  environment: Environment;
-  labels?: string[];
-  [key: string]: unknown;
-}
+export type UpdateAccountRequest = components['schemas']['UpdateAccountRequest'];
 
 /** PUT: name, fullname, environment and labels are replaced; id, organization_id, created_at kept; updated_at set. */
 function replaceAccount(org: OrgState, current: AccountRecord, body: UpdateAccountRequest, env: ModelEnv): AccountRecord {
@@ -92,9 +81,9 @@ export function updateAccount(org: OrgState, idOrName: string, body: UpdateAccou
   return replaceAccount(org, getAccount(org, idOrName), body, env);
 }
 
-export function patchAccount(org: OrgState, idOrName: string, ops: PatchOperation[], check: DocumentCheck, env: ModelEnv): AccountRecord {
+export function patchAccount(org: OrgState, idOrName: string, ops: PatchOperation[], check: DocumentCheck<UpdateAccountRequest>, env: ModelEnv): AccountRecord {
   const current = getAccount(org, idOrName);
-  return replaceAccount(org, current, patchDocument(current, ops, check) as unknown as UpdateAccountRequest, env);
+  return replaceAccount(org, current, patchDocument(current, ops, check), env);
 }
 
 /** Deletes the account with its integrations, bridge groups, credentials, status and their tokens. */

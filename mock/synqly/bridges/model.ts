@@ -8,6 +8,7 @@ import { assertNameFree, deriveName } from '../names.ts';
 import type { AccountRecord, BridgeGroupRecord, OrgState } from '../state.ts';
 import { iso, type ModelEnv } from '../../core/model-env.ts';
 import { assertSameId, patchDocument, type DocumentCheck, type PatchOperation } from '../updates.ts';
+import type { components } from '../../generated/synqly.ts';
 
 /**
  * Bridge groups (contract §2.9, §3.4): groups of Bridge Agents inside an account. Creating one
@@ -16,19 +17,9 @@ import { assertSameId, patchDocument, type DocumentCheck, type PatchOperation } 
  * status lists no running agents.
  */
 
-export interface BridgeInput {
-  name?: string;
-  fullname?: string;
-  description?: string;
-  labels?: string[];
-}
+export type BridgeInput = components['schemas']['CreateBridgeGroupRequest'];
 
-export interface UpdateBridgeRequest extends BridgeInput {
-  id: string;
-  name: string;
-  fullname: string;
-  [key: string]: unknown;
-}
+export type UpdateBridgeRequest = components['schemas']['UpdateBridgeGroupRequest'];
 
 export const BRIDGE_FIELDS = ['id', 'name', 'fullname', 'description', 'labels', 'created_at', 'updated_at'] as const;
 
@@ -121,11 +112,11 @@ export function updateBridge(org: OrgState, accountId: string, bridgeId: string,
   return replace(org, account, findBridge(org, account, bridgeId), body, env);
 }
 
-export function patchBridge(org: OrgState, accountId: string, bridgeId: string, ops: PatchOperation[], check: DocumentCheck, env: ModelEnv): BridgeGroupRecord {
+export function patchBridge(org: OrgState, accountId: string, bridgeId: string, ops: PatchOperation[], check: DocumentCheck<UpdateBridgeRequest>, env: ModelEnv): BridgeGroupRecord {
   const account = getAccount(org, accountId);
   const current = findBridge(org, account, bridgeId);
   const doc = patchDocument(bridgeView(current), ops, check);
-  return replace(org, account, current, doc as unknown as UpdateBridgeRequest, env);
+  return replace(org, account, current, doc, env);
 }
 
 /**

@@ -8,6 +8,7 @@ import type { CredentialKind, CredentialOwnerType, CredentialRecord, OrgState } 
 import { iso, type ModelEnv } from '../../core/model-env.ts';
 import { patchDocument, assertSameId, type DocumentCheck, type PatchOperation } from '../updates.ts';
 import { referenceKind, storedKind, type InlineKind } from './kinds.ts';
+import type { components } from '../../generated/synqly.ts';
 
 /**
  * Credentials (contract §2.4, §5): owned by exactly one account, integration, integration point
@@ -15,24 +16,9 @@ import { referenceKind, storedKind, type InlineKind } from './kinds.ts';
  * `{type}` in every response). Names are unique per owner.
  */
 
-export interface CreateCredentialRequest {
-  name?: string;
-  fullname?: string;
-  config?: JsonRecord & { type: CredentialKind };
-  owner_type?: CredentialOwnerType;
-  expires?: string;
-}
+export type CreateCredentialRequest = components['schemas']['CreateCredentialRequest'];
 
-export interface UpdateCredentialRequest {
-  id: string;
-  name: string;
-  fullname: string;
-  owner_type: CredentialOwnerType;
-  managed: 'Managed' | 'Unmanaged';
-  config?: JsonRecord & { type: CredentialKind };
-  expires?: string;
-  [key: string]: unknown;
-}
+export type UpdateCredentialRequest = components['schemas']['UpdateCredentialRequest'];
 
 export interface Owner {
   type: CredentialOwnerType;
@@ -258,7 +244,7 @@ export function patchCredential(
   ownerId: string,
   credentialId: string,
   ops: PatchOperation[],
-  check: DocumentCheck,
+  check: DocumentCheck<UpdateCredentialRequest>,
   env: ModelEnv,
 ): CredentialRecord {
   const { owner, credential } = getCredentialRecord(org, ownerId, credentialId);

@@ -12,8 +12,6 @@ import {
   lookupCredential,
   patchCredential,
   updateCredential,
-  type CreateCredentialRequest,
-  type UpdateCredentialRequest,
 } from './model.ts';
 import type { SynqlyFacts } from '../operation-facts.ts';
 import type { TargetReading } from '../targets.ts';

@@ -5,6 +5,7 @@ import { assertNameFree, deriveName, findByIdOrName } from '../names.ts';
 import type { CustomRecord, OrgState } from '../state.ts';
 import { iso, type ModelEnv } from '../../core/model-env.ts';
 import { assertSameId } from '../updates.ts';
+import type { components } from '../../generated/synqly.ts';
 
 /**
  * Custom provider definitions (extra-endpoints contract §4): a YAML document per definition that
@@ -14,21 +15,9 @@ import { assertSameId } from '../updates.ts';
 
 export const CUSTOM_FIELDS = ['id', 'name', 'fullname', 'organization_id', 'created_at', 'updated_at'] as const;
 
-export interface CreateCustomRequest {
-  name?: string;
-  fullname?: string;
-  data: string;
-}
+export type CreateCustomRequest = components['schemas']['CreateCustomRequest'];
 
-export interface UpdateCustomRequest {
-  id: string;
-  name: string;
-  fullname: string;
-  organization_id: string;
-  data: string;
-  created_at: string;
-  updated_at: string;
-}
+export type UpdateCustomRequest = components['schemas']['UpdateCustomRequest'];
 
 /** CustomBase: what lists show (no `data`) */
 export function customBaseView(c: CustomRecord) {

@@ -4,7 +4,7 @@ import type { SynqlyPrincipal } from '../auth.ts';
 import { modelEnv, mutateOrg, noContent, ok, readOrg } from '../context.ts';
 import { patchDocument } from '../updates.ts';
 import { updateBodyCheck } from '../patch-check.ts';
-import { createCustom, deleteCustom, getCustom, listCustoms, updateCustom, type UpdateCustomRequest } from './model.ts';
+import { createCustom, deleteCustom, getCustom, listCustoms, updateCustom } from './model.ts';
 
 const customId = (ctx: { params: { customId: string } }) => ctx.params.customId;
 
@@ -22,7 +22,7 @@ export const customsOperations = operationTable<SynqlyPrincipal, operations>({
       await mutateOrg(ctx, (org) => {
         const current = getCustom(org, customId(ctx));
         const doc = patchDocument(current, ctx.body, check);
-        return updateCustom(org, current.id, doc as unknown as UpdateCustomRequest, modelEnv(ctx));
+        return updateCustom(org, current.id, doc, modelEnv(ctx));
       }),
     );
   },

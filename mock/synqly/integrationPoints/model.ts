@@ -138,10 +138,10 @@ export function updateIntegrationPoint(org: OrgState, idOrName: string, body: Up
   return replace(org, getIntegrationPoint(org, idOrName), body, env);
 }
 
-export function patchIntegrationPoint(org: OrgState, idOrName: string, ops: PatchOperation[], check: DocumentCheck, env: ModelEnv): IntegrationPointRecord {
+export function patchIntegrationPoint(org: OrgState, idOrName: string, ops: PatchOperation[], check: DocumentCheck<UpdateIntegrationPointRequest>, env: ModelEnv): IntegrationPointRecord {
   const current = getIntegrationPoint(org, idOrName);
   const doc = patchDocument(integrationPointView(current), ops, check);
-  return replace(org, current, doc as unknown as UpdateIntegrationPointRequest, env);
+  return replace(org, current, doc, env);
 }
 
 export function deleteIntegrationPoint(org: OrgState, idOrName: string): void {

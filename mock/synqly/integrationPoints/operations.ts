@@ -10,8 +10,6 @@ import {
   listIntegrationPoints,
   patchIntegrationPoint,
   updateIntegrationPoint,
-  type IntegrationPointInput,
-  type UpdateIntegrationPointRequest,
 } from './model.ts';
 
 const pointId = (params: Record<string, unknown>) => params.integrationPointId as string;

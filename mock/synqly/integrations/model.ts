@@ -319,11 +319,11 @@ export function updateIntegration(org: OrgState, accountId: string, integrationI
 /** `refresh_token_id` and `account_id` are the server's too: patching them is refused like /id */
 export const INTEGRATION_READ_ONLY = ['/refresh_token_id', '/account_id'] as const;
 
-export function patchIntegration(org: OrgState, accountId: string, integrationId: string, ops: PatchOperation[], checkDoc: DocumentCheck, env: ModelEnv) {
+export function patchIntegration(org: OrgState, accountId: string, integrationId: string, ops: PatchOperation[], checkDoc: DocumentCheck<UpdateIntegrationRequest>, env: ModelEnv) {
   const account = getAccount(org, accountId);
   const current = findIntegrationIn(org, account, integrationId);
   const doc = patchDocument(integrationView(current), ops, checkDoc, { extraProtected: INTEGRATION_READ_ONLY });
-  return replace(org, account, current, doc as unknown as UpdateIntegrationRequest, env);
+  return replace(org, account, current, doc, env);
 }
 
 export function deleteIntegration(org: OrgState, accountId: string, integrationId: string): void {

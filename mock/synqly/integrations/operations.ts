@@ -18,9 +18,7 @@ import {
   updateIntegration,
   verifyExistingIntegration,
   verifyIntegration,
-  type IntegrationInput,
   type UpdateIntegrationRequest,
-  type VerifyIntegrationRequest,
 } from './model.ts';
 import type { SynqlyFacts } from '../operation-facts.ts';
 import { orgState } from '../state.ts';

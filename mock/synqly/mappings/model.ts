@@ -6,6 +6,7 @@ import { iso, type ModelEnv } from '../../core/model-env.ts';
 import { assertSameId } from '../updates.ts';
 import { assertValidProgram, describeEvaluationError, evaluateProgram } from './language.ts';
 import { currentVersion, mappingUsers, resolveMappingRef } from './references.ts';
+import type { components } from '../../generated/synqly.ts';
 
 /**
  * Custom mappings (contract §2.7, §3.9). `data` is the mapping's program in the twin's mapping
@@ -19,26 +20,11 @@ import { currentVersion, mappingUsers, resolveMappingRef } from './references.ts
 
 export const MAPPING_FIELDS = ['id', 'name', 'fullname', 'organization_id', 'created_at', 'updated_at'] as const;
 
-export interface CreateMappingRequest {
-  name?: string;
-  fullname?: string;
-  data: string;
-}
+export type CreateMappingRequest = components['schemas']['CreateMappingRequest'];
 
-export interface UpdateMappingRequest {
-  id: string;
-  name: string;
-  fullname: string;
-  organization_id: string;
-  data: string;
-  created_at: string;
-  updated_at: string;
-}
+export type UpdateMappingRequest = components['schemas']['UpdateMappingRequest'];
 
-export interface ApplyMappingsRequest {
-  mappings: string[];
-  data: Record<string, unknown>;
-}
+export type ApplyMappingsRequest = components['schemas']['ApplyMappingsRequest'];
 
 /** Mapping as the vendor's type has it: the record without the twin's internal `version` */
 export function mappingView(m: MappingRecord): Omit<MappingRecord, 'version'> {

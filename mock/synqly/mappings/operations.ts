@@ -12,9 +12,6 @@ import {
   listMappings,
   mappingView,
   updateMapping,
-  type ApplyMappingsRequest,
-  type CreateMappingRequest,
-  type UpdateMappingRequest,
 } from './model.ts';
 
 const mappingId = (ctx: { params: { mappingId: string } }) => ctx.params.mappingId;
@@ -36,7 +33,7 @@ export const mappingsOperations = operationTable<SynqlyPrincipal, operations>({
       const current = getMapping(org, mappingId(ctx));
       // `version` is the server's, like `updated_at`
       const doc = patchDocument(mappingView(current), ctx.body, check, { extraProtected: ['/version'] });
-      return updateMapping(org, current.id, doc as unknown as UpdateMappingRequest, modelEnv(ctx));
+      return updateMapping(org, current.id, doc, modelEnv(ctx));
     });
     return ok(mappingView(mapping));
   },

@@ -8,6 +8,7 @@ import { deleteRefreshToken } from '../tokens/model.ts';
 import { iso, type ModelEnv } from '../../core/model-env.ts';
 import { assertSameId } from '../updates.ts';
 import { assertPasswordRules, hashPassword } from './passwords.ts';
+import type { components } from '../../generated/synqly.ts';
 
 /**
  * Members (contract §2.3, §3.10, §7): personal members are named by email, service members by any
@@ -83,16 +84,7 @@ export function isExpired(member: MemberRecord, policy: MemberPolicy, nowMs: num
 
 // ---- members_create
 
-export interface CreateMemberRequest {
-  name: string;
-  secret: string;
-  fullname?: string;
-  nickname?: string;
-  picture?: string;
-  role_binding?: string[];
-  options?: { ttl?: string; options?: Array<'disabled' | 'expired' | 'forgotten' | 'invited' | 'locked'>; token_ttl?: string };
-  type?: 'personal' | 'service';
-}
+export type CreateMemberRequest = components['schemas']['CreateMemberRequest'];
 
 /** the initial state the `options` ask for; the most restrictive wins */
 function initialState(options: readonly string[]): MemberState {
@@ -153,23 +145,7 @@ export function listMembers(org: OrgState, query: ListQuery): ListPage<MemberRec
 // ---- members_update / members_patch
 
 /** the full Member, as PUT takes it */
-export interface UpdateMemberRequest {
-  id: string;
-  name: string;
-  created_at: string;
-  updated_at: string;
-  state: MemberState;
-  last_logon: string;
-  fullname: string;
-  nickname?: string;
-  picture?: string;
-  ttl: string;
-  token_ttl: string;
-  expires: string;
-  pin_expires: string;
-  role_binding: string[];
-  type: 'personal' | 'service';
-}
+export type UpdateMemberRequest = components['schemas']['UpdateMemberRequest'];
 
 /**
  * Full replace of the writable fields: name, fullname, nickname, picture, state, ttl, token_ttl,

@@ -7,7 +7,7 @@ import type { MemberRecord, OrgState } from '../state.ts';
 import { accountLookup } from '../tokens/create.ts';
 import { patchDocument } from '../updates.ts';
 import { updateBodyCheck } from '../patch-check.ts';
-import { createMember, deleteMember, findMember, listMembers, memberView, updateMember, type UpdateMemberRequest } from './model.ts';
+import { createMember, deleteMember, findMember, listMembers, memberView, updateMember } from './model.ts';
 
 /** roles a write adds to a binding must not grant more than the caller has */
 function assertBindable(ctx: SynqlyContext, org: OrgState, binding: readonly string[], before: readonly string[] = []): void {
@@ -52,7 +52,7 @@ export const membersOperations = operationTable<SynqlyPrincipal, operations>({
     const member = await mutateOrg(ctx, (org) => {
       const current = findMember(org, memberId(ctx));
       assertChangeable(ctx, org, current, 'change');
-      const doc = patchDocument(memberView(current), ctx.body, check) as unknown as UpdateMemberRequest;
+      const doc = patchDocument(memberView(current), ctx.body, check);
       assertBindable(ctx, org, doc.role_binding, current.role_binding);
       return updateMember(org, current.id, doc, modelEnv(ctx));
     });

@@ -7,6 +7,7 @@ import { orgState, ORGANIZATIONS, type OrganizationRecord, type OrgState } from 
 import { deleteRefreshToken, issueRefreshToken, type IssuedPair } from '../tokens/model.ts';
 import { iso, type ModelEnv } from '../../core/model-env.ts';
 import { assertSameId } from '../updates.ts';
+import type { components } from '../../generated/synqly.ts';
 
 /** How long an organization's default token lives: the twin's choice, the vendor does not say. */
 export const DEFAULT_ORG_TOKEN_TTL_MS = 10 * 365 * 24 * 3_600_000;
@@ -118,21 +119,7 @@ export interface OrganizationOptions {
 }
 
 /** the full Organization, as PUT takes it (contract §3.14) */
-export interface UpdateOrganizationRequest {
-  id: string;
-  name: string;
-  fullname: string;
-  refresh_token_id: string;
-  organization_type: 'root' | 'standard';
-  created_at: string;
-  updated_at: string;
-  contact?: string;
-  reply_to?: string;
-  picture?: string;
-  options?: OrganizationOptions;
-  state?: OrganizationState;
-  end_date?: string;
-}
+export type UpdateOrganizationRequest = components['schemas']['UpdateOrganizationRequest'];
 
 const HOUR = 3_600_000;
 /** OrganizationOptions ranges (contract §2.2) */

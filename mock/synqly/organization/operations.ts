@@ -4,7 +4,7 @@ import type { SynqlyPrincipal } from '../auth.ts';
 import { modelEnv, mutateOrg, ok, readOrg } from '../context.ts';
 import { patchDocument } from '../updates.ts';
 import { updateBodyCheck } from '../patch-check.ts';
-import { getOrganization, organizationView, updateOrganization, type UpdateOrganizationRequest } from './model.ts';
+import { getOrganization, organizationView, updateOrganization } from './model.ts';
 
 export const organizationOperations = operationTable<SynqlyPrincipal, operations>({
   organization_get: (ctx) => ok(organizationView(getOrganization(readOrg(ctx)))),
@@ -19,7 +19,7 @@ export const organizationOperations = operationTable<SynqlyPrincipal, operations
     const org = await mutateOrg(ctx, (state) => {
       const current = organizationView(getOrganization(state));
       const doc = patchDocument(current, ctx.body, check);
-      return updateOrganization(state, doc as unknown as UpdateOrganizationRequest, modelEnv(ctx));
+      return updateOrganization(state, doc, modelEnv(ctx));
     });
     return ok(organizationView(org));
   },

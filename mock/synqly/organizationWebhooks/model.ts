@@ -1,9 +1,10 @@
 import { errors } from '../../core/errors.ts';
 import { listRecords, type ListPage, type ListQuery } from '../lists.ts';
 import { assertNameFree, deriveName, findByIdOrName } from '../names.ts';
-import type { CredentialRecord, Environment, OrganizationWebhookRecord, OrgState } from '../state.ts';
+import type { CredentialRecord, OrganizationWebhookRecord, OrgState } from '../state.ts';
 import { iso, type ModelEnv } from '../../core/model-env.ts';
 import { assertSameId } from '../updates.ts';
+import type { components } from '../../generated/synqly.ts';
 
 /**
  * Organization webhooks (contract §2.10, §3.13). The signing secret given at creation is stored as
@@ -18,26 +19,9 @@ export const WEBHOOK_FILTERS = ['all', 'account_create', 'account_delete', 'acco
 export type WebhookFilter = (typeof WEBHOOK_FILTERS)[number];
 export type WebhookEvent = Exclude<WebhookFilter, 'all'>;
 
-export interface CreateWebhookRequest {
-  name?: string;
-  fullname?: string;
-  environment?: Environment;
-  filters: WebhookFilter[];
-  url: string;
-  secret: { value: string; expires?: string };
-}
+export type CreateWebhookRequest = components['schemas']['CreateOrganizationWebhookRequest'];
 
-export interface UpdateWebhookRequest {
-  id: string;
-  name: string;
-  fullname: string;
-  environment: Environment;
-  filters: WebhookFilter[];
-  url: string;
-  credential_id: string;
-  created_at: string;
-  updated_at: string;
-}
+export type UpdateWebhookRequest = components['schemas']['UpdateOrganizationWebhookRequest'];
 
 function assertUrl(url: string): void {
   let parsed: URL | undefined;

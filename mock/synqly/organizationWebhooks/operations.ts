@@ -4,7 +4,7 @@ import type { SynqlyPrincipal } from '../auth.ts';
 import { modelEnv, mutateOrg, noContent, ok, readOrg } from '../context.ts';
 import { patchDocument } from '../updates.ts';
 import { updateBodyCheck } from '../patch-check.ts';
-import { createWebhook, deleteWebhook, getWebhook, listWebhooks, updateWebhook, type UpdateWebhookRequest } from './model.ts';
+import { createWebhook, deleteWebhook, getWebhook, listWebhooks, updateWebhook } from './model.ts';
 
 const webhookId = (ctx: { params: { webhookId: string } }) => ctx.params.webhookId;
 
@@ -19,7 +19,7 @@ export const organizationWebhooksOperations = operationTable<SynqlyPrincipal, op
     const webhook = await mutateOrg(ctx, (org) => {
       const current = getWebhook(org, webhookId(ctx));
       const doc = patchDocument(current, ctx.body, check);
-      return updateWebhook(org, current.id, doc as unknown as UpdateWebhookRequest, modelEnv(ctx));
+      return updateWebhook(org, current.id, doc, modelEnv(ctx));
     });
     return ok(webhook);
   },

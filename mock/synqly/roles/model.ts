@@ -6,6 +6,7 @@ import { PERMISSION_SETS, isPermissionSetName } from '../permissionset/sets.ts';
 import { orgCollection, type OrgState, type RoleRecord } from '../state.ts';
 import { iso, type ModelEnv } from '../../core/model-env.ts';
 import { assertSameId } from '../updates.ts';
+import type { components } from '../../generated/synqly.ts';
 
 /**
  * Roles (contract §2.11, §4.6): a permission set plus an optional resource restriction. Members
@@ -23,21 +24,9 @@ export interface Resources {
   integrations?: { categories: string[] };
 }
 
-export interface CreateRoleRequest {
-  name?: string;
-  fullname?: string;
-  description?: string;
-  resources?: Resources;
-  permission_set: string;
-}
+export type CreateRoleRequest = components['schemas']['CreateRoleRequest'];
 
-export interface UpdateRoleRequest extends CreateRoleRequest {
-  id: string;
-  name: string;
-  fullname: string;
-  created_at: string;
-  updated_at: string;
-}
+export type UpdateRoleRequest = components['schemas']['UpdateRoleRequest'];
 
 const bad = (message: string, pointer: string, value?: unknown) => errors.badRequest(message, { parameter: { id: pointer, location: 'body', value } });
 

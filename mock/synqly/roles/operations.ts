@@ -7,7 +7,7 @@ import type { OrgState, RoleRecord } from '../state.ts';
 import { accountLookup } from '../tokens/create.ts';
 import { patchDocument } from '../updates.ts';
 import { updateBodyCheck } from '../patch-check.ts';
-import { createRole, deleteRole, getRole, listRoles, updateRole, type UpdateRoleRequest } from './model.ts';
+import { createRole, deleteRole, getRole, listRoles, updateRole } from './model.ts';
 
 const roleId = (ctx: { params: { roleId: string } }) => ctx.params.roleId;
 
@@ -45,7 +45,7 @@ export const rolesOperations = operationTable<SynqlyPrincipal, operations>({
       const current = getRole(org, roleId(ctx));
       assertWithin(ctx, org, current, 'change');
       const doc = patchDocument(current, ctx.body, check);
-      const next = updateRole(org, current.id, doc as unknown as UpdateRoleRequest, modelEnv(ctx));
+      const next = updateRole(org, current.id, doc, modelEnv(ctx));
       assertWithin(ctx, org, next, 'widen');
       return next;
     });

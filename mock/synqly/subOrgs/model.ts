@@ -4,6 +4,7 @@ import { childrenOf, createOrganization, deleteOrganization, organizationView } 
 import { ORGANIZATIONS, type OrganizationRecord } from '../state.ts';
 import { tokenPairView, type IssuedPair } from '../tokens/model.ts';
 import type { ModelEnv } from '../../core/model-env.ts';
+import type { components } from '../../generated/synqly.ts';
 
 /**
  * Sub-organizations (contract §3.18, §4.1): each is a separate, isolated organization with its own
@@ -12,14 +13,7 @@ import type { ModelEnv } from '../../core/model-env.ts';
  * data, tokens and its own sub-organizations).
  */
 
-export interface CreateSubOrgRequest {
-  name?: string;
-  fullname?: string;
-  contact?: string;
-  reply_to?: string;
-  picture?: string;
-  member?: Record<string, unknown>;
-}
+export type CreateSubOrgRequest = components['schemas']['CreateSubOrgRequest'];
 
 export function listSubOrgs(tx: Tx, parentId: string): OrganizationRecord[] {
   return childrenOf(tx, parentId).sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));

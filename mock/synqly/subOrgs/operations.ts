@@ -4,7 +4,7 @@ import type { operations } from '../../generated/synqly.ts';
 import { assertCanGrant, visibleOrganizations } from '../access.ts';
 import type { SynqlyPrincipal } from '../auth.ts';
 import { modelEnv, noContent, ok } from '../context.ts';
-import { createMember, memberView, type CreateMemberRequest } from '../members/model.ts';
+import { createMember, memberView } from '../members/model.ts';
 import { organizationView } from '../organization/model.ts';
 import { orgState } from '../state.ts';
 import { accountLookup } from '../tokens/create.ts';
@@ -21,11 +21,12 @@ export const subOrgsOperations = operationTable<SynqlyPrincipal, operations>({
     // the new organization comes with an unrestricted administrator token: only a caller who could
     // grant that much may create one (contract §4.4, no escalation)
     assertCanGrant(ctx.principal.access, { set: 'administrator' }, accountLookup(orgState(ctx.env.store.reader, ctx.principal.organization.id)));
-    const body = (ctx.body ?? {});
+    const body = ctx.body ?? {};
     const { created, member } = await ctx.env.store.transact((tx) => {
       const env = modelEnv(ctx);
       const created = createSubOrg(tx, ctx.principal.organization, ctx.principal.token.id, body, env);
-      const member = body.member ? underBodyPointer('/member', () => createMember(orgState(tx, created.organization.id), body.member as unknown as CreateMemberRequest, env)) : undefined;
+      const memberRequest = body.member;
+      const member = memberRequest ? underBodyPointer('/member', () => createMember(orgState(tx, created.organization.id), memberRequest, env)) : undefined;
       return { created, member };
     });
     return ok(createdSubOrgView(created, member ? memberView(member) : undefined));

@@ -11,8 +11,6 @@ import {
   findOwnedRefreshToken,
   findRefreshToken,
   listTokens,
-  type CreateTokenRequest,
-  type McpScope,
   type TokenCaller,
 } from './create.ts';
 import { assertTokenWithin } from './guard.ts';
