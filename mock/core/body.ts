@@ -5,6 +5,13 @@ import sjson from 'secure-json-parse';
 import { ApiError, errors } from './errors.ts';
 import type { OperationSpec } from './spec.ts';
 
+/** whether the request announces a body (Transfer-Encoding, or a Content-Length that is a number); readBody reads none otherwise */
+export function bodyAnnounced(req: IncomingMessage): boolean {
+  if (req.headers['transfer-encoding'] !== undefined) return true;
+  const declared = req.headers['content-length'];
+  return declared !== undefined && !Number.isNaN(Number.parseInt(declared, 10));
+}
+
 /**
  * Reads a request body as raw bytes, as body-parser's `raw()` does, without its dependency tree
  * (which was most of the twin's start-up time): no body (no Content-Length, no Transfer-Encoding)
@@ -13,9 +20,8 @@ import type { OperationSpec } from './spec.ts';
  * encoding → 415.
  */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  if (!bodyAnnounced(req)) return Promise.resolve(undefined);
   const declared = req.headers['content-length'];
-  const chunked = req.headers['transfer-encoding'] !== undefined;
-  if (!chunked && (declared === undefined || Number.isNaN(Number.parseInt(declared, 10)))) return Promise.resolve(undefined);
   const encoding = (req.headers['content-encoding'] ?? 'identity').toString().toLowerCase();
   let stream: Readable = req;
   let inflating: Transform | undefined;

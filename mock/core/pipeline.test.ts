@@ -1,12 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import express from 'express';
+import fc from 'fast-check';
 import { pino } from 'pino';
 import supertest from 'supertest';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createClock } from './clock.ts';
 import { errors, type ApiError } from './errors.ts';
 import { createFaultRules } from './faults.ts';
-import { createDispatcher, defaultMediaTypeFor, type BodyErrorMarkers, type OperationTable, type TwinEnv, type VendorApi } from './pipeline.ts';
+import { createDispatcher, defaultMediaTypeFor, plainPath, type BodyErrorMarkers, type OperationTable, type TwinEnv, type VendorApi } from './pipeline.ts';
 import { createRandom } from './random.ts';
 import { createMessageJournal } from './message-journal.ts';
 import { createRequestJournal } from './request-journal.ts';
@@ -276,5 +277,26 @@ describe('pipeline › prototype-named query parameters', () => {
     expect(res.body.query).toEqual(JSON.parse('{"__proto__":["a","b"],"constructor":"c"}'));
     expect(Object.keys(res.body.query)).toEqual(['__proto__', 'constructor']);
     expect(Array.isArray(Object.getPrototypeOf(res.body.query))).toBe(false);
+  });
+});
+
+describe('pipeline › request targets read without a URL object', () => {
+  it('takes a plain target as its own pathname exactly when the URL parser would return it unchanged', () => {
+    const samples = ['/v1/accounts/abc-123', '/v1/accounts/acme.prod', '/a//b', '/', '/a/', '/a/./b', '/a/../b', '/..', '/.', '//evil/x', '/a%2e%2e/b', '/a/%2e%2e/b', '/a b', '/a\\b', '/é', '/a?x=1', '/a#f', "/a!$&'()*+,;=:@~_-", '/a..b/c.', '/a/...'];
+    for (const target of samples) {
+      const plain = plainPath(target);
+      if (plain !== undefined) expect(plain, target).toBe(new URL(target, 'http://twin.local').pathname);
+    }
+    expect(plainPath('/v1/accounts/abc-123')).toBe('/v1/accounts/abc-123');
+    expect(plainPath('/a/../b')).toBeUndefined();
+    expect(plainPath('//evil/x')).toBeUndefined();
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom(...'/.%2eE?#\\ aZ9-_~:@!$&\'()*+,;=é'.split('')), maxLength: 24 }), (rest) => {
+        const target = `/${rest}`;
+        const plain = plainPath(target);
+        return plain === undefined || plain === new URL(target, 'http://twin.local').pathname;
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -12,6 +12,7 @@ import {
   authenticate,
   checkRateLimit,
   handlerFor,
+  hasStubsAfterAuth,
   hasStubsBeforeAuth,
   journal,
   lenientJson,
@@ -68,13 +69,20 @@ export function createDispatcher(
 
   return (req, res) => {
     const started = performance.now();
-    const url = new URL(req.url ?? '/', 'http://twin.local');
-    const pathname = url.pathname;
-    const mount = mounted.find((m) => pathname === m.prefix || pathname.startsWith(m.prefix + '/') || m.prefix === '')!;
+    const target = req.url ?? '/';
+    let pathname = plainPath(target);
+    let query: Record<string, unknown>;
+    if (pathname !== undefined) query = {};
+    else {
+      const url = new URL(target, 'http://twin.local');
+      pathname = url.pathname;
+      query = queryObject(url.searchParams);
+    }
+    const mount = mountFor(mounted, pathname);
     const info: RequestInfo = {
       method: req.method ?? 'GET',
       path: pathname,
-      query: queryObject(url.searchParams),
+      query,
       headers: req.headers,
       rawHeaders: req.rawHeaders,
       listener,
@@ -86,6 +94,27 @@ export function createDispatcher(
       .then((answer) => answer && finish(call, answer, env))
       .catch((err: unknown) => finish(call, renderFailure(call.api, err, info, env.logger), env));
   };
+}
+
+/** the API mounted at the longest prefix of `pathname` (mounts are sorted longest first; '' takes the rest) */
+function mountFor(mounted: readonly MountedApi[], pathname: string): MountedApi {
+  for (const m of mounted) {
+    if (m.prefix === '' || pathname === m.prefix || (pathname.startsWith(m.prefix) && pathname.charCodeAt(m.prefix.length) === 47 /* '/' */)) return m;
+  }
+  return mounted[mounted.length - 1]!;
+}
+
+/**
+ * Characters the URL parser leaves as they are in a path (no percent-encoding, no backslash, no
+ * query or fragment); a target made of them, starting with one '/', with no '.' or '..' segment,
+ * is its own pathname, so the common request needs no URL object.
+ */
+const PLAIN_TARGET = /^\/(?!\/)[A-Za-z0-9\-._~!$&'()*+,;=:@/]*$/;
+const DOT_SEGMENT = /\/\.\.?(?:\/|$)/;
+
+/** the pathname of a request target that needs no parsing (see PLAIN_TARGET); undefined for any other */
+export function plainPath(target: string): string | undefined {
+  return PLAIN_TARGET.test(target) && !DOT_SEGMENT.test(target) ? target : undefined;
 }
 
 /** The steps up to the answer; undefined when the connection was dropped (an injected fault). */
@@ -115,16 +144,21 @@ async function runSteps(call: Call, router: Router<OperationSpec>, env: TwinEnv)
     if (stubbed) return stubbed;
   }
 
-  call.principal = await authenticate(api, info, operation);
+  // the steps that may be asynchronous are awaited only when they are (most requests await nothing)
+  const principal = authenticate(api, info, operation);
+  call.principal = principal instanceof Promise ? await principal : principal;
   const limited = checkRateLimit(call, env);
   if (limited) await limited;
-  const read = await readRequestBody(req, api, operation, env.limits.bodyBytes, preread);
+  const reading = readRequestBody(req, api, operation, env.limits.bodyBytes, preread);
+  const read = reading instanceof Promise ? await reading : reading;
   call.requestBody = read.body;
   const validated = validate(env.validator, api, operation, info, routed.params, read);
-  const stubbed = await answerFromStub(call, env, 'after-auth', routed.params, read.body);
-  if (stubbed) return stubbed;
+  if (hasStubsAfterAuth(api, env)) {
+    const stubbed = await answerFromStub(call, env, 'after-auth', routed.params, read.body);
+    if (stubbed) return stubbed;
+  }
   const handler = handlerFor(api, operation);
-  const result = await handler({
+  const handled = handler({
     operation,
     params: validated.params,
     query: validated.query,
@@ -134,7 +168,7 @@ async function runSteps(call: Call, router: Router<OperationSpec>, env: TwinEnv)
     env,
     request: { ...info, rawBody: read.raw },
   });
-  return renderResult(result);
+  return renderResult(handled instanceof Promise ? await handled : handled);
 }
 
 /** Sends the answer, then the access log, the journal and the observer (which see the call even when the client has gone). */

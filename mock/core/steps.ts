@@ -3,7 +3,7 @@ import { validateHeaderName, validateHeaderValue, type IncomingMessage, type Ser
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { Handler, HandlerResult, RequestInfo, TwinEnv, VendorApi } from './api.ts';
-import { defaultMediaTypeFor, parseBody, readBody, withBodyMarker } from './body.ts';
+import { bodyAnnounced, defaultMediaTypeFor, parseBody, readBody, withBodyMarker } from './body.ts';
 import { ApiError, errors, kindForStatus } from './errors.ts';
 import { delayFor, type FaultRule } from './faults.ts';
 import type { RateLimitVerdict } from './rate-limits.ts';
@@ -144,6 +144,11 @@ export function hasStubsBeforeAuth(api: VendorApi<unknown>, env: TwinEnv): boole
   return api.vendor !== undefined && hasStubs(env, 'before-auth', api.vendor);
 }
 
+/** Whether the API takes stubs matched after auth, and one exists (else the stub step is skipped). */
+export function hasStubsAfterAuth(api: VendorApi<unknown>, env: TwinEnv): boolean {
+  return api.vendor !== undefined && hasStubs(env, 'after-auth', api.vendor);
+}
+
 /**
  * The answer of the stub of this phase that matches the call (after its delay), instead of the
  * handler's; undefined when none does (or the API takes no stubs). Records the stub and the near
@@ -232,15 +237,21 @@ export interface ReadRequestBody {
  * valid UTF-8 or JSON). A body sent to an operation that takes none is read and ignored.
  * The bytes are read once: a stub matched before auth may have read them already (`preread`).
  */
-export async function readRequestBody(
+export function readRequestBody(
   req: IncomingMessage,
   api: VendorApi<unknown>,
   operation: OperationSpec,
   limitBytes: number,
   /** the bytes, when an earlier step read them already */
   preread?: { raw: Buffer | undefined },
-): Promise<ReadRequestBody> {
-  const raw = preread ? preread.raw : await readBody(req, limitBytes);
+): ReadRequestBody | Promise<ReadRequestBody> {
+  // no body announced (no Content-Length, no Transfer-Encoding): nothing to wait for
+  if (!preread && !bodyAnnounced(req)) return { raw: undefined, hasBody: false, body: undefined, mediaType: undefined };
+  if (preread) return interpretBody(req, api, operation, preread.raw);
+  return readBody(req, limitBytes).then((raw) => interpretBody(req, api, operation, raw));
+}
+
+function interpretBody(req: IncomingMessage, api: VendorApi<unknown>, operation: OperationSpec, raw: Buffer | undefined): ReadRequestBody {
   const hasBody = raw !== undefined && raw.length > 0;
   if (!operation.requestBody || !hasBody) return { raw, hasBody, body: undefined, mediaType: undefined };
   const contentType = (req.headers['content-type'] ?? '').toString();

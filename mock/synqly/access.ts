@@ -87,10 +87,11 @@ function customRoles(tx: Tx, orgId: string): RoleLike[] {
 
 /** The grants of a role binding; names that match no role grant nothing. */
 export function roleGrants(tx: Tx, orgId: string, binding: readonly string[]): Grant[] {
-  const roles = customRoles(tx, orgId);
+  let roles: RoleLike[] | undefined; // read only when the binding names a custom role
   return binding.flatMap((name): Grant[] => {
     const builtin = BUILTIN_ROLES[name];
     if (builtin) return [{ role: name, set: builtin }];
+    roles ??= customRoles(tx, orgId);
     const role = roles.find((r) => r.name.toLowerCase() === name.toLowerCase());
     return role ? [{ role: role.name, set: role.permission_set, ...(role.resources ? { resources: role.resources } : {}) }] : [];
   });

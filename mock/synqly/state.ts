@@ -313,8 +313,27 @@ export function orgPrefix(orgId: string): string {
   return `synqly/org/${orgId}/`;
 }
 
+/**
+ * Slices already built, per Tx and organization: a slice holds views only (no data), so the same
+ * one serves every call on the same Tx, and a request builds none on the store's reader. Each Tx's
+ * map is bounded (cleared when full); a transaction's goes away with it.
+ */
+const slices = new WeakMap<Tx, Map<string, OrgState>>();
+const SLICES_PER_TX = 1000;
+
 /** The state slice of one organization, as handlers and models see it. */
-export function orgState(tx: Tx, orgId: string) {
+export function orgState(tx: Tx, orgId: string): OrgState {
+  let byOrg = slices.get(tx);
+  if (!byOrg) slices.set(tx, (byOrg = new Map()));
+  let slice = byOrg.get(orgId);
+  if (!slice) {
+    if (byOrg.size >= SLICES_PER_TX) byOrg.clear();
+    byOrg.set(orgId, (slice = buildOrgState(tx, orgId)));
+  }
+  return slice;
+}
+
+function buildOrgState(tx: Tx, orgId: string) {
   return {
     tx,
     orgId,
@@ -341,4 +360,4 @@ export function orgState(tx: Tx, orgId: string) {
   };
 }
 
-export type OrgState = ReturnType<typeof orgState>;
+export type OrgState = ReturnType<typeof buildOrgState>;
