@@ -1,290 +1,58 @@
-/** Shapes of what the dashboard reads (specs/admin.yaml, the vendor specs); only the fields it uses. */
+/**
+ * Shapes of what the dashboard reads and sends: the types generated from specs/admin.yaml and the
+ * vendor specs (mock/generated/, written by the build), under the names the pages use.
+ */
+import type { components as AdminComponents } from '../../../generated/admin.ts';
+import type { components as SynqlyComponents } from '../../../generated/synqly.ts';
+import type { components as ConnxioComponents } from '../../../generated/connxio.ts';
 
-export type Vendor = 'synqly' | 'connxio';
-export type ListenerName = 'synqly' | 'connxio' | 'custom';
+type Admin = AdminComponents['schemas'];
+type Synqly = SynqlyComponents['schemas'];
+type Connxio = ConnxioComponents['schemas'];
 
-export interface Listeners {
-  current: ListenerName;
-  listeners: Array<{ name: ListenerName; url: string }>;
-}
+export type Vendor = Admin['Vendor'];
+export type Listeners = Admin['Listeners'];
+export type ListenerName = Listeners['current'];
 
-export interface Tenant {
-  id: string;
-  vendor: Vendor;
-  name: string;
-  profile: string;
-  seed?: number;
-  created_at: string;
-}
+export type Tenant = Admin['Tenant'];
+export type SynqlyCredentials = Admin['SynqlyCredentials'];
+export type ConnxioCredentials = Admin['ConnxioCredentials'];
+export type TenantWithCredentials = Admin['TenantWithCredentials'];
 
-export interface SynqlyCredentials {
-  organization_id: string;
-  organization_name: string;
-  token: string;
-  refresh_token_id?: string;
-}
+export type Clock = Admin['Clock'];
 
-export interface ConnxioCredentials {
-  company_id: string;
-  company_name: string;
-  subscriptions: Array<{ id: string; name: string }>;
-  api_key: string;
-  api_key_subscription_id?: string;
-  api_key_scopes: string[];
-  oauth: { client_id: string; client_secret: string; token_path: string; scope?: string };
-}
+export type FaultAction = Admin['FaultAction'];
+export type FaultRequest = Admin['FaultRequest'];
+export type FaultRule = Admin['FaultRule'];
 
-export type TenantWithCredentials = Tenant & { credentials: SynqlyCredentials | ConnxioCredentials };
+export type JournalEntry = Admin['JournalEntry'];
 
-export interface Clock {
-  now: string;
-  frozen: boolean;
-}
+export type StubPredicate = Admin['StubValuePredicate'];
+export type StubInput = Admin['StubInput'];
+export type Stub = Admin['Stub'];
 
-export interface FaultAction {
-  type: 'status' | 'throttle' | 'delay' | 'uniform-delay' | 'connection-reset' | 'empty-response';
-  status?: number;
-  message?: string;
-  retryAfterSeconds?: number;
-  ms?: number;
-  minMs?: number;
-  maxMs?: number;
-}
+export type DeliveredMessage = Admin['DeliveredMessage'];
+export type WebhookDelivery = Admin['SynqlyWebhookDelivery'];
 
-export interface FaultRequest {
-  vendor: 'synqly' | 'connxio' | 'custom';
-  operationId?: string;
-  action: FaultAction;
-  times?: number;
-}
-
-export interface FaultRule extends FaultRequest {
-  id: string;
-  matched: number;
-}
-
-export interface JournalEntry {
-  id: number;
-  at: string;
-  listener: string;
-  vendor: string;
-  method: string;
-  path: string;
-  query?: Record<string, unknown>;
-  operationId?: string;
-  status: number;
-  durationMs: number;
-  requestHeaders?: Record<string, string>;
-  requestBody?: unknown;
-  responseHeaders?: Record<string, string>;
-  responseBody?: unknown;
-  stub?: { id: string; name?: string };
-}
-
-export interface StubPredicate {
-  equals?: unknown;
-  partial?: unknown;
-  matches?: string;
-  present?: boolean;
-}
-
-/** a stub as POST /__admin/stubs takes it (specs/admin.yaml StubInput) */
-export interface StubInput {
-  name?: string;
-  vendor: 'synqly' | 'connxio' | 'custom';
-  operationId?: string;
-  method?: string;
-  path?: string;
-  tenant?: string;
-  beforeAuth?: boolean;
-  request?: { params?: Record<string, StubPredicate>; query?: Record<string, StubPredicate>; headers?: Record<string, StubPredicate>; body?: Array<StubPredicate & { path?: string }> };
-  response: { status: number; headers?: Record<string, string>; body?: unknown; bodyText?: string; envelope?: boolean; delayMs?: number };
-  unchecked?: boolean;
-  times?: number;
-  priority?: number;
-}
-
-export interface Stub extends StubInput {
-  id: string;
-  operationId: string;
-  created_at: string;
-  seq: number;
-  matched: number;
-}
-
-export interface DeliveredMessage {
-  id: number;
-  at: string;
-  companyId: string;
-  subscriptionId: string;
-  integrationId: string;
-  interchangeId: string;
-  channel: string;
-  apiVersion: string | null;
-  auth: string;
-  keyId: string | null;
-  contentType: string | null;
-  messageEncoding: string;
-  fileName: string | null;
-  body: string;
-  preDefinedUserProperties: Record<string, string>;
-  synchronous: boolean;
-  customApi?: { id: string; title: string; method: string; route: string; path: string; params: Record<string, string>; query: Record<string, unknown> };
-  resend?: { kind: string; contentSasUri: string | null; resendDateTime: string | null };
-}
-
-export interface WebhookDelivery {
-  id: string;
-  organization_id: string;
-  webhook_id: string;
-  event: string;
-  nonce: string;
-  url: string;
-  state: 'pending' | 'delivered' | 'failed';
-  payload: Record<string, unknown>;
-  next_attempt_at?: string;
-  error?: string;
-  created_at: string;
-  updated_at: string;
-  attempts: Array<{ attempt: number; at: string; status: number; duration_ms: number; error?: string }>;
-}
-
-export interface ApiKey {
-  id: string;
-  name: string;
-  key_hint: string;
-  scopes: string[];
-  subscriptionId: string;
-  active: boolean;
-  created: string;
-  updated: string;
-  customApiId?: string;
-}
-
-export type ApiKeyWithValue = ApiKey & { key: string };
-
-export interface CustomApiRoute {
-  method: string;
-  path: string;
-  integrationId: string;
-}
-
-export interface CustomApi {
-  id: string;
-  title: string;
-  summary: string;
-  subscriptionId: string;
-  routes: CustomApiRoute[];
-  webhookMode: boolean;
-  keyId: string;
-  keyEnabled: boolean;
-  keyHint: string;
-  keyScopes: string[];
-  created: string;
-  updated: string;
-}
-
-export type CustomApiWithKey = CustomApi & { key: string };
+export type ApiKey = Admin['ConnxioApiKey'];
+export type ApiKeyWithValue = Admin['ConnxioApiKeyWithValue'];
+export type CustomApiRoute = Admin['CustomApiRoute'];
+export type CustomApi = Admin['CustomApi'];
+export type CustomApiWithKey = Admin['CustomApiWithKey'];
 
 // ---- Synqly (specs/synqly-management.yaml)
 
-export interface SynqlyOrganization {
-  id: string;
-  name: string;
-  fullname: string;
-  organization_type: string;
-  refresh_token_id: string;
-  created_at: string;
-  updated_at: string;
-}
-
-export interface SynqlyAccount {
-  id: string;
-  name: string;
-  fullname: string;
-  environment: string;
-  labels?: string[];
-  created_at: string;
-  updated_at: string;
-}
-
-export interface SynqlyIntegration {
-  id: string;
-  name: string;
-  fullname: string;
-  account_id: string;
-  category: string;
-  provider_type: string;
-  provider_fullname: string;
-  created_at: string;
-}
-
-export interface SynqlyTokenSecret {
-  secret: string;
-  expires: string;
-}
-
-export interface SynqlyRefreshToken {
-  id: string;
-  name: string;
-  fullname: string;
-  owner_id: string;
-  owner_type: string;
-  member_id?: string;
-  expires: string;
-  token_ttl: string;
-  token_type: string;
-  created_at: string;
-  updated_at: string;
-  primary: { access: SynqlyTokenSecret; refresh: SynqlyTokenSecret };
-  secondary?: { access: SynqlyTokenSecret; refresh: SynqlyTokenSecret };
-}
-
-export interface SynqlyMember {
-  id: string;
-  name: string;
-  fullname: string;
-  state: string;
-  type: string;
-  role_binding: string[];
-  last_logon: string;
-  created_at: string;
-}
-
-export interface SynqlyRole {
-  id: string;
-  name: string;
-  fullname: string;
-  description?: string;
-  permission_set: string;
-  created_at?: string;
-}
-
-export interface SynqlyPermissionSet {
-  name: string;
-  description?: string;
-}
+export type SynqlyOrganization = Synqly['Organization'];
+export type SynqlyAccount = Synqly['Account'];
+export type SynqlyIntegration = Synqly['Integration'];
+export type SynqlyRefreshToken = Synqly['RefreshToken'];
+export type SynqlyMember = Synqly['Member'];
+export type SynqlyRole = Synqly['RoleDefinition'];
+export type SynqlyPermissionSet = Synqly['PermissionSet'];
 
 // ---- Connxio (specs/connxio.yaml)
 
-export interface ConnxioSubscription {
-  id: string;
-  name: string;
-  [k: string]: unknown;
-}
-
-export interface ConnxioIntegration {
-  id: string;
-  configCorrelationId?: string;
-  description?: string | null;
-  transactionType?: string | null;
-  sender?: string | null;
-  receiver?: string | null;
-  enabled?: boolean;
-  useApiKey?: boolean;
-  subscriptionId?: string;
-  inboundConnection?: { adapterType?: string | null; adapterName?: string | null; connectionProperties?: string | null } | null;
-  subIntegrations?: unknown[];
-  updatedAtUtc?: string;
-  createdAtUtc?: string;
-}
+// The vendor's types make every member optional and nullable; what the twin returns always has
+// the id (and a subscription its name) that the pages key their rows and options on.
+export type ConnxioSubscription = Connxio['ConnXioSubscription'] & { id: string; name: string };
+export type ConnxioIntegration = Connxio['IntegrationConfig'] & { id: string };

@@ -52,7 +52,7 @@ export async function credentialsFor<T extends SynqlyCredentials | ConnxioCreden
   try {
     const derived = await adminApi.credentials(tenant.id);
     rememberCredentials(tenant.id, derived.credentials);
-    return derived.credentials as T;
+    return derived.credentials as T; // T is the caller's word for its tenant's vendor: the twin answers that vendor's credentials
   } catch (err) {
     if (err instanceof HttpError && err.status === 404 && !err.unavailable) throw new CredentialsUnavailable(tenant);
     throw err;

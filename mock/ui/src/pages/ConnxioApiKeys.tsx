@@ -31,7 +31,7 @@ export function useSubscriptions(tenant: Tenant) {
     try {
       return await connxio<ConnxioSubscription[]>(tenant, '/v2/subscriptions');
     } catch {
-      return (await credentialsFor<ConnxioCredentials>(tenant)).subscriptions as ConnxioSubscription[];
+      return (await credentialsFor<ConnxioCredentials>(tenant)).subscriptions;
     }
   }, [tenant.id]);
 }

@@ -94,7 +94,7 @@ export function ConnxioIntegrationsPage(props: { tenant: Tenant }) {
                   header: 'Needs API key',
                   cell: (i) => <Switch checked={i.useApiKey !== false} label={`Messages to ${i.description ?? i.id} need an API key`} onChange={(v) => setUseApiKey(i, v)} />,
                 },
-                { header: 'Updated', cell: (i) => <Time iso={i.updatedAtUtc ?? i.createdAtUtc} /> },
+                { header: 'Updated', cell: (i) => <Time iso={i.updatedAtUtc ?? i.createdAtUtc ?? undefined} /> },
                 {
                   header: 'Actions',
                   class: 'actions-col',

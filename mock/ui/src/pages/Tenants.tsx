@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { adminApi } from '../api/admin.ts';
 import { hrefOn } from '../api/listeners.ts';
-import type { ConnxioCredentials, SynqlyCredentials, Tenant, TenantWithCredentials, Vendor } from '../api/types.ts';
+import type { ConnxioCredentials, Tenant, TenantWithCredentials, Vendor } from '../api/types.ts';
 import { credentialsFor, CredentialsUnavailable, forgetCredentials, rememberCredentials } from '../api/vendors.ts';
 import { Page } from '../components/page.tsx';
 import { Badge, confirmAction, DataTable, Field, Link, Notice, SecretValue, Section, shortId, Time, useAction, useAsync } from '../components/ui.tsx';
@@ -124,6 +124,7 @@ function Subscriptions(props: { tenant: Tenant }) {
 
 function CredentialsPanel(props: { tenant: TenantWithCredentials; note: string; onClose: () => void }) {
   const { tenant } = props;
+  const credentials = tenant.credentials;
   return (
     <section class="card card-highlight" id="credentials-panel" tabIndex={-1} aria-labelledby="credentials-title" data-testid="credentials-panel">
       <div class="card-head">
@@ -133,13 +134,13 @@ function CredentialsPanel(props: { tenant: TenantWithCredentials; note: string; 
         </button>
       </div>
       <p class="hint">{props.note}</p>
-      {tenant.vendor === 'synqly' ? (
-        <SecretValue label="Synqly administrator token (SYNQLY_TOKEN)" value={(tenant.credentials as SynqlyCredentials).token} testid="synqly-token" />
+      {'token' in credentials ? (
+        <SecretValue label="Synqly administrator token (SYNQLY_TOKEN)" value={credentials.token} testid="synqly-token" />
       ) : (
         <>
-          <SecretValue label="Connxio API key (CONNXIO_API_KEY)" value={(tenant.credentials as ConnxioCredentials).api_key} testid="connxio-key" />
-          <SecretValue label="OAuth client id (CONNXIO_CLIENT_ID)" value={(tenant.credentials as ConnxioCredentials).oauth.client_id} />
-          <SecretValue label="OAuth client secret (CONNXIO_CLIENT_SECRET)" value={(tenant.credentials as ConnxioCredentials).oauth.client_secret} />
+          <SecretValue label="Connxio API key (CONNXIO_API_KEY)" value={credentials.api_key} testid="connxio-key" />
+          <SecretValue label="OAuth client id (CONNXIO_CLIENT_ID)" value={credentials.oauth.client_id} />
+          <SecretValue label="OAuth client secret (CONNXIO_CLIENT_SECRET)" value={credentials.oauth.client_secret} />
         </>
       )}
     </section>
