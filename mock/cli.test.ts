@@ -118,6 +118,8 @@ describe('apitwin serve › file store', () => {
   it('refuses tampered store files (bad shapes, directories) in one line, exit 2, files untouched', () => {
     const header = { format: 'apitwin-store', version: 1, seq: 0 };
     const snapshot = (collections: unknown) => JSON.stringify({ ...header, collections });
+    const lines = (records: string, count: number | undefined) =>
+      `{"format":"apitwin-store","version":2,"seq":0}\n{"c":"accounts","r":${records}}\n${count === undefined ? '' : `{"records":${count}}\n`}`;
     const cases: Array<{ name: string; db?: string; journal?: string; dbDir?: true; journalDir?: true; says: string }> = [
       { name: 'journal op null', db: snapshot({}), journal: '{"s":1,"ops":[null]}\n', says: 'operation 0 is not an object' },
       { name: 'journal op missing fields', db: snapshot({}), journal: '{"s":1,"ops":[{"op":"put","c":"accounts"}]}\n', says: 'operation 0 names no record id' },
@@ -126,6 +128,9 @@ describe('apitwin serve › file store', () => {
       { name: 'collection a string', db: snapshot({ accounts: 'oops' }), says: 'damaged collection "accounts"' },
       { name: 'db.json a directory', dbDir: true, says: 'is a directory' },
       { name: 'journal a directory', db: snapshot({}), journalDir: true, says: '.journal is a directory' },
+      // the line layout (version 2) compactions write
+      { name: 'line layout: a record null', db: lines('[["a",null]]', 1), says: 'damaged line 2 (record 0 is not an [id, object] pair)' },
+      { name: 'line layout: cut at a line boundary', db: lines('[["a",{"id":"a"}]]', undefined), says: 'the end line is missing' },
     ];
     for (const c of cases) {
       const db = tempDb();

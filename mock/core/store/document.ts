@@ -34,6 +34,45 @@ export function emptyDocument(): StoreDocument {
 }
 
 /**
+ * The document as the store holds it in memory: collections and their records in Maps. A Map
+ * iterates lazily, so a compaction can walk a collection of 300k records a slice at a time
+ * (enumerating the keys of a large object is one uninterruptible O(n) step), and any id or name
+ * (`__proto__`, `constructor`…) is just a key.
+ */
+export interface StoreState {
+  /** sequence number of the last transaction folded into this state */
+  seq: number;
+  collections: Map<string, Map<string, JsonRecord>>;
+}
+
+export function emptyState(): StoreState {
+  return { seq: 0, collections: new Map() };
+}
+
+/** The state of a checked document (see assertStoreDocument); shares its records. */
+export function stateFromDocument(doc: StoreDocument): StoreState {
+  const collections = new Map<string, Map<string, JsonRecord>>();
+  for (const name of Object.keys(doc.collections)) {
+    const records = doc.collections[name]!;
+    const coll = new Map<string, JsonRecord>();
+    for (const id of Object.keys(records)) coll.set(id, records[id]!);
+    if (coll.size > 0) collections.set(name, coll);
+  }
+  return { seq: doc.seq, collections };
+}
+
+/** The JSON document of a state (export, PostgreSQL snapshots); shares its records. */
+export function documentFromState(state: StoreState): StoreDocument {
+  const collections = dictionary<Record<string, JsonRecord>>();
+  for (const [name, coll] of state.collections) {
+    const records = dictionary<JsonRecord>();
+    for (const [id, record] of coll) records[id] = record;
+    collections[name] = records;
+  }
+  return { format: STORE_FORMAT, version: STORE_VERSION, seq: state.seq, collections };
+}
+
+/**
  * Collections and the collection table are null-prototype objects: an id or a name such as
  * `__proto__`, `constructor` or `valueOf` is just a key, never an inherited member.
  */
@@ -53,42 +92,18 @@ export function normalizeDocument(doc: StoreDocument): StoreDocument {
   return doc;
 }
 
-/**
- * Record counts of collections, kept once known: counting the keys of a large collection is
- * O(n) (so is `for…in` on one), and a delete must know whether it emptied its collection.
- */
-const sizes = new WeakMap<object, number>();
-
-/** the number of records in a collection object (O(1) once known) */
-export function collectionSize(coll: Record<string, JsonRecord>): number {
-  let n = sizes.get(coll);
-  if (n === undefined) {
-    n = Object.keys(coll).length;
-    sizes.set(coll, n);
-  }
-  return n;
-}
-
-export function applyOps(doc: StoreDocument, ops: readonly StoreOp[]): void {
+/** Applies operations to a state; a collection left empty is removed. */
+export function applyOps(state: StoreState, ops: readonly StoreOp[]): void {
   for (const op of ops) {
     if (op.op === 'put') {
-      const coll = (doc.collections[op.c] ??= dictionary());
-      if (!(op.id in coll)) {
-        const n = sizes.get(coll);
-        if (n !== undefined) sizes.set(coll, n + 1);
-      }
-      coll[op.id] = op.v;
+      let coll = state.collections.get(op.c);
+      if (!coll) state.collections.set(op.c, (coll = new Map()));
+      coll.set(op.id, op.v);
     } else if (op.op === 'del') {
-      const coll = doc.collections[op.c];
-      if (coll && op.id in coll) {
-        delete coll[op.id];
-        const n = sizes.get(coll);
-        const left = n === undefined ? Object.keys(coll).length : n - 1;
-        sizes.set(coll, left);
-        if (left === 0) delete doc.collections[op.c];
-      }
+      const coll = state.collections.get(op.c);
+      if (coll?.delete(op.id) && coll.size === 0) state.collections.delete(op.c);
     } else {
-      delete doc.collections[op.c];
+      state.collections.delete(op.c);
     }
   }
 }
@@ -138,7 +153,7 @@ export function assertStoreDocument(value: unknown, file: string): asserts value
   }
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

@@ -4,15 +4,63 @@ import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Adapter } from 'lowdb';
 import {
+  STORE_FORMAT,
   StoreFileError,
   applyOps,
   assertStoreDocument,
-  journalEntryProblem,
+  documentFromState,
   emptyDocument,
-  normalizeDocument,
+  isPlainObject,
+  journalEntryProblem,
+  stateFromDocument,
   type JournalEntry,
+  type JsonRecord,
   type StoreDocument,
+  type StoreState,
 } from './document.ts';
+
+/**
+ * Version of the snapshot file's layout: a header line, then lines of at most LINE_RECORDS records
+ * (`{"c": collection, "r": [[id, record], …]}`; a collection may span several lines, and a later
+ * line's record replaces an earlier one of the same id), then an end line `{"records": n}` that
+ * counts them, so a file cut at a line boundary is refused like any other damage. Version 1 files
+ * (the whole document as one JSON object, as exported) are still read, and rewritten in this
+ * layout by the compaction the store starts after loading one.
+ */
+export const SNAPSHOT_LAYOUT_VERSION = 2;
+const LINE_RECORDS = 256;
+
+/** bounds of one slice of a gradual snapshot: it yields to the event loop after either */
+export interface SnapshotSlice {
+  ms: number;
+  records: number;
+}
+const DEFAULT_SLICE: SnapshotSlice = { ms: 8, records: 2048 };
+
+/** The snapshot of `state` (at transaction `seq`) line by line, walking the Maps lazily. */
+function* snapshotLines(state: StoreState, seq: number): Generator<{ text: string; records: number }> {
+  yield { text: `{"format":${JSON.stringify(STORE_FORMAT)},"version":${SNAPSHOT_LAYOUT_VERSION},"seq":${seq}}\n`, records: 0 };
+  let total = 0;
+  for (const [name, coll] of state.collections) {
+    const head = `{"c":${JSON.stringify(name)},"r":[`;
+    let text = head;
+    let n = 0;
+    for (const [id, record] of coll) {
+      text += `${n === 0 ? '' : ','}[${JSON.stringify(id)},${JSON.stringify(record)}]`;
+      if (++n === LINE_RECORDS) {
+        total += n;
+        yield { text: text + ']}\n', records: n };
+        text = head;
+        n = 0;
+      }
+    }
+    if (n > 0) {
+      total += n;
+      yield { text: text + ']}\n', records: n };
+    }
+  }
+  yield { text: `{"records":${total}}\n`, records: 0 };
+}
 
 /**
  * A lowdb adapter that keeps the document as a snapshot file plus an append-only journal beside
@@ -27,13 +75,16 @@ import {
  * - `read()` loads the snapshot and replays the journal. A last line without its newline is a
  *   torn, never-acknowledged append and is cut off; anything else unreadable is refused.
  */
-export class JournaledJsonFile implements Adapter<StoreDocument> {
+export class JournaledJsonFile implements Adapter<StoreState> {
   readonly journalFile: string;
   private journal: FileHandle | undefined;
   private journalSize = 0;
   /** snapshot size in bytes at the last read or compaction, used to pace compactions */
   snapshotBytes = 0;
-  readonly stats = { appends: 0, appendedBytes: 0, compactions: 0 };
+  /** layout of the snapshot file as read (see SNAPSHOT_LAYOUT_VERSION); a compaction writes the current one */
+  layoutVersion = SNAPSHOT_LAYOUT_VERSION;
+  /** snapshotSlices and largestSlice (in records) of the gradual snapshots written */
+  readonly stats = { appends: 0, appendedBytes: 0, compactions: 0, snapshotSlices: 0, largestSlice: 0 };
 
   constructor(readonly file: string) {
     this.journalFile = `${file}.journal`;
@@ -43,13 +94,14 @@ export class JournaledJsonFile implements Adapter<StoreDocument> {
     return this.journalSize;
   }
 
-  async read(): Promise<StoreDocument | null> {
-    const doc = readSnapshot(this.file, this.journalFile);
-    if (!doc) return null;
-    this.snapshotBytes = doc.bytes;
-    const { validBytes, totalBytes } = replayJournal(doc.document, this.journalFile, this.file);
+  async read(): Promise<StoreState | null> {
+    const snapshot = readSnapshot(this.file, this.journalFile);
+    if (!snapshot) return null;
+    this.snapshotBytes = snapshot.bytes;
+    this.layoutVersion = snapshot.layoutVersion;
+    const { validBytes, totalBytes } = replayJournal(snapshot.state, this.journalFile, this.file);
     await this.openJournal(validBytes < totalBytes ? validBytes : undefined);
-    return doc.document;
+    return snapshot.state;
   }
 
   private async openJournal(truncateTo?: number): Promise<void> {
@@ -75,8 +127,9 @@ export class JournaledJsonFile implements Adapter<StoreDocument> {
   }
 
   /** Whole-document write: a new snapshot, then an empty journal. */
-  async write(doc: StoreDocument): Promise<void> {
-    const text = JSON.stringify(doc);
+  async write(state: StoreState): Promise<void> {
+    let text = '';
+    for (const line of snapshotLines(state, state.seq)) text += line.text;
     const tmp = `${this.file}.tmp-${process.pid}`;
     const handle = await open(tmp, 'w');
     try {
@@ -92,50 +145,45 @@ export class JournaledJsonFile implements Adapter<StoreDocument> {
     await this.journal!.datasync();
     this.journalSize = 0;
     this.snapshotBytes = Buffer.byteLength(text);
+    this.layoutVersion = SNAPSHOT_LAYOUT_VERSION;
     this.stats.compactions++;
   }
 
   /**
-   * Compaction without holding the event loop: a snapshot of `doc` as of transaction `seq`, written
-   * in slices of at most `sliceMs` of serialising each, while transactions go on (and are appended
-   * to the journal). Collections keep changing meanwhile, so the snapshot may also hold effects of
-   * later transactions; that is harmless, because every operation writes, deletes or drops a whole
-   * record or collection: replaying the journal's entries after `seq` over it ends in the same state.
-   * Then `rotateJournal` drops what the snapshot made redundant. Returns the snapshot's size.
+   * Compaction without holding the event loop: a snapshot of `state` as of transaction `seq`,
+   * written in slices of at most `slice.records` records or `slice.ms` of serialising each, while
+   * transactions go on (and are appended to the journal). The collections are Maps walked by
+   * their iterators, so no step enumerates a whole collection. They keep changing meanwhile, so
+   * the snapshot may also hold effects of later transactions (a record written after the walk
+   * began, or a dropped collection's records); that is harmless, because every operation writes,
+   * deletes or drops a whole record or collection: replaying the journal's entries after `seq`
+   * over it ends in the same state. Then `rotateJournal` drops what the snapshot made redundant.
+   * Returns the snapshot's size.
    */
-  async writeSnapshotGradually(doc: StoreDocument, seq: number, sliceMs = 8): Promise<number> {
+  async writeSnapshotGradually(state: StoreState, seq: number, slice: SnapshotSlice = DEFAULT_SLICE): Promise<number> {
     const tmp = `${this.file}.tmp-${process.pid}`;
     const handle = await open(tmp, 'w');
     let bytes = 0;
     try {
-      let chunk = `{"format":${JSON.stringify(doc.format)},"version":${doc.version},"seq":${seq},"collections":{`;
+      let chunk = '';
       let sliceStart = performance.now();
+      let sliceRecords = 0;
       const out = async () => {
+        this.stats.snapshotSlices++;
+        this.stats.largestSlice = Math.max(this.stats.largestSlice, sliceRecords);
         const buf = Buffer.from(chunk, 'utf8');
         chunk = '';
-        await handle.write(buf);
+        sliceRecords = 0;
+        await handle.write(buf); // the event loop runs other work meanwhile
         bytes += buf.length;
         sliceStart = performance.now();
       };
-      let firstCollection = true;
-      for (const name of Object.keys(doc.collections)) {
-        const coll = doc.collections[name];
-        if (!coll) continue; // dropped meanwhile
-        chunk += `${firstCollection ? '' : ','}${JSON.stringify(name)}:{`;
-        firstCollection = false;
-        let firstRecord = true;
-        let n = 0;
-        for (const id of Object.keys(coll)) {
-          const record = coll[id];
-          if (record === undefined) continue; // deleted meanwhile
-          chunk += `${firstRecord ? '' : ','}${JSON.stringify(id)}:${JSON.stringify(record)}`;
-          firstRecord = false;
-          if (++n % 256 === 0 && (chunk.length > 1 << 20 || performance.now() - sliceStart > sliceMs)) await out();
-        }
-        chunk += '}';
+      for (const line of snapshotLines(state, seq)) {
+        chunk += line.text;
+        sliceRecords += line.records;
+        if (sliceRecords + LINE_RECORDS > slice.records || chunk.length > 1 << 20 || performance.now() - sliceStart > slice.ms) await out();
       }
-      chunk += '}}';
-      await out();
+      if (chunk.length > 0) await out();
       await handle.sync();
     } finally {
       await handle.close();
@@ -143,6 +191,7 @@ export class JournaledJsonFile implements Adapter<StoreDocument> {
     await rename(tmp, this.file);
     syncDirectory(dirname(this.file));
     this.snapshotBytes = bytes;
+    this.layoutVersion = SNAPSHOT_LAYOUT_VERSION;
     return bytes;
   }
 
@@ -230,7 +279,7 @@ function syncDirectory(dir: string): void {
   }
 }
 
-function readSnapshot(file: string, journalFile: string): { document: StoreDocument; bytes: number } | null {
+function readSnapshot(file: string, journalFile: string): { state: StoreState; bytes: number; layoutVersion: number } | null {
   if (!existsSync(file)) {
     if (existsSync(journalFile) && readStoreFile(journalFile, file).length > 0) {
       throw new StoreFileError(
@@ -241,7 +290,35 @@ function readSnapshot(file: string, journalFile: string): { document: StoreDocum
     }
     return null;
   }
-  const text = readStoreFile(file, file).toString('utf8');
+  const buf = readStoreFile(file, file);
+  const text = buf.toString('utf8');
+  const version = layoutVersionOf(text);
+  if (version === undefined) return { state: readWholeDocument(text, file), bytes: buf.length, layoutVersion: 1 };
+  if (version !== SNAPSHOT_LAYOUT_VERSION) {
+    throw new StoreFileError(
+      `${file} is an apitwin store of version ${String(version)}, this apitwin reads versions 1 and ${SNAPSHOT_LAYOUT_VERSION}. It was left untouched.`,
+      'unsupported-version',
+      file,
+    );
+  }
+  return { state: readLines(text, file), bytes: buf.length, layoutVersion: version };
+}
+
+/** the version of a file in a line layout (its first line a header of its own), or undefined for one JSON document */
+function layoutVersionOf(text: string): unknown {
+  const nl = text.indexOf('\n');
+  if (nl === -1 || nl > 1024) return undefined;
+  try {
+    const header = JSON.parse(text.slice(0, nl)) as unknown;
+    if (!isPlainObject(header) || header.format !== STORE_FORMAT || 'collections' in header) return undefined;
+    return header.version;
+  } catch {
+    return undefined;
+  }
+}
+
+/** a layout-1 file: the whole document as one JSON object */
+function readWholeDocument(text: string, file: string): StoreState {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -253,14 +330,62 @@ function readSnapshot(file: string, journalFile: string): { document: StoreDocum
     );
   }
   assertStoreDocument(parsed, file);
-  return { document: normalizeDocument(parsed), bytes: Buffer.byteLength(text) };
+  return stateFromDocument(parsed);
+}
+
+/** a file in the line layout (see SNAPSHOT_LAYOUT_VERSION), checked line by line as it is loaded */
+function readLines(text: string, file: string): StoreState {
+  const damaged = (lineNo: number, why: string) =>
+    new StoreFileError(`${file} has a damaged line ${lineNo} (${why}). It was left untouched.`, 'corrupt', file);
+  let offset = text.indexOf('\n') + 1;
+  const header = JSON.parse(text.slice(0, offset - 1)) as { seq?: unknown };
+  if (!Number.isSafeInteger(header.seq) || (header.seq as number) < 0) throw damaged(1, 'no transaction number');
+  const state: StoreState = { seq: header.seq as number, collections: new Map() };
+  let lineNo = 1;
+  let records = 0;
+  let end: number | undefined;
+  while (offset < text.length) {
+    lineNo++;
+    const nl = text.indexOf('\n', offset);
+    if (nl === -1) throw damaged(lineNo, 'cut short');
+    if (end !== undefined) throw damaged(lineNo, 'after the end line');
+    let line: unknown;
+    try {
+      line = JSON.parse(text.slice(offset, nl));
+    } catch (err) {
+      throw damaged(lineNo, (err as Error).message);
+    }
+    offset = nl + 1;
+    if (!isPlainObject(line)) throw damaged(lineNo, 'not an object');
+    if ('records' in line) {
+      if (!Number.isSafeInteger(line.records)) throw damaged(lineNo, 'an end line without a count');
+      end = line.records as number;
+      continue;
+    }
+    const name = line.c;
+    const pairs = line.r;
+    if (typeof name !== 'string' || !Array.isArray(pairs)) throw damaged(lineNo, 'no collection name or records');
+    let coll = state.collections.get(name);
+    if (!coll) state.collections.set(name, (coll = new Map()));
+    for (const pair of pairs as unknown[]) {
+      if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string' || !isPlainObject(pair[1])) {
+        throw damaged(lineNo, `record ${records} is not an [id, object] pair`);
+      }
+      coll.set(pair[0], pair[1] as JsonRecord);
+      records++;
+    }
+    if (coll.size === 0) state.collections.delete(name);
+  }
+  if (end === undefined) throw damaged(lineNo + 1, 'the end line is missing: the file was cut short');
+  if (end !== records) throw damaged(lineNo, `the end line counts ${end} records, the file holds ${records}`);
+  return state;
 }
 
 /**
  * Applies the journal's entries newer than the document's seq to the document. Returns how many
  * bytes of the journal are whole lines; the rest is a torn, never-acknowledged tail.
  */
-function replayJournal(doc: StoreDocument, journalFile: string, file: string): { validBytes: number; totalBytes: number } {
+function replayJournal(doc: StoreState, journalFile: string, file: string): { validBytes: number; totalBytes: number } {
   if (!existsSync(journalFile)) return { validBytes: 0, totalBytes: 0 };
   const buf = readStoreFile(journalFile, file);
   let offset = 0;
@@ -297,6 +422,12 @@ function replayJournal(doc: StoreDocument, journalFile: string, file: string): {
 export function loadStoreFile(file: string): StoreDocument {
   const snapshot = readSnapshot(file, `${file}.journal`);
   if (!snapshot) return emptyDocument();
-  replayJournal(snapshot.document, `${file}.journal`, file);
-  return snapshot.document;
+  replayJournal(snapshot.state, `${file}.journal`, file);
+  return documentFromState(snapshot.state);
+}
+
+/** The snapshot file alone, without its journal (for tests). */
+export function readSnapshotFile(file: string): { document: StoreDocument; layoutVersion: number } | undefined {
+  const snapshot = readSnapshot(file, `${file}.journal`);
+  return snapshot ? { document: documentFromState(snapshot.state), layoutVersion: snapshot.layoutVersion } : undefined;
 }

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { STORE_FORMAT, StoreFileError, assertStoreDocument, normalizeDocument, type JournalEntry, type StoreDocument } from './document.ts';
+import { STORE_FORMAT, StoreFileError, assertStoreDocument, stateFromDocument, type JournalEntry, type StoreState } from './document.ts';
 
 /**
  * The PostgreSQL persistence of a shared store: the same document and journal entries as the file
@@ -31,7 +31,7 @@ export class StoreUnavailableError extends Error {
 }
 
 /** what a replica needs to catch up: the rows after its position, or the newest snapshot when those rows are gone */
-export type CatchUp = { entries: JournalEntry[] } | { document: StoreDocument; entries: JournalEntry[] };
+export type CatchUp = { entries: JournalEntry[] } | { document: StoreState; entries: JournalEntry[] };
 
 const MIGRATIONS: Array<{ version: number; sql: string }> = [
   {
@@ -315,8 +315,8 @@ function toEntry(row: { s: string; ops: string }): JournalEntry {
   return { s: Number(row.s), ops: JSON.parse(row.ops) as JournalEntry['ops'] };
 }
 
-function parseSnapshot(text: string, url: string): StoreDocument {
+function parseSnapshot(text: string, url: string): StoreState {
   const parsed: unknown = JSON.parse(text);
   assertStoreDocument(parsed, `${redactUrl(url)} (apitwin_snapshot)`);
-  return normalizeDocument(parsed);
+  return stateFromDocument(parsed);
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Store, type Tx } from './store.ts';
-import { loadStoreFile } from './journaled-file.ts';
+import { SNAPSHOT_LAYOUT_VERSION, loadStoreFile, readSnapshotFile } from './journaled-file.ts';
 import { StoreFileError } from './document.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -189,6 +189,104 @@ describe('store › compaction beside running transactions', () => {
     await store.close();
     const reopened = await openStore(file);
     expect(reopened.exportDocument().collections).toEqual(loadStoreFile(file).collections);
+  });
+});
+
+describe('store › compaction walks collections lazily, in bounded slices', () => {
+  it('yields between slices of at most 2,048 records, and a record added to a large collection after the walk began is in the snapshot itself', async () => {
+    const file = tempFile();
+    const store = await openStore(file, 1 << 30);
+    const count = 20_000;
+    await store.transact((tx) => {
+      for (let i = 0; i < count; i++) tx.put('big', `r${i}`, { id: `r${i}`, n: i, pad: 'p'.repeat(40) });
+    });
+    await store.flush();
+    const stats = store.journalStats!;
+    const slicesBefore = stats.snapshotSlices;
+    // event-loop turns seen during the compaction; the first after a slice went out adds a record
+    let turns = 0;
+    let late: Promise<unknown> | undefined;
+    let compacting = true;
+    const tick = () => {
+      if (!compacting) return;
+      turns++;
+      if (!late && stats.snapshotSlices > slicesBefore) late = store.transact((tx) => tx.put('big', 'zz-late', { id: 'zz-late' }));
+      setImmediate(tick);
+    };
+    setImmediate(tick);
+    await store.compactNow();
+    compacting = false;
+    await late;
+    expect(late).toBeDefined();
+    expect(stats.largestSlice).toBeLessThanOrEqual(2048);
+    expect(stats.snapshotSlices - slicesBefore).toBeGreaterThanOrEqual(Math.ceil(count / 2048));
+    expect(turns).toBeGreaterThanOrEqual(Math.ceil(count / 2048) - 1);
+    // the walk reached the record appended to the Map after it started (Object.keys taken up front would not)
+    const snapshot = readSnapshotFile(file)!;
+    expect(snapshot.layoutVersion).toBe(SNAPSHOT_LAYOUT_VERSION);
+    expect(snapshot.document.collections.big?.['zz-late']).toEqual({ id: 'zz-late' });
+    expect(Object.keys(snapshot.document.collections.big ?? {})).toHaveLength(count + 1);
+    await store.idle();
+    expect(loadStoreFile(file).collections).toEqual(store.exportDocument().collections);
+  });
+});
+
+describe('store › snapshot layout', () => {
+  const legacy = () => ({
+    format: 'apitwin-store',
+    version: 1,
+    seq: 7,
+    collections: {
+      accounts: Object.fromEntries(Array.from({ length: 600 }, (_, i) => [`a${i}`, { id: `a${i}`, name: `Account ${i}`, tags: [i % 3], nested: { ok: i % 2 === 0 } }])),
+      odd: JSON.parse('{"__proto__":{"id":"__proto__"},"constructor":{"id":"constructor"}}') as object,
+    },
+  });
+
+  it('loads a file of the earlier layout (one JSON document) to the same state, and rewrites it in the line layout', async () => {
+    const file = tempFile();
+    const doc = legacy();
+    writeFileSync(file, JSON.stringify(doc));
+    expect(readSnapshotFile(file)!.layoutVersion).toBe(1);
+    const store = await openStore(file);
+    const expected = JSON.parse(JSON.stringify(doc.collections)) as unknown;
+    expect(JSON.parse(JSON.stringify(store.exportDocument().collections))).toEqual(expected);
+    expect(store.seq).toBe(7);
+    await store.idle(); // the migration is a compaction beside the running store
+    const rewritten = readSnapshotFile(file)!;
+    expect(rewritten.layoutVersion).toBe(SNAPSHOT_LAYOUT_VERSION);
+    expect(readFileSync(file, 'utf8').split('\n').length).toBeGreaterThan(3);
+    expect(JSON.parse(JSON.stringify(rewritten.document.collections))).toEqual(expected);
+    expect(rewritten.document.seq).toBe(7);
+    await store.close();
+    const reopened = await openStore(file);
+    expect(JSON.parse(JSON.stringify(reopened.exportDocument().collections))).toEqual(expected);
+    expect(reopened.seq).toBe(7);
+  });
+
+  it('refuses a line-layout file that is damaged, cut short or miscounted, and leaves it untouched', async () => {
+    const file = tempFile();
+    writeFileSync(file, JSON.stringify(legacy()));
+    const store = await openStore(file);
+    await store.close();
+    const good = readFileSync(file, 'utf8');
+    const lines = good.split('\n');
+    expect(lines.length).toBeGreaterThan(4); // header, 3 lines of accounts, odd, end line, ''
+    const cases: Array<[string, string, string]> = [
+      ['a line removed', lines.filter((_, i) => i !== 2).join('\n'), 'the end line counts 602 records, the file holds 346'],
+      ['the end line removed', lines.slice(0, -2).join('\n') + '\n', 'the end line is missing'],
+      ['a record made null', good.replace('["a1",{', '["a1",null,{'), 'is not an [id, object] pair'],
+      ['a line cut in the middle', good.slice(0, good.indexOf('\n', good.indexOf('\n') + 1) - 30) + '\n' + lines.slice(2).join('\n'), 'damaged line 2'],
+      ['a line after the end', good + '{"c":"x","r":[]}\n', 'after the end line'],
+      ['a later version', good.replace('"version":2', '"version":3'), 'version 3'],
+    ];
+    for (const [name, text, says] of cases) {
+      writeFileSync(file, text);
+      const err = await Store.open({ file }).catch((e: unknown) => e);
+      expect(err, name).toBeInstanceOf(StoreFileError);
+      expect((err as Error).message, name).toContain(says);
+      expect(readFileSync(file, 'utf8'), name).toBe(text);
+      expect(existsSync(`${file}.lock`), name).toBe(false);
+    }
   });
 });
 

@@ -4,15 +4,17 @@ import { Low, Memory } from 'lowdb';
 import {
   applyOps,
   assertStoreDocument,
-  collectionSize,
-  emptyDocument,
+  documentFromState,
+  emptyState,
   normalizeDocument,
+  stateFromDocument,
   type JournalEntry,
   type JsonRecord,
   type StoreDocument,
   type StoreOp,
+  type StoreState,
 } from './document.ts';
-import { JournaledJsonFile, removeLeftoverSnapshots } from './journaled-file.ts';
+import { JournaledJsonFile, SNAPSHOT_LAYOUT_VERSION, removeLeftoverSnapshots } from './journaled-file.ts';
 import { acquireFileLock, type FileLock } from './lock.ts';
 import { PostgresLog, StoreUnavailableError, type CatchUp } from './postgres.ts';
 
@@ -89,21 +91,21 @@ class FieldIndexes {
   /** collection → field → key → ids */
   private readonly byCollection = new Map<string, Map<string, Map<string, IdSet>>>();
 
-  lookup(doc: StoreDocument, collection: string, field: string, key: string): IdSet | undefined {
+  lookup(doc: StoreState, collection: string, field: string, key: string): IdSet | undefined {
     let fields = this.byCollection.get(collection);
     if (!fields) this.byCollection.set(collection, (fields = new Map()));
     let index = fields.get(field);
     if (!index) {
       index = new Map();
-      const records = doc.collections[collection];
-      if (records) for (const id in records) add(index, indexKey(records[id]![field]), id);
+      const records = doc.collections.get(collection);
+      if (records) for (const [id, record] of records) add(index, indexKey(record[field]), id);
       fields.set(field, index);
     }
     return index.get(key);
   }
 
   /** to be called before `op` is applied to `doc` */
-  update(doc: StoreDocument, op: StoreOp): void {
+  update(doc: StoreState, op: StoreOp): void {
     if (this.byCollection.size === 0) return;
     const fields = this.byCollection.get(op.c);
     if (!fields) return;
@@ -111,7 +113,7 @@ class FieldIndexes {
       this.byCollection.delete(op.c);
       return;
     }
-    const old = doc.collections[op.c]?.[op.id];
+    const old = doc.collections.get(op.c)?.get(op.id);
     for (const [field, index] of fields) {
       if (old) remove(index, indexKey(old[field]), op.id);
       if (op.op === 'put') add(index, indexKey(op.v[field]), op.id);
@@ -156,13 +158,13 @@ const MAX_SORTED_VIEWS_PER_COLLECTION = 4;
 class SortedViews {
   private readonly byCollection = new Map<string, Map<string, { compare: Compare; rows: JsonRecord[] }>>();
 
-  get(doc: StoreDocument, collection: string, key: string, compare: Compare): readonly JsonRecord[] {
+  get(doc: StoreState, collection: string, key: string, compare: Compare): readonly JsonRecord[] {
     let views = this.byCollection.get(collection);
     if (!views) this.byCollection.set(collection, (views = new Map()));
     let view = views.get(key);
     if (!view) {
-      const records = doc.collections[collection];
-      const rows = records ? Object.values(records) : [];
+      const records = doc.collections.get(collection);
+      const rows = records ? [...records.values()] : [];
       rows.sort(compare);
       view = { compare, rows };
       if (views.size >= MAX_SORTED_VIEWS_PER_COLLECTION) views.delete(views.keys().next().value as string);
@@ -172,7 +174,7 @@ class SortedViews {
   }
 
   /** to be called before `op` is applied to `doc` */
-  update(doc: StoreDocument, op: StoreOp): void {
+  update(doc: StoreState, op: StoreOp): void {
     if (this.byCollection.size === 0) return;
     const views = this.byCollection.get(op.c);
     if (!views) return;
@@ -180,7 +182,7 @@ class SortedViews {
       this.byCollection.delete(op.c);
       return;
     }
-    const old = doc.collections[op.c]?.[op.id];
+    const old = doc.collections.get(op.c)?.get(op.id);
     for (const { compare, rows } of views.values()) {
       if (old) {
         let i = lowerBound(rows, old, compare);
@@ -246,7 +248,7 @@ export class Store {
   private soonScheduled = false;
 
   private constructor(
-    private readonly low: Low<StoreDocument>,
+    private readonly low: Low<StoreState>,
     private readonly journal: JournaledJsonFile | undefined,
     private readonly lock: FileLock | undefined,
     private readonly minCompactionBytes: number,
@@ -261,7 +263,7 @@ export class Store {
     if (options.postgres) {
       const log = await PostgresLog.connect(options.postgres, options.onDatabaseError);
       try {
-        const low = new Low<StoreDocument>(new Memory<StoreDocument>(), emptyDocument());
+        const low = new Low<StoreState>(new Memory<StoreState>(), emptyState());
         const store = new Store(low, undefined, undefined, 0, log, options.snapshotEvery);
         store.applyCatchUp(await log.catchUp(0));
         store.lastSnapshotSeq = store.seq;
@@ -272,7 +274,7 @@ export class Store {
       }
     }
     if (!options.file) {
-      const low = new Low<StoreDocument>(new Memory<StoreDocument>(), emptyDocument());
+      const low = new Low<StoreState>(new Memory<StoreState>(), emptyState());
       return new Store(low, undefined, undefined, 0);
     }
     const file = resolve(options.file);
@@ -281,10 +283,12 @@ export class Store {
     try {
       removeLeftoverSnapshots(file);
       const adapter = new JournaledJsonFile(file);
-      const low = new Low<StoreDocument>(adapter, emptyDocument());
+      const low = new Low<StoreState>(adapter, emptyState());
       await low.read();
       const store = new Store(low, adapter, lock, options.minCompactionBytes ?? 8 * 1024 * 1024);
       if (adapter.snapshotBytes === 0) await low.write(); // a new file: make it recognizable at once
+      // a file of the earlier layout is rewritten in the current one, beside the running store
+      else if (adapter.layoutVersion !== SNAPSHOT_LAYOUT_VERSION) void store.compactNow();
       return store;
     } catch (err) {
       lock.release();
@@ -417,7 +421,7 @@ export class Store {
   }
 
   /** applies one operation to the document, keeping what the store derives from it (indexes, sorted views, values) in step */
-  private applyOp(doc: StoreDocument, op: StoreOp): void {
+  private applyOp(doc: StoreState, op: StoreOp): void {
     this.indexes.update(doc, op);
     this.sortedViews.update(doc, op);
     this.valuesCache.delete(op.c);
@@ -546,7 +550,7 @@ export class Store {
     if (this.snapshotting || doc.seq - this.lastSnapshotSeq < this.snapshotEvery) return;
     this.snapshotting = true;
     const seq = doc.seq;
-    const text = JSON.stringify(doc);
+    const text = JSON.stringify(documentFromState(doc));
     log
       .writeSnapshot(seq, text)
       .then(() => {
@@ -566,18 +570,17 @@ export class Store {
     this.runSoon();
     if (this.shared) {
       // one logged transaction that empties the document and writes every record of the snapshot
-      const source = normalizeDocument(structuredClone(next));
+      const source = stateFromDocument(normalizeDocument(structuredClone(next)));
       await this.transact((tx) => {
         for (const name of tx.collections('')) tx.drop(name);
-        for (const name of Object.keys(source.collections)) {
-          const records = source.collections[name]!;
-          for (const id of Object.keys(records)) tx.put(name, id, records[id]!);
+        for (const [name, records] of source.collections) {
+          for (const [id, record] of records) tx.put(name, id, record);
         }
       });
       return;
     }
     await this.idle();
-    const doc = normalizeDocument(structuredClone(next));
+    const doc = stateFromDocument(normalizeDocument(structuredClone(next)));
     doc.seq = this.low.data.seq + 1;
     this.low.data = doc;
     this.clearDerived();
@@ -587,7 +590,7 @@ export class Store {
   /** A deep copy of the document, for snapshot export. */
   exportDocument(): StoreDocument {
     this.runSoon();
-    return structuredClone(this.low.data);
+    return structuredClone(documentFromState(this.low.data));
   }
 
   /** Resolves once nothing is being written: every transaction durable and no compaction under way. */
@@ -700,15 +703,15 @@ export class Store {
     return {
       get: <T extends JsonRecord>(c: string, id: string) => {
         if (soon.size !== 0) this.settleSoon(c);
-        return collections()[c]?.[id] as T | undefined;
+        return collections().get(c)?.get(id) as T | undefined;
       },
       values: <T extends JsonRecord>(c: string) => {
         if (soon.size !== 0) this.settleSoon(c);
         let cached = this.valuesCache.get(c);
         if (!cached) {
-          const coll = collections()[c];
+          const coll = collections().get(c);
           if (!coll) return [];
-          this.valuesCache.set(c, (cached = Object.values(coll)));
+          this.valuesCache.set(c, (cached = [...coll.values()]));
         }
         return cached.slice() as T[];
       },
@@ -718,22 +721,23 @@ export class Store {
       },
       count: (c: string) => {
         if (soon.size !== 0) this.settleSoon(c);
-        const coll = collections()[c];
-        return coll ? collectionSize(coll) : 0;
+        return collections().get(c)?.size ?? 0;
       },
       collections: (prefix: string) => {
         if (soon.size !== 0) this.runSoon();
-        return Object.keys(collections()).filter((name) => name.startsWith(prefix));
+        const names: string[] = [];
+        for (const name of collections().keys()) if (name.startsWith(prefix)) names.push(name);
+        return names;
       },
       findBy: <T extends JsonRecord>(c: string, field: string, value: string) => {
         if (soon.size !== 0) this.settleSoon(c);
         const key = indexKey(value);
         const ids = key === undefined ? undefined : this.indexes.lookup(this.low.data, c, field, key);
         if (ids === undefined) return [];
-        const records = collections()[c]!;
-        if (typeof ids === 'string') return [records[ids] as T];
+        const records = collections().get(c)!;
+        if (typeof ids === 'string') return [records.get(ids) as T];
         const out: T[] = [];
-        for (const id of ids) out.push(records[id] as T);
+        for (const id of ids) out.push(records.get(id) as T);
         return out;
       },
       countBy: (c: string, field: string, value: string) => {
@@ -766,16 +770,16 @@ export class Store {
       const fromBase = dropped.has(c) ? [] : base.values<T>(c);
       if (!staged) return fromBase;
       const out: T[] = [];
-      const baseColl = dropped.has(c) ? undefined : this.low.data.collections[c];
+      const baseColl = dropped.has(c) ? undefined : this.low.data.collections.get(c);
       if (baseColl) {
-        for (const id in baseColl) {
+        for (const [id, record] of baseColl) {
           const s = staged.get(id);
-          if (s === undefined) out.push(baseColl[id] as T);
+          if (s === undefined) out.push(record as T);
           else if (s !== DELETED) out.push(s as T);
         }
       }
       for (const [id, s] of staged) {
-        if (s !== DELETED && !(baseColl && id in baseColl)) out.push(s as T);
+        if (s !== DELETED && !baseColl?.has(id)) out.push(s as T);
       }
       return out;
     };
@@ -831,14 +835,14 @@ export class Store {
 }
 
 /** the ops that undo `op` on `doc` as it is before `op` is applied */
-function inverseOf(doc: StoreDocument, op: StoreOp): StoreOp[] {
-  const coll = doc.collections[op.c];
+function inverseOf(doc: StoreState, op: StoreOp): StoreOp[] {
+  const coll = doc.collections.get(op.c);
   if (op.op === 'drop') {
     if (!coll) return [];
     // applied in reverse order by undo: the puts restore the collection
-    return Object.keys(coll).map((id) => ({ op: 'put', c: op.c, id, v: coll[id]! }));
+    return [...coll].map(([id, v]): StoreOp => ({ op: 'put', c: op.c, id, v }));
   }
-  const before = coll?.[op.id];
+  const before = coll?.get(op.id);
   return [before === undefined ? { op: 'del', c: op.c, id: op.id } : { op: 'put', c: op.c, id: op.id, v: before }];
 }
 
