@@ -36,6 +36,7 @@ export interface SnapshotSlice {
   records: number;
 }
 const DEFAULT_SLICE: SnapshotSlice = { ms: 8, records: 2048 };
+const SYNC_EVERY_BYTES = 4 << 20;
 
 /** The snapshot of `state` (at transaction `seq`) line by line, walking the Maps lazily. */
 function* snapshotLines(state: StoreState, seq: number): Generator<{ text: string; records: number }> {
@@ -168,6 +169,7 @@ export class JournaledJsonFile implements Adapter<StoreState> {
       let chunk = '';
       let sliceStart = performance.now();
       let sliceRecords = 0;
+      let unsynced = 0;
       const out = async () => {
         this.stats.snapshotSlices++;
         this.stats.largestSlice = Math.max(this.stats.largestSlice, sliceRecords);
@@ -176,6 +178,13 @@ export class JournaledJsonFile implements Adapter<StoreState> {
         sliceRecords = 0;
         await handle.write(buf); // the event loop runs other work meanwhile
         bytes += buf.length;
+        unsynced += buf.length;
+        // the snapshot reaches the disk as it goes: one sync of the whole file at the end would
+        // hold up the journal's fdatasyncs (the acknowledged writes) until all of it is written
+        if (unsynced >= SYNC_EVERY_BYTES) {
+          await handle.datasync();
+          unsynced = 0;
+        }
         sliceStart = performance.now();
       };
       for (const line of snapshotLines(state, seq)) {
