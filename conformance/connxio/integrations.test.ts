@@ -320,24 +320,54 @@ describe('get_integration', () => {
 });
 
 describe('update_integration', () => {
-  it('replaces the integration from a GET → edit → PUT round trip, keeping step ids and stored-only fields', async () => {
+  it('replaces the integration from a GET → edit → PUT round trip, keeping step ids and stored-only fields; a step\'s members outside the vendor\'s TransformationAction are accepted and ignored', async () => {
     const s = await connxioSession(target);
     const created = await createIntegration(s, integrationBody(await currentSubscriptionId(s)));
     const read = await s.get(`/v2/integrations/${created.id}`);
     expectOperation(read, 'get_integration', 200);
     const edited = structuredClone(read.body);
     edited.description = uniqueName('edited');
-    edited.subIntegrations[0].transformations[0].condition = { enabled: true, expression: "'{file:type}' == 'order'" };
+    expect(Object.keys(read.body.subIntegrations[0].transformations[0]).sort()).toEqual(['id', 'properties', 'transformationName', 'transformationType']);
+    Object.assign(edited.subIntegrations[0].transformations[0], { condition: { enabled: true, expression: "'{file:type}' == 'order'" }, enabled: false, continuousBatchOptions: { useContinuousBatch: true } });
     const res = await s.put(`/api/v2/integrations/${created.id}`).send(edited);
     expectOperation(res, 'update_integration', 200);
     expect(res.body.description).toBe(edited.description);
     expect(res.body._etag).not.toBe(read.body._etag);
     expect(res.body.subIntegrations[0].transformations[0].id).toBe(read.body.subIntegrations[0].transformations[0].id);
-    expect(res.body.subIntegrations[0].transformations[0].condition).toEqual(edited.subIntegrations[0].transformations[0].condition);
+    expect(res.body.subIntegrations[0].transformations[0]).toEqual(read.body.subIntegrations[0].transformations[0]);
     expect(res.body.createdAtUtc).toBe(read.body.createdAtUtc);
     const again = await s.get(`/v2/integrations/${created.id}`);
     expectOperation(again, 'get_integration', 200);
     expect(again.body).toEqual(res.body);
+  });
+
+  it.runIf(target.capabilities.admin)('never returns tags or extra transformation members that older versions stored (snapshot with a legacy document): get, list, v1 get, and the next write stores it clean', async () => {
+    const s = await connxioSession(target);
+    const created = await createIntegration(s, integrationBody(await currentSubscriptionId(s)));
+    const snapshot = await target.admin.get('/__admin/snapshot');
+    expectOperation(snapshot, 'admin_snapshot_export', 200);
+    const document = snapshot.body;
+    const stored = document.collections[`connxio/company/${s.companyId}/integrations`][created.id];
+    stored.tags = ['erp', 'orders'];
+    Object.assign(stored.subIntegrations[0].transformations[0], { enabled: true, condition: null, continuousBatchOptions: { useContinuousBatch: false } });
+    expectOperation(await target.admin.put('/__admin/snapshot').send(document), 'admin_snapshot_restore', 204);
+    const clean = (body: { tags?: unknown; subIntegrations: Array<{ transformations: object[] }> }) => {
+      expect(body).not.toHaveProperty('tags');
+      expect(Object.keys(body.subIntegrations[0]!.transformations[0]!).sort()).toEqual(['id', 'properties', 'transformationName', 'transformationType']);
+    };
+    const read = await s.get(`/v2/integrations/${created.id}`);
+    expectOperation(read, 'get_integration', 200);
+    clean(read.body);
+    const list = await s.get('/v2/integrations');
+    expectOperation(list, 'list_integrations', 200);
+    clean(list.body.find((i: { id: string }) => i.id === created.id));
+    const v1 = await s.get(`/v1/management/integration/${created.id}`);
+    expectOperation(v1, 'get_integration_v1', 200);
+    clean(v1.body);
+    expectOperation(await s.put(`/v2/integrations/${created.id}`).send(read.body), 'update_integration', 200);
+    const after = await target.admin.get('/__admin/snapshot');
+    const rewritten = after.body.collections[`connxio/company/${s.companyId}/integrations`][created.id];
+    clean(rewritten);
   });
 
   it.runIf(target.capabilities.admin)('sets updatedBy to the writing key on every write, whatever the body says; accepts tags (not in the vendor\'s IntegrationConfig) and ignores them: never stored or returned', async () => {

@@ -1,11 +1,12 @@
 import { errors } from '../../core/errors.ts';
 import type { CompanyState } from '../state.ts';
+import { integrationView } from './normalise.ts';
 import type { IntegrationRecord } from './types.ts';
 
 /** The integration `id` of the given subscription, or undefined (other subscriptions' ids too). */
 export function findIntegration(company: CompanyState, subscriptionId: string, id: string): IntegrationRecord | undefined {
   const found = company.integrations.get(id) ?? company.integrations.get(id.toLowerCase());
-  return found && found.subscriptionId === subscriptionId ? found : undefined;
+  return found && found.subscriptionId === subscriptionId ? integrationView(found) : undefined;
 }
 
 export function requireIntegration(company: CompanyState, subscriptionId: string, id: string): IntegrationRecord {
@@ -19,6 +20,7 @@ export function listIntegrations(company: CompanyState, subscriptionId: string):
   return company.integrations
     .all()
     .filter((i) => i.subscriptionId === subscriptionId)
+    .map(integrationView)
     .sort((a, b) => a.createdAtUtc.localeCompare(b.createdAtUtc) || a.id.localeCompare(b.id));
 }
 

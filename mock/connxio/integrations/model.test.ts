@@ -6,7 +6,8 @@ import { upsertSecurityConfig } from '../securityConfigs/model.ts';
 import { apiTriggerSettings, isInboundAdapter } from './inbound.ts';
 import { deleteIntegration, getIntegration, saveIntegration, type Writer } from './model.ts';
 import { findIntegration, integrationsUsingComponent, listIntegrations } from './lookups.ts';
-import type { IntegrationInput } from './types.ts';
+import type { IntegrationInput, IntegrationRecord } from './types.ts';
+import { integrationView } from './normalise.ts';
 
 const T0 = Date.parse('2026-05-01T10:00:00.000Z');
 
@@ -70,7 +71,7 @@ describe('integrations model › create and read', () => {
     expect(integration.inboundConnection.adapterId).toMatch(/^[0-9a-f-]{36}$/);
     const sub = integration.subIntegrations[0]!;
     expect(sub).toMatchObject({ sender: 'Webshop', receiver: 'ERP', passThrough: false, preDefinedUserProperties: {}, condition: { enabled: false, expression: null } });
-    expect(sub.transformations[0]).toMatchObject({ transformationType: 'InlineScript', enabled: true, condition: null });
+    expect(sub.transformations[0]).toEqual({ id: expect.any(String), transformationType: 'InlineScript', transformationName: null, properties: '{"script":"return message;"}' });
     expect(sub.transformations[0]!.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(t.read().integrations.get(integration.id)).toEqual(integration);
   });
@@ -128,14 +129,35 @@ describe('integrations model › create and read', () => {
     edited.environment = 1;
     edited.handleAsBinaryFile = true;
     edited.inboundConnection!.wrapperType = 2;
-    edited.subIntegrations![0]!.transformations![0]!.condition = { enabled: true, expression: "'{file:x}' != ''" };
+    // members the vendor's TransformationAction lacks are ignored, not stored
+    Object.assign(edited.subIntegrations![0]!.transformations![0]!, { condition: { enabled: true, expression: "'{file:x}' != ''" }, enabled: false, continuousBatchOptions: { useContinuousBatch: true } });
     const { integration: again } = await t.write((c) => saveIntegration(c, t.writer, edited, t.env, { mode: 'validate', pathId: integration.id }));
     expect(again.subIntegrations[0]!.transformations[0]!.id).toBe(integration.subIntegrations[0]!.transformations[0]!.id);
     expect(again.inboundConnection.adapterId).toBe(integration.inboundConnection.adapterId);
     expect(again.inboundConnection.wrapperType).toBe(2);
     expect(again.environment).toBe(1);
     expect(again.handleAsBinaryFile).toBe(true);
-    expect(again.subIntegrations[0]!.transformations[0]!.condition).toEqual({ enabled: true, expression: "'{file:x}' != ''" });
+    expect(Object.keys(again.subIntegrations[0]!.transformations[0]!).sort()).toEqual(['id', 'properties', 'transformationName', 'transformationType']);
+    expect(Object.keys(t.read().integrations.get(integration.id)!.subIntegrations[0]!.transformations[0]!).sort()).toEqual(['id', 'properties', 'transformationName', 'transformationType']);
+  });
+
+  it('reads documents stored by older versions without tags or extra transformation members; the next write stores them without', async () => {
+    const t = await setup();
+    const { integration } = await t.write((c) => saveIntegration(c, t.writer, request(t.test.id), t.env, { mode: 'validate' }));
+    const legacy = structuredClone(integration) as IntegrationRecord & { tags?: unknown };
+    legacy.tags = ['erp'];
+    Object.assign(legacy.subIntegrations[0]!.transformations[0]!, { enabled: true, condition: null, continuousBatchOptions: { useContinuousBatch: false } });
+    await t.write((c) => c.integrations.put(legacy));
+    for (const read of [findIntegration(t.read(), t.test.id, integration.id)!, listIntegrations(t.read(), t.test.id)[0]!, getIntegration(t.read(), t.test.id, integration.id)]) {
+      expect(read).not.toHaveProperty('tags');
+      expect(read.subIntegrations[0]!.transformations[0]).toEqual(integration.subIntegrations[0]!.transformations[0]);
+    }
+    // a clean document is handed out as stored
+    expect(integrationView(integration)).toBe(integration);
+    const { integration: rewritten } = await t.write((c) => saveIntegration(c, t.writer, { ...(structuredClone(legacy) as unknown as IntegrationInput) }, t.env, { mode: 'validate', pathId: integration.id }));
+    expect(rewritten).not.toHaveProperty('tags');
+    expect(t.read().integrations.get(integration.id)).not.toHaveProperty('tags');
+    expect(Object.keys(t.read().integrations.get(integration.id)!.subIntegrations[0]!.transformations[0]!)).toHaveLength(4);
   });
 
   it('PUT: unknown id → 404, a body naming another id → 400, and nothing is stored', async () => {

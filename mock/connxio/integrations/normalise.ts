@@ -96,9 +96,29 @@ function transformation(t: Loose<Transformation>, newId: () => string): Transfor
     transformationType: or(t.transformationType, null),
     transformationName: or(t.transformationName, null),
     properties: or(t.properties, null),
-    enabled: or(t.enabled, true),
-    condition: condition(t.condition),
-    continuousBatchOptions: t.continuousBatchOptions ? { useContinuousBatch: or(t.continuousBatchOptions.useContinuousBatch, null) } : null,
+  };
+}
+
+const TRANSFORMATION_FIELDS = ['id', 'transformationType', 'transformationName', 'properties'] as const;
+
+/**
+ * A stored integration as the vendor's IntegrationConfig has it. Documents written by older
+ * versions of the twin may still hold members the vendor's types do not declare (`tags`; a
+ * transformation's `enabled`, `condition`, `continuousBatchOptions`): they are left out on every
+ * read, so no response carries them, and the next write stores the document without them. A
+ * document that holds none is returned as it is.
+ */
+export function integrationView(record: IntegrationRecord): IntegrationRecord {
+  const legacyTags = Object.hasOwn(record, 'tags');
+  const legacySteps = record.subIntegrations?.some((sub) => sub.transformations?.some((t) => Object.keys(t).some((k) => !(TRANSFORMATION_FIELDS as readonly string[]).includes(k))));
+  if (!legacyTags && !legacySteps) return record;
+  const { tags: _tags, ...rest } = record as IntegrationRecord & { tags?: unknown };
+  return {
+    ...rest,
+    subIntegrations: rest.subIntegrations.map((sub) => ({
+      ...sub,
+      transformations: (sub.transformations ?? []).map((t) => ({ id: t.id ?? null, transformationType: t.transformationType ?? null, transformationName: t.transformationName ?? null, properties: t.properties ?? null })),
+    })),
   };
 }
 

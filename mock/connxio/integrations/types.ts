@@ -48,14 +48,12 @@ export interface Adapter {
   intervalOptions: IntervalOptions | null;
 }
 
+/** the vendor's TransformationAction: exactly these four (no enabled, condition or continuousBatchOptions) */
 export interface Transformation {
   id: string | null;
   transformationType: string | null;
   transformationName: string | null;
   properties: string | null;
-  enabled: boolean | null;
-  condition: Condition | null;
-  continuousBatchOptions: { useContinuousBatch: boolean | null } | null;
 }
 
 export interface LoggingWebhookOverrides {
