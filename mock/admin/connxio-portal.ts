@@ -1,5 +1,4 @@
 import { errors } from '../core/errors.ts';
-import type { MessageChannel } from '../core/message-journal.ts';
 import { operationTable, type HandlerContext, type HandlerResult } from '../core/pipeline.ts';
 import type { operations } from '../generated/admin.ts';
 import type { ModelEnv } from '../core/model-env.ts';
@@ -12,8 +11,6 @@ import {
   requireApiKey,
   setApiKeyActive,
   updateApiKey,
-  type ApiKeyEdit,
-  type NewApiKey,
 } from '../connxio/apiKeys/model.ts';
 import {
   createCustomApi,
@@ -26,8 +23,6 @@ import {
   setCustomApiKeyEnabled,
   setCustomApiWebhookMode,
   updateCustomApi,
-  type CustomApiEdit,
-  type NewCustomApi,
 } from '../connxio/customApis/model.ts';
 import { createOAuthClient, deleteOAuthClient, listOAuthClients, oauthClientView } from '../connxio/oauth/model.ts';
 import { companyState, type CompanyState } from '../connxio/state.ts';
@@ -181,13 +176,13 @@ export const connxioPortalOperations = operationTable<null, operations>({
   // the message journal -------------------------------------------------------------------------
   admin_connxio_messages_list: async (ctx) => {
     await ctx.env.messages.sync?.();
-    const q = ctx.query as { companyId?: string; integrationId?: string; subscriptionId?: string; channel?: MessageChannel; interchangeId?: string; limit?: number };
+    const q = ctx.query;
     return json({ messages: ctx.env.messages.query(q) });
   },
 
   admin_connxio_messages_clear: async (ctx) => {
     await ctx.env.messages.sync?.();
-    const q = ctx.query as { companyId?: string; integrationId?: string };
+    const q = ctx.query;
     ctx.env.messages.clear({ companyId: q.companyId, integrationId: q.integrationId });
     await ctx.env.messages.sync?.(); // a shared journal: cleared for every replica before the 204
     return noContent();

@@ -1,5 +1,6 @@
 import { errors } from '../core/errors.ts';
-import type { OperationTable } from '../core/pipeline.ts';
+import { operationTable, type OperationTable } from '../core/pipeline.ts';
+import type { operations } from '../generated/admin.ts';
 import { getTenant, rederiveCredentials } from './tenants/lookup.ts';
 
 /**
@@ -14,7 +15,7 @@ const LISTENER_ORDER = ['synqly', 'connxio', 'custom'] as const;
 
 /** `listeners` is filled in by startTwin once the ports are bound; empty for an in-process twin. */
 export function dashboardOperations(listeners: ListenerUrls): OperationTable<null> {
-  return {
+  return operationTable<null, operations>({
     admin_listeners: (ctx) => ({
       status: 200,
       body: {
@@ -24,7 +25,7 @@ export function dashboardOperations(listeners: ListenerUrls): OperationTable<nul
     }),
 
     admin_tenants_credentials: async (ctx) => {
-      const tenant = getTenant(ctx.env.store.reader, ctx.params.tenantId as string);
+      const tenant = getTenant(ctx.env.store.reader, ctx.params.tenantId);
       const withCredentials = await rederiveCredentials(ctx.env.store.reader, tenant, ctx.env.clock.now());
       if (!withCredentials) {
         throw errors.notFound(
@@ -33,5 +34,5 @@ export function dashboardOperations(listeners: ListenerUrls): OperationTable<nul
       }
       return { status: 200, body: withCredentials };
     },
-  };
+  });
 }

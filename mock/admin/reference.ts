@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { errors } from '../core/errors.ts';
-import type { OperationTable } from '../core/pipeline.ts';
+import { operationTable, type OperationTable } from '../core/pipeline.ts';
+import type { operations } from '../generated/admin.ts';
 import { specPath, type ApiSpec } from '../core/spec.ts';
 import type { ListenerUrls } from './dashboard.ts';
 
@@ -89,7 +90,7 @@ export function referenceOperations(version: string, listeners: ListenerUrls, ve
   const yaml = (body: string) => ({ status: 200, body, contentType: 'application/yaml; charset=utf-8' });
   const html = (body: string) => ({ status: 200, body, contentType: 'text/html; charset=utf-8', headers: { 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' } });
 
-  return {
+  return operationTable<null, operations>({
     admin_index: (ctx) => ({
       status: 200,
       body: {
@@ -108,23 +109,23 @@ export function referenceOperations(version: string, listeners: ListenerUrls, ve
       },
     }),
     admin_openapi: async () => yaml(await specText('admin.yaml')),
-    admin_specs_get: async (ctx) => yaml(await specText(ctx.params.spec as string)),
+    admin_specs_get: async (ctx) => yaml(await specText(ctx.params.spec)),
     admin_docs: () => html(page('admin.yaml')),
-    admin_docs_spec: (ctx) => html(page(ctx.params.spec as (typeof SPEC_FILES)[number])),
+    admin_docs_spec: (ctx) => html(page(ctx.params.spec)),
     admin_docs_asset: async (ctx) => {
-      const name = ctx.params.file as string;
+      const name = ctx.params.file;
       const asset = ASSETS[name];
       if (!asset) throw errors.notFound(`no asset ${name}`);
       const body = asset.file ? await text(`asset:${name}`, () => readFile(join(swaggerUiDir(), asset.file!), 'utf8')) : DOCS_SCRIPT;
       return { status: 200, body, contentType: asset.contentType, headers: { 'cache-control': 'public, max-age=3600', 'x-content-type-options': 'nosniff' } };
     },
     admin_operations_list: (ctx) => {
-      const wanted = ctx.query.vendor as VendorName | undefined;
+      const wanted = ctx.query.vendor;
       const specs = vendorSpecs();
       const operations = LISTENER_ORDER.filter((v) => !wanted || v === wanted).flatMap((vendor) =>
         (specs[vendor]?.operations ?? []).map((op) => ({ vendor, operationId: op.operationId, method: op.method, path: op.path })),
       );
       return { status: 200, body: { operations } };
     },
-  };
+  });
 }

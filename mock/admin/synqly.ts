@@ -1,7 +1,7 @@
 import { operationTable } from '../core/pipeline.ts';
 import type { operations } from '../generated/admin.ts';
 import { setOrganizationState } from '../synqly/organization/model.ts';
-import { listDeliveries, type DeliveryQuery } from '../synqly/organizationWebhooks/delivery.ts';
+import { listDeliveries } from '../synqly/organizationWebhooks/delivery.ts';
 import { injectCalls } from '../synqly/status/admin.ts';
 
 /** Control-API operations for Synqly (specs/admin.yaml, tag `synqly`). */
@@ -11,5 +11,5 @@ export const synqlyAdminOperations = operationTable<null, operations>({
     return { status: 200, body: org };
   },
   admin_synqly_integration_calls_create: async (ctx) => ({ status: 201, body: await injectCalls(ctx) }),
-  admin_synqly_webhook_deliveries_list: (ctx) => ({ status: 200, body: { deliveries: listDeliveries(ctx.env.store.reader, ctx.query as DeliveryQuery) } }),
+  admin_synqly_webhook_deliveries_list: (ctx) => ({ status: 200, body: { deliveries: listDeliveries(ctx.env.store.reader, ctx.query) } }),
 });

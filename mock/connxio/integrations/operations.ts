@@ -46,15 +46,14 @@ export const integrationsOperations = operationTable<ConnxioCaller, operations>(
     return { status: 204 };
   },
   // legacy v1 management (contract §2.2): the same documents and rules; `companyId` header checked by v1Management
-  // (which wraps a plain handler, so its path parameters are cast: the spec types them as strings)
   list_integrations_v1: v1Management((ctx) => ({
     body: listIntegrations(readCompany(ctx), ownSubscription(principalOf(ctx).subscription, ctx.query.subscriptionId, 'query').id),
   })),
-  get_integration_v1: v1Management((ctx) => ({ body: getIntegration(readCompany(ctx), principalOf(ctx).subscription.id, ctx.params.id as string) })),
+  get_integration_v1: v1Management((ctx) => ({ body: getIntegration(readCompany(ctx), principalOf(ctx).subscription.id, ctx.params.id) })),
   upsert_integration_v1: v1Management((ctx) => save(ctx, { mode: 'validate' })),
   delete_integration_v1: v1Management(async (ctx) => {
     const subscription = ownSubscription(principalOf(ctx).subscription, ctx.params.subscriptionId, 'path');
-    await mutateCompany(ctx, (company) => deleteIntegration(company, subscription.id, ctx.params.id as string));
+    await mutateCompany(ctx, (company) => deleteIntegration(company, subscription.id, ctx.params.id));
     return { status: 204 };
   }),
 });

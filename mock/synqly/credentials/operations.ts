@@ -17,33 +17,30 @@ import type { SynqlyFacts } from '../operation-facts.ts';
 import type { TargetReading } from '../targets.ts';
 import { findByIdOrName } from '../names.ts';
 
-const owner = (params: Record<string, unknown>) => params.ownerId as string;
-const credential = (params: Record<string, unknown>) => params.credentialId as string;
-
 export const credentialsOperations = operationTable<SynqlyPrincipal, operations>({
   credentials_list: (ctx) => {
-    const page = listCredentials(readOrg(ctx), owner(ctx.params), ctx.query);
+    const page = listCredentials(readOrg(ctx), ctx.params.ownerId, ctx.query);
     return ok(page.items, { total: page.total });
   },
   credentials_create: async (ctx) => {
-    const created = await mutateOrg(ctx, (org) => createCredential(org, owner(ctx.params), (ctx.body ?? {}), modelEnv(ctx)));
+    const created = await mutateOrg(ctx, (org) => createCredential(org, ctx.params.ownerId, (ctx.body ?? {}), modelEnv(ctx)));
     return ok(credentialView(created));
   },
-  credentials_get: (ctx) => ok(credentialView(getCredentialRecord(readOrg(ctx), owner(ctx.params), credential(ctx.params)).credential)),
+  credentials_get: (ctx) => ok(credentialView(getCredentialRecord(readOrg(ctx), ctx.params.ownerId, ctx.params.credentialId).credential)),
   credentials_update: async (ctx) => {
-    const updated = await mutateOrg(ctx, (org) => updateCredential(org, owner(ctx.params), credential(ctx.params), ctx.body, modelEnv(ctx)));
+    const updated = await mutateOrg(ctx, (org) => updateCredential(org, ctx.params.ownerId, ctx.params.credentialId, ctx.body, modelEnv(ctx)));
     return ok(credentialView(updated));
   },
   credentials_patch: async (ctx) => {
     const check = await updateBodyCheck(ctx, 'credentials_update');
-    const patched = await mutateOrg(ctx, (org) => patchCredential(org, owner(ctx.params), credential(ctx.params), ctx.body, check, modelEnv(ctx)));
+    const patched = await mutateOrg(ctx, (org) => patchCredential(org, ctx.params.ownerId, ctx.params.credentialId, ctx.body, check, modelEnv(ctx)));
     return ok(credentialView(patched));
   },
   credentials_delete: async (ctx) => {
-    await mutateOrg(ctx, (org) => deleteCredential(org, owner(ctx.params), credential(ctx.params)));
+    await mutateOrg(ctx, (org) => deleteCredential(org, ctx.params.ownerId, ctx.params.credentialId));
     return noContent();
   },
-  credentials_lookup: (ctx) => ok(credentialView(lookupCredential(readOrg(ctx), credential(ctx.params)))),
+  credentials_lookup: (ctx) => ok(credentialView(lookupCredential(readOrg(ctx), ctx.params.credentialId))),
 });
 
 /** `{ownerId}` names an account or an integration (or the organization itself) */

@@ -12,7 +12,6 @@ import {
   updateIntegrationPoint,
 } from './model.ts';
 
-const pointId = (params: Record<string, unknown>) => params.integrationPointId as string;
 
 export const integrationPointsOperations = operationTable<SynqlyPrincipal, operations>({
   integrationPoints_list: (ctx) => {
@@ -20,15 +19,15 @@ export const integrationPointsOperations = operationTable<SynqlyPrincipal, opera
     return ok(page.items, { total: page.total });
   },
   integrationPoints_create: async (ctx) => ok(await mutateOrg(ctx, (org) => createIntegrationPoint(org, ctx.body, modelEnv(ctx)))),
-  integrationPoints_get: (ctx) => ok(getIntegrationPoint(readOrg(ctx), pointId(ctx.params))),
+  integrationPoints_get: (ctx) => ok(getIntegrationPoint(readOrg(ctx), ctx.params.integrationPointId)),
   integrationPoints_update: async (ctx) =>
-    ok(await mutateOrg(ctx, (org) => updateIntegrationPoint(org, pointId(ctx.params), ctx.body, modelEnv(ctx)))),
+    ok(await mutateOrg(ctx, (org) => updateIntegrationPoint(org, ctx.params.integrationPointId, ctx.body, modelEnv(ctx)))),
   integrationPoints_patch: async (ctx) => {
     const check = await updateBodyCheck(ctx, 'integrationPoints_update');
-    return ok(await mutateOrg(ctx, (org) => patchIntegrationPoint(org, pointId(ctx.params), ctx.body, check, modelEnv(ctx))));
+    return ok(await mutateOrg(ctx, (org) => patchIntegrationPoint(org, ctx.params.integrationPointId, ctx.body, check, modelEnv(ctx))));
   },
   integrationPoints_delete: async (ctx) => {
-    await mutateOrg(ctx, (org) => deleteIntegrationPoint(org, pointId(ctx.params)));
+    await mutateOrg(ctx, (org) => deleteIntegrationPoint(org, ctx.params.integrationPointId));
     return noContent();
   },
 });

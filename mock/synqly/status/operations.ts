@@ -7,7 +7,8 @@ import type { OrgState } from '../state.ts';
 import { getStatus, integrationTimeseries, listStatus, listStatusEvents, organizationTimeseries, resetStatus } from './model.ts';
 import type { SynqlyFacts } from '../operation-facts.ts';
 
-const ids = (params: Record<string, unknown>) => [params.accountId as string, params.integrationId as string] as const;
+/** the integration the path names */
+const ids = (params: { accountId: string; integrationId: string }) => [params.accountId, params.integrationId] as const;
 
 /** ids of the integrations the caller may see with `action` (its resource restriction) */
 const visibleIds = (ctx: SynqlyContext, org: OrgState, action: string) =>
@@ -29,7 +30,7 @@ export const statusOperations = operationTable<SynqlyPrincipal, operations>({
     return ok(organizationTimeseries(org, ctx.env.clock.now(), visibleIds(ctx, org, 'status.timeseries')));
   },
   status_get_integration_timeseries: (ctx) =>
-    ok(integrationTimeseries(readOrg(ctx), ...ids(ctx.params), ctx.query.interval as string | undefined, ctx.env.clock.now())),
+    ok(integrationTimeseries(readOrg(ctx), ...ids(ctx.params), ctx.query.interval, ctx.env.clock.now())),
 });
 
 /** reading or resetting an integration's status is not a call of that integration (no StatusEvent of its own) */

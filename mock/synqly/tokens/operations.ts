@@ -23,8 +23,6 @@ export function callerOf(ctx: SynqlyContext): TokenCaller {
   return { token, access, secretExpiresMs: Date.parse(token[slot]![part].expires) };
 }
 
-const param = (ctx: SynqlyContext, name: string) => ctx.params[name] as string;
-
 export const tokensOperations = operationTable<SynqlyPrincipal, operations>({
   tokens_create_token: async (ctx) => {
     const { record, pair } = await mutateOrg(ctx, (org) => createAdhocToken(org, callerOf(ctx), ctx.body, modelEnv(ctx)));
@@ -40,23 +38,23 @@ export const tokensOperations = operationTable<SynqlyPrincipal, operations>({
   },
 
   tokens_create_integration_token: async (ctx) => {
-    const body = (ctx.body ?? {}) as { name?: string; token_ttl?: string };
-    const path = { accountId: param(ctx, 'accountId'), integrationId: param(ctx, 'integrationId') };
+    const body = ctx.body ?? {};
+    const path = ctx.params;
     const pair = await mutateOrg(ctx, (org) => createIntegrationToken(org, callerOf(ctx), path, body, modelEnv(ctx)));
     return ok(accessTokenView(pair));
   },
 
   tokens_create_synqly_integrations_token: async (ctx) => {
-    const body = (ctx.body ?? {}) as { token_ttl?: string };
+    const body = ctx.body ?? {};
     const { account, record, pair } = await mutateOrg(ctx, (org) => createSynqlyIntegrationsToken(org, callerOf(ctx), body, modelEnv(ctx)));
     return ok({ account_id: account.id, token: refreshTokenView(record, { primary: pair }) });
   },
 
-  tokens_get: (ctx) => ok(refreshTokenView(findRefreshToken(readOrg(ctx), param(ctx, 'refreshTokenId')))),
+  tokens_get: (ctx) => ok(refreshTokenView(findRefreshToken(readOrg(ctx), ctx.params.refreshTokenId))),
 
   tokens_refresh: async (ctx) => {
     const { record, pair } = await mutateOrg(ctx, (org) => {
-      const target = findRefreshToken(org, param(ctx, 'refreshTokenId'));
+      const target = findRefreshToken(org, ctx.params.refreshTokenId);
       assertTokenWithin(org, callerOf(ctx), target, 'secrets');
       return rotateRefreshToken(org, target, modelEnv(ctx));
     });
@@ -65,7 +63,7 @@ export const tokensOperations = operationTable<SynqlyPrincipal, operations>({
 
   tokens_rotate: async (ctx) => {
     const { record, pair } = await mutateOrg(ctx, (org) => {
-      const target = findOwnedRefreshToken(org, param(ctx, 'ownerId'), param(ctx, 'refreshTokenId'));
+      const target = findOwnedRefreshToken(org, ctx.params.ownerId, ctx.params.refreshTokenId);
       assertTokenWithin(org, callerOf(ctx), target, 'secrets');
       return rotateRefreshToken(org, target, modelEnv(ctx));
     });
@@ -74,7 +72,7 @@ export const tokensOperations = operationTable<SynqlyPrincipal, operations>({
 
   tokens_reset: async (ctx) => {
     const { record, pair } = await mutateOrg(ctx, (org) => {
-      const target = findOwnedRefreshToken(org, param(ctx, 'ownerId'), param(ctx, 'refreshTokenId'));
+      const target = findOwnedRefreshToken(org, ctx.params.ownerId, ctx.params.refreshTokenId);
       assertTokenWithin(org, callerOf(ctx), target, 'secrets');
       return resetRefreshToken(org, target, modelEnv(ctx));
     });
@@ -83,9 +81,9 @@ export const tokensOperations = operationTable<SynqlyPrincipal, operations>({
 
   tokens_remove_secondary: async (ctx) => {
     await mutateOrg(ctx, (org) => {
-      const record = findRefreshToken(org, param(ctx, 'refreshTokenId'));
+      const record = findRefreshToken(org, ctx.params.refreshTokenId);
       assertTokenWithin(org, callerOf(ctx), record, 'revoke');
-      if (!record.secondary) throw errors.notFound(`refresh token ${record.name} has no secondary token pair`, { parameter: { id: 'refreshTokenId', location: 'path', value: param(ctx, 'refreshTokenId') } });
+      if (!record.secondary) throw errors.notFound(`refresh token ${record.name} has no secondary token pair`, { parameter: { id: 'refreshTokenId', location: 'path', value: ctx.params.refreshTokenId } });
       removeSecondaryPair(org, record, modelEnv(ctx));
     });
     return noContent();
@@ -93,11 +91,11 @@ export const tokensOperations = operationTable<SynqlyPrincipal, operations>({
 
   tokens_delete: async (ctx) => {
     await mutateOrg(ctx, (org) => {
-      const record = findRefreshToken(org, param(ctx, 'refreshTokenId'));
+      const record = findRefreshToken(org, ctx.params.refreshTokenId);
       assertTokenWithin(org, callerOf(ctx), record, 'revoke');
       if (record.token_type === 'default') {
         throw errors.badRequest(`refresh token ${record.name} is the default token of its ${record.owner_type}; reset it (tokens_reset) instead of deleting it`, {
-          parameter: { id: 'refreshTokenId', location: 'path', value: param(ctx, 'refreshTokenId') },
+          parameter: { id: 'refreshTokenId', location: 'path', value: ctx.params.refreshTokenId },
         });
       }
       deleteRefreshToken(org, record);
