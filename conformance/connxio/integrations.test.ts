@@ -437,6 +437,70 @@ describe('nullable fields of the vendor\'s IntegrationConfig', () => {
   });
 });
 
+describe('typed members of the vendor\'s IntegrationConfig', () => {
+  it('types a sub-integration\'s internalProperties as InternalProperties: three booleans (missing → false, other members ignored), a wrong type → 400 at the field, nothing stored', async () => {
+    const s = await connxioSession(target);
+    const subscriptionId = await currentSubscriptionId(s);
+    const withFlags = (internalProperties: unknown) => {
+      const body = integrationBody(subscriptionId);
+      (body.subIntegrations as Array<Record<string, unknown>>)[0]!.internalProperties = internalProperties;
+      return body;
+    };
+    const created = await createIntegration(s, withFlags({ redirectInboundToRetry: true, somethingElse: 'ignored' }));
+    const read = await s.get(`/v2/integrations/${created.id}`);
+    expectOperation(read, 'get_integration', 200);
+    if (twin) expect(read.body.subIntegrations[0].internalProperties).toEqual({ redirectInboundToRetry: true, redirectBatchingToRetry: false, redirectSplittingToRetry: false });
+    const before = (await s.get('/v2/integrations')).body.length;
+    for (const [flags, field] of [
+      [{ redirectInboundToRetry: 'yes' }, '$.subIntegrations[0].internalProperties.redirectInboundToRetry'],
+      [{ redirectSplittingToRetry: 1 }, '$.subIntegrations[0].internalProperties.redirectSplittingToRetry'],
+      ['flags', '$.subIntegrations[0].internalProperties'],
+    ] as const) {
+      const res = await s.post('/v2/integrations').send(withFlags(flags));
+      expectProblem(res, 'create_integration', 400);
+      if (twin) expect(Object.keys(res.body.errors)).toEqual([field]);
+    }
+    expect((await s.get('/v2/integrations')).body.length).toBe(before);
+  });
+
+  it('types restConnectionPropertiesSecondary as RestConnectionProperties (the fallback endpoint of a logging webhook\'s external content service): accepted and returned when it fits, 400 at the field otherwise', async () => {
+    const s = await connxioSession(target);
+    const subscriptionId = await currentSubscriptionId(s);
+    const secondary = { endpointURL: 'https://fallback.example.test/content', httpVerb: 'POST', headers: { 'x-tenant': 'nordic' }, usePaging: false, restConnectionPropertiesSecondary: null };
+    const withContentService = (restConnectionPropertiesSecondary: unknown) =>
+      integrationBody(subscriptionId, {
+        loggingWebhooks: [
+          {
+            contract: 0,
+            endpointURL: 'https://monitoring.example.test/log',
+            httpVerb: 'POST',
+            adapterType: 3,
+            type: 0,
+            logLevel: 2,
+            useExternalContentService: true,
+            externalContentServiceWebhook: { endpointURL: 'https://content.example.test/primary', httpVerb: 'POST', restConnectionPropertiesSecondary },
+          },
+        ],
+      });
+    const created = await createIntegration(s, withContentService(secondary));
+    const read = await s.get(`/v2/integrations/${created.id}`);
+    expectOperation(read, 'get_integration', 200);
+    expect(read.body.loggingWebhooks[0].externalContentServiceWebhook.restConnectionPropertiesSecondary).toMatchObject(secondary);
+    const before = (await s.get('/v2/integrations')).body.length;
+    for (const [value, field] of [
+      [{ endpointURL: 42 }, '$.loggingWebhooks[0].externalContentServiceWebhook.restConnectionPropertiesSecondary.endpointURL'],
+      [{ headers: { a: 1 } }, '$.loggingWebhooks[0].externalContentServiceWebhook.restConnectionPropertiesSecondary.headers.a'],
+      [{ usePaging: 'no' }, '$.loggingWebhooks[0].externalContentServiceWebhook.restConnectionPropertiesSecondary.usePaging'],
+      ['https://fallback.example.test', '$.loggingWebhooks[0].externalContentServiceWebhook.restConnectionPropertiesSecondary'],
+    ] as const) {
+      const res = await s.post('/v2/integrations').send(withContentService(value));
+      expectProblem(res, 'create_integration', 400);
+      if (twin) expect(Object.keys(res.body.errors)).toEqual([field]);
+    }
+    expect((await s.get('/v2/integrations')).body.length).toBe(before);
+  });
+});
+
 describe('delete_integration', () => {
   it('deletes (204) under /api/v2; afterwards get answers 404 and delete 400 (the vendor lists no 404 for this DELETE)', async () => {
     const s = await connxioSession(target);

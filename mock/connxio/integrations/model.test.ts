@@ -147,10 +147,13 @@ describe('integrations model › create and read', () => {
     const legacy = structuredClone(integration) as IntegrationRecord & { tags?: unknown };
     legacy.tags = ['erp'];
     Object.assign(legacy.subIntegrations[0]!.transformations[0]!, { enabled: true, condition: null, continuousBatchOptions: { useContinuousBatch: false } });
+    // earlier versions kept a sub-integration's internalProperties as sent
+    (legacy.subIntegrations[0] as unknown as { internalProperties: unknown }).internalProperties = { redirectInboundToRetry: true, junk: 1 };
     await t.write((c) => c.integrations.put(legacy));
     for (const read of [findIntegration(t.read(), t.test.id, integration.id)!, listIntegrations(t.read(), t.test.id)[0]!, getIntegration(t.read(), t.test.id, integration.id)]) {
       expect(read).not.toHaveProperty('tags');
       expect(read.subIntegrations[0]!.transformations[0]).toEqual(integration.subIntegrations[0]!.transformations[0]);
+      expect(read.subIntegrations[0]!.internalProperties).toEqual({ redirectInboundToRetry: true, redirectBatchingToRetry: false, redirectSplittingToRetry: false });
     }
     // a clean document is handed out as stored
     expect(integrationView(integration)).toBe(integration);

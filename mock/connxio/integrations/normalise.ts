@@ -7,6 +7,7 @@ import {
   type InboundRetryOptions,
   type IntegrationInput,
   type IntegrationRecord,
+  type InternalProperties,
   type LoggingWebhookOverrides,
   type Loose,
   type RetryOptions,
@@ -100,17 +101,23 @@ function transformation(t: Loose<Transformation>, newId: () => string): Transfor
 }
 
 const TRANSFORMATION_FIELDS = ['id', 'transformationType', 'transformationName', 'properties'] as const;
+const INTERNAL_PROPERTIES = ['redirectInboundToRetry', 'redirectBatchingToRetry', 'redirectSplittingToRetry'] as const;
 
 /**
  * A stored integration as the vendor's IntegrationConfig has it. Documents written by older
  * versions of the twin may still hold members the vendor's types do not declare (`tags`; a
- * transformation's `enabled`, `condition`, `continuousBatchOptions`): they are left out on every
+ * transformation's `enabled`, `condition`, `continuousBatchOptions`; a sub-integration's
+ * `internalProperties` beyond the three flags): they are left out on every
  * read, so no response carries them, and the next write stores the document without them. A
  * document that holds none is returned as it is.
  */
 export function integrationView(record: IntegrationRecord): IntegrationRecord {
   const legacyTags = Object.hasOwn(record, 'tags');
-  const legacySteps = record.subIntegrations?.some((sub) => sub.transformations?.some((t) => Object.keys(t).some((k) => !(TRANSFORMATION_FIELDS as readonly string[]).includes(k))));
+  const legacySteps = record.subIntegrations?.some(
+    (sub) =>
+      sub.transformations?.some((t) => Object.keys(t).some((k) => !(TRANSFORMATION_FIELDS as readonly string[]).includes(k))) ||
+      (sub.internalProperties && Object.entries(sub.internalProperties).some(([k, v]) => !(INTERNAL_PROPERTIES as readonly string[]).includes(k) || typeof v !== 'boolean')),
+  );
   if (!legacyTags && !legacySteps) return record;
   const { tags: _tags, ...rest } = record as IntegrationRecord & { tags?: unknown };
   return {
@@ -118,6 +125,7 @@ export function integrationView(record: IntegrationRecord): IntegrationRecord {
     subIntegrations: rest.subIntegrations.map((sub) => ({
       ...sub,
       transformations: (sub.transformations ?? []).map((t) => ({ id: t.id ?? null, transformationType: t.transformationType ?? null, transformationName: t.transformationName ?? null, properties: t.properties ?? null })),
+      internalProperties: sub.internalProperties ? internalProperties(sub.internalProperties as Loose<InternalProperties>) : null,
     })),
   };
 }
@@ -194,6 +202,15 @@ function retryOptions(r: Loose<RetryOptions> | null | undefined): RetryOptions |
   };
 }
 
+/** the vendor's InternalProperties: the three flags (false when missing), nothing else */
+function internalProperties(p: Loose<InternalProperties> | null | undefined): InternalProperties {
+  return {
+    redirectInboundToRetry: or(p?.redirectInboundToRetry, false),
+    redirectBatchingToRetry: or(p?.redirectBatchingToRetry, false),
+    redirectSplittingToRetry: or(p?.redirectSplittingToRetry, false),
+  };
+}
+
 /** The stored document: request fields (C# defaults for what is missing) plus the server's own. */
 export function buildRecord(input: IntegrationInput, s: ServerFields): IntegrationRecord {
   const sender = or(input.sender, null);
@@ -243,7 +260,7 @@ export function buildRecord(input: IntegrationInput, s: ServerFields): Integrati
       messageOutboundEncoding: or(sub.messageOutboundEncoding, null),
       preDefinedUserProperties: { ...(sub.preDefinedUserProperties ?? {}) },
       enabled: or(sub.enabled, false),
-      internalProperties: sub.internalProperties ? { ...sub.internalProperties } : null,
+      internalProperties: sub.internalProperties ? internalProperties(sub.internalProperties) : null,
       condition: condition(sub.condition) ?? { enabled: false, expression: null },
     })),
     retryOptions: retryOptions(input.retryOptions),
@@ -254,10 +271,6 @@ export function buildRecord(input: IntegrationInput, s: ServerFields): Integrati
       logMessageContent: or(ilo?.logMessageContent, false),
       logMetaData: or(ilo?.logMetaData, true),
     },
-    internalProperties: {
-      redirectInboundToRetry: or(ip?.redirectInboundToRetry, false),
-      redirectBatchingToRetry: or(ip?.redirectBatchingToRetry, false),
-      redirectSplittingToRetry: or(ip?.redirectSplittingToRetry, false),
-    },
+    internalProperties: internalProperties(ip),
   };
 }

@@ -48,6 +48,13 @@ export interface Adapter {
   intervalOptions: IntervalOptions | null;
 }
 
+/** the vendor's InternalProperties (of an integration and of a sub-integration) */
+export interface InternalProperties {
+  redirectInboundToRetry: boolean;
+  redirectBatchingToRetry: boolean;
+  redirectSplittingToRetry: boolean;
+}
+
 /** the vendor's TransformationAction: exactly these four (no enabled, condition or continuousBatchOptions) */
 export interface Transformation {
   id: string | null;
@@ -81,7 +88,7 @@ export interface SubIntegration {
   messageOutboundEncoding: string | null;
   preDefinedUserProperties: Record<string, string>;
   enabled: boolean;
-  internalProperties: Record<string, unknown> | null;
+  internalProperties: InternalProperties | null;
   condition: Condition | null;
 }
 
@@ -137,7 +144,7 @@ export interface IntegrationConfig {
   loggingWebhooks: Webhook[] | null;
   resendWebhooks: Webhook[] | null;
   internalLoggingOptions: { logLevel: number; logMessageContent: boolean; logMetaData: boolean };
-  internalProperties: { redirectInboundToRetry: boolean; redirectBatchingToRetry: boolean; redirectSplittingToRetry: boolean };
+  internalProperties: InternalProperties;
 }
 
 export interface IntegrationRecord extends IntegrationConfig, JsonRecord {}
@@ -151,6 +158,6 @@ export type IntegrationInput = Loose<Omit<IntegrationConfig, 'inboundConnection'
   inboundConnection?: Loose<Adapter> | null;
   subIntegrations?: Array<Loose<Omit<SubIntegration, 'preDefinedUserProperties' | 'internalProperties'>> & {
     preDefinedUserProperties?: Record<string, string> | null;
-    internalProperties?: Record<string, unknown> | null;
+    internalProperties?: Loose<InternalProperties> | null;
   }> | null;
 };
