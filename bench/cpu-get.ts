@@ -61,9 +61,9 @@ function run(url: string, headers: Record<string, string>, amount: number): Prom
   });
 }
 
-/** µs of the server's CPU per request, over `REQUESTS` requests (after a warm-up of a quarter as many) */
+/** µs of the server's CPU per request, over `REQUESTS` requests (after a warm-up of half as many, so the JIT has settled) */
 async function measure(pid: number, url: string, headers: Record<string, string> = {}): Promise<Cost> {
-  await run(url, headers, Math.max(1000, REQUESTS >> 2));
+  await run(url, headers, Math.max(1000, REQUESTS >> 1));
   const before = cpuMicros(pid);
   const { ok, other } = await run(url, headers, REQUESTS);
   const after = cpuMicros(pid);

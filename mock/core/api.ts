@@ -52,6 +52,11 @@ export interface RequestInfo {
   remoteAddress?: string;
   /** the local port the request arrived on */
   localPort?: number;
+  /**
+   * What the API's `authenticate` noted about the call for the API's own observer, before the
+   * handler ran (Synqly: the resources the path named, for the audit event); opaque to the pipeline.
+   */
+  noted?: unknown;
 }
 
 /** What an API's observer learns after each routed call (for audit logs and the like). */

@@ -88,6 +88,7 @@ export function createDispatcher(
       listener,
       remoteAddress: req.socket.remoteAddress,
       localPort: req.socket.localPort,
+      noted: undefined,
     };
     const call: Call = { listener, api: mount.api, req, res, info, started };
     runSteps(call, mount.router, env)

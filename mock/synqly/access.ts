@@ -88,13 +88,19 @@ function customRoles(tx: Tx, orgId: string): RoleLike[] {
 /** The grants of a role binding; names that match no role grant nothing. */
 export function roleGrants(tx: Tx, orgId: string, binding: readonly string[]): Grant[] {
   let roles: RoleLike[] | undefined; // read only when the binding names a custom role
-  return binding.flatMap((name): Grant[] => {
+  const grants: Grant[] = []; // a loop, not flatMap: every authenticated request resolves its token's grants
+  for (const name of binding) {
     const builtin = BUILTIN_ROLES[name];
-    if (builtin) return [{ role: name, set: builtin }];
+    if (builtin) {
+      grants.push({ role: name, set: builtin });
+      continue;
+    }
     roles ??= customRoles(tx, orgId);
-    const role = roles.find((r) => r.name.toLowerCase() === name.toLowerCase());
-    return role ? [{ role: role.name, set: role.permission_set, ...(role.resources ? { resources: role.resources } : {}) }] : [];
-  });
+    const lower = name.toLowerCase();
+    const role = roles.find((r) => r.name.toLowerCase() === lower);
+    if (role) grants.push({ role: role.name, set: role.permission_set, ...(role.resources ? { resources: role.resources } : {}) });
+  }
+  return grants;
 }
 
 /** names in `binding` that are neither built-in nor a role of the organization */

@@ -63,14 +63,37 @@ describe('store › transactions', () => {
     await store.transact((tx) => tx.put('log', 'after', { id: 'after', n: tx.get<{ id: string; n: number }>('counters', 'c')!.n }));
     await later;
     expect(store.reader.get('log', 'after')).toEqual({ id: 'after', n: 4 });
-    const alone = store.transactSoon(['log'], (tx) => tx.put('log', 'alone', { id: 'alone' }));
-    await new Promise((r) => setImmediate(r));
+    // alone, nothing reading or writing: it still runs (and is durable when its promise resolves)
+    await store.transactSoon(['log'], (tx) => tx.put('log', 'alone', { id: 'alone' }));
     expect(store.seq).toBe(seq + 4);
-    await alone;
     // durable: a reopened store holds them
     await store.close();
     const reopened = await openStore(file);
     expect(reopened.reader.values('log').map((r) => r.id).sort()).toEqual(['1', '2', '3', '4', 'after', 'alone']);
+  });
+
+  it('journals one put per record a transaction puts more than once, keeping deletes and drops in between in order', async () => {
+    const file = tempFile();
+    const store = await openStore(file);
+    await store.transact((tx) => {
+      for (let n = 1; n <= 3; n++) tx.put('counters', 'c', { id: 'c', n });
+      tx.put('things', 'a', { id: 'a', v: 1 });
+      tx.del('things', 'a');
+      tx.put('things', 'a', { id: 'a', v: 2 });
+      tx.put('gone', 'x', { id: 'x' });
+      tx.drop('gone');
+      tx.put('gone', 'y', { id: 'y', v: 1 });
+      tx.put('gone', 'y', { id: 'y', v: 2 });
+    });
+    const lines = readFileSync(`${file}.journal`, 'utf8').trim().split('\n');
+    const ops = (JSON.parse(lines[lines.length - 1]!) as { ops: Array<{ op: string; c: string; id?: string }> }).ops;
+    expect(ops.map((o) => `${o.op} ${o.c} ${o.id ?? ''}`.trim())).toEqual(['put counters c', 'put things a', 'del things a', 'put things a', 'put gone x', 'drop gone', 'put gone y']);
+    expect(store.reader.get('counters', 'c')).toEqual({ id: 'c', n: 3 });
+    await store.close();
+    const reopened = await openStore(file);
+    expect(reopened.reader.get('counters', 'c')).toEqual({ id: 'c', n: 3 });
+    expect(reopened.reader.get('things', 'a')).toEqual({ id: 'a', v: 2 });
+    expect(reopened.reader.values('gone')).toEqual([{ id: 'y', v: 2 }]);
   });
 
   it('keeps each queued transaction atomic: one that throws is dropped alone', async () => {

@@ -73,6 +73,9 @@ interface SoonTransaction {
 }
 
 const DELETED = Symbol('deleted');
+
+/** how long transactSoon's queued transactions wait for others to join them */
+export const SOON_MS = 10;
 type Overlay = Map<string, Map<string, JsonRecord | typeof DELETED>>;
 
 /** index key of a field value: the lowercased string, or undefined for values that are not strings */
@@ -245,7 +248,7 @@ export class Store {
   /** transactions queued by transactSoon, and the collections they write */
   private soon: SoonTransaction[] = [];
   private readonly soonCollections = new Set<string>();
-  private soonScheduled = false;
+  private soonTimer: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly low: Low<StoreState>,
@@ -336,33 +339,31 @@ export class Store {
 
   /**
    * Queues `fn`, a transaction that writes only to `collections`, to run together with the others
-   * queued in the same turn of the event loop, as one transaction (one journal entry): for
-   * bookkeeping written on every call and awaited by no client, such as audit events. Queued
-   * transactions run, in the order they were queued, on the next turn (setImmediate), or earlier:
-   * before any other transaction, before a read of one of `collections`, and before a flush,
-   * export, restore or close. So no reader ever sees the store without them, and they are ordered
-   * with every other transaction as if each had run when it was queued. Each stays atomic: when
-   * one throws, the batch is undone and each runs as a transaction of its own. Resolves when
-   * durable (as transact). A shared store runs `fn` as a transaction at once (its writes are
-   * batched already).
+   * queued within SOON_MS, as one transaction (one journal entry, one flush): for bookkeeping
+   * written on every call and awaited by no client, such as audit events. Queued transactions
+   * run, in the order they were queued, SOON_MS after the first of them, or earlier: before any
+   * other transaction, before a read of one of `collections`, and before a flush, export, restore
+   * or close. So no reader ever sees the store without them, and they are ordered with every
+   * other transaction as if each had run when it was queued; a crash loses at most the last
+   * SOON_MS of them (never an acknowledged write). Each stays atomic: when one throws, the batch
+   * is undone and each runs as a transaction of its own. Resolves when durable (as transact). A
+   * shared store runs `fn` as a transaction at once (its writes are batched already).
    */
   transactSoon(collections: readonly string[], fn: (tx: Tx) => void): Promise<void> {
     if (this.closed || this.shared) return this.transact(fn);
     return new Promise<void>((resolve, reject) => {
       this.soon.push({ fn, resolve, reject });
       for (const c of collections) this.soonCollections.add(c);
-      if (!this.soonScheduled) {
-        this.soonScheduled = true;
-        setImmediate(() => {
-          this.soonScheduled = false;
-          this.runSoon();
-        });
-      }
+      this.soonTimer ??= setTimeout(() => this.runSoon(), SOON_MS);
     });
   }
 
   /** runs what transactSoon queued, as one transaction (see there) */
   private runSoon(): void {
+    if (this.soonTimer) {
+      clearTimeout(this.soonTimer);
+      this.soonTimer = undefined;
+    }
     if (this.soon.length === 0) return;
     const batch = this.soon;
     this.soon = [];
@@ -754,6 +755,10 @@ export class Store {
 
   private overlayView(overlay: Overlay, dropped: Set<string>, ops: StoreOp[]): Tx {
     const base = this.reader;
+    // collection → id → index in `ops` of the record's last put, while nothing after it in this
+    // transaction deleted it or dropped its collection: a record put again replaces that put (one
+    // op per record in the journal, e.g. a counter bumped by every audit event of a batch)
+    const lastPut = new Map<string, Map<string, number>>();
     const layer = (c: string) => {
       let m = overlay.get(c);
       if (!m) overlay.set(c, (m = new Map()));
@@ -818,16 +823,25 @@ export class Store {
       put: (c, id, record) => {
         const frozen = deepFreeze(record);
         layer(c).set(id, frozen);
-        ops.push({ op: 'put', c, id, v: frozen });
+        let puts = lastPut.get(c);
+        if (!puts) lastPut.set(c, (puts = new Map()));
+        const earlier = puts.get(id);
+        if (earlier !== undefined) ops[earlier] = { op: 'put', c, id, v: frozen };
+        else {
+          puts.set(id, ops.length);
+          ops.push({ op: 'put', c, id, v: frozen });
+        }
       },
       del: (c, id) => {
         if (get(c, id) === undefined) return;
         layer(c).set(id, DELETED);
+        lastPut.get(c)?.delete(id);
         ops.push({ op: 'del', c, id });
       },
       drop: (c) => {
         dropped.add(c);
         overlay.delete(c);
+        lastPut.delete(c);
         ops.push({ op: 'drop', c });
       },
     };

@@ -52,16 +52,19 @@ function resolvePath(org: OrgState, organization: OrganizationRecord, params: Re
 }
 
 /**
- * The subject of each call as its path named it before the handler ran, keyed by the call's
- * RequestInfo: a delete or a rename leaves a name in the path that no longer resolves afterwards,
- * yet the audit event must carry the resource's id (see `noteCallSubject`).
+ * Resolves the resources a call's path names, before the call changes them (called once
+ * authenticated), and notes them on the call's RequestInfo (`noted`): a delete or a rename leaves
+ * a name in the path that no longer resolves afterwards, yet the audit event must carry the
+ * resource's id.
  */
-const subjectsBefore = new WeakMap<RequestInfo, Subject>();
-
-/** Resolves the resources a call's path names, before the call changes them (called once authenticated). */
 export function noteCallSubject(env: TwinEnv, request: RequestInfo, principal: SynqlyCaller): void {
   if (!principal || !request.params) return;
-  subjectsBefore.set(request, resolvePath(orgState(env.store.reader, principal.organization.id), principal.organization, request.params));
+  request.noted = resolvePath(orgState(env.store.reader, principal.organization.id), principal.organization, request.params);
+}
+
+/** the subject noteCallSubject noted for the call, if any */
+function subjectBefore(request: RequestInfo): Subject | undefined {
+  return request.noted as Subject | undefined;
 }
 
 /**
@@ -148,7 +151,7 @@ export function recordManagementCall(env: TwinEnv, call: CallRecord<SynqlyCaller
     const org = orgState(env.store.reader, orgId);
     const organization = org.organizations.get(orgId);
     if (!organization) return; // the organization is gone (deleted by this very call)
-    const entry = auditEntryOf(call, subjectOf(org, organization, call, facts, subjectsBefore.get(call.request)), nowMs);
+    const entry = auditEntryOf(call, subjectOf(org, organization, call, facts, subjectBefore(call.request)), nowMs);
     env.store.transactSoon([org.audit.name, org.counters.name], (tx) => void appendAudit(orgState(tx, orgId), entry)).catch(failed);
     return;
   }
@@ -164,7 +167,7 @@ export function recordManagementCall(env: TwinEnv, call: CallRecord<SynqlyCaller
       const org = orgState(tx, orgId);
       const organization = org.organizations.get(orgId);
       if (!organization) return; // the organization is gone (deleted by this very call)
-      const subject = subjectOf(org, organization, call, facts, subjectsBefore.get(call.request));
+      const subject = subjectOf(org, organization, call, facts, subjectBefore(call.request));
       appendAudit(org, auditEntryOf(call, subject, nowMs));
       const addressed = call.request.params?.integrationId !== undefined;
       if (addressed && subject.integration && !opFacts?.notAnIntegrationCall) {

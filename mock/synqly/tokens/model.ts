@@ -140,6 +140,18 @@ export type BearerResolution =
     }
   | { ok: false; reason: 'unknown' | 'expired' | 'revoked' };
 
+/** expiry timestamps already parsed (every request checks its token's two); bounded, cleared when full */
+const parsedTimes = new Map<string, number>();
+
+function timeOf(isoTime: string): number {
+  let ms = parsedTimes.get(isoTime);
+  if (ms === undefined) {
+    if (parsedTimes.size >= 1000) parsedTimes.clear();
+    parsedTimes.set(isoTime, (ms = Date.parse(isoTime)));
+  }
+  return ms;
+}
+
 /**
  * Finds the token a bearer secret belongs to: by hash through the index, then a constant-time
  * comparison against the stored hash, then its expiry against the clock.
@@ -154,7 +166,7 @@ export function resolveBearer(tx: Tx, secret: string, nowMs: number): BearerReso
   if (!token || !pair || !organization) return { ok: false, reason: 'revoked' };
   const stored = pair[entry.part];
   if (!sameHash(stored.secret_hash, hash)) return { ok: false, reason: 'revoked' };
-  if (Date.parse(stored.expires) <= nowMs || Date.parse(token.expires) <= nowMs) return { ok: false, reason: 'expired' };
+  if (timeOf(stored.expires) <= nowMs || timeOf(token.expires) <= nowMs) return { ok: false, reason: 'expired' };
   return { ok: true, organization, token, slot: entry.slot, part: entry.part };
 }
 
