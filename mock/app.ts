@@ -115,6 +115,8 @@ export async function createTwin(options: TwinOptions = {}): Promise<Twin> {
   const listeners: Partial<Record<ListenerName, string>> = {};
   const controlPlane: ControlPlanePolicy = { bindHost: options.host ?? '127.0.0.1', allowedHosts: options.allowedHosts ?? [], listeners };
   const synqlyApi = createSynqlyApi(synqlySpec, env);
+  // the dispatchers mount APIs of different principal types side by side; each API's handlers get
+  // the principal its own authenticate made, so the type is erased where they are mounted
   const synqly = synqlyApi as VendorApi<unknown>;
   const connxio = createConnxioApi(connxioSpec, env) as VendorApi<unknown>;
   const custom = createCustomApiListener(customSpec, env) as VendorApi<unknown>;
@@ -159,6 +161,7 @@ export async function createTwin(options: TwinOptions = {}): Promise<Twin> {
     return (req, res) => {
       if (!isUiPath(req.url)) return dispatch(req, res);
       appsNow().then(
+        // an Express app is a Node request listener; its declared type takes Express's own req/res
         (ready) => (ready[name] as unknown as RequestListener)(req, res),
         (err: unknown) => {
           env.logger.error({ err }, 'the dashboard could not be loaded');
@@ -219,8 +222,8 @@ export async function startTwin(options: StartOptions = {}): Promise<RunningTwin
     // tenants derive their secrets from the seed: a fresh one per twin, so no two twins share credentials
     const seed = randomInt(1, 2 ** 31);
     await twin.env.store.transact((tx) => {
-      credentials.synqly = createTenant(tx, { vendor: 'synqly', name: 'default', profile: 'empty', seed }, nowMs).credentials as SynqlyCredentials;
-      credentials.connxio = createTenant(tx, { vendor: 'connxio', name: 'default', profile: 'empty', seed }, nowMs).credentials as ConnxioCredentials;
+      credentials.synqly = createTenant(tx, { vendor: 'synqly', name: 'default', profile: 'empty', seed }, nowMs).credentials;
+      credentials.connxio = createTenant(tx, { vendor: 'connxio', name: 'default', profile: 'empty', seed }, nowMs).credentials;
     });
   }
   const host = options.host ?? '127.0.0.1';

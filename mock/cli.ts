@@ -12,7 +12,8 @@ import { listTenants, rederiveCredentials } from './admin/tenants/lookup.ts';
 import { DEFAULT_SEED, PROFILES, seedProfile, type ProfileName } from '../fixtures/profiles.ts';
 import { loadFakerFor } from '../fixtures/sample-data.ts';
 import { helpText as conformanceHelp } from '../conformance/selection.ts';
-import type { ConnxioCredentials, SynqlyCredentials, TenantWithCredentials } from './admin/tenants/lifecycle.ts';
+import type { TenantWithCredentials } from './admin/tenants/lifecycle.ts';
+import { messageOf } from './core/error-message.ts';
 
 /** The only module that reads argv and env, opens files and ports. */
 
@@ -145,7 +146,7 @@ async function record(options: { vendor: 'synqly' | 'connxio'; upstream: string;
   try {
     recorder = await startRecorder({ vendor: options.vendor, upstream: options.upstream, out: resolve(options.out), port: options.port, host: options.host, version: VERSION, warn: (line) => process.stderr.write(`${line}\n`) });
   } catch (err) {
-    refuse('record', `could not start: ${(err as Error).message}`, 1);
+    refuse('record', `could not start: ${messageOf(err)}`, 1);
   }
   if (options.json) process.stdout.write(JSON.stringify({ ready: true, url: recorder.url, out: resolve(options.out) }) + '\n');
   else process.stdout.write(`apitwin record: point your ${options.vendor} client at ${recorder.url} (instead of ${upstream.origin}); recording into ${resolve(options.out)}. Ctrl-C stops.\n`);
@@ -258,7 +259,7 @@ async function runConformanceCommand(options: ConformanceCliOptions): Promise<nu
       return result.failed ? 1 : 0;
     } catch (err) {
       if (err instanceof CleanupTargetError) throw Object.assign(new TargetError(err.message), { name: 'TargetError' });
-      if ((err as Error).name === 'CleanupUsageError') throw new UsageError((err as Error).message);
+      if (err instanceof Error && err.name === 'CleanupUsageError') throw new UsageError(err.message);
       throw err;
     }
   }
@@ -395,7 +396,7 @@ async function serve(options: ServeOptions, command?: Command): Promise<void> {
       });
     } catch (err) {
       await store.close().catch(() => {});
-      fail(logger, `could not seed the store: ${(err as Error).message}`);
+      fail(logger, `could not seed the store: ${messageOf(err)}`);
     }
   } else {
     const given = (['profile', 'seed', 'count'] as const).filter((name) => command?.getOptionValueSource(name) === 'cli').map((name) => `--${name}`);
@@ -421,7 +422,7 @@ async function serve(options: ServeOptions, command?: Command): Promise<void> {
     });
   } catch (err) {
     await store.close();
-    fail(logger, `could not start: ${(err as Error).message}`);
+    fail(logger, `could not start: ${messageOf(err)}`);
   }
   if (options.stubs) {
     const { loadStubFiles, StubFileError } = await import('./bridge/stub-files.ts');
@@ -473,12 +474,12 @@ function banner(running: RunningTwin, store: Store, tenants: TenantWithCredentia
   ];
   for (const t of tenants) {
     if (t.vendor === 'synqly') {
-      const c = t.credentials as SynqlyCredentials;
+      const c = t.credentials;
       lines.push(`  Synqly organization "${c.organization_name}" (${c.organization_id})`);
       lines.push(`    export SYNQLY_BASE_URL=${running.urls.synqly}`);
       lines.push(`    export SYNQLY_TOKEN=${c.token}`);
     } else {
-      const c = t.credentials as ConnxioCredentials;
+      const c = t.credentials;
       lines.push(`  Connxio company "${c.company_name}" (${c.company_id}); subscriptions: ${c.subscriptions.map((s) => `${s.name} ${s.id}`).join(', ')}`);
       lines.push(`    export CONNXIO_BASE_URL=${running.urls.connxio}`);
       lines.push(`    export CONNXIO_API_KEY=${c.api_key}   # scopes ${c.api_key_scopes.join(', ')}; subscription ${c.api_key_subscription_id}`);
@@ -533,7 +534,7 @@ async function snapshotImport(file: string, options: SnapshotOptions): Promise<v
     doc = JSON.parse(await readFile(file, 'utf8'));
     assertStoreDocument(doc, file);
   } catch (err) {
-    snapshotFail(err instanceof StoreFileError ? err.message : `${file}: ${(err as Error).message}`);
+    snapshotFail(err instanceof StoreFileError ? err.message : `${file}: ${messageOf(err)}`);
   }
   const store = await openForSnapshot(options);
   try {

@@ -1,5 +1,6 @@
 import { closeSync, fstatSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import type { Entry, Har, Header } from 'har-format';
+import { messageOf } from '../core/error-message.ts';
 
 /**
  * HAR 1.2 files (http://www.softwareishard.com/blog/har-12-spec/): written entry by entry, each
@@ -73,13 +74,13 @@ export function readHar(file: string): Har {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new HarError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new HarError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? messageOf(err)}`);
   }
   let doc: unknown;
   try {
     doc = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {
-    throw new HarError(`${file} is not JSON: ${(err as Error).message.split('\n')[0]}`);
+    throw new HarError(`${file} is not JSON: ${messageOf(err).split('\n')[0]}`);
   }
   const entries = (doc as Har | null)?.log?.entries;
   if (!Array.isArray(entries)) throw new HarError(`${file} is not a HAR file: no log.entries array`);
@@ -130,5 +131,5 @@ export function parseJson(text: string | undefined): unknown {
 /** Why a fetch failed, in a word (ECONNREFUSED, ENOTFOUND, bad port…). */
 export function networkCause(err: unknown): string {
   const cause = (err as { cause?: { code?: string; message?: string; errors?: Array<{ code?: string }> } }).cause;
-  return cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? (err as Error).message;
+  return cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? messageOf(err);
 }

@@ -10,6 +10,7 @@ import { renderConnxioProblem } from '../connxio/errors.ts';
 import { renderSynqlyProblem } from '../synqly/errors.ts';
 import { createHarWriter, headerList, networkCause, type ApitwinEntry, type HarWriter } from './har.ts';
 import { createRedactor, type Redactor } from './redact.ts';
+import { messageOf } from '../core/error-message.ts';
 
 /**
  * `apitwin record`: a forwarding proxy a client points at instead of the vendor. Every exchange
@@ -71,7 +72,7 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
 
   const server: Server = createServer((req, res) => {
     void handle(req, res).catch((err: unknown) => {
-      options.warn?.(`apitwin record: ${(err as Error).message}`);
+      options.warn?.(`apitwin record: ${messageOf(err)}`);
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
       res.end();
     });

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse } from 'yaml';
+import { messageOf } from '../core/error-message.ts';
 
 /**
  * `apitwin serve --stubs DIR`: every .json, .yaml or .yml file under DIR holds one stub or a list
@@ -21,7 +22,7 @@ export function readStubFiles(dir: string): Array<{ source: string; stub: Record
     files = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => /\.(json|ya?ml)$/i.test(f)).sort();
   } catch (err) {
     if (err instanceof StubFileError) throw err;
-    throw new StubFileError(`cannot read --stubs ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new StubFileError(`cannot read --stubs ${dir}: ${(err as NodeJS.ErrnoException).code ?? messageOf(err)}`);
   }
   const out: Array<{ source: string; stub: Record<string, unknown> }> = [];
   for (const file of files) {
@@ -30,7 +31,7 @@ export function readStubFiles(dir: string): Array<{ source: string; stub: Record
     try {
       doc = parse(readFileSync(path, 'utf8'));
     } catch (err) {
-      throw new StubFileError(`${path}: not JSON or YAML (${(err as Error).message.split('\n')[0]})`);
+      throw new StubFileError(`${path}: not JSON or YAML (${messageOf(err).split('\n')[0]})`);
     }
     const list = Array.isArray(doc) ? doc : [doc];
     list.forEach((stub, i) => {

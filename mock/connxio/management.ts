@@ -1,5 +1,6 @@
 import { ApiError } from '../core/errors.ts';
 import type { Random } from '../core/random.ts';
+import { messageOf } from '../core/error-message.ts';
 
 /**
  * Small helpers shared by the Connxio management families (integrations, code components,
@@ -63,7 +64,7 @@ export function parseJsonString(value: string | null | undefined): { ok: true; v
   try {
     return { ok: true, value: JSON.parse(value) };
   } catch (err) {
-    return { ok: false, error: (err as Error).message };
+    return { ok: false, error: messageOf(err) };
   }
 }
 

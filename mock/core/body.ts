@@ -4,6 +4,7 @@ import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import sjson from 'secure-json-parse';
 import { ApiError, errors } from './errors.ts';
 import type { OperationSpec } from './spec.ts';
+import { messageOf } from './error-message.ts';
 
 /** whether the request announces a body (Transfer-Encoding, or a Content-Length that is a number); readBody reads none otherwise */
 export function bodyAnnounced(req: IncomingMessage): boolean {
@@ -125,7 +126,7 @@ export function parseBody(raw: Buffer, mediaType: string): unknown {
     try {
       return sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
     } catch (err) {
-      const message = (err as Error).message;
+      const message = messageOf(err);
       const forbidden = /prototype/i.test(message);
       throw errors.badRequest(forbidden ? 'request body contains a forbidden key (__proto__ or constructor.prototype)' : `request body is not valid JSON: ${message}`, {
         parameter: { id: '', location: 'body' },

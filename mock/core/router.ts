@@ -1,5 +1,6 @@
 import FindMyWay from 'find-my-way';
 import type { HttpMethod } from './spec.ts';
+import { messageOf } from './error-message.ts';
 
 /**
  * Matches a request line to a route generated from a spec path template. Literal segments win
@@ -51,7 +52,7 @@ export function createRouter<T>(options: RouterOptions = {}): Router<T> {
         const allow = ADVERTISED.filter((m) => m !== method && fmw.find(m, pathname) !== null);
         return allow.length > 0 ? { kind: 'method-not-allowed', allow } : { kind: 'not-found' };
       } catch (err) {
-        return { kind: 'bad-path', message: (err as Error).message };
+        return { kind: 'bad-path', message: messageOf(err) };
       }
     },
   };

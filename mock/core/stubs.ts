@@ -1,6 +1,7 @@
 import { JSONPath } from 'jsonpath-plus';
 import { errors } from './errors.ts';
 import type { Tx } from './store/store.ts';
+import { messageOf } from './error-message.ts';
 
 /**
  * Response stubs: user-defined answers over the stateful twin (control API `/__admin/stubs`,
@@ -216,7 +217,7 @@ export function assertStubShape(input: StubInput): void {
     try {
       new RegExp(p.matches);
     } catch (err) {
-      throw errors.badRequest(`${name}: matches is not a valid regular expression (${(err as Error).message})`);
+      throw errors.badRequest(`${name}: matches is not a valid regular expression (${messageOf(err)})`);
     }
   }
   for (const p of input.request?.body ?? []) {

@@ -3,7 +3,7 @@ import type { Tx } from '../../core/store/store.ts';
 import { Store } from '../../core/store/store.ts';
 import { findKeyByValue } from '../../connxio/apiKeys/model.ts';
 import { resolveBearer } from '../../synqly/tokens/model.ts';
-import { createTenant, TENANTS, type ConnxioCredentials, type SynqlyCredentials, type TenantRecord, type TenantSpec, type TenantWithCredentials } from './lifecycle.ts';
+import { createTenant, TENANTS, type TenantRecord, type TenantSpec, type TenantWithCredentials } from './lifecycle.ts';
 
 /** Tenant bookkeeping for the control API and the CLI banner. */
 
@@ -30,10 +30,10 @@ export async function rederiveCredentials(live: Tx, tenant: TenantRecord, nowMs:
   const spec: TenantSpec = { vendor: tenant.vendor, name: tenant.name, profile: tenant.profile, seed: tenant.seed, credentialsOnly: true };
   const derived = await scratch.transact((tx) => createTenant(tx, spec, nowMs));
   if (derived.id !== tenant.id) return undefined;
-  if (tenant.vendor === 'synqly') {
-    const creds = derived.credentials as SynqlyCredentials;
-    return resolveBearer(live, creds.token, nowMs).ok ? { ...tenant, credentials: creds } : undefined;
+  if (derived.vendor === 'synqly') {
+    const creds = derived.credentials;
+    return resolveBearer(live, creds.token, nowMs).ok ? { ...tenant, vendor: 'synqly', credentials: creds } : undefined;
   }
-  const creds = derived.credentials as ConnxioCredentials;
-  return findKeyByValue(live, creds.api_key) ? { ...tenant, credentials: creds } : undefined;
+  const creds = derived.credentials;
+  return findKeyByValue(live, creds.api_key) ? { ...tenant, vendor: 'connxio', credentials: creds } : undefined;
 }

@@ -18,6 +18,7 @@ import {
   type StoreDocument,
   type StoreState,
 } from './document.ts';
+import { messageOf } from '../error-message.ts';
 
 /**
  * Version of the snapshot file's layout: a header line, then lines of at most LINE_RECORDS records
@@ -251,7 +252,7 @@ function readStoreFile(path: string, file: string): Buffer {
     else if (!st.isFile()) kind = 'not a regular file';
     else return readFileSync(path);
   } catch (err) {
-    kind = `unreadable (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
+    kind = `unreadable (${(err as NodeJS.ErrnoException).code ?? messageOf(err)})`;
   }
   throw new StoreFileError(`${path} is ${kind}, not a store file; it was left untouched.`, 'corrupt', file);
 }
@@ -333,7 +334,7 @@ function readWholeDocument(text: string, file: string): StoreState {
     parsed = JSON.parse(text);
   } catch (err) {
     throw new StoreFileError(
-      `${file} is not valid JSON (${(err as Error).message}); it was left untouched. Restore it from a snapshot or point --db at another file.`,
+      `${file} is not valid JSON (${messageOf(err)}); it was left untouched. Restore it from a snapshot or point --db at another file.`,
       'corrupt',
       file,
     );

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { STORE_FORMAT, StoreFileError, assertStoreDocument, stateFromDocument, type JournalEntry, type StoreState } from './document.ts';
+import { messageOf } from '../error-message.ts';
 
 /**
  * The PostgreSQL persistence of a shared store: the same document and journal entries as the file
@@ -103,7 +104,7 @@ export class PostgresLog {
     } catch (err) {
       await pool.end().catch(() => {});
       if (err instanceof StoreFileError) throw err;
-      throw new StoreFileError(`${redactUrl(url)}: cannot open the store (${(err as Error).message})`, 'corrupt', redactUrl(url));
+      throw new StoreFileError(`${redactUrl(url)}: cannot open the store (${messageOf(err)})`, 'corrupt', redactUrl(url));
     }
     return log;
   }
@@ -301,7 +302,7 @@ export class PostgresLog {
       return await fn();
     } catch (err) {
       if (err instanceof StoreUnavailableError) throw err;
-      throw new StoreUnavailableError(`the PostgreSQL store is unavailable (${(err as Error).message || (err as { code?: string }).code || 'no answer'})`, { cause: err });
+      throw new StoreUnavailableError(`the PostgreSQL store is unavailable (${messageOf(err) || (err as { code?: string }).code || 'no answer'})`, { cause: err });
     }
   }
 }

@@ -17,6 +17,7 @@ import {
 import { JournaledJsonFile, SNAPSHOT_LAYOUT_VERSION, removeLeftoverSnapshots } from './journaled-file.ts';
 import { acquireFileLock, type FileLock } from './lock.ts';
 import { PostgresLog, StoreUnavailableError, type CatchUp } from './postgres.ts';
+import { messageOf } from '../error-message.ts';
 
 /**
  * Read access to the collections, and write access inside a transaction. Records handed out are
@@ -521,7 +522,7 @@ export class Store {
           );
         } catch (err) {
           if (seqBefore !== undefined) this.undo(undo, seqBefore);
-          const failure = err instanceof StoreUnavailableError ? err : new StoreUnavailableError((err as Error).message, { cause: err });
+          const failure = err instanceof StoreUnavailableError ? err : new StoreUnavailableError(messageOf(err), { cause: err });
           for (const { item } of done) item.reject(failure);
           // transactions that never reached the database (the lock or catch-up failed) fail too
           for (const item of batch) if (!done.some((d) => d.item === item)) item.reject(failure);

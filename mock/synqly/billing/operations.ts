@@ -5,7 +5,7 @@ import type { SynqlyPrincipal } from '../auth.ts';
 import { ok, type SynqlyContext } from '../context.ts';
 import { childrenOf } from '../organization/model.ts';
 import { orgState } from '../state.ts';
-import { billedOrganization, getBilling, listBilling, type BilledOrganization, type BillingMonth } from './model.ts';
+import { billedOrganization, getBilling, listBilling, type BilledOrganization } from './model.ts';
 import type { SynqlyFacts } from '../operation-facts.ts';
 
 /** the caller's organization and, for a root organization, its sub-organizations the caller may reach with `action` */
@@ -20,7 +20,7 @@ export const billingOperations = operationTable<SynqlyPrincipal, operations>({
   billing_list: (ctx) => ok(listBilling(scopeOf(ctx, 'billing.list'), ctx.query, ctx.env.clock.now()).items),
   billing_get: (ctx) => {
     const billed = billedOrganization(scopeOf(ctx, 'billing.get'), ctx.params.organizationId);
-    return ok(getBilling(billed, ctx.params.month as BillingMonth, ctx.env.clock.now()));
+    return ok(getBilling(billed, ctx.params.month, ctx.env.clock.now()));
   },
 });
 

@@ -254,7 +254,7 @@ export function patchCredential(
       if (isDeepStrictEqual(d.config, { type: credential.config.type })) delete d.config;
     },
   });
-  return replace(org, owner, credential, doc as UpdateCredentialRequest, env);
+  return replace(org, owner, credential, doc, env);
 }
 
 export interface CredentialReference {

@@ -2,6 +2,7 @@
 // lock of the store file given as argv[2], prints "owner" or "refused", and holds what it got
 // until stdin closes.
 import { acquireFileLock, type FileLock } from '../lock.ts';
+import { messageOf } from '../../error-message.ts';
 
 let lock: FileLock | undefined;
 let buffered = '';
@@ -14,7 +15,7 @@ process.stdin.on('data', (chunk: string) => {
     lock = acquireFileLock(process.argv[2]!);
     process.stdout.write('owner\n');
   } catch (err) {
-    process.stdout.write(`refused ${(err as Error).message}\n`);
+    process.stdout.write(`refused ${messageOf(err)}\n`);
   }
 });
 process.stdin.on('end', () => {
