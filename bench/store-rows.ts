@@ -11,7 +11,7 @@
  *
  * Prints a Markdown table and writes bench/results/store-rows-latest.{json,md}.
  */
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -134,6 +134,18 @@ export interface ReadyResult {
   medianMs: number;
   /** the part inside `serve` (the ready line's readyMs), median */
   insideMedianMs: number;
+  /**
+   * CPU time (user + system, all threads) the twin process used from spawn to its ready line, median:
+   * unlike the wall time, it does not count the time a loaded machine left the process waiting
+   */
+  cpuMedianMs: number;
+}
+
+/** CPU time a process has used so far (Linux /proc; 10 ms resolution) */
+function cpuMsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command name
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
 /** Seeds a file store of `count` large-profile accounts with the built CLI, then restarts it `runs` times. */
@@ -147,14 +159,16 @@ export async function readyAt(cli: string, cwd: string, work: string, count: num
   await (await spawnTwin(cli, cwd, ['--db', db], 'twin (warm-up)')).stop();
   const wall: number[] = [];
   const inside: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t = await spawnTwin(cli, cwd, ['--db', db], `twin (restart ${i + 1})`);
+    cpu.push(cpuMsOf(t.pid));
     wall.push(round(t.readyMs));
     inside.push(t.ready.readyMs);
     await t.stop();
   }
-  const result = { records: count, snapshotMb: round(statSync(db).size / 1024 / 1024, 1), wallMs: wall, medianMs: round(median(wall)), insideMedianMs: round(median(inside)) };
-  log(`  ${count} records (${result.snapshotMb} MiB): ready median ${result.medianMs} ms (${wall.join(', ')}), ${result.insideMedianMs} ms inside serve`);
+  const result = { records: count, snapshotMb: round(statSync(db).size / 1024 / 1024, 1), wallMs: wall, medianMs: round(median(wall)), insideMedianMs: round(median(inside)), cpuMedianMs: round(median(cpu)) };
+  log(`  ${count} records (${result.snapshotMb} MiB): ready median ${result.medianMs} ms (${wall.join(', ')}), ${result.insideMedianMs} ms inside serve, ${result.cpuMedianMs} ms of CPU`);
   return result;
 }
 
@@ -181,9 +195,9 @@ async function main(): Promise<void> {
       '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
       ...stalls.map((s) => `| ${s.records} | ${s.snapshotMb} | ${s.compactionMs} | ${s.writesDuring} | ${s.writeP999Ms} | ${s.writeMaxMs} | ${s.loopMaxMs} | ${s.loopMaxCpuMs} | ${s.loopDelayMaxMs} |`),
       '',
-      '| records (start → ready) | snapshot MiB | median ms (runs) | inside serve ms |',
-      '| ---: | ---: | ---: | ---: |',
-      ...ready.map((r) => `| ${r.records} | ${r.snapshotMb} | ${r.medianMs} (${r.wallMs.join(', ')}) | ${r.insideMedianMs} |`),
+      '| records (start → ready) | snapshot MiB | median ms (runs) | inside serve ms | CPU ms (all threads) |',
+      '| ---: | ---: | ---: | ---: | ---: |',
+      ...ready.map((r) => `| ${r.records} | ${r.snapshotMb} | ${r.medianMs} (${r.wallMs.join(', ')}) | ${r.insideMedianMs} | ${r.cpuMedianMs} |`),
       '',
     ];
     const out = values.out ?? join(root, 'bench', 'results');

@@ -1,4 +1,4 @@
-import { closeSync, openSync, fsyncSync, readFileSync, existsSync, statSync, lstatSync, readdirSync, unlinkSync } from 'node:fs';
+import { closeSync, openSync, fsyncSync, fstatSync, readFileSync, readSync, existsSync, statSync, lstatSync, readdirSync, unlinkSync } from 'node:fs';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -245,16 +245,64 @@ export class JournaledJsonFile implements Adapter<StoreState> {
 
 /** Reads one of the store's files; anything but a readable regular file is refused, naming it. */
 function readStoreFile(path: string, file: string): Buffer {
+  checkStoreFile(path, file);
+  return readFileSync(path);
+}
+
+/** Refuses anything but a readable regular file, naming it. */
+function checkStoreFile(path: string, file: string): void {
   let kind: string | undefined;
   try {
     const st = statSync(path);
     if (st.isDirectory()) kind = 'a directory';
     else if (!st.isFile()) kind = 'not a regular file';
-    else return readFileSync(path);
+    else return;
   } catch (err) {
     kind = `unreadable (${(err as NodeJS.ErrnoException).code ?? messageOf(err)})`;
   }
   throw new StoreFileError(`${path} is ${kind}, not a store file; it was left untouched.`, 'corrupt', file);
+}
+
+/**
+ * The lines of an open file, read in chunks into one reused buffer: neither the file's bytes nor
+ * its text is ever held whole (a 30 MiB string or buffer costs its own allocation and page faults
+ * on top of the parse). The last line comes with `complete: false` when it has no newline.
+ */
+function* fileLines(fd: number): Generator<{ text: string; complete: boolean }> {
+  let buf = Buffer.allocUnsafe(1 << 20);
+  let start = 0;
+  let end = 0;
+  let position = 0;
+  let eof = false;
+  for (;;) {
+    const nl = buf.subarray(0, end).indexOf(0x0a, start);
+    if (nl !== -1) {
+      yield { text: buf.toString('utf8', start, nl), complete: true };
+      start = nl + 1;
+      continue;
+    }
+    if (eof) {
+      if (end > start) yield { text: buf.toString('utf8', start, end), complete: false };
+      return;
+    }
+    // keep the partial line at the front; a line longer than the buffer doubles it
+    if (start > 0) {
+      buf.copy(buf, 0, start, end);
+      end -= start;
+      start = 0;
+    }
+    if (end === buf.length) {
+      const bigger = Buffer.allocUnsafe(buf.length * 2);
+      buf.copy(bigger, 0, 0, end);
+      buf = bigger;
+    }
+    const n = readSync(fd, buf, end, buf.length - end, position);
+    if (n === 0) eof = true;
+    else {
+      end += n;
+      position += n;
+    }
+  }
 }
 
 /**
@@ -300,18 +348,24 @@ function readSnapshot(file: string, journalFile: string): { state: StoreState; b
     }
     return null;
   }
-  const buf = readStoreFile(file, file);
-  const text = buf.toString('utf8');
-  const version = layoutVersionOf(text);
-  if (version === undefined) return { state: readWholeDocument(text, file), bytes: buf.length, layoutVersion: 1 };
-  if (version !== SNAPSHOT_LAYOUT_VERSION) {
-    throw new StoreFileError(
-      `${file} is an apitwin store of version ${String(version)}, this apitwin reads versions 1 and ${SNAPSHOT_LAYOUT_VERSION}. It was left untouched.`,
-      'unsupported-version',
-      file,
-    );
+  checkStoreFile(file, file);
+  const fd = openSync(file, 'r');
+  try {
+    const bytes = fstatSync(fd).size;
+    const head = Buffer.alloc(1024);
+    const version = layoutVersionOf(head.toString('utf8', 0, readSync(fd, head, 0, head.length, 0)));
+    if (version === undefined) return { state: readWholeDocument(readFileSync(fd).toString('utf8'), file), bytes, layoutVersion: 1 };
+    if (version !== SNAPSHOT_LAYOUT_VERSION) {
+      throw new StoreFileError(
+        `${file} is an apitwin store of version ${String(version)}, this apitwin reads versions 1 and ${SNAPSHOT_LAYOUT_VERSION}. It was left untouched.`,
+        'unsupported-version',
+        file,
+      );
+    }
+    return { state: readLines(fileLines(fd), file), bytes, layoutVersion: version };
+  } finally {
+    closeSync(fd);
   }
-  return { state: readLines(text, file), bytes: buf.length, layoutVersion: version };
 }
 
 /** the version of a file in a line layout (its first line a header of its own), or undefined for one JSON document */
@@ -344,28 +398,26 @@ function readWholeDocument(text: string, file: string): StoreState {
 }
 
 /** a file in the line layout (see SNAPSHOT_LAYOUT_VERSION), checked line by line as it is loaded */
-function readLines(text: string, file: string): StoreState {
+function readLines(lines: Iterator<{ text: string; complete: boolean }>, file: string): StoreState {
   const damaged = (lineNo: number, why: string) =>
     new StoreFileError(`${file} has a damaged line ${lineNo} (${why}). It was left untouched.`, 'corrupt', file);
-  let offset = text.indexOf('\n') + 1;
-  const header = JSON.parse(text.slice(0, offset - 1)) as { seq?: unknown };
+  const first = lines.next();
+  const header = (first.done ? {} : JSON.parse(first.value.text)) as { seq?: unknown }; // checked by layoutVersionOf
   if (!Number.isSafeInteger(header.seq) || (header.seq as number) < 0) throw damaged(1, 'no transaction number');
   const state: StoreState = { seq: header.seq as number, collections: new Map() };
   let lineNo = 1;
   let records = 0;
   let end: number | undefined;
-  while (offset < text.length) {
+  for (let next = lines.next(); !next.done; next = lines.next()) {
     lineNo++;
-    const nl = text.indexOf('\n', offset);
-    if (nl === -1) throw damaged(lineNo, 'cut short');
+    if (!next.value.complete) throw damaged(lineNo, 'cut short');
     if (end !== undefined) throw damaged(lineNo, 'after the end line');
     let line: unknown;
     try {
-      line = JSON.parse(text.slice(offset, nl));
+      line = JSON.parse(next.value.text);
     } catch (err) {
       throw damaged(lineNo, (err as Error).message);
     }
-    offset = nl + 1;
     if (!isPlainObject(line)) throw damaged(lineNo, 'not an object');
     if ('records' in line) {
       if (!Number.isSafeInteger(line.records)) throw damaged(lineNo, 'an end line without a count');

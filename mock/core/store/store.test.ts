@@ -286,6 +286,23 @@ describe('store › snapshot layout', () => {
     expect(reopened.seq).toBe(7);
   });
 
+  it('loads the line layout in chunks to the same state: lines longer than the read buffer, multi-byte characters across chunk boundaries', async () => {
+    const file = tempFile();
+    const store = await openStore(file);
+    await store.transact((tx) => {
+      // 1 MiB chunks: a 2.5 MiB record makes a line longer than the buffer; 3- and 4-byte characters land on every boundary
+      tx.put('huge', 'h', { id: 'h', text: 'é€😀'.repeat(300_000) });
+      for (let i = 0; i < 3000; i++) tx.put('items', `i${i}`, { id: `i${i}`, name: `${'€'.repeat(i % 7)}😀${i}`, pad: 'x'.repeat(i % 300) });
+      tx.put('empty-then-full', 'only', { id: 'only', nested: { a: [1, 'ü', null] } });
+    });
+    const before = JSON.stringify(store.exportDocument());
+    await store.close();
+    expect(readSnapshotFile(file)!.layoutVersion).toBe(SNAPSHOT_LAYOUT_VERSION);
+    expect(readFileSync(file).length).toBeGreaterThan(3 << 20);
+    const reopened = await openStore(file);
+    expect(JSON.stringify(reopened.exportDocument())).toBe(before);
+  });
+
   it('refuses a line-layout file that is damaged, cut short or miscounted, and leaves it untouched', async () => {
     const file = tempFile();
     writeFileSync(file, JSON.stringify(legacy()));
