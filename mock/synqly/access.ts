@@ -2,7 +2,7 @@ import { errors } from '../core/errors.ts';
 import type { JsonRecord } from '../core/store/document.ts';
 import type { Tx } from '../core/store/store.ts';
 import { ALL_ACTIONS, permits } from './permissionset/sets.ts';
-import { orgCollection, type Environment, type RefreshTokenRecord } from './state.ts';
+import { orgCollection, type Environment, type RefreshTokenRecord, type Resources } from './state.ts';
 
 /**
  * Authorization of Management calls (contract §2.11, §4.4-4.6; DECISIONS "status mapping",
@@ -17,12 +17,6 @@ import { orgCollection, type Environment, type RefreshTokenRecord } from './stat
  * request body (e.g. the account a create would make); `assertCanGrant` checks that rights handed
  * to someone else (ad-hoc tokens, role bindings) do not exceed the caller's.
  */
-
-export interface Resources {
-  organizations?: { ids: string[]; labels?: string[] };
-  accounts?: { ids: string[]; labels?: string[]; environments?: Environment[] };
-  integrations?: { categories: string[] };
-}
 
 /** one role's worth of rights: a permission set, optionally restricted to resources */
 export interface Grant {
@@ -112,8 +106,8 @@ export function unknownRoles(tx: Tx, orgId: string, binding: readonly string[]):
 /** The rights of a RefreshToken, resolved against the organization's current roles. */
 export function accessOf(tx: Tx, orgId: string, token: RefreshTokenRecord): Access {
   const perm = token.primary.access.permissions;
-  const limits: Grant[] = (token.adhoc_limits ?? []).map((l, i) => ({ role: `adhoc#${i}`, set: l.permission_set, resources: l.resources as Resources }));
-  if (perm.adhoc_role) limits.push({ role: 'adhoc', set: perm.adhoc_role.permission_set, resources: perm.adhoc_role.resources as Resources });
+  const limits: Grant[] = (token.adhoc_limits ?? []).map((l, i) => ({ role: `adhoc#${i}`, set: l.permission_set, resources: l.resources }));
+  if (perm.adhoc_role) limits.push({ role: 'adhoc', set: perm.adhoc_role.permission_set, resources: perm.adhoc_role.resources });
   return {
     organizationId: orgId,
     grants: roleGrants(tx, orgId, perm.role_binding ?? []),

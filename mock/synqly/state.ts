@@ -47,7 +47,7 @@ export interface PermissionRecord extends JsonRecord {
   resource_id: string;
   resource_type: 'organization' | 'integration';
   role_binding?: string[];
-  adhoc_role?: { resources: JsonRecord; permission_set: string };
+  adhoc_role?: { resources: Resources; permission_set: string };
 }
 
 /** a token as stored: the secret only as its SHA-256 hash */
@@ -84,7 +84,7 @@ export interface RefreshTokenRecord extends BaseRecord {
   /** twin-internal: the scope an MCP token was issued for */
   mcp_scope?: JsonRecord;
   /** twin-internal: the ad-hoc roles of the tokens this one derives from (each narrows it further) */
-  adhoc_limits?: Array<{ resources: JsonRecord; permission_set: string }>;
+  adhoc_limits?: Array<{ resources: Resources; permission_set: string }>;
 }
 
 export type MemberState = 'disabled' | 'enabled' | 'forgotten' | 'invited' | 'locked';
@@ -234,10 +234,17 @@ export interface CounterRecord extends JsonRecord {
 
 // ---- roles, mappings, organization webhooks (their families' records)
 
+/** a role's or an ad-hoc token's resource restriction (access.ts reads it) */
+export interface Resources {
+  organizations?: { ids: string[]; labels?: string[] };
+  accounts?: { ids: string[]; labels?: string[]; environments?: Environment[] };
+  integrations?: { categories: string[] };
+}
+
 export interface RoleRecord extends BaseRecord {
   fullname: string;
   description?: string;
-  resources?: JsonRecord;
+  resources?: Resources;
   permission_set: string;
 }
 

@@ -24,9 +24,9 @@ function assertStoredShape(ctx: ConnxioContext): void {
   if (issues.length > 0) throw errors.badRequest(`invalid request body: ${issues[0]!.pointer} ${issues[0]!.message}`, { issues });
 }
 
-async function save(ctx: ConnxioContext, options: SaveOptions) {
+async function save(ctx: ConnxioContext, body: IntegrationInput, options: SaveOptions) {
   assertStoredShape(ctx);
-  const { integration, created } = await mutateCompany(ctx, (company) => saveIntegration(company, writer(ctx), ctx.body as IntegrationInput, modelEnv(ctx), options));
+  const { integration, created } = await mutateCompany(ctx, (company) => saveIntegration(company, writer(ctx), body, modelEnv(ctx), options));
   return { status: created ? 201 : 200, body: integration };
 }
 
@@ -35,10 +35,10 @@ export const integrationsOperations = operationTable<ConnxioCaller, operations>(
   get_integration: (ctx) => ({
     body: getIntegration(readCompany(ctx), principalOf(ctx).subscription.id, ctx.params.id, { replaceVariables: ctx.query.replaceVariables === true }),
   }),
-  create_integration: (ctx) => save(ctx, { mode: 'validate' }),
-  create_integration_no_validation: (ctx) => save(ctx, { mode: 'store-disabled-if-invalid' }),
+  create_integration: (ctx) => save(ctx, ctx.body, { mode: 'validate' }),
+  create_integration_no_validation: (ctx) => save(ctx, ctx.body, { mode: 'store-disabled-if-invalid' }),
   update_integration: async (ctx) => {
-    const result = await save(ctx, { mode: 'validate', pathId: ctx.params.id });
+    const result = await save(ctx, ctx.body, { mode: 'validate', pathId: ctx.params.id });
     return { ...result, status: 200 };
   },
   delete_integration: async (ctx) => {
@@ -50,7 +50,7 @@ export const integrationsOperations = operationTable<ConnxioCaller, operations>(
     body: listIntegrations(readCompany(ctx), ownSubscription(principalOf(ctx).subscription, ctx.query.subscriptionId, 'query').id),
   })),
   get_integration_v1: v1Management((ctx) => ({ body: getIntegration(readCompany(ctx), principalOf(ctx).subscription.id, ctx.params.id) })),
-  upsert_integration_v1: v1Management((ctx) => save(ctx, { mode: 'validate' })),
+  upsert_integration_v1: v1Management((ctx) => save(ctx, ctx.body, { mode: 'validate' })),
   delete_integration_v1: v1Management(async (ctx) => {
     const subscription = ownSubscription(principalOf(ctx).subscription, ctx.params.subscriptionId, 'path');
     await mutateCompany(ctx, (company) => deleteIntegration(company, subscription.id, ctx.params.id));

@@ -9,6 +9,7 @@ import type { SynqlyFacts } from '../operation-facts.ts';
 import { findByIdOrName } from '../names.ts';
 import { orgState } from '../state.ts';
 import { integrationView } from '../integrations/model.ts';
+import { isPlainObject } from '../../core/store/document.ts';
 
 export const accountsOperations = operationTable<SynqlyPrincipal, operations>({
   accounts_list: (ctx) => {
@@ -62,7 +63,7 @@ const quietly = <T>(read: () => T): T | undefined => {
 };
 
 export const accountsFacts: SynqlyFacts = {
-  accounts_create: { creates: 'account', event: { event: 'account_create', pick: (b) => (b.result as Record<string, unknown> | undefined)?.account } },
+  accounts_create: { creates: 'account', event: { event: 'account_create', pick: (b) => (isPlainObject(b.result) ? b.result.account : undefined) } },
   accounts_update: { event: { event: 'account_update', pick: (b) => b.result } },
   accounts_patch: { event: { event: 'account_update', pick: (b) => b.result } },
   accounts_delete: {

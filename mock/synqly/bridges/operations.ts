@@ -6,7 +6,8 @@ import { updateBodyCheck } from '../patch-check.ts';
 import { bridgeStatus, bridgeView, createBridge, deleteBridge, getBridge, listBridges, patchBridge, updateBridge } from './model.ts';
 import type { SynqlyFacts } from '../operation-facts.ts';
 
-const ids = (params: Record<string, unknown>) => [params.accountId as string, params.bridgeId as string] as const;
+/** the bridge group the path names */
+const ids = (params: { accountId: string; bridgeId: string }) => [params.accountId, params.bridgeId] as const;
 
 export const bridgesOperations = operationTable<SynqlyPrincipal, operations>({
   bridges_list: (ctx) => {

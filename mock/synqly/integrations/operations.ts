@@ -18,12 +18,13 @@ import {
   updateIntegration,
   verifyExistingIntegration,
   verifyIntegration,
-  type UpdateIntegrationRequest,
 } from './model.ts';
 import type { SynqlyFacts } from '../operation-facts.ts';
 import { orgState } from '../state.ts';
+import { isPlainObject } from '../../core/store/document.ts';
 
-const ids = (params: Record<string, unknown>) => [params.accountId as string, params.integrationId as string] as const;
+/** the integration the path names */
+const ids = (params: { accountId: string; integrationId: string }) => [params.accountId, params.integrationId] as const;
 
 /** warnings as the `messages.problems` of a successful answer (status = the response's) */
 function messages(ctx: SynqlyContext, warnings: Warning[]) {
@@ -114,7 +115,7 @@ export const integrationsOperations = operationTable<SynqlyPrincipal, operations
   },
   integrations_verify_existing: (ctx) => {
     // the body is optional: none (or a JSON null) checks the integration as stored
-    const body = (ctx.body ?? undefined) as UpdateIntegrationRequest | undefined;
+    const body = ctx.body ?? undefined;
     const org = readOrg(ctx);
     if (body) assertBodyAllowed(ctx, org, ctx.params.accountId, body.provider_config?.type, 'integrations.verify');
     const warnings = verifyExistingIntegration(org, ...ids(ctx.params), body, ctx.env.clock.now());
@@ -123,7 +124,7 @@ export const integrationsOperations = operationTable<SynqlyPrincipal, operations
 });
 
 export const integrationsFacts: SynqlyFacts = {
-  integrations_create: { creates: 'integration', event: { event: 'integration_create', pick: (b) => (b.result as Record<string, unknown> | undefined)?.integration } },
+  integrations_create: { creates: 'integration', event: { event: 'integration_create', pick: (b) => (isPlainObject(b.result) ? b.result.integration : undefined) } },
   integrations_update: { event: { event: 'integration_update', pick: (b) => b.result } },
   integrations_patch: { event: { event: 'integration_update', pick: (b) => b.result } },
   integrations_delete: {

@@ -1,9 +1,8 @@
 import { errors } from '../../core/errors.ts';
-import type { JsonRecord } from '../../core/store/document.ts';
 import { listRecords, type ListPage, type ListQuery } from '../lists.ts';
 import { assertNameFree, deriveName, findByIdOrName } from '../names.ts';
 import { PERMISSION_SETS, isPermissionSetName } from '../permissionset/sets.ts';
-import { orgCollection, type OrgState, type RoleRecord } from '../state.ts';
+import { orgCollection, type OrgState, type Resources, type RoleRecord } from '../state.ts';
 import { iso, type ModelEnv } from '../../core/model-env.ts';
 import { assertSameId } from '../updates.ts';
 import type { components } from '../../generated/synqly.ts';
@@ -17,12 +16,6 @@ export const ROLE_FIELDS = ['id', 'name', 'fullname', 'description', 'permission
 /** role names the built-in roles own (`role_binding` would be ambiguous) */
 export const BUILTIN_ROLES = ['root_administrator', 'administrator', 'viewer', 'member'] as const;
 const LABEL = /^[A-Za-z0-9_:.-]{1,48}$/;
-
-export interface Resources {
-  organizations?: { ids: string[]; labels?: string[] };
-  accounts?: { ids: string[]; labels?: string[]; environments?: Array<'test' | 'prod'> };
-  integrations?: { categories: string[] };
-}
 
 export type CreateRoleRequest = components['schemas']['CreateRoleRequest'];
 
@@ -109,7 +102,7 @@ function assertUnbound(org: OrgState, role: RoleRecord, doing: string): void {
 function roleFields(input: CreateRoleRequest, resources: Resources | undefined): Pick<RoleRecord, 'description' | 'resources' | 'permission_set'> {
   return {
     ...(input.description !== undefined ? { description: input.description } : {}),
-    ...(resources !== undefined ? { resources: resources as JsonRecord } : {}),
+    ...(resources !== undefined ? { resources } : {}),
     permission_set: input.permission_set,
   };
 }
@@ -141,7 +134,7 @@ export function updateRole(org: OrgState, idOrName: string, body: UpdateRoleRequ
   assertSameId(body.id, role.id, 'role');
   assertNameUsable(org, body.name, role.id);
   if (body.name.toLowerCase() !== role.name.toLowerCase()) assertUnbound(org, role, 'renamed');
-  const resources = body.resources && resolveResources(org, body.resources, body.permission_set, '/resources', role.resources as Resources | undefined);
+  const resources = body.resources && resolveResources(org, body.resources, body.permission_set, '/resources', role.resources);
   const next: RoleRecord = { id: role.id, name: body.name, fullname: body.fullname, ...roleFields(body, resources), created_at: role.created_at, updated_at: iso(env.nowMs) };
   org.roles.put(next);
   return next;

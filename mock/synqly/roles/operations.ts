@@ -1,6 +1,6 @@
 import { operationTable } from '../../core/pipeline.ts';
 import type { operations } from '../../generated/synqly.ts';
-import { assertRoleWithin, type Resources } from '../access.ts';
+import { assertRoleWithin } from '../access.ts';
 import type { SynqlyPrincipal } from '../auth.ts';
 import { modelEnv, mutateOrg, noContent, ok, readOrg, type SynqlyContext } from '../context.ts';
 import type { OrgState, RoleRecord } from '../state.ts';
@@ -16,7 +16,7 @@ const roleId = (ctx: { params: { roleId: string } }) => ctx.params.roleId;
  * writes, and a role it changes or deletes, must grant nothing the calling token may not do.
  */
 function assertWithin(ctx: SynqlyContext, org: OrgState, role: RoleRecord, doing: string): void {
-  assertRoleWithin(ctx.principal.access, { name: role.name, permission_set: role.permission_set, resources: role.resources as Resources | undefined }, accountLookup(org), doing);
+  assertRoleWithin(ctx.principal.access, { name: role.name, permission_set: role.permission_set, resources: role.resources }, accountLookup(org), doing);
 }
 
 export const rolesOperations = operationTable<SynqlyPrincipal, operations>({

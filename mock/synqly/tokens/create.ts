@@ -1,7 +1,8 @@
 import { errors } from '../../core/errors.ts';
 import { formatDuration, parseDuration } from '../../core/durations.ts';
 import type { JsonRecord } from '../../core/store/document.ts';
-import { assertCanGrant, type Access, type AccountRef, type Resources } from '../access.ts';
+import { assertCanGrant, type Access, type AccountRef } from '../access.ts';
+import type { Resources } from '../state.ts';
 import { createAccount } from '../accounts/model.ts';
 import { resolveResources } from '../roles/model.ts';
 import { listRecords, type ListPage, type ListQuery } from '../lists.ts';
@@ -111,7 +112,7 @@ export function createAdhocToken(org: OrgState, caller: TokenCaller, input: Crea
       memberId: caller.token.member_id,
       parentId: caller.token.id,
       roleBinding: [...(perm.role_binding ?? [])],
-      adhocRole: { resources: resources as JsonRecord, permission_set: input.permission_set },
+      adhocRole: { resources, permission_set: input.permission_set },
       adhocLimits: limitsOf(caller.token),
       ...(perm.root_organization_id ? { rootOrganizationId: perm.root_organization_id } : {}),
     },
@@ -155,7 +156,7 @@ export function createMcpToken(org: OrgState, caller: TokenCaller, input: { scop
       memberId: caller.token.member_id,
       parentId: caller.token.id,
       roleBinding: [...(perm.role_binding ?? [])],
-      adhocRole: { resources: (role.resources ?? {}) as JsonRecord, permission_set: role.set },
+      adhocRole: { resources: role.resources ?? {}, permission_set: role.set },
       adhocLimits: limitsOf(caller.token),
       mcpScope: input.scope as unknown as JsonRecord,
     },
