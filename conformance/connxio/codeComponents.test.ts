@@ -79,6 +79,27 @@ describe('upload_code_component', () => {
     }
     expectProblem(await s.get(`/v2/codecomponents/${base.id}`), 'get_code_component', 400);
   });
+
+  it('answers 400 at each empty id, name, version or type (the vendor\'s minLength 1), and stores nothing', async () => {
+    const s = await connxioSession(target);
+    const base = { id: randomUUID(), name: uniqueName('component'), version: '1.0.0', type: 'Map', mappingDll: fakeAssembly() };
+    const all = await s.put('/v2/codecomponents').send({ ...base, id: '', name: '', version: '', type: '' });
+    expectProblem(all, 'upload_code_component', 400);
+    if (twin) {
+      expect(all.body.errors).toEqual({
+        Id: ['The Id field is required.'],
+        Name: ['The Name field is required.'],
+        Version: ['The Version field is required.'],
+        Type: ['The Type field is required.'],
+      });
+    }
+    for (const field of ['name', 'version', 'type'] as const) {
+      const res = await s.put('/v2/codecomponents').send({ ...base, [field]: '' });
+      expectProblem(res, 'upload_code_component', 400);
+      if (twin) expect(Object.keys(res.body.errors)).toEqual([field.charAt(0).toUpperCase() + field.slice(1)]);
+    }
+    expectProblem(await s.get(`/v2/codecomponents/${base.id}`), 'get_code_component', 400);
+  });
 });
 
 describe('upload_code_component › ids in any letter case', () => {

@@ -111,18 +111,38 @@ describe('create_integration', () => {
     expect(versions(after)).toEqual(versions(before));
   });
 
-  it('answers 400 for an integration that breaks the business rules (no outbound, properties not JSON), and stores nothing', async () => {
+  it('answers 400 for an integration that breaks the business rules (a Redirect without its target, properties not JSON), and stores nothing', async () => {
     const s = await connxioSession(target);
     const subscriptionId = await currentSubscriptionId(s);
     const body = integrationBody(subscriptionId, { configCorrelationId: randomUUID() });
-    body.subIntegrations[0]!.outboundConnections = [];
+    body.subIntegrations[0]!.outboundConnections = [{ adapterType: 'Redirect', connectionProperties: '{}' }];
     body.subIntegrations[0]!.transformations = [{ transformationType: 'InlineScript', properties: '{not json' }];
     const res = await s.post('/v2/integrations').send(body);
     expectProblem(res, 'create_integration', 400);
     if (twin) {
-      expect(Object.keys(res.body.errors)).toEqual(['SubIntegrations[0].OutboundConnections', 'SubIntegrations[0].Transformations[0].Properties']);
+      expect(Object.keys(res.body.errors)).toEqual(['SubIntegrations[0].OutboundConnections[0].ConnectionProperties', 'SubIntegrations[0].Transformations[0].Properties']);
     }
     expectProblem(await s.get(`/v2/integrations/${body.configCorrelationId}`), 'get_integration', 404);
+  });
+
+  it('answers 400 at the field for the vendor\'s minimum lengths (no outbound connection, an empty transformationType), also through /novalidation; nothing stored', async () => {
+    const s = await connxioSession(target);
+    const subscriptionId = await currentSubscriptionId(s);
+    const noOutbound = integrationBody(subscriptionId, { configCorrelationId: randomUUID() });
+    noOutbound.subIntegrations[0]!.outboundConnections = [];
+    const emptyType = integrationBody(subscriptionId, { configCorrelationId: randomUUID() });
+    emptyType.subIntegrations[0]!.transformations = [{ transformationType: '', properties: '{}' }];
+    for (const path of ['/v2/integrations', '/v2/integrations/novalidation']) {
+      const op = path.endsWith('novalidation') ? 'create_integration_no_validation' : 'create_integration';
+      const outbound = await s.post(path).send(noOutbound);
+      expectProblem(outbound, op, 400);
+      if (twin) expect(outbound.body.errors).toEqual({ 'SubIntegrations[0].OutboundConnections': ["The field OutboundConnections must be a string or array type with a minimum length of '1'."] });
+      const type = await s.post(path).send(emptyType);
+      expectProblem(type, op, 400);
+      if (twin) expect(type.body.errors).toEqual({ 'SubIntegrations[0].Transformations[0].TransformationType': ['The TransformationType field is required.'] });
+    }
+    expectProblem(await s.get(`/v2/integrations/${noOutbound.configCorrelationId}`), 'get_integration', 404);
+    expectProblem(await s.get(`/v2/integrations/${emptyType.configCorrelationId}`), 'get_integration', 404);
   });
 
   it.runIf(target.capabilities.admin)('answers 400 for a body naming another subscription than the key\'s', async () => {
@@ -147,7 +167,7 @@ describe('create_integration_no_validation', () => {
     const s = await connxioSession(target);
     const subscriptionId = await currentSubscriptionId(s);
     const draft = integrationBody(subscriptionId);
-    draft.subIntegrations[0]!.outboundConnections = [];
+    draft.subIntegrations[0]!.transformations = [{ transformationType: 'InlineScript', properties: '{not json' }];
     const stored = await createIntegration(s, draft, '/api/v2/integrations/novalidation');
     expect(stored.enabled).toBe(false);
     const read = await s.get(`/v2/integrations/${stored.id}`);

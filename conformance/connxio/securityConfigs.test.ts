@@ -85,6 +85,21 @@ describe('create_security_config', () => {
     expect(res.body.securityProperties[subscriptionId]).toMatchObject({ host: 'sftp.example.test', userName: 'u' });
   });
 
+  it('answers 400 at an empty id or name (the vendor\'s minLength 1), and stores nothing', async () => {
+    const s = await connxioSession(target);
+    const before = await s.get('/v2/securityconfigs');
+    expectOperation(before, 'list_security_configs', 200);
+    const both = await s.put('/v2/securityconfigs').send(basicAuth({ id: '', name: '' }));
+    expectProblem(both, 'create_security_config', 400);
+    if (twin) expect(both.body.errors).toEqual({ Id: ['The Id field is required.'], Name: ['The Name field is required.'] });
+    const body = basicAuth({ name: '' });
+    const name = await s.put('/v2/securityconfigs').send(body);
+    expectProblem(name, 'create_security_config', 400);
+    if (twin) expect(Object.keys(name.body.errors)).toEqual(['Name']);
+    expectProblem(await s.get(`/v2/securityconfigs/${body.id}`), 'get_security_config', 400);
+    expect((await s.get('/v2/securityconfigs')).body).toHaveLength(before.body.length);
+  });
+
   it('answers 400 for a schema violation, an out-of-range securityType, or a foreign subscription, and stores nothing', async () => {
     const s = await connxioSession(target);
     const { isGlobal: _omitted, ...noFlag } = basicAuth();

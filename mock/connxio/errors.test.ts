@@ -78,6 +78,13 @@ describe('renderConnxioProblem › schema issues in ASP.NET\'s words (DataAnnota
     });
   });
 
+  it('an empty string where [Required] and [RegularExpression] both sit: only [Required] speaks (the regular expression holds "" valid)', () => {
+    expect(errorsOf('upload_code_component', { body: { ...component, name: '', version: '' } })).toEqual({
+      Name: ['The Name field is required.'],
+      Version: ['The Version field is required.'],
+    });
+  });
+
   it('a value System.Text.Json cannot convert: keyed by its JSON path, the only error (no DataAnnotations run)', () => {
     expect(errorsOf('create_integration', { body: integration({ configCorrelationId: 'not-a-guid', transactionType: '' }) })).toEqual({
       '$.configCorrelationId': ['The JSON value could not be converted to System.Nullable`1[System.Guid]. Path: $.configCorrelationId | LineNumber: 0 | BytePositionInLine: 0.'],

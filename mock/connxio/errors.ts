@@ -249,6 +249,8 @@ function modelStateErrors(err: ApiError, request: RequestInfo): Record<string, s
     }
     for (const issue of issues) {
       if (conversion && issue.location === 'body') continue;
+      // [RegularExpression] holds an empty string valid: beside [Required]'s message for that value it says nothing
+      if (issue.rule?.keyword === 'pattern' && issue.value === '' && issues.some((i) => i !== issue && i.location === issue.location && i.pointer === issue.pointer && i.rule?.keyword === 'minLength')) continue;
       if (markers.missingBody && issue.location === 'body' && issue.pointer === '') {
         (grouped[''] ??= []).push(MISSING_BODY_MESSAGE);
         continue;
