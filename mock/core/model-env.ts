@@ -6,7 +6,14 @@ export interface ModelEnv {
   random: Random;
 }
 
-/** A timestamp as the vendors write it (ISO 8601, UTC, milliseconds). */
+let lastMs = Number.NaN;
+let lastIso = '';
+
+/** A timestamp as the vendors write it (ISO 8601, UTC, milliseconds); the last one is kept (calls of the same millisecond share it). */
 export function iso(ms: number): string {
-  return new Date(ms).toISOString();
+  if (ms !== lastMs) {
+    lastIso = new Date(ms).toISOString();
+    lastMs = ms;
+  }
+  return lastIso;
 }
