@@ -58,6 +58,7 @@ export function headerOrQuery(request: RequestInfo, name: string): string | unde
   return undefined;
 }
 
+// the scope extensions of specs/connxio.yaml hold API key scope names (the auth matrix probes every one)
 export function requiredScope(op: OperationSpec): ApiKeyScope {
   return (op.extensions['x-connxio-scope'] as ApiKeyScope | undefined) ?? 'Management';
 }

@@ -90,6 +90,7 @@ export async function compileSpec(file: string): Promise<{ document: Record<stri
   const dereference = refParser.dereference ?? (refParser as unknown as { default: typeof refParser }).default.dereference;
   const parseYaml = yaml.parse ?? (yaml as unknown as { default: typeof yaml }).default.parse;
   const text = readFileSync(file, 'utf8');
+  // a spec file holds one OpenAPI object (checked where the operations are read)
   const document = (file.endsWith('.json') ? JSON.parse(text) : parseYaml(text)) as Record<string, unknown>;
   const resolved = (await dereference(structuredClone(document), { dereference: { circular: false } })) as Record<string, unknown>;
   return { document, resolved: packGraph(withoutExamples(resolved, '', new Map())) };
@@ -198,6 +199,7 @@ async function readSpec(file: string): Promise<ApiSpec> {
   return { file, document, operations, byId };
 }
 
+/** `doc` is a dereferenced OpenAPI 3 document (the spec tests lint it): its members are read as OpenAPI shapes them */
 function collectOperations(doc: Record<string, unknown>): OperationSpec[] {
   const paths = (doc.paths ?? {}) as Record<string, Record<string, unknown>>;
   const docSecurity = (doc.security ?? []) as Array<Record<string, string[]>>;

@@ -67,7 +67,7 @@ export function parseFilter(text: string, fields: readonly string[]): Filter {
       parameter: { id: 'filter', location: 'query', value: text },
     });
   }
-  const [, field, rawOp, value] = m as unknown as [string, string, string, string];
+  const [, field = '', rawOp = '', value = ''] = m; // the pattern's three groups always take part in a match
   const op = OPERATORS[rawOp.toLowerCase()];
   if (!op) {
     throw errors.badRequest(`filter operator ${JSON.stringify(rawOp)} is unknown; use one of ${Object.keys(OPERATORS).join(', ')}`, {
@@ -224,6 +224,8 @@ export function listFrom<T extends object>(source: ListSource<T>, query: ListQue
     const c = compareWithText(getters[0]!(r), query.start_after!);
     return first.desc ? c < 0 : c > 0;
   };
+  // filters and sort keys read records by field name: the engine walks them as plain JSON records
+  // and hands the page back as the T it was given (the casts below and in the walk)
   const visible = options.visible as ((r: Record<string, unknown>) => boolean) | undefined;
   const accepts = (r: Record<string, unknown>) => (filters.length === 0 || filters.every((f) => matches(r, f))) && (!visible || visible(r));
   const size = Math.min(limit, MAX_LIMIT);

@@ -42,12 +42,14 @@ type ApiVersion = 'v1' | 'v2' | 'v3';
  * validated against the operation's JSON schema exactly as the pipeline validates a JSON body.
  */
 function jsonShapedBody<T>(ctx: ConnxioContext, fromXml: (text: string) => unknown): T {
+  // T is the operation's JSON body type: the pipeline validated a JSON body against it, the validator here the XML one
   if (typeof ctx.body !== 'string') return ctx.body as T;
-  const input = { params: ctx.request.params ?? {}, query: ctx.request.query, headers: ctx.request.headers as Record<string, unknown>, body: fromXml(ctx.body), hasBody: true };
+  const input = { params: ctx.request.params ?? {}, query: ctx.request.query, headers: ctx.request.headers, body: fromXml(ctx.body), hasBody: true };
   return ctx.env.validator.validateRequest(ctx.operation, input, 'application/json').body as T;
 }
 
 function messagesOf(ctx: ConnxioContext, channel: DeliveryChannel, batch: BatchItem[] | undefined): InboundMessage[] {
+  // shared by the message operations: their validated queries all fit MessageQuery, an eventgrid body is an array (its schema)
   const query = ctx.query as MessageQuery;
   if (channel === 'batch') return batchMessages(batch ?? []);
   if (channel === 'eventgrid') return eventGridMessages(ctx.body as unknown[], query);
@@ -80,6 +82,7 @@ function deliveryContext(ctx: ConnxioContext, integrationId: string, channel: De
 /** one integration, named by the path (v2/v3) or by the query parameter ConfigCorrelationId (v1 /eventgrid) */
 function send(channel: DeliveryChannel, apiVersion: ApiVersion): Handler<ConnxioCaller> {
   return (ctx) => {
+    // one handler for several operations (plain context): their validated queries all fit MessageQuery
     const integrationId = apiVersion === 'v1' ? legacyTarget((ctx.query as MessageQuery).ConfigCorrelationId) : String(ctx.params.integrationId);
     // an XML batch is checked now, as a JSON one was before the handler ran
     const batch = channel === 'batch' ? jsonShapedBody<BatchItem[]>(ctx, messageBatchFromXml) : undefined;
@@ -94,7 +97,7 @@ function send(channel: DeliveryChannel, apiVersion: ApiVersion): Handler<Connxio
  */
 function sendLegacyMessage(): Handler<ConnxioCaller> {
   return (ctx) => {
-    const query = ctx.query as MessageQuery;
+    const query = ctx.query as MessageQuery; // send_message_v1's validated query
     const item = jsonShapedBody<LegacyMessageBodyRequest>(ctx, messageBodyRequestFromXml);
     const integrationId = legacyTarget(query.ConfigCorrelationId, item.configCorrelationId);
     const context = deliveryContext(ctx, integrationId, 'message', 'v1');

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { errors } from '../../core/errors.ts';
 import { hashSecret } from '../../core/secrets.ts';
-import type { JsonRecord } from '../../core/store/document.ts';
+import { isPlainObject, type JsonRecord } from '../../core/store/document.ts';
 import { listRecords, type ListPage, type ListQuery } from '../lists.ts';
 import { assertNameFree, deriveName } from '../names.ts';
 import type { CredentialKind, CredentialOwnerType, CredentialRecord, OrgState } from '../state.ts';
@@ -267,8 +267,8 @@ export interface CredentialReference {
 /** every `{type: "<kind>_id", value}` reference inside a provider config */
 export function credentialReferences(value: unknown, pointer = ''): CredentialReference[] {
   if (Array.isArray(value)) return value.flatMap((v, i) => credentialReferences(v, `${pointer}/${i}`));
-  if (!value || typeof value !== 'object') return [];
-  const obj = value as Record<string, unknown>;
+  if (!isPlainObject(value)) return [];
+  const obj = value;
   const kind = pointer === '' ? undefined : referenceKind(obj.type);
   if (kind && typeof obj.value === 'string') return [{ pointer, kind, id: obj.value }];
   return Object.entries(obj).flatMap(([k, v]) => credentialReferences(v, `${pointer}/${k.replaceAll('~', '~0').replaceAll('/', '~1')}`));

@@ -1,5 +1,5 @@
 import { errors } from '../../core/errors.ts';
-import type { JsonRecord } from '../../core/store/document.ts';
+import { isPlainObject, type JsonRecord } from '../../core/store/document.ts';
 import { PROVIDER_BY_ID, type ProviderDef } from '../capabilities/catalogue.ts';
 import { checkProviderConfig } from '../capabilities/provider-configs.ts';
 import { credentialReferences, kindMatches } from '../credentials/model.ts';
@@ -67,8 +67,8 @@ function assertCustomExists(org: OrgState, providerConfig: Record<string, unknow
 
 function findInline(value: unknown, pointer: string, out: InlineSecret[]): void {
   if (Array.isArray(value)) return value.forEach((v, i) => findInline(v, `${pointer}/${i}`, out));
-  if (!value || typeof value !== 'object') return;
-  const obj = value as Record<string, unknown>;
+  if (!isPlainObject(value)) return;
+  const obj = value;
   if (pointer !== '' && isInlineKind(obj.type)) {
     const missing = missingInlineFields(obj.type, obj);
     if (missing.length > 0) {
