@@ -258,7 +258,7 @@ function violationsOf(x: Exchange, op: OperationSpec, params: Record<string, str
   const request: string[] = [];
   try {
     const mediaType = op.requestBody ? (Object.keys(op.requestBody.content).find((m) => m === requestType) ?? Object.keys(op.requestBody.content)[0]) : undefined;
-    x.validator.validateRequest(op, { params, query: Object.fromEntries(x.incoming.searchParams), headers: x.req.headers as Record<string, unknown>, body, hasBody: op.requestBody ? hasBody : false }, mediaType);
+    x.validator.validateRequest(op, { params, query: Object.fromEntries(x.incoming.searchParams), headers: x.req.headers, body, hasBody: op.requestBody ? hasBody : false }, mediaType);
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
     request.push(...(err.details.issues?.length ? err.details.issues.map(describeIssue) : [err.message]));

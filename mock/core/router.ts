@@ -48,6 +48,7 @@ export function createRouter<T>(options: RouterOptions = {}): Router<T> {
     match(method, pathname) {
       try {
         const found = ROUTABLE.includes(method as HttpMethod) ? fmw.find(method as HttpMethod, pathname) : null;
+        // find-my-way hands back the route add() stored (its type is untyped) and the path's parameters as strings
         if (found) return { kind: 'found', route: found.store as T, params: found.params as Record<string, string> };
         const allow = ADVERTISED.filter((m) => m !== method && fmw.find(m, pathname) !== null);
         return allow.length > 0 ? { kind: 'method-not-allowed', allow } : { kind: 'not-found' };

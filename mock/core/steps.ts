@@ -278,7 +278,7 @@ export function validate(
   const query = api.bindQuery ? api.bindQuery(info.query, operation) : info.query;
   const hasBody = operation.requestBody ? read.hasBody : false;
   try {
-    return validator.validateRequest(operation, { params, query, headers: info.headers as Record<string, unknown>, body: read.body, hasBody }, read.mediaType);
+    return validator.validateRequest(operation, { params, query, headers: info.headers, body: read.body, hasBody }, read.mediaType);
   } catch (err) {
     if (err instanceof ApiError && operation.requestBody?.required && !read.hasBody) throw withBodyMarker(err, { missingBody: true });
     throw err;
@@ -406,7 +406,7 @@ export function journal(call: Call, env: TwinEnv, answer: Answer | undefined): v
     operationId: info.operationId,
     status: answer?.status ?? 0,
     durationMs: elapsedMs(call),
-    requestHeaders: redactHeaders(info.headers as Record<string, unknown>),
+    requestHeaders: redactHeaders(info.headers),
     ...(answer
       ? { requestBody: redactBody(call.requestBody), responseHeaders: redactHeaders(answer.headers), responseBody: redactBody(answer.body) }
       : {}),

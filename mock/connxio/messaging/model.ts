@@ -9,6 +9,7 @@ import { findIntegration } from '../integrations/lookups.ts';
 import { replaceVariables } from '../integrations/variables.ts';
 import type { IntegrationRecord } from '../integrations/types.ts';
 import { companyState } from '../state.ts';
+import { isPlainObject } from '../../core/store/document.ts';
 
 /**
  * The Connxio Messaging API (contract §5, DECISIONS "messaging"), as pure functions: find the
@@ -55,7 +56,7 @@ function parseJsonObject(text: unknown): Record<string, unknown> | undefined {
   if (typeof text !== 'string' || text.trim() === '') return undefined;
   try {
     const parsed: unknown = JSON.parse(text);
-    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+    return isPlainObject(parsed) ? parsed : undefined;
   } catch {
     return undefined;
   }

@@ -3,6 +3,7 @@ import { hashSecret } from '../../core/secrets.ts';
 import { iso, type ModelEnv } from '../../core/model-env.ts';
 import { FieldErrors, newEtag } from '../management.ts';
 import type { CompanyState, SecurityConfigRecord, SecurityConfiguration } from '../state.ts';
+import { isPlainObject } from '../../core/store/document.ts';
 
 /**
  * Security configurations (contract §2.7): company-level credentials that integrations reference
@@ -101,8 +102,8 @@ function sealBag(
       }
     } else if (typeof value === 'string' && value !== '' && SECRET_KEY.test(key) && !NOT_SECRET_KEY.test(key)) {
       out[key] = store(value);
-    } else if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      out[key] = sealBag(value as Record<string, unknown>, `${prefix}-${key}`, previous, next);
+    } else if (isPlainObject(value)) {
+      out[key] = sealBag(value, `${prefix}-${key}`, previous, next);
     } else {
       out[key] = value;
     }
