@@ -2,6 +2,7 @@ import { ApiError } from '../../core/errors.ts';
 import { iso, type ModelEnv } from '../../core/model-env.ts';
 import { FieldErrors } from '../management.ts';
 import type { CompanyState, EnvironmentVariableRecord } from '../state.ts';
+import type { components } from '../../generated/connxio.ts';
 
 /**
  * Environment variables (contract §2.6): company-level, with a default value and per-subscription
@@ -11,12 +12,7 @@ import type { CompanyState, EnvironmentVariableRecord } from '../state.ts';
  * as the vendor documents.
  */
 
-export interface EnvironmentVariableRequest {
-  id?: string | null;
-  name?: string | null;
-  defaultValue?: string | null;
-  subscriptionValues?: Record<string, string> | null;
-}
+export type EnvironmentVariableRequest = components['schemas']['EnvironmentVariableRequest'];
 
 /** `{env:Name}` must be able to name it: no braces, not blank, at most 100 characters */
 const NAME = /^[^{}\s][^{}]{0,99}$/;
