@@ -27,7 +27,8 @@ describe('import graph', () => {
       writeFileSync(join(dir, 'b.ts'), "import type { A } from './a.ts';\nexport interface B { a?: A }\n");
       writeFileSync(join(dir, 'c.ts'), "import type { A } from './a.ts';\nexport type C = A;\n");
       const { circles } = await circlesUnder(dir, ['*.ts']);
-      expect(circles).toEqual([['a.ts', 'b.ts']]);
+      // dpdm starts a circle at whichever member its parallel parse reached first
+      expect(circles.map((c) => [...c].sort())).toEqual([['a.ts', 'b.ts']]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
