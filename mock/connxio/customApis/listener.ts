@@ -51,6 +51,7 @@ export function authenticateCustomApi(env: TwinEnv, request: RequestInfo, op: Op
   } else {
     requireBearer(env, request, company.id);
   }
+  // the custom-API spec's scope extension holds an API key scope name
   const scope = (op.extensions['x-connxio-scope'] as string | undefined) ?? 'Messaging.Dynamic';
   if (!key.scopes.includes(scope as ApiKeyRecord['scopes'][number])) throw errors.forbidden(`the API key lacks the ${scope} scope`);
   return { company, subscription, key, customApi: api, webhookMode };
@@ -62,6 +63,7 @@ const dispatch: Handler<CustomApiCaller> = (ctx) => {
   if (match.kind === 'not-found') throw errors.notFound(`No route '${ctx.request.path}' on the custom API ${customApi.title}.`);
   if (match.kind === 'method-not-allowed') throw errors.methodNotAllowed(ctx.request.method, match.allow);
   const { route, params } = match;
+  // the custom-API spec (not a generated one) declares these three optional query parameters, validated as strings
   const query = ctx.query as { MessageEncoding?: string; InterchangeId?: string; FileName?: string };
   const contentType = ctx.request.headers['content-type'];
   return acceptMessages(ctx.env, {

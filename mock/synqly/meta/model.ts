@@ -13,6 +13,7 @@ export async function managementOpenApiDocument(): Promise<Record<string, unknow
   return spec.document;
 }
 
+/** `management` is the Management spec's OpenAPI document: its `info` and `servers` are read as OpenAPI shapes them */
 export function engineOpenApiDocument(management: Record<string, unknown>): Record<string, unknown> {
   const info = (management.info ?? {}) as { version?: string };
   return {

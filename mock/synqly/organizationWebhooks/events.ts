@@ -67,11 +67,12 @@ export function planDeliveries(org: OrgState, ev: OrganizationEvent, env: ModelE
     const credential = org.credentials.get(webhook.credential_id);
     const secret = signingSecretOf(credential);
     if (secret === undefined || (credential?.expires !== undefined && Date.parse(credential.expires) <= env.nowMs)) continue;
+    const nonce = env.random.bytes(16).toString('hex');
     const payload: JsonRecord = {
       event: ev.event,
       ...(ev.account ? { account: ev.account } : {}),
       ...(ev.integration ? { integration: ev.integration } : {}),
-      nonce: env.random.bytes(16).toString('hex'),
+      nonce,
     };
     const body = JSON.stringify(payload);
     out.push({
@@ -82,7 +83,7 @@ export function planDeliveries(org: OrgState, ev: OrganizationEvent, env: ModelE
         organization_id: org.orgId,
         webhook_id: webhook.id,
         event: ev.event,
-        nonce: payload.nonce as string,
+        nonce,
         url: webhook.url,
         state: 'pending',
         payload,
