@@ -2,6 +2,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { errors, type ParameterLocation, type ValidationIssue } from './errors.ts';
 import type { JsonSchema, OperationSpec, ParameterSpec } from './spec.ts';
+import { isPlainObject } from './store/document.ts';
 
 /**
  * Request and response validation with ajv against the operation's schemas. Parameters are
@@ -180,7 +181,7 @@ function preferSelectedBranches(errs: ErrorObject[]): ErrorObject[] {
     if ((union.keyword !== 'oneOf' && union.keyword !== 'anyOf') || !out.includes(union)) continue;
     const branches = Array.isArray(union.schema) ? (union.schema as unknown[]) : [];
     const selector = discriminatorOf(union.parentSchema, branches);
-    if (!selector || !isObject(union.data)) continue;
+    if (!selector || !isPlainObject(union.data)) continue;
     const value = union.data[selector.property];
     const inUnion = (e: ErrorObject) =>
       e !== union &&
@@ -209,27 +210,26 @@ function preferSelectedBranches(errs: ErrorObject[]): ErrorObject[] {
   return out;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
 /** the property a union's branches are told apart by, with each branch's allowed values of it */
 function discriminatorOf(parent: unknown, branches: unknown[]): { property: string; values: unknown[][] } | undefined {
-  if (branches.length === 0 || !branches.every(isObject)) return undefined;
+  if (branches.length === 0 || !branches.every(isPlainObject)) return undefined;
   const valuesOf = (property: string) =>
     branches.map((b) => {
-      const p = isObject(b.properties) ? b.properties[property] : undefined;
-      if (!isObject(p)) return undefined;
+      const p = isPlainObject(b.properties) ? b.properties[property] : undefined;
+      if (!isPlainObject(p)) return undefined;
       if (p.const !== undefined) return [p.const];
       return Array.isArray(p.enum) ? (p.enum as unknown[]) : undefined;
     });
   const complete = (vs: Array<unknown[] | undefined>): vs is unknown[][] => vs.every((v) => v !== undefined && v.length > 0);
-  const declared = isObject(parent) && isObject(parent.discriminator) ? parent.discriminator.propertyName : undefined;
+  const declared = isPlainObject(parent) && isPlainObject(parent.discriminator) ? parent.discriminator.propertyName : undefined;
   if (typeof declared === 'string') {
     const values = valuesOf(declared);
     return complete(values) ? { property: declared, values } : undefined;
   }
   // no declaration: a property every branch requires, each as its own constant(s)
   const first = branches[0] as Record<string, unknown>;
-  for (const property of isObject(first.properties) ? Object.keys(first.properties) : []) {
+  for (const property of isPlainObject(first.properties) ? Object.keys(first.properties) : []) {
     const required = branches.every((b) => Array.isArray(b.required) && b.required.includes(property));
     const values = valuesOf(property);
     if (!required || !complete(values)) continue;

@@ -6,6 +6,7 @@ import { modelEnv, mutateOrg, noContent, ok } from '../context.ts';
 import type { SynqlyFacts } from '../operation-facts.ts';
 import { orgState, ORGANIZATIONS, type OrganizationRecord } from '../state.ts';
 import { changePassword, logoff, logon } from './model.ts';
+import { isPlainObject } from '../../core/store/document.ts';
 
 /** security: [] — no principal; the organization comes from the path */
 export const authAnonymousOperations = operationTable<undefined, operations>({
@@ -28,7 +29,6 @@ export const authOperations = operationTable<SynqlyPrincipal, operations>({
   },
 });
 
-const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
 /** the organization a logon addresses (`organizationId`: id or name), when it exists */
 function logonOrganization(tx: Tx, call: CallRecord<unknown>): OrganizationRecord | undefined {
@@ -40,10 +40,10 @@ function logonOrganization(tx: Tx, call: CallRecord<unknown>): OrganizationRecor
 
 /** the member a logon named: the one it logged on (success), else the member of that name, if any */
 function logonMember(tx: Tx, organizationId: string, call: CallRecord<unknown>): string | undefined {
-  const result = isObject(call.responseBody) && isObject(call.responseBody.result) ? call.responseBody.result : undefined;
-  const member = result && isObject(result.member) && typeof result.member.id === 'string' ? result.member.id : undefined;
+  const result = isPlainObject(call.responseBody) && isPlainObject(call.responseBody.result) ? call.responseBody.result : undefined;
+  const member = result && isPlainObject(result.member) && typeof result.member.id === 'string' ? result.member.id : undefined;
   if (member) return member;
-  const name = isObject(call.requestBody) && typeof call.requestBody.name === 'string' ? call.requestBody.name.toLowerCase() : undefined;
+  const name = isPlainObject(call.requestBody) && typeof call.requestBody.name === 'string' ? call.requestBody.name.toLowerCase() : undefined;
   return name === undefined ? undefined : orgState(tx, organizationId).members.all().find((m) => m.name.toLowerCase() === name)?.id;
 }
 

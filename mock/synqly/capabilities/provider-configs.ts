@@ -1,6 +1,7 @@
 import data from '../../../specs/synqly-provider-configs.json' with { type: 'json' };
 import { errors } from '../../core/errors.ts';
 import { INLINE_REQUIRED, isInlineKind } from '../credentials/kinds.ts';
+import { isPlainObject } from '../../core/store/document.ts';
 
 /**
  * The vendor's provider configurations as data: specs/synqly-provider-configs.json (a copy of the
@@ -40,7 +41,6 @@ export const CATEGORIES: readonly string[] = source.categories;
 export const PROVIDER_CONFIGS: readonly ProviderConfigDef[] = source.providers;
 export const PROVIDER_CONFIG_BY_TYPE = new Map(PROVIDER_CONFIGS.map((p) => [p.type, p]));
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const escape = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '~1');
 
 function describeType(d: FieldDescriptor): string {
@@ -65,7 +65,7 @@ function describeType(d: FieldDescriptor): string {
 /** 400 at `pointer` (body), naming the provider */
 function refuse(provider: string, pointer: string, message: string, value?: unknown) {
   return errors.badRequest(`provider_config ${message} (${provider})`, {
-    parameter: { id: pointer, location: 'body', ...(value !== undefined && !isObject(value) && !Array.isArray(value) ? { value } : {}) },
+    parameter: { id: pointer, location: 'body', ...(value !== undefined && !isPlainObject(value) && !Array.isArray(value) ? { value } : {}) },
   });
 }
 
@@ -104,18 +104,18 @@ function checkValue(provider: string, d: FieldDescriptor, v: unknown, at: string
       if (d.items) v.forEach((item, i) => checkValue(provider, d.items!, item, `${at}/${i}`));
       return;
     case 'object':
-      if (!isObject(v)) throw wrong();
+      if (!isPlainObject(v)) throw wrong();
       if (d.fields) checkFields(provider, d.fields, v, at);
       if (d.additional_properties) for (const [k, item] of Object.entries(v)) checkValue(provider, d.additional_properties, item, `${at}/${escape(k)}`);
       return;
     case 'credential':
       // the inline kinds' own fields are checked where inline secrets are collected (integrations/config.ts)
-      if (!isObject(v)) throw wrong();
+      if (!isPlainObject(v)) throw wrong();
       if (typeof v.type !== 'string' || !d.credential_kinds!.includes(v.type)) throw refuse(provider, `${at}/type`, `${at.slice('/provider_config/'.length)} must be ${describeType(d)}`, v.type);
       if (v.type.endsWith('_id') && typeof v.value !== 'string') throw refuse(provider, `${at}/value`, `${at.slice('/provider_config/'.length)}.value must be the id of a stored credential`, v.value);
       return;
     case 'union': {
-      if (!isObject(v)) throw wrong();
+      if (!isPlainObject(v)) throw wrong();
       const variant = typeof v.type === 'string' ? d.variants![v.type] : undefined;
       if (!variant) throw refuse(provider, `${at}/type`, `${at.slice('/provider_config/'.length)} must be ${describeType(d)}`, v.type);
       checkFields(provider, variant.fields, v, at);

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { CallRecord, OperationTable } from '../../core/pipeline.ts';
-import type { JsonRecord } from '../../core/store/document.ts';
+import { isPlainObject, type JsonRecord } from '../../core/store/document.ts';
 import type { Tx } from '../../core/store/store.ts';
 import type { SynqlyFacts } from '../operation-facts.ts';
 import { orgState, type AccountRecord, type OrgState, type WebhookDeliveryRecord } from '../state.ts';
@@ -27,7 +27,6 @@ export function signBody(body: string, secret: string): string {
 
 export const SIGNATURE_HEADER = 'X-Synqly-Signature';
 
-const isObject = (v: unknown): v is JsonRecord => !!v && typeof v === 'object' && !Array.isArray(v);
 
 /** the account an integration event concerns, read from the organization's current state */
 function accountOf(org: OrgState, integration: JsonRecord): AccountRecord | undefined {
@@ -37,9 +36,9 @@ function accountOf(org: OrgState, integration: JsonRecord): AccountRecord | unde
 /** The event a successful create/update call stands for, as its family declares it (deletes: see `withDeletionEvents`). */
 export function eventFromCall(call: CallRecord<{ organization: { id: string } } | undefined>, reader: Tx, facts: SynqlyFacts): OrganizationEvent | undefined {
   const spec = facts[call.operation.operationId]?.event;
-  if (!spec || call.status < 200 || call.status > 299 || !call.principal || !isObject(call.responseBody)) return undefined;
+  if (!spec || call.status < 200 || call.status > 299 || !call.principal || !isPlainObject(call.responseBody)) return undefined;
   const resource = spec.pick(call.responseBody);
-  if (!isObject(resource)) return undefined;
+  if (!isPlainObject(resource)) return undefined;
   const organizationId = call.principal.organization.id;
   if (spec.event.startsWith('account_')) return { organizationId, event: spec.event, account: resource };
   const account = accountOf(orgState(reader, organizationId), resource);
