@@ -9,6 +9,7 @@ import { orgState, type AccountRecord, type IntegrationRecord, type Organization
 import { recordIntegrationCall } from '../status/model.ts';
 import { iso } from '../../core/model-env.ts';
 import { appendAudit, type AuditEntry } from './model.ts';
+import { isPlainObject } from '../../core/store/document.ts';
 
 /**
  * The Synqly API observer for audit and status (DECISIONS "status, audit, jobs"): after every
@@ -28,8 +29,6 @@ interface Subject {
   integrationId?: string;
   bridgeId?: string;
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
 function jsonBytes(value: unknown): number {
   return value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value));
@@ -75,7 +74,7 @@ function subjectBefore(request: RequestInfo): Subject | undefined {
  */
 function subjectOf(org: OrgState, organization: OrganizationRecord, call: CallRecord<SynqlyCaller>, facts: SynqlyFacts, before: Subject = {}): Subject {
   const params = call.request.params ?? {};
-  const result = isObject(call.responseBody) && isObject(call.responseBody.result) ? call.responseBody.result : undefined;
+  const result = isPlainObject(call.responseBody) && isPlainObject(call.responseBody.result) ? call.responseBody.result : undefined;
   const after = resolvePath(org, organization, params);
   const s: Subject = {};
   const accountId = before.accountId ?? after.accountId;
@@ -85,7 +84,7 @@ function subjectOf(org: OrgState, organization: OrganizationRecord, call: CallRe
   const bridgeId = before.bridgeId ?? after.bridgeId;
   if (bridgeId) s.bridgeId = bridgeId;
   const creates = facts[call.operation.operationId]?.creates;
-  const created = result && creates && isObject(result[creates]) ? result[creates] : undefined;
+  const created = result && creates && isPlainObject(result[creates]) ? result[creates] : undefined;
   if (created && typeof created.id === 'string') {
     if (creates === 'account') Object.assign(s, { account: org.accounts.get(created.id), accountId: created.id });
     if (creates === 'integration') s.integrationId = created.id;
@@ -101,7 +100,7 @@ function subjectOf(org: OrgState, organization: OrganizationRecord, call: CallRe
 export function redactCredentials(value: unknown, depth = 0): unknown {
   if (depth > 32) return REDACTED;
   if (Array.isArray(value)) return value.map((v) => redactCredentials(v, depth + 1));
-  if (!isObject(value)) return value;
+  if (!isPlainObject(value)) return value;
   if (depth > 0 && isInlineKind(value.type)) {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === 'type' ? v : REDACTED]));
   }
@@ -109,7 +108,7 @@ export function redactCredentials(value: unknown, depth = 0): unknown {
 }
 
 function problemMessage(body: unknown): string | undefined {
-  return isObject(body) && typeof body.message === 'string' ? body.message : undefined;
+  return isPlainObject(body) && typeof body.message === 'string' ? body.message : undefined;
 }
 
 export function auditEntryOf(call: CallRecord<SynqlyCaller>, subject: Subject, nowMs: number, memberId?: string): AuditEntry {
