@@ -91,6 +91,28 @@ describe('store on PostgreSQL', () => {
     await Promise.all([a.close(), b.close()]);
   });
 
+  it('sync waits for the writes this store queued before it: a write made after an answer is seen by the next request', async () => {
+    const url = await freshDb();
+    const a = await Store.open({ postgres: url });
+    // another session holds the write lock, so the queued write cannot commit until it lets go
+    const holder = new pg.Client({ connectionString: url });
+    await holder.connect();
+    await holder.query('SELECT pg_advisory_lock($1)', [0x61706974_01]);
+    const write = a.transact((tx) => tx.put('items', 'late', { id: 'late' }));
+    let synced = false;
+    const sync = a.sync()!.then(() => {
+      synced = true;
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(synced).toBe(false);
+    await holder.query('SELECT pg_advisory_unlock($1)', [0x61706974_01]);
+    await sync;
+    expect(a.reader.get('items', 'late')).toEqual({ id: 'late' });
+    await write;
+    await holder.end();
+    await a.close();
+  });
+
   it('while the database is down, writes and syncs fail with StoreUnavailableError and change nothing; both recover on their own', async () => {
     const url = await freshDb();
     const a = await Store.open({ postgres: url });

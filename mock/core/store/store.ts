@@ -241,6 +241,9 @@ export class Store {
   /** shared store: transactions waiting for the write lock */
   private queued: QueuedTransaction[] = [];
   private writing = false;
+  /** shared store: settles when every transaction queued so far has committed or failed */
+  private ownWritesSettled: Promise<void> = Promise.resolve();
+  private ownWritesOpen = 0;
   private syncInFlight: Promise<void> | undefined;
   private syncNext: Promise<void> | undefined;
   private lastSnapshotSeq = 0;
@@ -321,10 +324,16 @@ export class Store {
     if (this.closed) return Promise.reject(new Error('store is closed'));
     if (this.soon.length > 0) this.runSoon();
     if (this.shared) {
-      return new Promise<R>((resolve, reject) => {
+      const written = new Promise<R>((resolve, reject) => {
         this.queued.push({ fn, resolve: resolve as (value: unknown) => void, reject });
         if (!this.writing) void this.runSharedWrites();
       });
+      this.ownWritesOpen++;
+      const settled = () => {
+        this.ownWritesOpen--;
+      };
+      this.ownWritesSettled = written.then(settled, settled);
+      return written;
     }
     const { result, ops } = this.runLocal(fn);
     if (ops.length === 0) return Promise.resolve(result);
@@ -466,13 +475,21 @@ export class Store {
 
   /**
    * Shared store: resolves once this replica has applied every write committed before the call
-   * (one query); rejects with StoreUnavailableError when the database cannot be reached. Other
-   * stores: undefined (nothing to wait for).
+   * and every write it queued itself before the call — a write made after an answer went out (an
+   * audit event) is seen by the next request (one query when nothing is queued); rejects with
+   * StoreUnavailableError when the database cannot be reached. Other stores: undefined (nothing
+   * to wait for).
    */
   sync(): Promise<void> | undefined {
     if (!this.shared) return undefined;
+    if (this.ownWritesOpen > 0) return this.ownWritesSettled.then(() => this.catchUp());
+    return this.catchUp();
+  }
+
+  /** one catch-up query that started after the call (a query already under way may have missed writes committed since) */
+  private catchUp(): Promise<void> {
+    const log = this.shared!;
     if (!this.syncInFlight) {
-      const log = this.shared;
       this.syncInFlight = log
         .catchUp(this.low.data.seq)
         .then((c) => this.applyCatchUp(c))
@@ -486,7 +503,7 @@ export class Store {
       .catch(() => {})
       .then(() => {
         this.syncNext = undefined;
-        return this.sync();
+        return this.catchUp();
       });
     return this.syncNext;
   }
