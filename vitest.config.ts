@@ -28,6 +28,7 @@ export default defineConfig({
       ...(process.env.APITWIN_LIVE === '1'
         ? [{ extends: true as const, test: { name: 'live', include: conformance, exclude: [...suite, ...specChecks], env: { APITWIN_TARGET: 'live' }, fileParallelism: false } }]
         : []),
+      // `apitwin serve` as a process: in `npm test` a replica on a private PostgreSQL cluster, under the CLI a memory twin (spawned-setup.ts)
       {
         extends: true,
         test: {
