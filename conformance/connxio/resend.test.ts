@@ -62,6 +62,8 @@ describe.runIf(writes)('resend_archeo_v1', () => {
       expect(first!.resend).toEqual({ kind: 'archeo', contentSasUri: 'https://starcheo.blob.core.windows.net/content/a.json?sv=2024-05-04&sig=REDACTED&se=2026-06-01', resendDateTime: '2026-05-14T13:05:00Z' });
       expect(first!.body).not.toContain('c2VjcmV0');
       expect(JSON.parse(first!.body as string)).toMatchObject({ transactionId: 'resend-ic-1', logStepMetaData: { metadata: { OriginalSbMessage: 'eyJhIjoxfQ==' } } });
+      // members the vendor's type does not declare are ignored, never kept
+      expect(JSON.parse(first!.body as string)).not.toHaveProperty('unknownMember');
       expect(empty).toMatchObject({ channel: 'resend', integrationId: '', fileName: null, resend: { kind: 'archeo', contentSasUri: null, resendDateTime: null } });
       expect(empty!.interchangeId).toMatch(UUID);
       // the log step's transactionId stands in for a missing transactionId
@@ -78,6 +80,11 @@ describe.runIf(writes)('resend_archeo_v1', () => {
       if (twin) expect(Object.keys(res.body.errors), what).toEqual([key]);
     }
     expectProblem(await s.post('/v1/resend/archeo'), 'resend_archeo_v1', 400);
+    // a free-form metadata nested deeper than the journal can write out
+    const deep = '{"a":'.repeat(20_000) + '1' + '}'.repeat(20_000);
+    const tooDeep = await s.post('/v1/resend/archeo').set('content-type', 'application/json').send(`{"logStepMetaData":{"metadata":${deep}}}`);
+    expectProblem(tooDeep, 'resend_archeo_v1', 400);
+    if (twin) expect(Object.keys(tooDeep.body.errors)).toEqual(['LogStepMetaData.Metadata']);
     expectProblem(await s.post('/v1/resend/archeo').set('content-type', 'text/plain').send('resend please'), 'resend_archeo_v1', 415);
     if (admin) expect(await portal(target, s).messages({ channel: 'resend' })).toEqual([]);
   });

@@ -74,11 +74,38 @@ export function restartTarget(tx: Tx, caller: ResendCaller, request: ArcheoResen
   return located.integration.configCorrelationId;
 }
 
+const REQUEST_MEMBERS = ['transactionId', 'contentSasUri', 'resendDateTime', 'logStepMetaData'] as const;
+const LOG_STEP_MEMBERS = ['transactionId', 'description', 'transactionTypeName', 'messageTypeName', 'senderName', 'recieverName', 'statusName', 'fileName', 'processed', 'metadata'] as const;
+
+function pick(from: Record<string, unknown>, names: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const name of names) if (from[name] !== undefined) out[name] = from[name];
+  return out;
+}
+
+/** the members the vendor's type declares (unknown ones are accepted and ignored, never kept) */
+function declaredMembers(request: ArcheoResendEventRequest): Record<string, unknown> {
+  const kept = pick(request, REQUEST_MEMBERS);
+  if (request.logStepMetaData) kept.logStepMetaData = pick(request.logStepMetaData, LOG_STEP_MEMBERS);
+  return kept;
+}
+
+/** the request as the journal keeps it; a free-form `metadata` nested too deeply to write out is the client's mistake */
+function serialise(request: Record<string, unknown>): string {
+  try {
+    return JSON.stringify(request);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    throw errors.badRequest('logStepMetaData.metadata is nested too deeply.', {
+      issues: [{ location: 'body', pointer: '/logStepMetaData/metadata', message: 'is nested too deeply' }],
+    });
+  }
+}
+
 /** the journal entry of an accepted resend request (the request itself is its body, SAS signature redacted) */
 export function resendEntry(kind: ResendKind, request: ArcheoResendEventRequest, caller: ResendCaller, integrationId: string, env: ModelEnv): Omit<DeliveredMessage, 'id'> {
   const contentSasUri = redactSasUri(request.contentSasUri);
-  const kept = request.contentSasUri === undefined ? request : { ...request, contentSasUri };
-  const text = JSON.stringify(kept);
+  const text = serialise({ ...declaredMembers(request), ...(request.contentSasUri === undefined ? {} : { contentSasUri }) });
   const interchangeId = present(request.transactionId) ? request.transactionId : present(request.logStepMetaData?.transactionId) ? request.logStepMetaData.transactionId : env.random.uuid();
   return {
     at: iso(env.nowMs),
