@@ -143,7 +143,7 @@ export function redactBody(value: unknown, depth = 0, inSecret = false): unknown
 
 export function redactQuery(query: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(query)) out[k] = SECRET_HEADERS.has(k.toLowerCase()) || SECRET_FIELD.test(k) ? REDACTED : v;
+  for (const k of Object.keys(query)) out[k] = SECRET_HEADERS.has(k.toLowerCase()) || SECRET_FIELD.test(k) ? REDACTED : query[k];
   return out;
 }
 

@@ -7,7 +7,7 @@ import { bodyAnnounced, defaultMediaTypeFor, parseBody, readBody, withBodyMarker
 import { ApiError, errors, kindForStatus } from './errors.ts';
 import { delayFor, type FaultRule } from './faults.ts';
 import type { RateLimitVerdict } from './rate-limits.ts';
-import { redactBody, redactHeaders, redactQuery } from './request-journal.ts';
+import { redactBody, redactHeaders, redactQuery, type JournalRecord } from './request-journal.ts';
 import { hasStubs, stubAnswer, takeStub } from './stub-answers.ts';
 import type { NearMiss, Stub, StubPhase } from './stubs.ts';
 import type { RouteMatch, Router } from './router.ts';
@@ -396,7 +396,8 @@ export function logAccess(call: Call, status: number, logger: Logger): void {
 export function journal(call: Call, env: TwinEnv, answer: Answer | undefined): void {
   const { info, api } = call;
   if (info.operationId !== undefined && api.unjournaled?.has(info.operationId)) return;
-  env.requests.record({
+  // built in place, without temporary objects (this runs on every request); the keys keep their order
+  const record: Omit<JournalRecord, 'id'> = {
     at: env.clock.nowIso(),
     listener: call.listener,
     vendor: api.name,
@@ -407,15 +408,16 @@ export function journal(call: Call, env: TwinEnv, answer: Answer | undefined): v
     status: answer?.status ?? 0,
     durationMs: elapsedMs(call),
     requestHeaders: redactHeaders(info.headers),
-    ...(answer
-      ? { requestBody: redactBody(call.requestBody), responseHeaders: redactHeaders(answer.headers), responseBody: redactBody(answer.body) }
-      : {}),
-    ...(call.answeredBy
-      ? { stub: { id: call.answeredBy.id, ...(call.answeredBy.name ? { name: call.answeredBy.name } : {}) } }
-      : call.nearMisses?.length
-        ? { nearMisses: call.nearMisses }
-        : {}),
-  });
+  };
+  if (answer) {
+    record.requestBody = redactBody(call.requestBody);
+    record.responseHeaders = redactHeaders(answer.headers);
+    record.responseBody = redactBody(answer.body);
+  }
+  const stub = call.answeredBy;
+  if (stub) record.stub = stub.name ? { id: stub.id, name: stub.name } : { id: stub.id };
+  else if (call.nearMisses?.length) record.nearMisses = call.nearMisses;
+  env.requests.record(record);
 }
 
 /** Tells the API's observer (audit log, webhooks) about a routed call the handler answered; an observer that throws is logged, never fails the call. */

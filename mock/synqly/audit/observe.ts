@@ -42,12 +42,17 @@ function jsonBytes(value: unknown): number {
 function resolvePath(org: OrgState, organization: OrganizationRecord, params: Record<string, string>): Subject {
   const named = namedInPath(org, organization, params, { ownerMayBeAccount: true });
   const accountId = named.account?.id ?? named.integration?.account_id;
-  const account = named.account ?? (accountId === undefined ? undefined : org.accounts.get(accountId));
-  return {
-    ...(accountId !== undefined ? { account, accountId } : {}),
-    ...(named.integration ? { integration: named.integration, integrationId: named.integration.id } : {}),
-    ...(named.bridge ? { bridgeId: named.bridge.id } : {}),
-  };
+  const subject: Subject = {};
+  if (accountId !== undefined) {
+    subject.account = named.account ?? org.accounts.get(accountId);
+    subject.accountId = accountId;
+  }
+  if (named.integration) {
+    subject.integration = named.integration;
+    subject.integrationId = named.integration.id;
+  }
+  if (named.bridge) subject.bridgeId = named.bridge.id;
+  return subject;
 }
 
 /**
@@ -72,21 +77,32 @@ function subjectBefore(request: RequestInfo): Subject | undefined {
  * after the call (the account's pre-image when it is gone, for its environment). What resolves
  * neither way is recorded as the path sent it.
  */
-function subjectOf(org: OrgState, organization: OrganizationRecord, call: CallRecord<SynqlyCaller>, facts: SynqlyFacts, before: Subject = {}): Subject {
+function subjectOf(org: OrgState, organization: OrganizationRecord, call: CallRecord<SynqlyCaller>, facts: SynqlyFacts, before: Subject | undefined): Subject {
   const params = call.request.params ?? {};
   const result = isPlainObject(call.responseBody) && isPlainObject(call.responseBody.result) ? call.responseBody.result : undefined;
-  const after = resolvePath(org, organization, params);
+  // a GET changes nothing: its path resolves after the call as it did before it
+  const after = before && call.request.method === 'GET' ? before : resolvePath(org, organization, params);
+  before ??= {};
   const s: Subject = {};
   const accountId = before.accountId ?? after.accountId;
-  if (accountId) Object.assign(s, { accountId, account: org.accounts.get(accountId) ?? before.account });
+  if (accountId) {
+    s.accountId = accountId;
+    s.account = org.accounts.get(accountId) ?? before.account;
+  }
   const integrationId = before.integrationId ?? after.integrationId;
-  if (integrationId) Object.assign(s, { integrationId, integration: org.integrations.get(integrationId) });
+  if (integrationId) {
+    s.integrationId = integrationId;
+    s.integration = org.integrations.get(integrationId);
+  }
   const bridgeId = before.bridgeId ?? after.bridgeId;
   if (bridgeId) s.bridgeId = bridgeId;
   const creates = facts[call.operation.operationId]?.creates;
   const created = result && creates && isPlainObject(result[creates]) ? result[creates] : undefined;
   if (created && typeof created.id === 'string') {
-    if (creates === 'account') Object.assign(s, { account: org.accounts.get(created.id), accountId: created.id });
+    if (creates === 'account') {
+      s.account = org.accounts.get(created.id);
+      s.accountId = created.id;
+    }
     if (creates === 'integration') s.integrationId = created.id;
     if (creates === 'bridge') s.bridgeId = created.id;
   }
@@ -114,9 +130,11 @@ function problemMessage(body: unknown): string | undefined {
 export function auditEntryOf(call: CallRecord<SynqlyCaller>, subject: Subject, nowMs: number, memberId?: string): AuditEntry {
   const headers = call.request.headers;
   const ua = headers['user-agent'];
-  const failed = call.status >= 400;
   const member = call.principal?.token.member_id ?? memberId;
-  return {
+  // built in place, without temporary objects (this runs on every call); the keys keep the order
+  // events are listed in, so the status is set after the optional body and response: until then
+  // the object lacks it, hence the cast
+  const entry = {
     environment: subject.account?.environment ?? '',
     created_at: iso(nowMs),
     remote_addr: call.request.remoteAddress ?? '',
@@ -125,14 +143,18 @@ export function auditEntryOf(call: CallRecord<SynqlyCaller>, subject: Subject, n
     method: call.request.method.toUpperCase(),
     path: call.request.path,
     code: String(call.status),
-    ...(call.requestBody !== undefined ? { body: redactBody(redactCredentials(call.requestBody)) } : {}),
-    ...(failed && problemMessage(call.responseBody) ? { response: problemMessage(call.responseBody) } : {}),
-    status: `${call.status} ${STATUS_CODES[call.status] ?? ''}`.trim(),
-    ...(member ? { member_id: member } : {}),
-    ...(subject.accountId ? { account_id: subject.accountId } : {}),
-    ...(subject.integrationId ? { integration_id: subject.integrationId } : {}),
-    ...(subject.bridgeId ? { bridge_group_id: subject.bridgeId } : {}),
-  };
+  } as AuditEntry;
+  if (call.requestBody !== undefined) entry.body = redactBody(redactCredentials(call.requestBody));
+  if (call.status >= 400) {
+    const message = problemMessage(call.responseBody);
+    if (message) entry.response = message;
+  }
+  entry.status = `${call.status} ${STATUS_CODES[call.status] ?? ''}`.trim();
+  if (member) entry.member_id = member;
+  if (subject.accountId) entry.account_id = subject.accountId;
+  if (subject.integrationId) entry.integration_id = subject.integrationId;
+  if (subject.bridgeId) entry.bridge_group_id = subject.bridgeId;
+  return entry;
 }
 
 /** Records one answered call; the write is durable on its own schedule (the response is already out). */
