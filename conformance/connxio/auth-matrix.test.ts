@@ -60,10 +60,23 @@ interface World {
 
 const NO_SUCH_ID = '0f0e0d0c-0b0a-4909-8807-060504030201';
 
-/** the fields a JSON request body's items carry, per the spec (an array's items, or the object itself) */
-function bodyFields(op: OperationSpec): { array: boolean; fields: Set<string> } | undefined {
-  const schema = op.requestBody?.content['application/json']?.schema as { type?: string; properties?: object; items?: { properties?: object } } | undefined;
+interface BodySchema {
+  type?: string;
+  properties?: Record<string, BodySchema>;
+  items?: BodySchema;
+}
+
+/**
+ * The fields a JSON request body's items carry, per the spec: an array's items, the items of an
+ * object whose one member is an array of objects (`wrapper`, as v1 batch's `messageBodyRequests`),
+ * or the object itself.
+ */
+function bodyFields(op: OperationSpec): { array: boolean; wrapper?: string; fields: Set<string> } | undefined {
+  const schema = op.requestBody?.content['application/json']?.schema as BodySchema | undefined;
   if (!schema) return undefined;
+  const members = Object.entries(schema.properties ?? {});
+  const [wrapper, list] = members.length === 1 && members[0]![1].type === 'array' && members[0]![1].items?.properties ? members[0]! : [];
+  if (wrapper && list) return { array: true, wrapper, fields: new Set(Object.keys(list.items!.properties!)) };
   const array = schema.type === 'array';
   return { array, fields: new Set(Object.keys((array ? schema.items?.properties : schema.properties) ?? {})) };
 }
@@ -109,6 +122,7 @@ function probeFor(w: World, op: OperationSpec): Probe {
     else if (shape && fields.size === 0) item = { orderId: 'SO-1' }; // any JSON document
     else item = {};
     body = shape?.array ? [item] : item;
+    if (shape?.wrapper) body = { [shape.wrapper]: body };
   }
   return {
     op: op.operationId,

@@ -35,6 +35,7 @@ const cases: Case[] = [
   { op: 'send_eventgrid_message', status: 200, request: (s, i) => ({ call: s.post(`/v2/messages/${i.eventGrid}/eventgrid`), body: [eventGridEvent()] }) },
   { op: 'send_message_v1', status: 200, request: (s, i) => ({ call: s.post('/v1/message'), body: { configCorrelationId: i.api, messageBody: b64('v1') } }) },
   { op: 'send_message_new_v1', status: 200, request: (s, i) => ({ call: s.post('/v1/message/new'), body: { configCorrelationId: i.api, messageBody: b64('new') } }) },
+  { op: 'send_message_new_batch_v1', status: 200, request: (s, i) => ({ call: s.post('/v1/message/new/batch'), body: { messageBodyRequests: [{ configCorrelationId: i.api, messageBody: b64('new batch') }] } }) },
 ];
 
 describe('request media types in specs/connxio.yaml', () => {

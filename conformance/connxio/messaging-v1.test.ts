@@ -230,11 +230,14 @@ describe.runIf(writes)('send_message_new_batch_v1', () => {
     const s = await connxioSession(target);
     const a = await createIntegration(s);
     const b = await createIntegration(s);
-    const res = await s.post('/v1/message/new/batch').send([
-      { configCorrelationId: a, messageBody: b64('first'), interchangeId: 'nb-1', fileName: 'one.txt' },
-      { configCorrelationId: b, messageBody: b64('second'), messageEncoding: 'ASCII' },
-      { configCorrelationId: a, messageBody: b64('third'), interchangeId: 'nb-3' },
-    ]);
+    const res = await s.post('/v1/message/new/batch').send({
+      messageBodyRequests: [
+        { configCorrelationId: a, messageBody: b64('first'), interchangeId: 'nb-1', fileName: 'one.txt' },
+        { configCorrelationId: b, messageBody: b64('second'), messageEncoding: 'ASCII' },
+        { configCorrelationId: a, messageBody: b64('third'), interchangeId: 'nb-3' },
+      ],
+      colour: 'ignored',
+    });
     expectOperation(res, 'send_message_new_batch_v1', 200);
     if (twin) {
       const ids = (res.headers['x-interchange-id'] as string).split(', ');
@@ -252,14 +255,14 @@ describe.runIf(writes)('send_message_new_batch_v1', () => {
     }
   });
 
-  it.runIf(twin)('takes the XML form (ArrayOfMessageBodyRequest with ConfigCorrelationId per item)', async () => {
+  it.runIf(twin)('takes the XML form (ArrayOfMessageBodyRequest > MessageBodyRequests > MessageBodyRequest, ConfigCorrelationId per item)', async () => {
     const s = await connxioSession(target);
     const a = await createIntegration(s);
     const b = await createIntegration(s);
-    const xml = `<ArrayOfMessageBodyRequest xmlns:i="http://www.w3.org/2001/XMLSchema-instance">
+    const xml = `<ArrayOfMessageBodyRequest xmlns:i="http://www.w3.org/2001/XMLSchema-instance"><MessageBodyRequests>
   <MessageBodyRequest><ConfigCorrelationId>${a}</ConfigCorrelationId><InterchangeId i:nil="true"/><MessageBody>${b64('to a')}</MessageBody><SenderId>shop</SenderId></MessageBodyRequest>
   <MessageBodyRequest><ConfigCorrelationId>${b}</ConfigCorrelationId><MessageBody>${b64('to b')}</MessageBody><FileName>b.txt</FileName></MessageBodyRequest>
-</ArrayOfMessageBodyRequest>`;
+</MessageBodyRequests></ArrayOfMessageBodyRequest>`;
     expectOperation(await s.post('/api/v1/message/new/batch').set('content-type', 'application/xml').send(xml), 'send_message_new_batch_v1', 200);
     if (admin) {
       expect((await portal(target, s).messages()).map((m) => [m.integrationId, m.body, m.fileName])).toEqual([
@@ -275,24 +278,54 @@ describe.runIf(writes)('send_message_new_batch_v1', () => {
     const disabled = await createIntegration(s, { enabled: false });
     const sync = await createIntegration(s, { synchronous: true });
     const item = (configCorrelationId: string, text = 'x') => ({ configCorrelationId, messageBody: b64(text) });
-    expectProblem(await s.post('/v1/message/new/batch').send([item(good), item(NO_SUCH_ID)]), 'send_message_new_batch_v1', 404);
-    const off = await s.post('/v1/message/new/batch').send([item(good), item(disabled)]);
+    const batch = (...messageBodyRequests: unknown[]) => ({ messageBodyRequests });
+    expectProblem(await s.post('/v1/message/new/batch').send(batch(item(good), item(NO_SUCH_ID))), 'send_message_new_batch_v1', 404);
+    const off = await s.post('/v1/message/new/batch').send(batch(item(good), item(disabled)));
     expectProblem(off, 'send_message_new_batch_v1', 400);
     expect(off.body.detail).toMatch(/disabled/);
-    const synchronous = await s.post('/v1/message/new/batch').send([item(good), item(sync)]);
+    const synchronous = await s.post('/v1/message/new/batch').send(batch(item(good), item(sync)));
     expectProblem(synchronous, 'send_message_new_batch_v1', 400);
     expect(synchronous.body.detail).toMatch(/synchronous/);
-    const invalid = await s.post('/v1/message/new/batch').send([item(good), { messageBody: b64('no target') }]);
+    const invalid = await s.post('/v1/message/new/batch').send(batch(item(good), { messageBody: b64('no target') }));
     expectProblem(invalid, 'send_message_new_batch_v1', 400);
-    expect(invalid.body.errors).toEqual({ '[1].ConfigCorrelationId': ['The ConfigCorrelationId field is required.'] });
-    expectProblem(await s.post('/v1/message/new/batch').send([]), 'send_message_new_batch_v1', 400);
-    expectProblem(await s.post('/v1/message/new/batch').set('content-type', 'application/xml').send('<ArrayOfMessageBodyRequest><Oops/></ArrayOfMessageBodyRequest>'), 'send_message_new_batch_v1', 400);
+    expect(invalid.body.errors).toEqual({ 'MessageBodyRequests[1].ConfigCorrelationId': ['The ConfigCorrelationId field is required.'] });
+    for (const empty of [batch(), { messageBodyRequests: null }, {}]) {
+      const res = await s.post('/v1/message/new/batch').send(empty);
+      expectProblem(res, 'send_message_new_batch_v1', 400);
+      if (twin) expect(res.body.detail, JSON.stringify(empty)).toMatch(/no messages/);
+    }
+    expectProblem(await s.post('/v1/message/new/batch').set('content-type', 'application/xml').send('<ArrayOfMessageBodyRequest><MessageBodyRequests><Oops/></MessageBodyRequests></ArrayOfMessageBodyRequest>'), 'send_message_new_batch_v1', 400);
     if (admin) {
       const otherKey = await portal(target, s).createKey(['Messaging'], { subscriptionId: s.otherSubscriptionId });
-      const hidden = await s.raw.post('/v1/message/new/batch').set('connxio-api-key', otherKey.key).set('authorization', `Bearer ${s.bearer}`).send([item(good)]);
+      const hidden = await s.raw.post('/v1/message/new/batch').set('connxio-api-key', otherKey.key).set('authorization', `Bearer ${s.bearer}`).send(batch(item(good)));
       expectProblem(hidden, 'send_message_new_batch_v1', 404);
       expect(await portal(target, s).messages()).toEqual([]);
     }
+  });
+
+  it('refuses a bare JSON array as ASP.NET does a body it cannot bind (400 at $), and checks each item at MessageBodyRequests[i]; nothing delivered', async () => {
+    const s = await connxioSession(target);
+    const id = await createIntegration(s);
+    const bare = await s.post('/v1/message/new/batch').send([{ configCorrelationId: id, messageBody: b64('bare') }]);
+    expectProblem(bare, 'send_message_new_batch_v1', 400);
+    expect(Object.keys(bare.body.errors)).toContain('$');
+    if (twin) expect(bare.body.errors).toEqual({ $: ['The JSON value could not be converted to System.Object. Path: $ | LineNumber: 0 | BytePositionInLine: 0.'] });
+    const items = await s.post('/v1/message/new/batch').send({ messageBodyRequests: [{ configCorrelationId: id, messageBody: b64('fine') }, { configCorrelationId: id }, { messageBody: b64('no target') }] });
+    expectProblem(items, 'send_message_new_batch_v1', 400);
+    expect(items.body.errors).toEqual({ 'MessageBodyRequests[1].MessageBody': ['The MessageBody field is required.'] });
+    const unconvertible = await s.post('/v1/message/new/batch').send({ messageBodyRequests: [{ configCorrelationId: id, messageBody: b64('fine') }, { configCorrelationId: id, messageBody: b64('fine'), fileName: 7 }] });
+    expectProblem(unconvertible, 'send_message_new_batch_v1', 400);
+    expect(Object.keys(unconvertible.body.errors)).toEqual(['$.messageBodyRequests[1].fileName']);
+    const xmlItems = await s
+      .post('/v1/message/new/batch')
+      .set('content-type', 'text/xml')
+      .send(`<ArrayOfMessageBodyRequest><MessageBodyRequests><MessageBodyRequest><ConfigCorrelationId>${id}</ConfigCorrelationId><MessageBody>${b64('ok')}</MessageBody></MessageBodyRequest><MessageBodyRequest><ConfigCorrelationId>${id}</ConfigCorrelationId><MessageBody>not base64!</MessageBody></MessageBodyRequest></MessageBodyRequests></ArrayOfMessageBodyRequest>`);
+    expectProblem(xmlItems, 'send_message_new_batch_v1', 400);
+    expect(Object.keys(xmlItems.body.errors)).toEqual(['MessageBodyRequests[1].MessageBody']);
+    // the v2/v3 XML form (items straight under the root) names no messageBodyRequests: an empty batch
+    const v2Form = await s.post('/v1/message/new/batch').set('content-type', 'application/xml').send(`<ArrayOfMessageBodyRequest><MessageBodyRequest><ConfigCorrelationId>${id}</ConfigCorrelationId><MessageBody>${b64('x')}</MessageBody></MessageBodyRequest></ArrayOfMessageBodyRequest>`);
+    expectProblem(v2Form, 'send_message_new_batch_v1', 400);
+    if (admin) expect(await portal(target, s).messages({ integrationId: id })).toEqual([]);
   });
 });
 

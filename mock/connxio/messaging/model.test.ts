@@ -12,7 +12,9 @@ import {
   deliverMessages,
   eventGridMessages,
   findTargetIntegration,
-  legacyMessages,
+  legacyBatchMessages,
+  legacyMessage,
+  legacyMessageBatchFromXml,
   legacyQueryMessage,
   legacyTarget,
   locateIntegration,
@@ -299,6 +301,35 @@ describe('messageBatchFromXml (the XML form of a batch)', () => {
   });
 });
 
+describe('legacyMessageBatchFromXml (the XML form of the vendor\'s ArrayOfMessageBodyRequest, v1)', () => {
+  it('reads <MessageBodyRequests> into messageBodyRequests: any case, one item kept a list, i:nil as null, other root elements skipped', () => {
+    const one = `<ArrayOfMessageBodyRequest xmlns="http://schemas.datacontract.org/2004/07/Connxio.Api"><Colour>red</Colour><MessageBodyRequests><MessageBodyRequest><ConfigCorrelationId>a</ConfigCorrelationId><MessageBody>${b64('x')}</MessageBody></MessageBodyRequest></MessageBodyRequests></ArrayOfMessageBodyRequest>`;
+    expect(legacyMessageBatchFromXml(one)).toEqual({ messageBodyRequests: [{ configCorrelationId: 'a', messageBody: b64('x') }] });
+    const two = `<ArrayOfMessageBodyRequest><messageBodyRequests><messageBodyRequest><MessageBody>${b64('1')}</MessageBody></messageBodyRequest><MessageBodyRequest i:nil="true" xmlns:i="x"/></messageBodyRequests></ArrayOfMessageBodyRequest>`;
+    expect(legacyMessageBatchFromXml(two)).toEqual({ messageBodyRequests: [{ messageBody: b64('1') }, null] });
+    expect(legacyMessageBatchFromXml('<ArrayOfMessageBodyRequest><MessageBodyRequests/></ArrayOfMessageBodyRequest>')).toEqual({ messageBodyRequests: [] });
+    expect(legacyMessageBatchFromXml('<ArrayOfMessageBodyRequest xmlns:i="x"><MessageBodyRequests i:nil="true"/></ArrayOfMessageBodyRequest>')).toEqual({ messageBodyRequests: null });
+    expect(legacyMessageBatchFromXml('<ArrayOfMessageBodyRequest/>')).toEqual({});
+    expect(legacyMessageBatchFromXml('<ArrayOfMessageBodyRequest xmlns:i="x" i:nil="true"/>')).toBeNull();
+    // the items straight under the root (the v2/v3 form) are not the member: no messageBodyRequests
+    expect(legacyMessageBatchFromXml(`<ArrayOfMessageBodyRequest><MessageBodyRequest><MessageBody>${b64('x')}</MessageBody></MessageBodyRequest></ArrayOfMessageBodyRequest>`)).toEqual({});
+  });
+
+  it('refuses a repeated list, a foreign element among the items and text where elements belong (400)', () => {
+    const cases: Array<[string, RegExp]> = [
+      ['<ArrayOfMessageBodyRequest><MessageBodyRequests/><MessageBodyRequests/></ArrayOfMessageBodyRequest>', /more than once/],
+      ['<ArrayOfMessageBodyRequest><MessageBodyRequests><Message/></MessageBodyRequests></ArrayOfMessageBodyRequest>', /unexpected element <Message> in <MessageBodyRequests>/],
+      ['<ArrayOfMessageBodyRequest><MessageBodyRequests>e30=</MessageBodyRequests></ArrayOfMessageBodyRequest>', /holds text/],
+      ['<MessageBodyRequests/>', /expected <ArrayOfMessageBodyRequest>/],
+    ];
+    for (const [xml, why] of cases) {
+      const err = thrown(() => legacyMessageBatchFromXml(xml));
+      expect(err.status, xml).toBe(400);
+      expect(err.message, xml).toMatch(why);
+    }
+  });
+});
+
 describe('messageBodyRequestFromXml (the XML form of a v1 MessageBodyRequest)', () => {
   it('reads a lone <MessageBodyRequest> and refuses a batch there', () => {
     const xml = `<MessageBodyRequest xmlns:i="http://www.w3.org/2001/XMLSchema-instance"><ConfigCorrelationId>abc</ConfigCorrelationId><MessageBody>${b64('hi')}</MessageBody><FileName i:nil="true"/></MessageBodyRequest>`;
@@ -314,19 +345,27 @@ describe('legacy (v1) MessageBodyRequests', () => {
       { configCorrelationId: 'int-a', messageBody: b64('{"n":1}'), messageEncoding: 'utf-8', interchangeId: 'ic-a', fileName: 'a.json', messageFormat: 'json', senderId: 's', receiverId: 'r', recieverId: 'r', documentType: 'Order' },
       { configCorrelationId: 'int-b', messageBody: b64('<b/>') },
     ];
-    const addressed = legacyMessages(items, true);
+    const addressed = legacyBatchMessages({ messageBodyRequests: items });
     expect(addressed.map((a) => a.integrationId)).toEqual(['int-a', 'int-b']);
     expect(addressed[0]!.message).toEqual({ bytes: Buffer.from('{"n":1}'), contentType: null, messageEncoding: 'utf-8', interchangeId: 'ic-a', fileName: 'a.json' });
     expect(addressed[1]!.message.bytes.toString()).toBe('<b/>');
-    expect(thrown(() => legacyMessages([], true)).status).toBe(400);
+    expect(legacyMessage(items[1]!)).toEqual([addressed[1]]);
   });
 
-  it('refuses items without a target: at ConfigCorrelationId (single) or [i].ConfigCorrelationId (batch), empty counting as absent', () => {
-    const single = thrown(() => legacyMessages([{ messageBody: b64('x'), configCorrelationId: null }], false));
+  it('refuses a batch whose messageBodyRequests is null, missing or empty (400 at messageBodyRequests)', () => {
+    for (const batch of [{ messageBodyRequests: [] }, { messageBodyRequests: null }, {}]) {
+      const err = thrown(() => legacyBatchMessages(batch));
+      expect(err.status, JSON.stringify(batch)).toBe(400);
+      expect(err.details.parameter).toEqual({ id: '/messageBodyRequests', location: 'body' });
+    }
+  });
+
+  it('refuses items without a target: at ConfigCorrelationId (single) or messageBodyRequests[i].configCorrelationId (batch), empty counting as absent', () => {
+    const single = thrown(() => legacyMessage({ messageBody: b64('x'), configCorrelationId: null }));
     expect(single.status).toBe(400);
     expect(single.details.issues).toEqual([{ location: 'body', pointer: '/configCorrelationId', message: 'is required' }]);
-    const batch = thrown(() => legacyMessages([{ configCorrelationId: 'a', messageBody: b64('x') }, { messageBody: b64('y') }, { configCorrelationId: '', messageBody: b64('z') }], true));
-    expect(batch.details.issues!.map((i) => i.pointer)).toEqual(['/1/configCorrelationId', '/2/configCorrelationId']);
+    const batch = thrown(() => legacyBatchMessages({ messageBodyRequests: [{ configCorrelationId: 'a', messageBody: b64('x') }, { messageBody: b64('y') }, { configCorrelationId: '', messageBody: b64('z') }] }));
+    expect(batch.details.issues!.map((i) => i.pointer)).toEqual(['/messageBodyRequests/1/configCorrelationId', '/messageBodyRequests/2/configCorrelationId']);
   });
 
   it('v1 /message: the query names the target when it can, else the body; query metadata wins over the body\'s', () => {

@@ -213,20 +213,43 @@ export function legacyQueryMessage(item: LegacyMessageBodyRequest, query: { Mess
   };
 }
 
+/** The vendor's `ArrayOfMessageBodyRequest` (v1 `/message/new/batch`): the items, nullable in its type. */
+export interface LegacyMessageBatchRequest {
+  messageBodyRequests?: LegacyMessageBodyRequest[] | null;
+}
+
 /**
- * v1 `/message/new[/batch]`: one message per item, addressed to the item's `configCorrelationId`.
- * The vendor's type leaves it optional, but these requests have no other place to name the
- * target: an item without one → 400 at `ConfigCorrelationId` (`[i].ConfigCorrelationId` in a batch).
+ * One message per item, addressed to the item's `configCorrelationId`. The vendor's type leaves
+ * it optional, but these requests have no other place to name the target: an item without one
+ * → 400 at the item's `configCorrelationId` (`pointerOf(i)`).
  */
-export function legacyMessages(items: LegacyMessageBodyRequest[], batch: boolean): AddressedMessage[] {
-  assertNotEmpty(items);
+function addressedMessages(items: LegacyMessageBodyRequest[], pointerOf: (index: number) => string): AddressedMessage[] {
   const missing = items.flatMap((item, i) => (present(item.configCorrelationId) ? [] : [i]));
   if (missing.length > 0) {
     throw errors.badRequest('A message names no target integration (configCorrelationId).', {
-      issues: missing.map((i) => ({ location: 'body' as const, pointer: batch ? `/${i}/configCorrelationId` : '/configCorrelationId', message: 'is required' })),
+      issues: missing.map((i) => ({ location: 'body' as const, pointer: pointerOf(i), message: 'is required' })),
     });
   }
   return items.map((item) => ({ integrationId: item.configCorrelationId!, message: batchMessage(item) }));
+}
+
+/** v1 `/message/new`: one MessageBodyRequest; no target → 400 at `ConfigCorrelationId` */
+export function legacyMessage(item: LegacyMessageBodyRequest): AddressedMessage[] {
+  return addressedMessages([item], () => '/configCorrelationId');
+}
+
+/**
+ * v1 `/message/new/batch`: the items of `messageBodyRequests`, each addressed to its own target
+ * (no target → 400 at `MessageBodyRequests[i].ConfigCorrelationId`). The vendor's type lets the
+ * list be null; a null, missing or empty list is a batch without messages, refused as every
+ * empty batch is (400, nothing delivered).
+ */
+export function legacyBatchMessages(batch: LegacyMessageBatchRequest): AddressedMessage[] {
+  const items = batch.messageBodyRequests ?? [];
+  if (items.length === 0) {
+    throw errors.badRequest('The batch holds no messages (messageBodyRequests is null, missing or empty).', { parameter: { id: '/messageBodyRequests', location: 'body' } });
+  }
+  return addressedMessages(items, (i) => `/messageBodyRequests/${i}/configCorrelationId`);
 }
 
 /**
@@ -259,6 +282,8 @@ const FIELD_BY_LOWER_NAME = new Map(MESSAGE_BODY_REQUEST_FIELDS.map((f) => [f.to
 const XML_ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 const ITEM_ELEMENT = 'MessageBodyRequest';
 const BATCH_ELEMENT = 'ArrayOfMessageBodyRequest';
+/** the v1 batch's one member (`ArrayOfMessageBodyRequest.messageBodyRequests`), a list of items */
+const LEGACY_ITEMS_ELEMENT = 'MessageBodyRequests';
 
 function xmlError(message: string): ApiError {
   // the parser quotes what it read (a tag name may be the whole body): keep the detail short
@@ -304,9 +329,14 @@ const xmlParser = new XMLParser({
     decode: decodeXmlEntities,
     setXmlVersion: () => undefined,
   },
-  // the items of a batch are always a list, even when there is one
-  isArray: (_name, jpath, _leaf, isAttribute) => !isAttribute && typeof jpath === 'string' && /^[^.]+\.[^.]+$/.test(jpath) && jpath.split('.')[0]!.toLowerCase() === BATCH_ELEMENT.toLowerCase(),
+  // the children of a batch root, and the items of the v1 batch's MessageBodyRequests, are always a list, even when there is one
+  isArray: (_name, jpath, _leaf, isAttribute) => !isAttribute && typeof jpath === 'string' && isListPath(jpath.toLowerCase().split('.')),
 });
+
+function isListPath(path: string[]): boolean {
+  if (path[0] !== BATCH_ELEMENT.toLowerCase()) return false;
+  return path.length === 2 || (path.length === 3 && path[1] === LEGACY_ITEMS_ELEMENT.toLowerCase());
+}
 
 type XmlNode = string | { [name: string]: unknown };
 
@@ -378,16 +408,39 @@ function itemFromXml(node: unknown, where: string): Record<string, unknown> | nu
   return item;
 }
 
-/** `<ArrayOfMessageBodyRequest>` → the batch as a JSON array (v2/v3 `/batch`, v1 `/message/new/batch`) */
-export function messageBatchFromXml(text: string): Array<Record<string, unknown> | null> | null {
-  const root = parseXmlDocument(text, BATCH_ELEMENT);
-  if (isNil(root)) return null;
+/** the `<MessageBodyRequest>` items of a list element (`where`), in document order */
+function itemsFromXml(list: XmlNode, where: string): Array<Record<string, unknown> | null> {
   const items: Array<Record<string, unknown> | null> = [];
-  for (const [name, value] of childrenOf(root, BATCH_ELEMENT)) {
-    if (name.toLowerCase() !== ITEM_ELEMENT.toLowerCase()) throw xmlError(`unexpected element <${name}> in <${BATCH_ELEMENT}>; expected <${ITEM_ELEMENT}>`);
+  for (const [name, value] of childrenOf(list, where)) {
+    if (name.toLowerCase() !== ITEM_ELEMENT.toLowerCase()) throw xmlError(`unexpected element <${name}> in <${where}>; expected <${ITEM_ELEMENT}>`);
     for (const node of value as unknown[]) items.push(itemFromXml(node, `${ITEM_ELEMENT} #${items.length + 1}`));
   }
   return items;
+}
+
+/** `<ArrayOfMessageBodyRequest>` → the batch as a JSON array (v2/v3 `/batch`) */
+export function messageBatchFromXml(text: string): Array<Record<string, unknown> | null> | null {
+  const root = parseXmlDocument(text, BATCH_ELEMENT);
+  if (isNil(root)) return null;
+  return itemsFromXml(root, BATCH_ELEMENT);
+}
+
+/**
+ * The vendor's `ArrayOfMessageBodyRequest` type as DataContract writes it (v1 `/message/new/batch`):
+ * `<ArrayOfMessageBodyRequest><MessageBodyRequests><MessageBodyRequest>…` → `{messageBodyRequests: [...]}`.
+ * `i:nil` on the list is null; other elements of the root are skipped (unknown members), so a
+ * root holding the items directly has no `messageBodyRequests`.
+ */
+export function legacyMessageBatchFromXml(text: string): { messageBodyRequests?: Array<Record<string, unknown> | null> | null } | null {
+  const root = parseXmlDocument(text, BATCH_ELEMENT);
+  if (isNil(root)) return null;
+  const lists = childrenOf(root, BATCH_ELEMENT).filter(([name]) => name.toLowerCase() === LEGACY_ITEMS_ELEMENT.toLowerCase());
+  if (lists.length === 0) return {};
+  const nodes = lists.flatMap(([, value]) => value as unknown[]);
+  if (nodes.length > 1) throw xmlError(`<${LEGACY_ITEMS_ELEMENT}> appears more than once in <${BATCH_ELEMENT}>`);
+  const list = nodes[0];
+  if (isNil(list)) return { messageBodyRequests: null };
+  return { messageBodyRequests: itemsFromXml(list as XmlNode, LEGACY_ITEMS_ELEMENT) };
 }
 
 /** `<MessageBodyRequest>` → one request as a JSON object (v1 `/message/new`) */

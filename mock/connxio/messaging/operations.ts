@@ -7,7 +7,9 @@ import { acceptAddressedMessages, acceptMessages } from './deliver.ts';
 import {
   batchMessages,
   eventGridMessages,
-  legacyMessages,
+  legacyBatchMessages,
+  legacyMessage,
+  legacyMessageBatchFromXml,
   legacyQueryMessage,
   legacyTarget,
   messageBatchFromXml,
@@ -17,6 +19,7 @@ import {
   type DeliveryChannel,
   type DeliveryContext,
   type InboundMessage,
+  type LegacyMessageBatchRequest,
   type LegacyMessageBodyRequest,
 } from './model.ts';
 
@@ -105,14 +108,13 @@ function sendLegacyMessage(): Handler<ConnxioCaller> {
   };
 }
 
-/** v1 /message/new (one MessageBodyRequest) and /message/new/batch (an array): each names its integration */
+/** v1 /message/new (one MessageBodyRequest) and /message/new/batch (an ArrayOfMessageBodyRequest): each item names its integration */
 function sendAddressed(channel: 'message' | 'batch'): Handler<ConnxioCaller> {
   return (ctx) => {
-    const items =
+    const addressed =
       channel === 'batch'
-        ? jsonShapedBody<LegacyMessageBodyRequest[]>(ctx, messageBatchFromXml)
-        : [jsonShapedBody<LegacyMessageBodyRequest>(ctx, messageBodyRequestFromXml)];
-    const addressed = legacyMessages(items, channel === 'batch');
+        ? legacyBatchMessages(jsonShapedBody<LegacyMessageBatchRequest>(ctx, legacyMessageBatchFromXml))
+        : legacyMessage(jsonShapedBody<LegacyMessageBodyRequest>(ctx, messageBodyRequestFromXml));
     const contexts = addressed.map((a) => deliveryContext(ctx, a.integrationId, channel, 'v1'));
     return acceptAddressedMessages(
       ctx.env,
