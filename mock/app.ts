@@ -1,6 +1,5 @@
 import { randomInt } from 'node:crypto';
 import { createServer, type RequestListener, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type express from 'express';
 import { pino, type Logger } from 'pino';
 import { createAdminApi } from './admin/index.ts';
@@ -21,6 +20,7 @@ import { Store } from './core/store/store.ts';
 import { createValidator } from './core/validation.ts';
 import { createSynqlyApi } from './synqly/index.ts';
 import { createTenant, type ConnxioCredentials, type SynqlyCredentials } from './admin/tenants/lifecycle.ts';
+import { boundPort } from './core/narrow.ts';
 
 /**
  * createTwin: the three listeners' apps over one store, clock and random. Nothing listens here;
@@ -117,9 +117,7 @@ export async function createTwin(options: TwinOptions = {}): Promise<Twin> {
   const synqlyApi = createSynqlyApi(synqlySpec, env);
   // the dispatchers mount APIs of different principal types side by side; each API's handlers get
   // the principal its own authenticate made, so the type is erased where they are mounted
-  const synqly = synqlyApi as VendorApi<unknown>;
-  const connxio = createConnxioApi(connxioSpec, env) as VendorApi<unknown>;
-  const custom = createCustomApiListener(customSpec, env) as VendorApi<unknown>;
+  const [synqly, connxio, custom] = [synqlyApi, createConnxioApi(connxioSpec, env), createCustomApiListener(customSpec, env)] as Array<VendorApi<unknown>>;
   const admin = createAdminApi(adminSpec, env, {
     version: VERSION,
     startedAt: Date.now(),
@@ -228,8 +226,8 @@ export async function startTwin(options: StartOptions = {}): Promise<RunningTwin
   }
   const host = options.host ?? '127.0.0.1';
   const names: ListenerName[] = ['synqly', 'connxio', 'custom'];
-  const servers = {} as Record<ListenerName, Server>;
-  const urls = {} as Record<ListenerName, string>;
+  // both are filled for every name in the loop below before anything reads them
+  const [servers, urls] = [{}, {}] as [Record<ListenerName, Server>, Record<ListenerName, string>];
   try {
     await Promise.all(
       names.map(async (name) => {
@@ -241,7 +239,7 @@ export async function startTwin(options: StartOptions = {}): Promise<RunningTwin
           server.once('error', reject);
           server.listen(options.ports?.[name] ?? options.port ?? DEFAULT_PORTS[name], host, () => resolve());
         });
-        const { port } = server.address() as AddressInfo;
+        const port = boundPort(server);
         urls[name] = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
         twin.listeners[name] = urls[name];
       }),

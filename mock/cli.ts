@@ -41,7 +41,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--profile <name>', 'data seeded into a new (empty) store').choices([...PROFILES]).default('demo'))
     .option('--seed <n>', 'seed for generated data: the same seed gives the same ids, names and secrets', int('--seed'))
     .option('--count <n>', 'records per collection for the large profile', int('--count'), 1000)
-    .option('--allowed-host <name>', 'also accept this Host name (or name:port) on the control API and dashboard when bound to loopback; repeatable', (value: string, previous: string[]) => [...previous, value], [] as string[])
+    .option('--allowed-host <name>', 'also accept this Host name (or name:port) on the control API and dashboard when bound to loopback; repeatable', (value: string, previous: string[]) => [...previous, value], Array.of<string>())
     .option('--admin-token <token>', 'require this token (X-Apitwin-Admin-Token) on /__admin; env APITWIN_ADMIN_TOKEN')
     .option('--body-limit <bytes>', 'largest accepted request body', int('--body-limit'), 1024 * 1024)
     .addOption(new Option('--compaction-bytes <bytes>', 'journal size that may trigger a compaction into the snapshot (default 8 MiB; tests use small values)').argParser(int('--compaction-bytes')).hideHelp())
@@ -226,11 +226,10 @@ async function conformance(options: ConformanceCliOptions): Promise<void> {
   try {
     process.exitCode = await runConformanceCommand(options);
   } catch (err) {
-    const e = err as Error;
-    const usage = e instanceof UsageError || e instanceof InvalidArgumentError;
-    const target = e instanceof TargetError || e.name === 'TargetError';
+    const usage = err instanceof UsageError || err instanceof InvalidArgumentError;
+    const target = err instanceof TargetError || (err instanceof Error && err.name === 'TargetError');
     if (!usage && !target) throw err;
-    process.stderr.write(`apitwin conformance: ${e.message}\n`);
+    process.stderr.write(`apitwin conformance: ${messageOf(err)}\n`);
     process.exitCode = usage ? 2 : 1;
   }
 }
@@ -279,7 +278,7 @@ async function runConformanceCommand(options: ConformanceCliOptions): Promise<nu
   const { summaryCounts } = await import('../conformance/report/matrix.ts');
   if (options.parity) {
     const { runParity } = await import('../conformance/run.ts');
-    const [a, b] = options.parity as [string, string];
+    const [a, b] = options.parity; // two targets: checked when the options were read
     const { report, a: ra, b: rb } = await runParity({ ...selection, a, b, reportsDir: options.reports, allowWrites: options.allowWrites });
     process.stdout.write(`parity ${a} vs ${b}: ${report.compared} responses compared, ${report.differences.length} difference(s); report: ${resolve(options.reports, 'parity.md')}\n`);
     const cleanupFailed = printCleanup(ra.cleanupFailures) + printCleanup(rb.cleanupFailures);

@@ -6,6 +6,7 @@ import { operationTable, type OperationTable } from '../core/pipeline.ts';
 import type { operations } from '../generated/admin.ts';
 import { specPath, type ApiSpec } from '../core/spec.ts';
 import type { ListenerUrls } from './dashboard.ts';
+import { isOneOf } from '../core/narrow.ts';
 
 /**
  * The control API's index, the OpenAPI documents the twin serves (specs/*.yaml as shipped) and a
@@ -84,7 +85,7 @@ export function referenceOperations(version: string, listeners: ListenerUrls, ve
     return t;
   };
   const specText = (name: string) => {
-    if (!(SPEC_FILES as readonly string[]).includes(name)) throw errors.notFound(`no document ${name}; the twin serves ${SPEC_FILES.join(', ')}`);
+    if (!isOneOf(SPEC_FILES, name)) throw errors.notFound(`no document ${name}; the twin serves ${SPEC_FILES.join(', ')}`);
     return text(`spec:${name}`, () => readFile(specPath(name), 'utf8'));
   };
   const yaml = (body: string) => ({ status: 200, body, contentType: 'application/yaml; charset=utf-8' });

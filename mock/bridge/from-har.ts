@@ -1,7 +1,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StubInput } from '../core/stubs.ts';
-import { headerOf, readHar, responseText, type ApitwinEntry } from './har.ts';
+import { headerOf, readHar, responseText } from './har.ts';
 import { loadVendor, type RecordVendor } from './record.ts';
 
 /**
@@ -16,7 +16,7 @@ const NOT_PLAYED = new Set(['content-length', 'transfer-encoding', 'connection',
 
 export async function stubsFromHar(file: string, outDir: string): Promise<{ files: string[]; skipped: number }> {
   const har = readHar(file);
-  const entries = har.log.entries as ApitwinEntry[];
+  const entries = har.log.entries;
   const routers = new Map<RecordVendor, Awaited<ReturnType<typeof loadVendor>>>();
   const stubs: Array<{ name: string; stub: StubInput }> = [];
   let skipped = 0;

@@ -1,6 +1,8 @@
 import { closeSync, fstatSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import type { Entry, Har, Header } from 'har-format';
 import { messageOf } from '../core/error-message.ts';
+import { errnoCode } from '../core/narrow.ts';
+import { isPlainObject } from '../core/store/document.ts';
 
 /**
  * HAR 1.2 files (http://www.softwareishard.com/blog/har-12-spec/): written entry by entry, each
@@ -68,13 +70,16 @@ export class HarError extends Error {
   override name = 'HarError';
 }
 
+/** A HAR whose entries may carry apitwin's fields (a foreign HAR's entries simply have none). */
+export type ApitwinHar = Omit<Har, 'log'> & { log: Omit<Har['log'], 'entries'> & { entries: ApitwinEntry[] } };
+
 /** Reads a HAR file; entries need a request (method, url) and a response (status). */
-export function readHar(file: string): Har {
+export function readHar(file: string): ApitwinHar {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new HarError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? messageOf(err)}`);
+    throw new HarError(`cannot read ${file}: ${errnoCode(err) ?? messageOf(err)}`);
   }
   let doc: unknown;
   try {
@@ -82,11 +87,11 @@ export function readHar(file: string): Har {
   } catch (err) {
     throw new HarError(`${file} is not JSON: ${messageOf(err).split('\n')[0]}`);
   }
-  const entries = (doc as Har | null)?.log?.entries;
+  const entries = isPlainObject(doc) && isPlainObject(doc.log) ? doc.log.entries : undefined;
   if (!Array.isArray(entries)) throw new HarError(`${file} is not a HAR file: no log.entries array`);
   entries.forEach((e, i) => {
-    const r = (e as Partial<Entry> | null)?.request;
-    const s = (e as Partial<Entry> | null)?.response;
+    const r = isPlainObject(e) && isPlainObject(e.request) ? e.request : undefined;
+    const s = isPlainObject(e) && isPlainObject(e.response) ? e.response : undefined;
     if (typeof r?.method !== 'string' || typeof r.url !== 'string') throw new HarError(`${file}: log.entries[${i}] has no request method and url`);
     if (typeof s?.status !== 'number') throw new HarError(`${file}: log.entries[${i}] has no response status`);
     try {
@@ -95,7 +100,8 @@ export function readHar(file: string): Har {
       throw new HarError(`${file}: log.entries[${i}].request.url is not an absolute URL: ${r.url.slice(0, 100)}`);
     }
   });
-  return doc as Har;
+  // checked above: the members the twin reads are there; the rest is the HAR tool's business
+  return doc as ApitwinHar;
 }
 
 export function headerList(headers: Record<string, string | string[] | undefined>): Header[] {
@@ -130,6 +136,7 @@ export function parseJson(text: string | undefined): unknown {
 
 /** Why a fetch failed, in a word (ECONNREFUSED, ENOTFOUND, bad port…). */
 export function networkCause(err: unknown): string {
+  // fetch's TypeError carries the socket error (or an AggregateError of them) as its cause
   const cause = (err as { cause?: { code?: string; message?: string; errors?: Array<{ code?: string }> } }).cause;
   return cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? messageOf(err);
 }

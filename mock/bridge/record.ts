@@ -1,6 +1,5 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Entry, QueryString } from 'har-format';
+import type { QueryString } from 'har-format';
 import { ApiError } from '../core/errors.ts';
 import { createRandom } from '../core/random.ts';
 import { createRouter, type Router } from '../core/router.ts';
@@ -11,6 +10,7 @@ import { renderSynqlyProblem } from '../synqly/errors.ts';
 import { createHarWriter, headerList, networkCause, type ApitwinEntry, type HarWriter } from './har.ts';
 import { createRedactor, type Redactor } from './redact.ts';
 import { messageOf } from '../core/error-message.ts';
+import { boundPort } from '../core/narrow.ts';
 
 /**
  * `apitwin record`: a forwarding proxy a client points at instead of the vendor. Every exchange
@@ -116,7 +116,7 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
-  const { port } = server.address() as AddressInfo;
+  const port = boundPort(server);
   const host = options.host ?? '127.0.0.1';
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
@@ -230,7 +230,7 @@ function entryOf(x: Exchange): ApitwinEntry {
     timings: { send: 0, wait: Math.round(x.ms * 100) / 100, receive: 0 },
     _apitwin: { vendor: x.vendorName, ...(op ? { operationId: op.operationId } : {}), ...(credentials.length ? { credentials } : {}), violations },
   };
-  return entry as Entry as ApitwinEntry;
+  return entry;
 }
 
 function caseless(params: URLSearchParams, name: string): string | undefined {

@@ -2,6 +2,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { messageOf } from '../core/error-message.ts';
+import { errnoCode } from '../core/narrow.ts';
+import { isPlainObject } from '../core/store/document.ts';
 
 /**
  * `apitwin serve --stubs DIR`: every .json, .yaml or .yml file under DIR holds one stub or a list
@@ -19,10 +21,10 @@ export function readStubFiles(dir: string): Array<{ source: string; stub: Record
   let files: string[];
   try {
     if (!statSync(dir).isDirectory()) throw new StubFileError(`--stubs ${dir} is not a directory`);
-    files = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => /\.(json|ya?ml)$/i.test(f)).sort();
+    files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => /\.(json|ya?ml)$/i.test(f)).sort();
   } catch (err) {
     if (err instanceof StubFileError) throw err;
-    throw new StubFileError(`cannot read --stubs ${dir}: ${(err as NodeJS.ErrnoException).code ?? messageOf(err)}`);
+    throw new StubFileError(`cannot read --stubs ${dir}: ${errnoCode(err) ?? messageOf(err)}`);
   }
   const out: Array<{ source: string; stub: Record<string, unknown> }> = [];
   for (const file of files) {
@@ -35,8 +37,8 @@ export function readStubFiles(dir: string): Array<{ source: string; stub: Record
     }
     const list = Array.isArray(doc) ? doc : [doc];
     list.forEach((stub, i) => {
-      if (!stub || typeof stub !== 'object' || Array.isArray(stub)) throw new StubFileError(`${path}${list.length > 1 ? ` item ${i + 1}` : ''}: a stub is an object`);
-      out.push({ source: `${relative(dir, path)}${list.length > 1 ? `#${i + 1}` : ''}`, stub: stub as Record<string, unknown> });
+      if (!isPlainObject(stub)) throw new StubFileError(`${path}${list.length > 1 ? ` item ${i + 1}` : ''}: a stub is an object`);
+      out.push({ source: `${relative(dir, path)}${list.length > 1 ? `#${i + 1}` : ''}`, stub });
     });
   }
   return out;

@@ -42,7 +42,7 @@ export interface VerifyResult {
 
 export async function verifyRecording(options: { har: string; target: VerifyTarget; reportsDir?: string }): Promise<VerifyResult> {
   const har = readHar(options.har);
-  const entries = har.log.entries as ApitwinEntry[];
+  const entries = har.log.entries;
   const vendors = new Map<RecordVendor, Awaited<ReturnType<typeof loadVendor>>>();
   const vendorOf = async (entry: ApitwinEntry): Promise<{ vendor: RecordVendor; operationId: string }> => {
     const url = new URL(entry.request.url);
@@ -205,7 +205,7 @@ function learn(map: Map<string, string>, recorded: unknown, target: unknown, fie
     return;
   }
   if (recorded && target && typeof recorded === 'object' && typeof target === 'object') {
-    for (const [k, v] of Object.entries(recorded)) if (k in target) learn(map, v, (target as Record<string, unknown>)[k], k, depth + 1);
+    for (const [k, v] of Object.entries(recorded)) if (k in target) learn(map, v, Reflect.get(target, k), k, depth + 1);
   }
 }
 

@@ -1,3 +1,4 @@
+import { entriesOf } from './narrow.ts';
 /**
  * The one error class of the twin and its catalogue of templates. Handlers, models and the
  * pipeline throw `ApiError`s; each vendor has one renderer that turns them into its envelope
@@ -80,7 +81,7 @@ export function statusTitle(status: number): string {
 }
 
 export function kindForStatus(status: number): ErrorKind {
-  for (const [kind, t] of Object.entries(ERROR_TEMPLATES)) if (t.status === status) return kind as ErrorKind;
+  for (const [kind, t] of entriesOf(ERROR_TEMPLATES)) if (t.status === status) return kind;
   return status >= 500 ? 'internal' : 'bad_request';
 }
 

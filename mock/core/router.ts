@@ -1,6 +1,7 @@
 import FindMyWay from 'find-my-way';
 import type { HttpMethod } from './spec.ts';
 import { messageOf } from './error-message.ts';
+import { isOneOf } from './narrow.ts';
 
 /**
  * Matches a request line to a route generated from a spec path template. Literal segments win
@@ -47,7 +48,7 @@ export function createRouter<T>(options: RouterOptions = {}): Router<T> {
     },
     match(method, pathname) {
       try {
-        const found = ROUTABLE.includes(method as HttpMethod) ? fmw.find(method as HttpMethod, pathname) : null;
+        const found = isOneOf(ROUTABLE, method) ? fmw.find(method, pathname) : null;
         // find-my-way hands back the route add() stored (its type is untyped) and the path's parameters as strings
         if (found) return { kind: 'found', route: found.store as T, params: found.params as Record<string, string> };
         const allow = ADVERTISED.filter((m) => m !== method && fmw.find(m, pathname) !== null);

@@ -2,7 +2,7 @@ import { errors } from '../core/errors.ts';
 import type { JsonRecord } from '../core/store/document.ts';
 import type { Tx } from '../core/store/store.ts';
 import { ALL_ACTIONS, permits } from './permissionset/sets.ts';
-import { orgCollection, type Environment, type RefreshTokenRecord, type Resources } from './state.ts';
+import { orgCollection, type RefreshTokenRecord, type Resources } from './state.ts';
 
 /**
  * Authorization of Management calls (contract §2.11, §4.4-4.6; DECISIONS "status mapping",
@@ -130,7 +130,7 @@ const isAll = (list: readonly string[] | undefined) => list !== undefined && lis
 function accountMatches(r: NonNullable<Resources['accounts']>, account: AccountRef): boolean {
   if (!isAll(r.ids) && !r.ids.includes(account.id)) return false;
   if (r.labels && r.labels.length > 0 && !isAll(r.labels) && !(account.labels ?? []).some((l) => r.labels!.includes(l))) return false;
-  if (r.environments && r.environments.length > 0 && !r.environments.includes(account.environment as Environment)) return false;
+  if (r.environments && r.environments.length > 0 && !r.environments.some((e) => e === account.environment)) return false;
   return true;
 }
 
@@ -170,7 +170,7 @@ function outsideOf(restriction: Grant, target: Target, action: string, access: A
     const account = target.account;
     const label = `account ${account.name ?? account.id}`;
     if (!isAll(accounts.ids) && !accounts.ids.includes(account.id)) return `${label} is outside the accounts restriction (ids ${listed(accounts.ids)})`;
-    if (accounts.environments && accounts.environments.length > 0 && !accounts.environments.includes(account.environment as Environment)) {
+    if (accounts.environments && accounts.environments.length > 0 && !accounts.environments.some((e) => e === account.environment)) {
       return `${label} (environment ${account.environment ?? 'unknown'}) is outside the accounts restriction (environments ${listed(accounts.environments)})`;
     }
     return `${label} (labels ${listed(account.labels ?? []) || 'none'}) is outside the accounts restriction (labels ${listed(accounts.labels ?? [])})`;

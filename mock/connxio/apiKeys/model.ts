@@ -3,6 +3,7 @@ import { hashSecret } from '../../core/secrets.ts';
 import type { Tx } from '../../core/store/store.ts';
 import { API_KEY_SCOPES, companyCollection, KEY_INDEX, type ApiKeyRecord, type ApiKeyScope, type CompanyState, type KeyIndexRecord } from '../state.ts';
 import { iso, type ModelEnv } from '../../core/model-env.ts';
+import { isOneOf } from '../../core/narrow.ts';
 
 /**
  * Connxio API keys (contract §3, DECISIONS): base64 of 32 random bytes, one subscription, at
@@ -23,7 +24,7 @@ function newKeyValue(env: ModelEnv): string {
 
 function assertScopes(scopes: readonly string[]): void {
   if (scopes.length === 0) throw errors.badRequest('an API key needs at least one scope', { parameter: { id: '/scopes', location: 'body' } });
-  const unknown = scopes.filter((s) => !API_KEY_SCOPES.includes(s as ApiKeyScope));
+  const unknown = scopes.filter((s) => !isOneOf(API_KEY_SCOPES, s));
   if (unknown.length > 0) {
     throw errors.badRequest(`unknown scope(s) ${unknown.join(', ')}; use ${API_KEY_SCOPES.join(', ')}`, { parameter: { id: '/scopes', location: 'body', value: unknown } });
   }

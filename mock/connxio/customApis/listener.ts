@@ -53,7 +53,7 @@ export function authenticateCustomApi(env: TwinEnv, request: RequestInfo, op: Op
   }
   // the custom-API spec's scope extension holds an API key scope name
   const scope = (op.extensions['x-connxio-scope'] as string | undefined) ?? 'Messaging.Dynamic';
-  if (!key.scopes.includes(scope as ApiKeyRecord['scopes'][number])) throw errors.forbidden(`the API key lacks the ${scope} scope`);
+  if (!key.scopes.some((s) => s === scope)) throw errors.forbidden(`the API key lacks the ${scope} scope`);
   return { company, subscription, key, customApi: api, webhookMode };
 }
 

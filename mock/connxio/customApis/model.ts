@@ -5,6 +5,7 @@ import { iso, type ModelEnv } from '../../core/model-env.ts';
 import { apiTriggerSettings, isInboundAdapter } from '../integrations/inbound.ts';
 import { findIntegration } from '../integrations/lookups.ts';
 import { companyState, type ApiKeyRecord, type CompanyState, type CustomApiRecord, type CustomApiRoute } from '../state.ts';
+import { isOneOf } from '../../core/narrow.ts';
 
 /**
  * Connxio Custom APIs (contract §4, DECISIONS "custom APIs"): a title, a summary, a subscription
@@ -65,7 +66,7 @@ export function validateRoutes(state: CompanyState, subscriptionId: string, rout
   const seen = new Map<string, number>();
   return routes.map((r, i) => {
     const method = r.method.trim().toUpperCase();
-    if (!(ROUTE_METHODS as readonly string[]).includes(method)) throw routeProblem(i, 'method', `must be one of ${ROUTE_METHODS.join(', ')}`, r.method);
+    if (!isOneOf(ROUTE_METHODS, method)) throw routeProblem(i, 'method', `must be one of ${ROUTE_METHODS.join(', ')}`, r.method);
     const path = normalizePath(r.path);
     if (!path.startsWith('/')) throw routeProblem(i, 'path', 'must start with /', r.path);
     if (/[?#\s]/.test(path)) throw routeProblem(i, 'path', 'may not contain a query, a fragment or white space', r.path);
@@ -92,7 +93,7 @@ export function validateRoutes(state: CompanyState, subscriptionId: string, rout
     if (!isInboundAdapter(integration, 'Api')) {
       throw routeProblem(i, 'integrationId', `integration ${r.integrationId} has the ${integration.inboundConnection?.adapterType ?? '(none)'} inbound adapter; only Api-triggered integrations can be targets`, r.integrationId);
     }
-    return { method: method as RouteMethod, path, integrationId: integration.configCorrelationId };
+    return { method, path, integrationId: integration.configCorrelationId };
   });
 }
 

@@ -14,6 +14,7 @@ import {
   type Transformation,
   type Webhook,
 } from './types.ts';
+import { isOneOf } from '../../core/narrow.ts';
 
 /**
  * A request body (`IntegrationInput`) made into the stored document: every field present, the
@@ -115,8 +116,8 @@ export function integrationView(record: IntegrationRecord): IntegrationRecord {
   const legacyTags = Object.hasOwn(record, 'tags');
   const legacySteps = record.subIntegrations?.some(
     (sub) =>
-      sub.transformations?.some((t) => Object.keys(t).some((k) => !(TRANSFORMATION_FIELDS as readonly string[]).includes(k))) ||
-      (sub.internalProperties && Object.entries(sub.internalProperties).some(([k, v]) => !(INTERNAL_PROPERTIES as readonly string[]).includes(k) || typeof v !== 'boolean')),
+      sub.transformations?.some((t) => Object.keys(t).some((k) => !isOneOf(TRANSFORMATION_FIELDS, k))) ||
+      (sub.internalProperties && Object.entries(sub.internalProperties).some(([k, v]) => !isOneOf(INTERNAL_PROPERTIES, k) || typeof v !== 'boolean')),
   );
   if (!legacyTags && !legacySteps) return record;
   const { tags: _tags, ...rest } = record as IntegrationRecord & { tags?: unknown };

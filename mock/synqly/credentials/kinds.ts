@@ -1,4 +1,5 @@
 import type { CredentialKind } from '../state.ts';
+import { isOneOf, keysOf } from '../../core/narrow.ts';
 
 /**
  * Credential kinds as they appear inside provider configs: an inline secret
@@ -21,10 +22,10 @@ export const INLINE_REQUIRED: Record<InlineKind, string[][]> = {
   webhook_url: [['url'], ['secret']],
 };
 
-export const INLINE_KINDS = Object.keys(INLINE_REQUIRED) as InlineKind[];
+export const INLINE_KINDS: InlineKind[] = keysOf(INLINE_REQUIRED);
 
 export function isInlineKind(type: unknown): type is InlineKind {
-  return typeof type === 'string' && (INLINE_KINDS as string[]).includes(type);
+  return typeof type === 'string' && isOneOf(INLINE_KINDS, type);
 }
 
 /** `basic_id` → `basic`; undefined when `type` is not a reference kind */

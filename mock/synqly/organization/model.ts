@@ -8,6 +8,7 @@ import { deleteRefreshToken, issueRefreshToken, type IssuedPair } from '../token
 import { iso, type ModelEnv } from '../../core/model-env.ts';
 import { assertSameId } from '../updates.ts';
 import type { components } from '../../generated/synqly.ts';
+import { entriesOf } from '../../core/narrow.ts';
 
 /** How long an organization's default token lives: the twin's choice, the vendor does not say. */
 export const DEFAULT_ORG_TOKEN_TTL_MS = 10 * 365 * 24 * 3_600_000;
@@ -131,7 +132,7 @@ const DURATION_RANGES: Record<'invite_duration' | 'forgot_duration' | 'password_
 
 function assertOptions(options: OrganizationOptions | undefined): void {
   if (!options) return;
-  for (const [field, [min, max]] of Object.entries(DURATION_RANGES) as Array<[keyof typeof DURATION_RANGES, [number, number]]>) {
+  for (const [field, [min, max]] of entriesOf(DURATION_RANGES)) {
     const text = options[field];
     if (text === undefined) continue;
     const ms = parseDuration(text);

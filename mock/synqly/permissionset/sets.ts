@@ -1,4 +1,5 @@
 import permissionSetData from './permission-sets.json' with { type: 'json' };
+import { keysOf } from '../../core/narrow.ts';
 
 /**
  * The 8 built-in permission sets as data (permission-sets.json; DECISIONS "permission sets"): the ApiPermissionMap each
@@ -34,7 +35,7 @@ export const PERMISSION_SETS = Object.fromEntries(
   (permissionSetData.sets as unknown as PermissionSetDefinition[]).map((set) => [set.name, Object.freeze(set)]),
 ) as Record<PermissionSetName, PermissionSetDefinition>;
 
-export const PERMISSION_SET_NAMES = Object.keys(PERMISSION_SETS) as PermissionSetName[];
+export const PERMISSION_SET_NAMES: PermissionSetName[] = keysOf(PERMISSION_SETS);
 
 /** actions that `all.read` grants: every list/get-like action */
 export const READ_ACTIONS = new Set(['list', 'get', 'list_account', 'list_history', 'list_events', 'timeseries', 'integration_timeseries', 'status', 'lookup']);

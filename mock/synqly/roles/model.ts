@@ -6,6 +6,7 @@ import { orgCollection, type OrgState, type Resources, type RoleRecord } from '.
 import { iso, type ModelEnv } from '../../core/model-env.ts';
 import { assertSameId } from '../updates.ts';
 import type { components } from '../../generated/synqly.ts';
+import { isOneOf } from '../../core/narrow.ts';
 
 /**
  * Roles (contract §2.11, §4.6): a permission set plus an optional resource restriction. Members
@@ -75,7 +76,7 @@ export function resolveResources(org: OrgState, resources: Resources, permission
 }
 
 function assertNameUsable(org: OrgState, name: string, exceptId?: string): void {
-  if ((BUILTIN_ROLES as readonly string[]).includes(name.toLowerCase())) {
+  if (isOneOf(BUILTIN_ROLES, name.toLowerCase())) {
     throw errors.conflict(`role name ${name} belongs to a built-in role`, { parameter: { id: '/name', location: 'body', value: name } });
   }
   assertNameFree(org.roles.all(), name, 'role', exceptId);
