@@ -302,7 +302,9 @@ export function renderResult(result: HandlerResult): Answer {
   if (result.body === undefined) return { status, headers: result.headers ?? {}, body: undefined, serialized: status === 204 ? undefined : '' };
   const contentType = result.contentType ?? 'application/json; charset=utf-8';
   const serialized = typeof result.body === 'string' && !contentType.includes('json') ? result.body : JSON.stringify(result.body);
-  return { status, headers: { ...result.headers, 'content-type': contentType }, body: result.body, serialized };
+  // most results set no headers: a literal then, not a spread (a spread of the many shapes handlers return defines its key slowly)
+  const headers = result.headers ? { ...result.headers, 'content-type': contentType } : { 'content-type': contentType };
+  return { status, headers, body: result.body, serialized };
 }
 
 /** Any failure in the API's own envelope; an error that is not an ApiError is logged and answered 500 (or the body reader's 4xx). */

@@ -24,7 +24,10 @@ export function mutateOrg<R>(ctx: SynqlyContext, fn: (org: OrgState) => R): Prom
 /** `{"result": …}` plus documented siblings such as `total` */
 export function ok(result: unknown, siblings: Record<string, unknown> = {}): HandlerResult {
   const body: Record<string, unknown> = { result };
-  for (const [k, v] of Object.entries(siblings)) if (v !== undefined) body[k] = v;
+  for (const k of Object.keys(siblings)) {
+    const v = siblings[k];
+    if (v !== undefined) body[k] = v;
+  }
   return { status: 200, body };
 }
 
