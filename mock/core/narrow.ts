@@ -31,3 +31,8 @@ export function boundPort(server: { address(): AddressInfo | string | null }): n
   if (address === null || typeof address === 'string') throw new Error('the server is not listening on a TCP port');
   return address.port;
 }
+
+/** `value` if it is an array (of unknown members), else undefined. */
+export function unknownArray(value: unknown): unknown[] | undefined {
+  return Array.isArray(value) ? value : undefined;
+}

@@ -88,7 +88,7 @@ export async function compileSpec(file: string): Promise<{ document: Record<stri
   const [refParser, yaml] = await Promise.all([import('@apidevtools/json-schema-ref-parser'), import('yaml')]);
   // a bundled CommonJS module may come back with its exports under `default`
   const dereference = refParser.dereference ?? (refParser as unknown as { default: typeof refParser }).default.dereference;
-  const parseYaml = yaml.parse ?? (yaml as unknown as { default: typeof yaml }).default.parse;
+  const parseYaml = yaml.parse ?? (yaml as unknown as { default: typeof yaml }).default.parse; // the same for yaml
   const text = readFileSync(file, 'utf8');
   // a spec file holds one OpenAPI object (checked where the operations are read)
   const document = (file.endsWith('.json') ? JSON.parse(text) : parseYaml(text)) as Record<string, unknown>;
@@ -172,23 +172,22 @@ export function unpackGraph(packed: PackedGraph | Record<string, unknown>): Reco
       for (let i = 0; i < v.length; i++) v[i] = visit(v[i]);
       return v;
     }
-    const ref = (v as Record<string, unknown>)[SHARED];
+    const ref: unknown = Reflect.get(v, SHARED);
     if (typeof ref === 'number' && Object.keys(v).length === 1) {
       if (resolvedShared[ref] === undefined) resolvedShared[ref] = visit(shared[ref]);
       return resolvedShared[ref];
     }
-    const obj = v as Record<string, unknown>;
-    for (const k in obj) obj[k] = visit(obj[k]);
-    return obj;
+    for (const k in v) Reflect.set(v, k, visit(Reflect.get(v, k)));
+    return v;
   };
-  return visit(root) as Record<string, unknown>;
+  return visit(root) as Record<string, unknown>; // root is packed from a document object
 }
 
 async function readSpec(file: string): Promise<ApiSpec> {
   const compiled = compiledSpecPath(file);
   const fresh = existsSync(compiled) && statSync(compiled).mtimeMs >= statSync(file).mtimeMs;
   const { document, resolved } = fresh
-    ? (JSON.parse(readFileSync(compiled, 'utf8')) as { document: Record<string, unknown>; resolved: PackedGraph })
+    ? (JSON.parse(readFileSync(compiled, 'utf8')) as { document: Record<string, unknown>; resolved: PackedGraph }) // written by compileSpec
     : await compileSpec(file);
   const operations = collectOperations(unpackGraph(resolved));
   const byId = new Map<string, OperationSpec>();
@@ -199,37 +198,58 @@ async function readSpec(file: string): Promise<ApiSpec> {
   return { file, document, operations, byId };
 }
 
-/** `doc` is a dereferenced OpenAPI 3 document (the spec tests lint it): its members are read as OpenAPI shapes them */
-function collectOperations(doc: Record<string, unknown>): OperationSpec[] {
-  const paths = (doc.paths ?? {}) as Record<string, Record<string, unknown>>;
-  const docSecurity = (doc.security ?? []) as Array<Record<string, string[]>>;
+/** The members of a dereferenced OpenAPI 3 document that `collectOperations` reads. */
+interface OpenApiDocument {
+  paths?: Record<string, OpenApiPathItem>;
+  security?: Array<Record<string, string[]>>;
+}
+type OpenApiParameter = Omit<ParameterSpec, 'required' | 'schema'> & { required?: boolean; schema?: JsonSchema };
+type OpenApiPathItem = { parameters?: OpenApiParameter[] } & { [method in Lowercase<HttpMethod>]?: OpenApiOperation };
+interface OpenApiOperation {
+  operationId?: string;
+  parameters?: OpenApiParameter[];
+  requestBody?: { required?: boolean; content?: Record<string, MediaSpec> };
+  tags?: string[];
+  responses?: OperationSpec['responses'];
+  security?: Array<Record<string, string[]>>;
+  [member: string]: unknown;
+}
+
+function lowerCase<T extends string>(text: T): Lowercase<T> {
+  return text.toLowerCase() as Lowercase<T>; // toLowerCase is typed string
+}
+
+function collectOperations(dereferenced: Record<string, unknown>): OperationSpec[] {
+  // a dereferenced OpenAPI 3 document: the spec tests lint it, so its members have the shapes OpenAPI gives them
+  const doc = dereferenced as OpenApiDocument;
+  const docSecurity = doc.security ?? [];
   const out: OperationSpec[] = [];
-  for (const [path, item] of Object.entries(paths)) {
-    const shared = (item.parameters ?? []) as ParameterSpec[];
+  for (const [path, item] of Object.entries(doc.paths ?? {})) {
+    const shared = item.parameters ?? [];
     for (const method of METHODS) {
-      const raw = item[method.toLowerCase()] as Record<string, unknown> | undefined;
+      const raw = item[lowerCase(method)];
       if (!raw) continue;
-      const operationId = raw.operationId as string | undefined;
+      const operationId = raw.operationId;
       if (!operationId) throw new Error(`${method} ${path} has no operationId`);
-      const own = (raw.parameters ?? []) as ParameterSpec[];
+      const own = raw.parameters ?? [];
       const parameters = [...shared.filter((p) => !own.some((o) => o.name === p.name && o.in === p.in)), ...own].map((p) => ({
         name: p.name,
         in: p.in,
         required: p.in === 'path' ? true : Boolean(p.required),
-        schema: (p.schema ?? {}) as JsonSchema,
+        schema: p.schema ?? {},
       }));
       const extensions: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(raw)) if (k.startsWith('x-')) extensions[k] = v;
-      const body = raw.requestBody as { required?: boolean; content?: Record<string, MediaSpec> } | undefined;
+      const body = raw.requestBody;
       out.push({
         operationId,
         method,
         path,
-        tags: (raw.tags ?? []) as string[],
+        tags: raw.tags ?? [],
         parameters,
         requestBody: body ? { required: Boolean(body.required), content: body.content ?? {} } : undefined,
-        responses: (raw.responses ?? {}) as OperationSpec['responses'],
-        security: (raw.security ?? docSecurity) as Array<Record<string, string[]>>,
+        responses: raw.responses ?? {},
+        security: raw.security ?? docSecurity,
         extensions,
       });
     }

@@ -134,6 +134,7 @@ export function mismatches(stub: Stub, request: StubRequest): string[] | undefin
       failed.push(...check('body', request.body, p));
       continue;
     }
+    // a parsed body is one of the JSON values JSONPath takes, and with wrap: true it answers an array
     const selected = request.body === undefined ? [] : (JSONPath({ path: p.path, json: request.body as object, wrap: true }) as unknown[]);
     const label = `body ${p.path}`;
     if (selected.length === 0) failed.push(...check(label, undefined, p));
@@ -167,7 +168,7 @@ function deepEqual(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) !== Array.isArray(b)) return false;
   const ka = Object.keys(a);
   const kb = Object.keys(b);
-  return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && deepEqual(Reflect.get(a, k), Reflect.get(b, k)));
 }
 
 /** every field of `part` is in `whole` with a value that contains it; arrays: every item of `part` is contained by some item of `whole` */
@@ -176,7 +177,7 @@ export function isSubset(part: unknown, whole: unknown): boolean {
   if (typeof whole !== 'object' || whole === null) return false;
   if (Array.isArray(part)) return Array.isArray(whole) && part.every((p) => whole.some((w) => isSubset(p, w)));
   if (Array.isArray(whole)) return false;
-  return Object.entries(part).every(([k, v]) => Object.hasOwn(whole, k) && isSubset(v, (whole as Record<string, unknown>)[k]));
+  return Object.entries(part).every(([k, v]) => Object.hasOwn(whole, k) && isSubset(v, Reflect.get(whole, k)));
 }
 
 /** The first matching stub, and the near misses (stubs of this operation whose predicates failed). */

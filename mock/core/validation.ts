@@ -3,6 +3,7 @@ import addFormatsModule from 'ajv-formats';
 import { errors, type ParameterLocation, type ValidationIssue } from './errors.ts';
 import type { JsonSchema, OperationSpec, ParameterSpec } from './spec.ts';
 import { isPlainObject } from './store/document.ts';
+import { unknownArray } from './narrow.ts';
 
 /**
  * Request and response validation with ajv against the operation's schemas. Parameters are
@@ -10,6 +11,7 @@ import { isPlainObject } from './store/document.ts';
  * Validators are compiled on first use of an operation and cached.
  */
 
+// ajv-formats' CommonJS export is typed as its ES module namespace; at run time it is the plugin function
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 export interface RequestInput {
@@ -179,7 +181,7 @@ function preferSelectedBranches(errs: ErrorObject[]): ErrorObject[] {
   let out = errs;
   for (const union of errs) {
     if ((union.keyword !== 'oneOf' && union.keyword !== 'anyOf') || !out.includes(union)) continue;
-    const branches = Array.isArray(union.schema) ? (union.schema as unknown[]) : [];
+    const branches: unknown[] = Array.isArray(union.schema) ? union.schema : [];
     const selector = discriminatorOf(union.parentSchema, branches);
     if (!selector || !isPlainObject(union.data)) continue;
     const value = union.data[selector.property];
@@ -219,7 +221,7 @@ function discriminatorOf(parent: unknown, branches: unknown[]): { property: stri
       const p = isPlainObject(b.properties) ? b.properties[property] : undefined;
       if (!isPlainObject(p)) return undefined;
       if (p.const !== undefined) return [p.const];
-      return Array.isArray(p.enum) ? (p.enum as unknown[]) : undefined;
+      return unknownArray(p.enum);
     });
   const complete = (vs: Array<unknown[] | undefined>): vs is unknown[][] => vs.every((v) => v !== undefined && v.length > 0);
   const declared = isPlainObject(parent) && isPlainObject(parent.discriminator) ? parent.discriminator.propertyName : undefined;
@@ -244,7 +246,7 @@ function describeAjvError(e: ErrorObject): string {
     case 'required':
       return 'is required';
     case 'enum':
-      return `must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+      return `must be one of ${unknownArray(e.params.allowedValues)?.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'additionalProperties':
       return 'is not an allowed field';
     default:
@@ -276,7 +278,7 @@ function valueAt(data: unknown, pointer: string): unknown {
   let cur: unknown = data;
   for (const part of pointer.split('/').slice(1).map(unescapePointer)) {
     if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string, unknown>)[part];
+    cur = Reflect.get(cur, part);
   }
   return typeof cur === 'object' ? undefined : cur;
 }
