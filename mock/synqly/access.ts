@@ -4,6 +4,11 @@ import type { Tx } from '../core/store/store.ts';
 import { ALL_ACTIONS, permits } from './permissionset/sets.ts';
 import { orgCollection, type RefreshTokenRecord, type Resources } from './state.ts';
 
+/** a restriction on one kind of resource only */
+function restrictionOf<K extends keyof Resources>(kind: K, restriction: Resources[K]): Resources {
+  return { [kind]: restriction } as Resources; // a computed key is typed as an index signature
+}
+
 /**
  * Authorization of Management calls (contract §2.11, §4.4-4.6; DECISIONS "status mapping",
  * "permission sets", "ad-hoc tokens"). A token's rights are the grants of the roles in its
@@ -323,8 +328,8 @@ function regionWithin(pieces: ReadonlyArray<Resources | undefined>, allowed: Res
   if (!allowed) return true;
   return RESOURCE_KINDS.every((kind) => {
     if (!allowed[kind]) return true;
-    const only = { [kind]: allowed[kind] } as Resources;
-    return pieces.some((p) => p?.[kind] !== undefined && resourcesSubset({ [kind]: p[kind] } as Resources, only, accountById));
+    const only = restrictionOf(kind, allowed[kind]);
+    return pieces.some((p) => p?.[kind] !== undefined && resourcesSubset(restrictionOf(kind, p[kind]), only, accountById));
   });
 }
 

@@ -236,6 +236,7 @@ export function listFrom<T extends object>(source: ListSource<T>, query: ListQue
   const walk = sorted && (!candidates || (!query.total && candidates.count * candidates.count > size * countHint(source)));
   if (walk) {
     const key = sort.map((k) => `${k.desc ? '-' : ''}${k.field}`).join(',');
+    // the list engine reads every record as a plain object; `order` compares them as such
     const rows = sorted.call(source, key, order as unknown as (a: T, b: T) => number) as unknown as ReadonlyArray<Record<string, unknown>>;
     const page: Array<Record<string, unknown>> = [];
     let matched = 0;
@@ -270,13 +271,13 @@ export function listFrom<T extends object>(source: ListSource<T>, query: ListQue
     page.splice(lo, 0, r);
     if (page.length > size) page.pop();
   }
-  const items = page as unknown as T[];
+  const items = page as unknown as T[]; // the source's own records, read as plain objects above
   return query.total ? { items, total: matched } : { items };
 }
 
 /** the number of records of the source (O(1) for a store collection) */
 function countHint<T>(source: ListSource<T>): number {
-  return (source as { count?: () => number }).count?.() ?? source.all().length;
+  return (source as { count?: () => number }).count?.() ?? source.all().length; // a store collection has count(), a plain list does not
 }
 
 /**

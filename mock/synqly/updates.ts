@@ -1,5 +1,6 @@
 import jsonpatch from 'fast-json-patch';
 import { errors } from '../core/errors.ts';
+import { isPlainObject } from '../core/store/document.ts';
 
 /**
  * PUT and PATCH machinery shared by every Synqly family (DECISIONS "PUT" and "PATCH"):
@@ -56,6 +57,7 @@ export function applyJsonPatch(current: object, ops: readonly PatchOperation[], 
   assertWritable(ops, extraProtected);
   let result: unknown;
   try {
+    // the ops passed the request schema's JSON Patch check; fast-json-patch types each op kind separately
     result = jsonpatch.applyPatch(structuredClone(current), ops as jsonpatch.Operation[], true, true, true).newDocument;
   } catch (err) {
     if (err instanceof jsonpatch.JsonPatchError) {
@@ -73,10 +75,10 @@ export function applyJsonPatch(current: object, ops: readonly PatchOperation[], 
     }
     throw err;
   }
-  if (!result || typeof result !== 'object' || Array.isArray(result)) {
+  if (!isPlainObject(result)) {
     throw errors.badRequest('the patched resource must remain a JSON object', { parameter: { id: '', location: 'body' } });
   }
-  return result as Record<string, unknown>;
+  return result;
 }
 
 /** Applies the patch and checks the outcome as a PUT body. */
@@ -105,5 +107,5 @@ export function assertSameId(bodyId: unknown, storedId: string, kind: string): v
 export function pickDefined<T extends Record<string, unknown>>(source: T, fields: readonly string[]): Partial<T> {
   const out: Record<string, unknown> = {};
   for (const f of fields) if (source[f] !== undefined) out[f] = structuredClone(source[f]);
-  return out as Partial<T>;
+  return out as Partial<T>; // only T's own fields were copied
 }

@@ -6,7 +6,7 @@ import { getProvider, listConnectors, listProviders } from './model.ts';
 
 const expandOf = (query: Record<string, unknown>): string[] => {
   const e = query.expand;
-  return e === undefined ? [] : Array.isArray(e) ? (e as string[]) : [String(e)];
+  return e === undefined ? [] : Array.isArray(e) ? e : [String(e)];
 };
 
 export const capabilitiesOperations = operationTable<SynqlyPrincipal, operations>({

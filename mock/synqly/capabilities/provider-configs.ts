@@ -33,6 +33,7 @@ export interface ProviderConfigDef {
   fields: Record<string, FieldDescriptor>;
 }
 
+// the JSON module's inferred type is too literal to match ProviderConfigDef's unions
 const source = data as unknown as { categories: string[]; providers: ProviderConfigDef[] };
 
 /** the vendor's CategoryId values (no `*`) */

@@ -65,6 +65,7 @@ function validate(org: OrgState, input: IntegrationPointInput, nowMs: number): J
   for (const env of ['test', 'prod'] as const) {
     (input.environments[env] ?? []).forEach((providerId, i) => assertProvider(providerId, input.connector, `/environments/${env}/${i}`));
   }
+  // the request schema types a template's providers as a list of strings
   const templates = [...(input.mappings ?? []), ...(input.additional_mappings ?? [])] as Array<{ providers?: string[] }>;
   const pointerOf = (i: number) => (i < (input.mappings ?? []).length ? `/mappings/${i}` : `/additional_mappings/${i - (input.mappings ?? []).length}`);
   templates.forEach((t, i) => {
@@ -86,6 +87,7 @@ function build(id: string, name: string, input: IntegrationPointInput, createdAt
     created_at: createdAt,
     updated_at: updatedAt,
   };
+  // OPTIONAL names fields the input and the record share; a loop's key cannot pair their two types
   for (const f of OPTIONAL) if (input[f] !== undefined) (record as Record<string, unknown>)[f] = structuredClone(input[f]);
   return record;
 }

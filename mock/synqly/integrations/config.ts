@@ -49,7 +49,7 @@ const at = (pointer: string) => `/provider_config${pointer}`;
  * value outside its enum, credential kind the field does not take → 400 at the field).
  */
 export function providerInfo(providerConfig: { type: string }): ProviderInfo {
-  const config = checkProviderConfig(providerConfig as Record<string, unknown>);
+  const config = checkProviderConfig(providerConfig as Record<string, unknown>); // checked member by member there
   const def = PROVIDER_BY_ID.get(config.type)!;
   return { type: config.type, category: config.category, fullname: def.fullname, def };
 }
@@ -57,7 +57,7 @@ export function providerInfo(providerConfig: { type: string }): ProviderInfo {
 /** a custom_synqly config runs a custom provider definition of the organization (customs family) */
 function assertCustomExists(org: OrgState, providerConfig: Record<string, unknown>): void {
   if (providerConfig.type !== 'custom_synqly') return;
-  const id = providerConfig.custom_id as string;
+  const id = providerConfig.custom_id as string; // required by the custom_synqly config schema
   if (!org.customs.get(id)) {
     throw errors.notFound(`custom provider ${id} not found: custom_id must be the id of a custom provider definition (GET /v1/customs)`, {
       parameter: { id: '/provider_config/custom_id', location: 'body', value: id },
@@ -148,6 +148,7 @@ export function configWarnings(plan: ConfigPlan, account: AccountRecord, nowMs: 
 function setAt(doc: Record<string, unknown>, pointer: string, value: unknown): void {
   const parts = pointer.split('/').slice(1).map((p) => p.replaceAll('~1', '/').replaceAll('~0', '~'));
   let cur: Record<string, unknown> = doc;
+  // the pointer was found by walking this document, so each step leads to an object
   for (const p of parts.slice(0, -1)) cur = cur[p] as Record<string, unknown>;
   cur[parts[parts.length - 1]!] = value;
 }
@@ -156,14 +157,14 @@ export function valueAt(doc: unknown, pointer: string): unknown {
   let cur: unknown = doc;
   for (const p of pointer.split('/').slice(1).map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'))) {
     if (!cur || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string, unknown>)[p];
+    cur = Reflect.get(cur, p);
   }
   return cur;
 }
 
 /** the provider config to store: each inline secret replaced by its `<kind>_id` reference */
 export function withReferences(providerConfig: JsonRecord, replacements: Array<{ pointer: string; kind: InlineKind; id: string }>): JsonRecord & { type: string } {
-  const doc = structuredClone(providerConfig) as JsonRecord & { type: string };
+  const doc = structuredClone(providerConfig) as JsonRecord & { type: string }; // a provider config always has its type
   for (const r of replacements) setAt(doc, r.pointer, { type: `${r.kind}_id`, value: r.id });
   return doc;
 }

@@ -113,8 +113,9 @@ interface Checked {
 }
 
 function sameSelector(a: unknown, b: unknown): boolean {
+  // bridge selectors as the request schema shapes them ({ type, value })
   const x = a as { type?: unknown; value?: unknown } | undefined;
-  const y = b as { type?: unknown; value?: unknown } | undefined;
+  const y = b as { type?: unknown; value?: unknown } | undefined; // (the same)
   return !!x && !!y && x.type === y.type && x.value === y.value;
 }
 
@@ -178,6 +179,7 @@ function check(org: OrgState, account: AccountRecord, input: IntegrationInput, i
 
 /** templates an integration point copies onto a new integration of `providerType` (contract §5) */
 function fromTemplates(point: IntegrationPointRecord, providerType: string): Pick<IntegrationInput, 'mappings' | 'additional_mappings' | 'scheduled_operations'> {
+  // a template's providers were checked as a list of strings when the point was stored
   const applies = (t: JsonRecord) => ((t.providers as string[] | undefined) ?? []).some((p) => p === '*' || p === providerType);
   const mappings = (point.mappings ?? []).filter(applies).map(({ providers: _p, ...chain }) => structuredClone(chain));
   const additional = (point.additional_mappings ?? []).filter(applies).map(({ providers: _p, mapping_type: _t, ...m }) => structuredClone(m));
@@ -208,6 +210,7 @@ function storeConfig(
 ): { config: IntegrationRecord['provider_config']; created: CredentialView[] } {
   const created: CredentialView[] = [];
   const replacements = plan.inline.map((secret) => {
+    // the pointer found an inline secret in the new config; the stored config holds its reference there
     const before = previous ? (valueAt(previous, secret.pointer) as { type?: string; value?: unknown } | undefined) : undefined;
     const reused = typeof before?.value === 'string' ? org.credentials.get(before.value) : undefined;
     if (reused && reused.managed === 'Managed' && reused.owner_type === 'integration' && reused.owner_id === integration.id) {
@@ -240,6 +243,7 @@ function record(base: Pick<IntegrationRecord, 'id' | 'refresh_token_id' | 'accou
     created_at: base.created_at,
     updated_at: base.updated_at,
   };
+  // OPTIONAL names fields the input and the record share; a loop's key cannot pair their two types
   for (const f of OPTIONAL) if (input[f] !== undefined) (out as Record<string, unknown>)[f] = structuredClone(input[f]);
   if (checked.point) out.integration_point_id = checked.point.id;
   return out;
@@ -287,7 +291,7 @@ export function createIntegration(org: OrgState, accountId: string, input: Integ
 }
 
 function dropUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>; // fromEntries loses the keys' types
 }
 
 /** PUT semantics: the writable fields are replaced; id/account/token/timestamps kept; category & provider_* derived. */
@@ -296,6 +300,7 @@ function replace(org: OrgState, account: AccountRecord, current: IntegrationReco
   const checked = check(org, account, body, current.id, env.nowMs, current);
   assertNameFree(integrationsOf(org, account), body.name, 'integration', current.id);
   const { config, created } = storeConfig(org, { id: current.id, name: body.name }, body.provider_config, checked.plan, current.provider_config, env);
+  // the stored webhook items as the request schema shapes them
   const previousKeys = new Map((current.webhook_config?.items as Array<{ webhook_url: string; integrator_key?: string }> | undefined)?.map((i) => [i.webhook_url, i.integrator_key]) ?? []);
   const webhook = body.webhook_config
     ? { ...body.webhook_config, items: body.webhook_config.items.map((i) => ({ ...i, integrator_key: i.integrator_key ?? previousKeys.get(i.webhook_url) })) }
@@ -361,6 +366,7 @@ export function verifyIntegration(org: OrgState, accountId: string, request: Ver
 export function verifyExistingIntegration(org: OrgState, accountId: string, integrationId: string, body: UpdateIntegrationRequest | undefined, nowMs: number): Warning[] {
   const account = getAccount(org, accountId);
   const current = findIntegrationIn(org, account, integrationId);
+  // no body: the stored integration is checked again as the input it came from (its view has the input's fields)
   if (body === undefined) return check(org, account, integrationView(current) as unknown as IntegrationInput, current.id, nowMs, current).warnings;
   assertSameId(body.id, current.id, 'integration');
   if (body.account_id !== current.account_id) {

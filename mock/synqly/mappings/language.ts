@@ -24,7 +24,7 @@ interface JsonataFailure {
 }
 
 function describe(err: unknown): string {
-  const e = err as JsonataFailure;
+  const e = err as JsonataFailure; // jsonata throws plain objects carrying position and token
   const where = typeof e.position === 'number' ? ` at position ${e.position}` : '';
   return `${e.message ?? String(err)}${e.code ? ` (JSONata ${e.code}${where})` : ''}`;
 }
@@ -66,6 +66,7 @@ export async function evaluateProgram(program: string, input: unknown, env: Eval
   expr.registerFunction(
     'now',
     function (this: jsonata.Focus, picture?: string, timezone?: string) {
+      // jsonata's environment lookup is untyped; fromMillis is its built-in function
       const fromMillis = this.environment.lookup('fromMillis') as { implementation: (ms: number, p?: string, tz?: string) => string };
       return fromMillis.implementation(env.nowMs, picture, timezone);
     },
@@ -91,7 +92,7 @@ export async function evaluateProgram(program: string, input: unknown, env: Eval
   const text = JSON.stringify(result);
   if (text === undefined) return undefined;
   if (Buffer.byteLength(text) > MAX_RESULT_BYTES) throw new Error(`the result is larger than ${MAX_RESULT_BYTES} bytes`);
-  return JSON.parse(text) as unknown;
+  return JSON.parse(text);
 }
 
 export { describe as describeEvaluationError };

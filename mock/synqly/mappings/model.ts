@@ -133,6 +133,6 @@ export async function applyMappings(org: OrgState, request: ApplyMappingsRequest
     }
     current = next;
   }
-  const result = current as Record<string, unknown>;
+  const result = current as Record<string, unknown>; // each mapping's result was checked above; the request's data is an object by the schema
   return options.includeRawData ? { ...result, raw_data: JSON.stringify(request.data) } : result;
 }

@@ -94,7 +94,7 @@ export function resolveMappingChains(
   const warnings: ReferenceWarning[] = [];
   const resolved = chains.map((chain, i) => {
     const at = `${pointer}/${i}`;
-    const refs = (chain.mappings as string[] | undefined) ?? [];
+    const refs = (chain.mappings as string[] | undefined) ?? []; // a chain's mappings are strings by the request schema
     const ids = refs.map((text, j) => {
       const { mapping, version } = resolveMappingRef(org, text, `${at}/mappings/${j}`, true);
       return `${mapping.id}:${version}`;
@@ -117,7 +117,7 @@ export function resolveMappingChains(
 function referencedIds(chains: unknown): Set<string> {
   const out = new Set<string>();
   if (!Array.isArray(chains)) return out;
-  for (const chain of chains as Array<{ mappings?: unknown }>) {
+  for (const chain of chains as Array<{ mappings?: unknown } | undefined>) { // checked member by member below
     if (!Array.isArray(chain?.mappings)) continue;
     for (const ref of chain.mappings) if (typeof ref === 'string') out.add(ref.split(':')[0]!);
   }

@@ -37,8 +37,11 @@ export interface MemberPolicy {
 }
 
 export function memberPolicy(org: OrgState): MemberPolicy {
-  const options = (org.organizations.get(org.orgId)?.options ?? {}) as Record<string, unknown>;
-  const duration = (key: string, fallback: number) => (typeof options[key] === 'string' ? (parseDuration(options[key] as string) ?? fallback) : fallback);
+  const options: Record<string, unknown> = org.organizations.get(org.orgId)?.options ?? {};
+  const duration = (key: string, fallback: number) => {
+    const text = options[key];
+    return typeof text === 'string' ? (parseDuration(text) ?? fallback) : fallback;
+  };
   return {
     inviteMs: duration('invite_duration', 168 * HOUR),
     forgotMs: duration('forgot_duration', 24 * HOUR),

@@ -21,7 +21,7 @@ export function hashPassword(secret: string, salt: Buffer): string {
 export function verifyPassword(secret: string, stored: string): boolean {
   const parts = stored.split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
-  const [, n, r, p, salt, hash] = parts as [string, string, string, string, string, string];
+  const [, n, r, p, salt, hash] = parts;
   const expected = Buffer.from(hash, 'base64url');
   const actual = scryptSync(secret.normalize('NFC'), Buffer.from(salt, 'base64url'), expected.length, { N: Number(n), r: Number(r), p: Number(p) });
   return actual.length === expected.length && timingSafeEqual(actual, expected);

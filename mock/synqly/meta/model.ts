@@ -15,7 +15,7 @@ export async function managementOpenApiDocument(): Promise<Record<string, unknow
 
 /** `management` is the Management spec's OpenAPI document: its `info` and `servers` are read as OpenAPI shapes them */
 export function engineOpenApiDocument(management: Record<string, unknown>): Record<string, unknown> {
-  const info = (management.info ?? {}) as { version?: string };
+  const info = (management.info ?? {}) as { version?: string }; // (see above)
   return {
     openapi: '3.0.3',
     info: {

@@ -88,6 +88,7 @@ export interface Job {
 
 function triggerSource(org: OrgState, integration: IntegrationRecord, schedule: Schedule): string {
   const point = integration.integration_point_id ? org.integrationPoints.get(integration.integration_point_id) : undefined;
+  // a point's schedule templates were checked by assertSchedules when stored
   const fromTemplate = (point?.scheduled_operations as Schedule[] | undefined)?.some((t) => t.operation === schedule.operation);
   return fromTemplate ? point!.id : integration.id;
 }

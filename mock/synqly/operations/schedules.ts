@@ -34,7 +34,7 @@ export function backfillStartMs(schedule: Schedule, fromMs: number): number | un
 
 export function assertSchedules(schedules: unknown, pointer: string, connector: string | undefined, nowMs: number): void {
   if (!Array.isArray(schedules)) return;
-  (schedules as Schedule[]).forEach((s, i) => {
+  (schedules as Schedule[]).forEach((s, i) => { // each is checked field by field below
     const at = `${pointer}/${i}`;
     if (connector && connector !== '*' && !s.operation.startsWith(`${connector}_`)) {
       throw errors.badRequest(`scheduled operation ${s.operation} is not an operation of the ${connector} connector`, {

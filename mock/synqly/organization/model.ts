@@ -183,7 +183,7 @@ export function updateOrganization(state: OrgState, body: UpdateOrganizationRequ
     ...(body.contact !== undefined ? { contact: body.contact } : {}),
     reply_to: body.reply_to ?? DEFAULT_REPLY_TO,
     ...(body.picture !== undefined ? { picture: body.picture } : {}),
-    ...(body.options !== undefined ? { options: structuredClone(body.options) as JsonRecord } : {}),
+    ...(body.options !== undefined ? { options: structuredClone(body.options) as JsonRecord } /* the schema's options object is stored as JSON */ : {}),
     ...(org.state !== undefined ? { state: org.state } : {}),
     ...(org.end_date !== undefined ? { end_date: org.end_date } : {}),
     ...(org.parent_id !== undefined ? { parent_id: org.parent_id } : {}),

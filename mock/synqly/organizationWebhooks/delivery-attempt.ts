@@ -56,6 +56,7 @@ export async function postDelivery(
     responseHeaders = Object.fromEntries(res.headers);
     responseBody = await readLimited(res, RESPONSE_BODY_LIMIT, limits.timeoutMs);
   } catch (err) {
+    // fetch rejects with a TypeError whose cause is the socket error; a timeout with an AbortError
     const e = err as Error & { cause?: { code?: string; message?: string } };
     error = limits.stop.aborted
       ? 'the twin stopped'

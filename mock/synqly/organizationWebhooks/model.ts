@@ -45,6 +45,7 @@ function assertFilters(filters: readonly string[]): void {
 
 /** the secret a credential holds, if it is one a webhook can sign with */
 export function signingSecretOf(credential: CredentialRecord | undefined): string | undefined {
+  // a credential's config is one of the vendor's tagged shapes; only secret and token ones carry `secret`
   const config = credential?.config as { type?: string; secret?: unknown } | undefined;
   return config && (config.type === 'secret' || config.type === 'token') && typeof config.secret === 'string' ? config.secret : undefined;
 }

@@ -32,6 +32,7 @@ const CRUD = ['list', 'create', 'get', 'update', 'patch', 'delete'];
 
 /** the data: permission-sets.json in this folder */
 export const PERMISSION_SETS = Object.fromEntries(
+  // the JSON module's inferred type has plain strings where the definition has its literal unions
   (permissionSetData.sets as unknown as PermissionSetDefinition[]).map((set) => [set.name, Object.freeze(set)]),
 ) as Record<PermissionSetName, PermissionSetDefinition>;
 

@@ -158,7 +158,7 @@ export function createMcpToken(org: OrgState, caller: TokenCaller, input: { scop
       roleBinding: [...(perm.role_binding ?? [])],
       adhocRole: { resources: role.resources ?? {}, permission_set: role.set },
       adhocLimits: limitsOf(caller.token),
-      mcpScope: input.scope as unknown as JsonRecord,
+      mcpScope: input.scope as unknown as JsonRecord, // the schema's scope object is stored as JSON
     },
     env,
   );
