@@ -6,7 +6,7 @@ import { pino, type Logger } from 'pino';
 import { DEFAULT_PORTS, startTwin, VERSION, type RunningTwin } from './app.ts';
 import { createRandom } from './core/random.ts';
 import { Store } from './core/store/store.ts';
-import { StoreFileError, assertStoreDocument } from './core/store/document.ts';
+import { StoreFileError, assertStoreDocument, isPlainObject } from './core/store/document.ts';
 import { isPostgresUrl, redactUrl } from './core/store/postgres.ts';
 import { listTenants, rederiveCredentials } from './admin/tenants/lookup.ts';
 import { DEFAULT_SEED, PROFILES, seedProfile, type ProfileName } from '../fixtures/profiles.ts';
@@ -351,7 +351,8 @@ async function createLogger(options: ServeOptions): Promise<Logger> {
       messageFormat: (log, messageKey) => {
         if (log[messageKey] !== 'request') return String(log[messageKey] ?? '');
         const answered = log.stub ? ` stub ${String(log.stub)}` : log.fault ? ` fault ${String(log.fault)}` : '';
-        const query = log.query && Object.keys(log.query as object).length ? `?${new URLSearchParams(log.query as Record<string, string>).toString()}` : '';
+        // the journal's query: strings, or lists that URLSearchParams joins
+        const query = isPlainObject(log.query) && Object.keys(log.query).length ? `?${new URLSearchParams(log.query as Record<string, string>).toString()}` : '';
         return `${String(log.method)} ${String(log.path)}${query} ${String(log.status)} ${String(log.ms)} ms ${String(log.operationId ?? '-')}${answered} (${String(log.listener)})`;
       },
     }),

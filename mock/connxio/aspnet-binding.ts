@@ -1,4 +1,5 @@
 import type { OperationSpec } from '../core/spec.ts';
+import { isPlainObject } from '../core/store/document.ts';
 
 /**
  * ASP.NET Core model binding, as the Connxio backend applies it to query strings (contract §1.2):
@@ -23,7 +24,7 @@ export function bindAspNetQuery(query: Record<string, unknown>, op: OperationSpe
 }
 
 function isBoolean(schema: unknown): boolean {
-  return !!schema && typeof schema === 'object' && (schema as { type?: unknown }).type === 'boolean';
+  return isPlainObject(schema) && schema.type === 'boolean';
 }
 
 function lowerBooleans(value: unknown): unknown {

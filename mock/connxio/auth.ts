@@ -58,14 +58,18 @@ export function headerOrQuery(request: RequestInfo, name: string): string | unde
   return undefined;
 }
 
-// the scope extensions of specs/connxio.yaml hold API key scope names (the auth matrix probes every one)
+function scopeExtension(op: OperationSpec, name: 'x-connxio-scope' | 'x-connxio-webhook-scope'): ApiKeyScope | undefined {
+  // the scope extensions of specs/connxio.yaml hold API key scope names (the auth matrix probes every one)
+  return op.extensions[name] as ApiKeyScope | undefined;
+}
+
 export function requiredScope(op: OperationSpec): ApiKeyScope {
-  return (op.extensions['x-connxio-scope'] as ApiKeyScope | undefined) ?? 'Management';
+  return scopeExtension(op, 'x-connxio-scope') ?? 'Management';
 }
 
 /** the scope that lets an operation through in webhook mode (`x-connxio-webhook-scope`), if any */
 export function webhookScope(op: OperationSpec): ApiKeyScope | undefined {
-  return op.extensions['x-connxio-webhook-scope'] as ApiKeyScope | undefined;
+  return scopeExtension(op, 'x-connxio-webhook-scope');
 }
 
 /**

@@ -232,7 +232,7 @@ export function renderConnxioProblem(err: ApiError, request: RequestInfo & { ope
  * issues are grouped by ASP.NET field name; business rules bring their own `extra.errors`.
  */
 function modelStateErrors(err: ApiError, request: RequestInfo): Record<string, string[]> | undefined {
-  const markers = (err.details.extra ?? {}) as BodyErrorMarkers;
+  const markers = (err.details.extra ?? {}) as BodyErrorMarkers; // what the body reader marks on its errors
   if (typeof markers.unreadableBody === 'string') return { $: [markers.unreadableBody] };
   const issues = err.details.issues;
   if (issues && issues.length > 0) {
@@ -262,5 +262,6 @@ function modelStateErrors(err: ApiError, request: RequestInfo): Record<string, s
   }
   if (issues) return {};
   const extra = err.details.extra?.errors;
+  // the models put their ModelState errors (member → messages) here
   return extra && typeof extra === 'object' ? (extra as Record<string, string[]>) : undefined;
 }

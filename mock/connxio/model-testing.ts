@@ -13,7 +13,7 @@ export async function companyFixture(seed: string, nowMs: number) {
   const store = await Store.open();
   const env: ModelEnv = { nowMs, random: createRandom(seed) };
   const { company, subscriptions } = await store.transact((tx) => createCompany(tx, { name: 'Contoso', subscriptions: ['test', 'prod'] }, env));
-  const [test, prod] = subscriptions as [SubscriptionRecord, SubscriptionRecord];
+  const [test, prod] = subscriptions;
   /** one transaction against the company; a model error rejects the promise and writes nothing */
   const write = async <R>(fn: (c: CompanyState) => R): Promise<R> => store.transact((tx) => fn(companyState(tx, company.id)));
   const read = (): CompanyState => companyState(store.reader, company.id);

@@ -90,6 +90,7 @@ export function createSharedJournals(log: PostgresLog, requestCapacity: number, 
     },
     async sync() {
       await writer.flush();
+      // this module appends the journal's entries, so it knows their type
       requestRows = (await log.readJournal(REQUESTS, requestCap)).map((r) => ({ ...(r.entry as Omit<JournalRecord, 'id'>), id: r.seq }));
     },
   };
@@ -119,6 +120,7 @@ export function createSharedJournals(log: PostgresLog, requestCapacity: number, 
     },
     async sync() {
       await writer.flush();
+      // (the same)
       messageRows = (await log.readJournal(MESSAGES, messageCapacity)).map((r) => ({ ...(r.entry as Omit<DeliveredMessage, 'id'>), id: r.seq }));
     },
   };

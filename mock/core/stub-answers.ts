@@ -41,7 +41,7 @@ export function stubAnswer(stub: StubInput, target: StubTarget, info: StubReques
   const r = stub.response;
   const extra = r.headers ?? {};
   if (r.envelope && r.status >= 400) {
-    const b = r.body as { message?: unknown } | string | undefined;
+    const b = r.body as { message?: unknown } | string | undefined; // any JSON; an envelope reads its message if it has one
     const message = typeof b === 'string' ? b : typeof b?.message === 'string' ? b.message : statusTitle(r.status);
     const rendered = target.renderError(new ApiError(kindForStatus(r.status), message, { status: r.status }), info);
     const headers = { 'content-type': JSON_TYPE, ...rendered.headers, ...extra };

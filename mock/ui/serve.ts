@@ -32,6 +32,7 @@ export function createUiRouter(dir = uiDistDir()): express.Router {
     }),
   );
   router.get([UI_PREFIX, `${UI_PREFIX}/*rest`], (req, res) => {
+    // a named wildcard's value is its path segments; Express types every parameter as a string
     const rest = (req.params as { rest?: string[] }).rest;
     // a missing asset is a 404, not the page
     if (rest?.[0] === 'assets') {

@@ -57,6 +57,7 @@ export function parseVersion(version: string): ParsedVersion | undefined {
   if (!m) return undefined;
   const parts = [m[1], m[2], m[3], m[4]].map((p) => (p === undefined ? 0 : Number(p)));
   if (parts.some((p) => p > INT32_MAX)) return undefined;
+  // four groups, so four numbers
   return { parts: parts as ParsedVersion['parts'], prerelease: m[5] ? m[5].split('.') : [] };
 }
 

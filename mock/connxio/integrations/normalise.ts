@@ -120,12 +120,14 @@ export function integrationView(record: IntegrationRecord): IntegrationRecord {
       (sub.internalProperties && Object.entries(sub.internalProperties).some(([k, v]) => !isOneOf(INTERNAL_PROPERTIES, k) || typeof v !== 'boolean')),
   );
   if (!legacyTags && !legacySteps) return record;
+  // a record stored by an older twin may still carry tags
   const { tags: _tags, ...rest } = record as IntegrationRecord & { tags?: unknown };
   return {
     ...rest,
     subIntegrations: rest.subIntegrations.map((sub) => ({
       ...sub,
       transformations: (sub.transformations ?? []).map((t) => ({ id: t.id ?? null, transformationType: t.transformationType ?? null, transformationName: t.transformationName ?? null, properties: t.properties ?? null })),
+      // an older record's internal properties may hold members the twin no longer keeps: read loosely
       internalProperties: sub.internalProperties ? internalProperties(sub.internalProperties as Loose<InternalProperties>) : null,
     })),
   };
@@ -181,7 +183,7 @@ export const RESEND_WEBHOOK_DEFAULTS: Webhook = { ...WEBHOOK_COMMON, usePureMess
 function webhooks(list: unknown[] | null | undefined, defaults: Webhook): Webhook[] | null {
   if (!list) return null;
   return list.map((w) => {
-    const given = (w ?? {}) as Record<string, unknown>;
+    const given = (w ?? {}) as Record<string, unknown>; // each member is read through or() below
     const out: Webhook = {};
     for (const [key, fallback] of Object.entries(defaults)) out[key] = or(given[key], fallback);
     return out;
@@ -265,8 +267,9 @@ export function buildRecord(input: IntegrationInput, s: ServerFields): Integrati
       condition: condition(sub.condition) ?? { enabled: false, expression: null },
     })),
     retryOptions: retryOptions(input.retryOptions),
+    // webhooks() reads each given webhook member by member
     loggingWebhooks: webhooks(input.loggingWebhooks as unknown[] | null | undefined, LOGGING_WEBHOOK_DEFAULTS),
-    resendWebhooks: webhooks(input.resendWebhooks as unknown[] | null | undefined, RESEND_WEBHOOK_DEFAULTS),
+    resendWebhooks: webhooks(input.resendWebhooks as unknown[] | null | undefined, RESEND_WEBHOOK_DEFAULTS), // (the same)
     internalLoggingOptions: {
       logLevel: or(ilo?.logLevel, 2),
       logMessageContent: or(ilo?.logMessageContent, false),

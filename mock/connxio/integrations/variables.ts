@@ -44,5 +44,5 @@ export function replaceVariables(integration: IntegrationRecord, variables: Envi
     if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v)]));
     return value;
   };
-  return walk(integration) as IntegrationRecord;
+  return walk(integration) as IntegrationRecord; // the walk keeps the shape and replaces strings only
 }

@@ -66,8 +66,8 @@ export async function http<T>(url: string, options: RequestOptions = {}): Promis
   try {
     res = await fetch(target, { method: options.method ?? 'GET', headers, body, signal: options.signal, credentials: 'omit', cache: 'no-store' });
   } catch (err) {
-    if ((err as Error).name === 'AbortError') throw err;
-    throw new HttpError(0, `the twin did not answer (${(err as Error).message}); is it running?`, undefined, target);
+    if (isAbort(err)) throw err;
+    throw new HttpError(0, `the twin did not answer (${err instanceof Error ? err.message : String(err)}); is it running?`, undefined, target);
   }
   const text = await res.text();
   let parsed: unknown = text;
@@ -79,15 +79,21 @@ export async function http<T>(url: string, options: RequestOptions = {}): Promis
     }
   }
   if (!res.ok) throw new HttpError(res.status, errorMessage(res.status, parsed), parsed, target);
+  // the caller names the answer's type: the twin's own APIs, typed by the generated schemas
   return { status: res.status, body: (text === '' ? undefined : parsed) as T, headers: res.headers };
+}
+
+/** whether a fetch (or a request of the twin) was aborted by its signal */
+export function isAbort(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && 'name' in err && err.name === 'AbortError';
 }
 
 /** the most useful sentence in an error body */
 export function errorMessage(status: number, body: unknown): string {
   if (body && typeof body === 'object') {
-    const b = body as Record<string, unknown>;
-    const text = [b.detail, b.message, b.title, b.error].find((v) => typeof v === 'string' && v.trim() !== '') as string | undefined;
-    const fieldErrors = b.errors && typeof b.errors === 'object' && !Array.isArray(b.errors) ? Object.entries(b.errors as Record<string, unknown>) : [];
+    const b: Partial<Record<string, unknown>> = body;
+    const text = [b.detail, b.message, b.title, b.error].find((v): v is string => typeof v === 'string' && v.trim() !== '');
+    const fieldErrors = b.errors && typeof b.errors === 'object' && !Array.isArray(b.errors) ? Object.entries(b.errors) : [];
     const extra = fieldErrors.length ? ` — ${fieldErrors.map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(' ') : String(v)}`).join('; ')}` : '';
     if (text) return `${status}: ${text}${extra}`;
   }

@@ -41,7 +41,7 @@ export function forgetCredentials(tenantId: string): void {
 
 function cached<T>(tenantId: string): T | undefined {
   const text = localStorage.getItem(CREDS_PREFIX + tenantId);
-  return text ? (JSON.parse(text) as T) : undefined;
+  return text ? (JSON.parse(text) as T) : undefined; // the caller names the stored value's type
 }
 
 export async function credentialsFor<T extends SynqlyCredentials | ConnxioCredentials>(tenant: Tenant, fresh = false): Promise<T> {

@@ -1,6 +1,6 @@
 import { Fragment, type AnchorHTMLAttributes, type ComponentChildren } from 'preact';
 import { useCallback, useEffect, useId, useRef, useState } from 'preact/hooks';
-import { describeError, HttpError } from '../api/http.ts';
+import { describeError, HttpError, isAbort } from '../api/http.ts';
 import type { Tenant } from '../api/types.ts';
 import { CredentialsUnavailable, rememberCredentials } from '../api/vendors.ts';
 import { BASE, navigate } from '../router.ts';
@@ -54,7 +54,7 @@ export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: unk
       const data = await load(c.signal);
       if (!c.signal.aborted) setState({ data, error: undefined, loading: false });
     } catch (error) {
-      if (!c.signal.aborted && (error as Error).name !== 'AbortError') setState({ data: undefined, error, loading: false });
+      if (!c.signal.aborted && !isAbort(error)) setState({ data: undefined, error, loading: false });
     }
   }, deps);
   useEffect(() => {

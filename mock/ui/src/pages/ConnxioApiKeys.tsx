@@ -18,7 +18,7 @@ export const SCOPES = ['Management', 'Messaging', 'Webhook'] as const;
 const valuesKey = (tenantId: string) => `apitwin.keyValues.${tenantId}`;
 
 export function knownKeyValues(tenantId: string): Record<string, string> {
-  return JSON.parse(localStorage.getItem(valuesKey(tenantId)) ?? '{}') as Record<string, string>;
+  return JSON.parse(localStorage.getItem(valuesKey(tenantId)) ?? '{}') as Record<string, string>; // written by this page only
 }
 
 export function rememberKeyValue(tenantId: string, keyId: string, value: string): void {

@@ -155,7 +155,7 @@ function AddFault(props: { onAdded: () => Promise<void> }) {
         <div class="form-row">
           <Field label="Vendor">
             {(id) => (
-              <select id={id} value={vendor} onChange={(e) => setVendor(e.currentTarget.value as FaultRequest['vendor'])}>
+              <select id={id} value={vendor} onChange={(e) => setVendor(e.currentTarget.value as FaultRequest['vendor'])}>{/* the options are the union's values */}
                 <option value="synqly">Synqly</option>
                 <option value="connxio">Connxio</option>
                 <option value="custom">Connxio Custom APIs</option>
@@ -176,7 +176,7 @@ function AddFault(props: { onAdded: () => Promise<void> }) {
           </Field>
           <Field label="Action">
             {(id) => (
-              <select id={id} value={type} onChange={(e) => setType(e.currentTarget.value as FaultAction['type'])}>
+              <select id={id} value={type} onChange={(e) => setType(e.currentTarget.value as FaultAction['type'])}>{/* the options are the union's values */}
                 <option value="status">Answer an error status</option>
                 <option value="throttle">Throttle (429 with Retry-After)</option>
                 <option value="delay">Delay</option>

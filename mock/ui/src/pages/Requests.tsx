@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { adminApi } from '../api/admin.ts';
-import { describeError } from '../api/http.ts';
+import { describeError, isAbort } from '../api/http.ts';
 import type { JournalEntry } from '../api/types.ts';
 import { Page } from '../components/page.tsx';
 import { Badge, confirmAction, DataTable, Field, Json, Link, LoadError, Notice, PathText, Section, StatusCode, Switch, useAction } from '../components/ui.tsx';
@@ -75,7 +75,7 @@ export function RequestsPage(props: { query: URLSearchParams }) {
         setEntries(list);
         setError(undefined);
       } catch (err) {
-        if ((err as Error).name !== 'AbortError') setError(err);
+        if (!isAbort(err)) setError(err);
       }
     }, 200);
     return () => {

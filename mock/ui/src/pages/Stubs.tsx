@@ -134,9 +134,9 @@ function AddStub(props: { fromEntry?: number; onAdded: () => Promise<void> }) {
           e.preventDefault();
           let body: StubInput;
           try {
-            body = JSON.parse(value) as StubInput;
+            body = JSON.parse(value) as StubInput; // the twin validates the stub and answers with what is wrong
           } catch (err) {
-            action.setError(`The stub is not JSON: ${(err as Error).message}`);
+            action.setError(`The stub is not JSON: ${err instanceof Error ? err.message : String(err)}`);
             return;
           }
           const ok = await action.run(() => adminApi.addStub(body), 'Stub added');

@@ -182,7 +182,7 @@ function CreateTenant(props: { onCreated: (t: TenantWithCredentials) => Promise<
           </Field>
           <Field label="Profile">
             {(id) => (
-              <select id={id} value={profile} onChange={(e) => setProfile(e.currentTarget.value as 'empty' | 'demo')}>
+              <select id={id} value={profile} onChange={(e) => setProfile(e.currentTarget.value as 'empty' | 'demo')}>{/* the options are the union's values */}
                 <option value="empty">empty: credentials only</option>
                 <option value="demo">demo: with sample data</option>
               </select>
