@@ -118,6 +118,7 @@ export async function createTwin(options: TwinOptions = {}): Promise<Twin> {
   // the dispatchers mount APIs of different principal types side by side; each API's handlers get
   // the principal its own authenticate made, so the type is erased where they are mounted
   const [synqly, connxio, custom] = [synqlyApi, createConnxioApi(connxioSpec, env), createCustomApiListener(customSpec, env)] as Array<VendorApi<unknown>>;
+  // (the same erasure)
   const admin = createAdminApi(adminSpec, env, {
     version: VERSION,
     startedAt: Date.now(),

@@ -49,6 +49,7 @@ export async function loadStubFiles(adminUrl: string, adminToken: string | undef
   const headers: Record<string, string> = { 'content-type': 'application/json', ...(adminToken ? { 'x-apitwin-admin-token': adminToken } : {}) };
   const listed = await fetch(`${adminUrl}/__admin/stubs`, { headers });
   if (listed.status !== 200) throw new StubFileError(`the control API did not list the stubs (${listed.status})`);
+  // the control API's stub list (specs/admin.yaml)
   for (const old of ((await listed.json()) as { stubs: Array<{ id: string; name?: string }> }).stubs) {
     if (old.name?.startsWith(FILE_STUB_PREFIX)) await fetch(`${adminUrl}/__admin/stubs/${old.id}`, { method: 'DELETE', headers });
   }
@@ -56,7 +57,8 @@ export async function loadStubFiles(adminUrl: string, adminToken: string | undef
     const name = `${FILE_STUB_PREFIX}${source}${typeof stub.name === 'string' ? ` ${stub.name}` : ''}`;
     const res = await fetch(`${adminUrl}/__admin/stubs`, { method: 'POST', headers, body: JSON.stringify({ ...stub, name }) });
     if (res.status !== 201) {
-      const problem = (await res.json().catch(() => ({}))) as { detail?: string; errors?: Array<{ pointer: string; message: string }> };
+      // the control API's problem details (specs/admin.yaml); every member is optional here
+  const problem = (await res.json().catch(() => ({}))) as { detail?: string; errors?: Array<{ pointer: string; message: string }> };
       const issues = problem.errors?.length ? `: ${problem.errors.map((e) => `${e.pointer} ${e.message}`).join('; ')}` : '';
       throw new StubFileError(`--stubs ${source}: ${problem.detail ?? `refused (${res.status})`}${issues}`);
     }

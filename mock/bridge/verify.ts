@@ -147,7 +147,7 @@ export async function verifyRecording(options: { har: string; target: VerifyTarg
       body: new URLSearchParams({ grant_type: 'client_credentials', client_id: c.clientId, client_secret: c.clientSecret, scope: 'api://connxio/.default' }),
     });
     if (!res.ok) throw new VerifyUsageError(`the target refused its own OAuth client (${res.status})`);
-    connxioBearer = ((await res.json()) as { access_token: string }).access_token;
+    connxioBearer = ((await res.json()) as { access_token: string }).access_token; // a 2xx token answer (Connxio spec)
     return connxioBearer;
   }
 
@@ -254,10 +254,12 @@ export async function spawnedTarget(): Promise<VerifyTarget> {
     const tenant = async (vendor: string) => {
       const res = await fetch(`${ready.urls.synqly}/__admin/tenants`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ vendor }) });
       if (res.status !== 201) throw new VerifyUsageError(`could not create a ${vendor} tenant on the spawned twin (${res.status})`);
-      return ((await res.json()) as { credentials: Record<string, unknown> }).credentials;
+      // the control API's tenant (specs/admin.yaml); its credentials are shaped by the vendor, read below
+  return ((await res.json()) as { credentials: Record<string, unknown> }).credentials;
     };
-    const s = (await tenant('synqly')) as { token: string };
-    const c = (await tenant('connxio')) as { api_key: string; oauth: { client_id: string; client_secret: string } };
+    const s = (await tenant('synqly')) as { token: string }; // a Synqly tenant's credentials
+    // a Connxio tenant's credentials
+  const c = (await tenant('connxio')) as { api_key: string; oauth: { client_id: string; client_secret: string } };
     return {
       name: 'spawned',
       credentials: {

@@ -12,12 +12,12 @@ export function isOneOf<T extends string>(values: readonly T[], value: unknown):
  * types `Object.keys` as `string[]` because an object may carry keys its type does not name.
  */
 export function keysOf<T extends object>(table: T): Array<keyof T & string> {
-  return Object.keys(table) as Array<keyof T & string>;
+  return Object.keys(table) as Array<keyof T & string>; // see above
 }
 
 /** `Object.entries` typed by the object's keys; the same caveat as `keysOf`. */
 export function entriesOf<T extends object>(table: T): Array<[keyof T & string, T[keyof T & string]]> {
-  return Object.entries(table) as Array<[keyof T & string, T[keyof T & string]]>;
+  return Object.entries(table) as Array<[keyof T & string, T[keyof T & string]]>; // see keysOf
 }
 
 /** The `code` of a Node system error (`ENOENT`, `ECONNREFUSED`...), if it has one. */

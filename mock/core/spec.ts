@@ -92,6 +92,7 @@ export async function compileSpec(file: string): Promise<{ document: Record<stri
   const text = readFileSync(file, 'utf8');
   // a spec file holds one OpenAPI object (checked where the operations are read)
   const document = (file.endsWith('.json') ? JSON.parse(text) : parseYaml(text)) as Record<string, unknown>;
+  // the ref parser types its answer as a JSON Schema; it is the same document, dereferenced
   const resolved = (await dereference(structuredClone(document), { dereference: { circular: false } })) as Record<string, unknown>;
   return { document, resolved: packGraph(withoutExamples(resolved, '', new Map())) };
 }

@@ -103,7 +103,7 @@ function fieldValue(record: Record<string, unknown>, field: string): unknown {
   let cur: unknown = record;
   for (const part of field.split('.')) {
     if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string, unknown>)[part];
+    cur = Reflect.get(cur, part);
   }
   return cur;
 }
@@ -247,7 +247,7 @@ export function listFrom<T extends object>(source: ListSource<T>, query: ListQue
       if (page.length < size) page.push(r);
       else if (!query.total) break;
     }
-    const items = page as unknown as T[];
+    const items = page as unknown as T[]; // the source's own records, read as plain objects above
     return query.total ? { items, total: matched } : { items };
   }
 

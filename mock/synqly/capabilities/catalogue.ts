@@ -295,6 +295,7 @@ interface Display {
   unsupported?: string[];
 }
 
+// the JSON module is typed by its literal data; Display is how the catalogue reads each entry
 const DISPLAY = displayData as Record<string, Display>;
 
 const titled = (words: string) =>

@@ -99,6 +99,7 @@ export function resolveMappingChains(
       const { mapping, version } = resolveMappingRef(org, text, `${at}/mappings/${j}`, true);
       return `${mapping.id}:${version}`;
     });
+    // (strings too, by the schema)
     ((chain.operation_ids as string[] | undefined) ?? []).forEach((op, k) => {
       if (!operations.has(op)) {
         throw errors.badRequest(`${op} is not an operation of the ${connector} connector`, {

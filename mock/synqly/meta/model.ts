@@ -23,6 +23,7 @@ export function engineOpenApiDocument(management: Record<string, unknown>): Reco
       version: info.version ?? '0.0.0',
       description: 'The Connector (engine) APIs are not emulated by apitwin; this document lists no operations.',
     },
+    // (see above)
     servers: (management.servers as unknown[] | undefined) ?? [{ url: 'https://api.synqly.com' }],
     paths: {},
     components: {

@@ -96,6 +96,7 @@ function triggerSource(org: OrgState, integration: IntegrationRecord, schedule: 
 /** the schedules of an integration with their jobs' ids (one job per schedule; repeated operations are numbered) */
 function scheduledJobs(integration: IntegrationRecord): Array<{ schedule: Schedule; id: string }> {
   const seen = new Map<string, number>();
+  // an integration's schedules were checked by assertSchedules when stored
   return ((integration.scheduled_operations ?? []) as Schedule[]).map((schedule) => {
     const n = seen.get(schedule.operation) ?? 0;
     seen.set(schedule.operation, n + 1);

@@ -114,6 +114,7 @@ function Sidebar(props: { open: boolean; current: Match | undefined }) {
   const current = props.current;
   // the tenant in the URL wins; otherwise the last one picked
   useEffect(() => {
+    // a tenant page's route is served by its vendor's listener
     const vendor = current?.route.listener as Vendor | undefined;
     if (vendor && current?.params.tenant && state.tenants.some((t) => t.vendor === vendor && t.name === current.params.tenant)) {
       state.select(vendor, current.params.tenant);
@@ -154,7 +155,7 @@ function Sidebar(props: { open: boolean; current: Match | undefined }) {
           id={`pick-${vendor}`}
           value={chosen?.name}
           onChange={(e) => {
-            const name = (e.currentTarget as HTMLSelectElement).value;
+            const name = e.currentTarget.value;
             state.select(vendor, name);
             if (current?.route.listener === vendor && current.params.tenant) {
               const route = current.route.name === 'connxio-custom-api' || current.route.name === 'connxio-custom-api-new' ? 'connxio-custom-apis' : current.route.name;
@@ -234,7 +235,7 @@ function PageFor(props: { match: Match | undefined; pathname: string }) {
 function TenantGate(props: { match: Match }) {
   const state = useAppState();
   const { route, params } = props.match;
-  const vendor = route.listener as Vendor;
+  const vendor = route.listener as Vendor; // a gated route is served by its vendor's listener
   const noun = vendor === 'synqly' ? 'Synqly organization' : 'Connxio company';
   if (!state.loaded) return <Page title={route.title}>Loading…</Page>;
   if (state.listeners && state.listeners.current !== vendor) {

@@ -321,6 +321,7 @@ export function ConfirmHost() {
     request?.resolve(ok);
     setRequest(undefined);
     ref.current?.close();
+    // HTML and SVG elements have focus(); the Element type does not say so
     (opener.current as HTMLElement | null)?.focus?.();
   };
   const titleId = useId();

@@ -340,6 +340,7 @@ function OpenApiSection(props: { tenant: Tenant; api: CustomApi }) {
     a.remove();
     setTimeout(() => URL.revokeObjectURL(url), 1000);
   };
+  // the Custom API's OpenAPI document, as the twin renders it
   const paths = (doc.data?.paths ?? {}) as Record<string, Record<string, { summary?: string }>>;
   return (
     <Section
