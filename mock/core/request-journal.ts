@@ -121,7 +121,7 @@ export function redactBody(value: unknown, depth = 0, inSecret = false): unknown
     return out ?? value;
   }
   if (value && typeof value === 'object') {
-    const obj = value as Record<string, unknown>;
+    const obj = value as Record<string, unknown>; // any non-array object: its own keys are walked
     let out: Record<string, unknown> | undefined;
     const keys = Object.keys(obj);
     for (let i = 0; i < keys.length; i++) {
@@ -161,7 +161,7 @@ export function createRequestJournal(requestedCapacity = 1000): RequestJournal {
   };
   return {
     record(entry) {
-      const record = entry as JournalRecord;
+      const record = entry as JournalRecord; // the entry becomes the record: its id is set here
       record.id = nextId++;
       ring[head] = record;
       head = (head + 1) % capacity;

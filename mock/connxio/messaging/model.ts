@@ -1,5 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { ApiError, errors } from '../../core/errors.ts';
+import { messageOf } from '../../core/error-message.ts';
 import type { DeliveredMessage, MessageChannel } from '../../core/message-journal.ts';
 import type { Tx } from '../../core/store/store.ts';
 import { iso, type ModelEnv } from '../../core/model-env.ts';
@@ -346,22 +347,22 @@ function parseXmlDocument(text: string, root: string): XmlNode {
   if (valid !== true) throw xmlError(`${valid.err.msg} (line ${valid.err.line}, column ${valid.err.col})`);
   let doc: Record<string, unknown>;
   try {
-    doc = xmlParser.parse(text) as Record<string, unknown>;
+    doc = xmlParser.parse(text) as Record<string, unknown>; // the parser returns any: an object of root elements
   } catch (err) {
     if (err instanceof ApiError) throw err;
-    throw xmlError((err as Error).message);
+    throw xmlError(messageOf(err));
   }
   const roots = Object.keys(doc);
   if (roots.length === 1 && Array.isArray(doc[roots[0]!])) roots.push(roots[0]!); // the same root element twice
   if (roots.length !== 1) throw xmlError(`expected one root element <${root}>, found ${roots.length === 0 ? 'none' : roots.map((r) => `<${r}>`).join(', ')}`);
   if (roots[0]!.toLowerCase() !== root.toLowerCase()) throw xmlError(`the root element is <${roots[0]}>, expected <${root}>`);
-  return doc[roots[0]!] as XmlNode;
+  return doc[roots[0]!] as XmlNode; // an element parses to its text or an object of children
 }
 
 /** `i:nil="true"` (any prefix): the element stands for null */
 function isNil(node: unknown): boolean {
   if (!node || typeof node !== 'object' || Array.isArray(node)) return false;
-  const nil = (node as Record<string, unknown>)['@_nil'];
+  const nil: unknown = Reflect.get(node, '@_nil');
   return nil === 'true' || nil === '1';
 }
 
@@ -388,7 +389,7 @@ function fieldValue(value: unknown): unknown {
   if (typeof value === 'string') return value;
   if (value && typeof value === 'object' && !Array.isArray(value)) {
     if (isNil(value)) return null;
-    const node = value as Record<string, unknown>;
+    const node = value as Record<string, unknown>; // a plain object, checked just above
     const elements = Object.keys(node).filter((k) => !k.startsWith('@_') && k !== '#text');
     if (elements.length > 0) return Object.fromEntries(elements.map((k) => [k, node[k]]));
     return typeof node['#text'] === 'string' ? node['#text'] : '';
@@ -399,7 +400,7 @@ function fieldValue(value: unknown): unknown {
 function itemFromXml(node: unknown, where: string): Record<string, unknown> | null {
   if (isNil(node)) return null;
   const item: Record<string, unknown> = {};
-  for (const [name, value] of childrenOf(node as XmlNode, where)) {
+  for (const [name, value] of childrenOf(node as XmlNode, where)) { // an item element parses to its text or an object of children
     const field = FIELD_BY_LOWER_NAME.get(name.toLowerCase());
     if (!field) continue; // DataContract skips unknown elements
     if (Array.isArray(value) || field in item) throw xmlError(`<${name}> appears more than once in <${where}>`);
@@ -413,6 +414,7 @@ function itemsFromXml(list: XmlNode, where: string): Array<Record<string, unknow
   const items: Array<Record<string, unknown> | null> = [];
   for (const [name, value] of childrenOf(list, where)) {
     if (name.toLowerCase() !== ITEM_ELEMENT.toLowerCase()) throw xmlError(`unexpected element <${name}> in <${where}>; expected <${ITEM_ELEMENT}>`);
+    // the parser's isArray option makes every item element a list
     for (const node of value as unknown[]) items.push(itemFromXml(node, `${ITEM_ELEMENT} #${items.length + 1}`));
   }
   return items;
@@ -436,11 +438,11 @@ export function legacyMessageBatchFromXml(text: string): { messageBodyRequests?:
   if (isNil(root)) return null;
   const lists = childrenOf(root, BATCH_ELEMENT).filter(([name]) => name.toLowerCase() === LEGACY_ITEMS_ELEMENT.toLowerCase());
   if (lists.length === 0) return {};
-  const nodes = lists.flatMap(([, value]) => value as unknown[]);
+  const nodes = lists.flatMap(([, value]) => value as unknown[]); // the parser's isArray option makes every list element a list
   if (nodes.length > 1) throw xmlError(`<${LEGACY_ITEMS_ELEMENT}> appears more than once in <${BATCH_ELEMENT}>`);
   const list = nodes[0];
   if (isNil(list)) return { messageBodyRequests: null };
-  return { messageBodyRequests: itemsFromXml(list as XmlNode, LEGACY_ITEMS_ELEMENT) };
+  return { messageBodyRequests: itemsFromXml(list as XmlNode, LEGACY_ITEMS_ELEMENT) }; // an element parses to its text or an object of children
 }
 
 /** `<MessageBodyRequest>` → one request as a JSON object (v1 `/message/new`) */

@@ -48,14 +48,14 @@ function jsonShapedBody<T>(ctx: ConnxioContext, fromXml: (text: string) => unkno
   // T is the operation's JSON body type: the pipeline validated a JSON body against it, the validator here the XML one
   if (typeof ctx.body !== 'string') return ctx.body as T;
   const input = { params: ctx.request.params ?? {}, query: ctx.request.query, headers: ctx.request.headers, body: fromXml(ctx.body), hasBody: true };
-  return ctx.env.validator.validateRequest(ctx.operation, input, 'application/json').body as T;
+  return ctx.env.validator.validateRequest(ctx.operation, input, 'application/json').body as T; // validated against T's schema
 }
 
 function messagesOf(ctx: ConnxioContext, channel: DeliveryChannel, batch: BatchItem[] | undefined): InboundMessage[] {
   // shared by the message operations: their validated queries all fit MessageQuery, an eventgrid body is an array (its schema)
   const query = ctx.query as MessageQuery;
   if (channel === 'batch') return batchMessages(batch ?? []);
-  if (channel === 'eventgrid') return eventGridMessages(ctx.body as unknown[], query);
+  if (channel === 'eventgrid') return eventGridMessages(ctx.body as unknown[], query); // an eventgrid body is an array by its schema
   return [
     {
       bytes: ctx.request.rawBody ?? Buffer.alloc(0),

@@ -77,7 +77,7 @@ export function documentFromState(state: StoreState): StoreDocument {
  * `__proto__`, `constructor` or `valueOf` is just a key, never an inherited member.
  */
 function dictionary<T>(): Record<string, T> {
-  return Object.create(null) as Record<string, T>;
+  return Object.create(null) as Record<string, T>; // Object.create is typed any
 }
 
 /** Makes a parsed document's collection table and collections null-prototype (see dictionary). */
@@ -121,7 +121,7 @@ export class StoreFileError extends Error {
 
 /** Checks that a parsed snapshot is one of ours; throws a StoreFileError naming the file otherwise. */
 export function assertStoreDocument(value: unknown, file: string): asserts value is StoreDocument {
-  const doc = value as Partial<StoreDocument> | null;
+  const doc = value as Partial<StoreDocument> | null; // each member is checked below before it is trusted
   if (!doc || typeof doc !== 'object' || Array.isArray(doc) || doc.format !== STORE_FORMAT) {
     throw new StoreFileError(
       `${file} is not an apitwin store (no "format": "${STORE_FORMAT}" marker). ` +
@@ -137,11 +137,12 @@ export function assertStoreDocument(value: unknown, file: string): asserts value
       file,
     );
   }
-  if (!Number.isSafeInteger(doc.seq) || (doc.seq as number) < 0 || !isPlainObject(doc.collections)) {
+  if (typeof doc.seq !== 'number' || !Number.isSafeInteger(doc.seq) || doc.seq < 0 || !isPlainObject(doc.collections)) {
     throw new StoreFileError(`${file} is an apitwin store with a damaged header (seq/collections). It was left untouched.`, 'corrupt', file);
   }
-  for (const name of Object.keys(doc.collections)) {
-    const coll = (doc.collections as Record<string, unknown>)[name];
+  const collections: Record<string, unknown> = doc.collections;
+  for (const name of Object.keys(collections)) {
+    const coll = collections[name];
     if (!isPlainObject(coll)) {
       throw new StoreFileError(`${file} has a damaged collection "${name}" (not an object of records). It was left untouched.`, 'corrupt', file);
     }
@@ -160,10 +161,10 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 /** Checks a parsed journal entry's shape; returns what is wrong with it, or undefined when it is sound. */
 export function journalEntryProblem(value: unknown): string | undefined {
   if (!isPlainObject(value)) return 'not an object';
-  if (!Number.isSafeInteger(value.s) || (value.s as number) < 1) return 'no transaction number';
+  if (typeof value.s !== 'number' || !Number.isSafeInteger(value.s) || value.s < 1) return 'no transaction number';
   if (!Array.isArray(value.ops)) return 'no list of operations';
   for (let i = 0; i < value.ops.length; i++) {
-    const op = value.ops[i] as unknown;
+    const op: unknown = value.ops[i];
     if (!isPlainObject(op)) return `operation ${i} is not an object`;
     if (typeof op.c !== 'string') return `operation ${i} names no collection`;
     if (op.op === 'drop') continue;

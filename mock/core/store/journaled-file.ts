@@ -19,6 +19,7 @@ import {
   type StoreState,
 } from './document.ts';
 import { messageOf } from '../error-message.ts';
+import { errnoCode } from '../narrow.ts';
 
 /**
  * Version of the snapshot file's layout: a header line, then lines of at most LINE_RECORDS records
@@ -258,7 +259,7 @@ function checkStoreFile(path: string, file: string): void {
     else if (!st.isFile()) kind = 'not a regular file';
     else return;
   } catch (err) {
-    kind = `unreadable (${(err as NodeJS.ErrnoException).code ?? messageOf(err)})`;
+    kind = `unreadable (${errnoCode(err) ?? messageOf(err)})`;
   }
   throw new StoreFileError(`${path} is ${kind}, not a store file; it was left untouched.`, 'corrupt', file);
 }
@@ -373,7 +374,7 @@ function layoutVersionOf(text: string): unknown {
   const nl = text.indexOf('\n');
   if (nl === -1 || nl > 1024) return undefined;
   try {
-    const header = JSON.parse(text.slice(0, nl)) as unknown;
+    const header: unknown = JSON.parse(text.slice(0, nl));
     if (!isPlainObject(header) || header.format !== STORE_FORMAT || 'collections' in header) return undefined;
     return header.version;
   } catch {
@@ -403,8 +404,9 @@ function readLines(lines: Iterator<{ text: string; complete: boolean }>, file: s
     new StoreFileError(`${file} has a damaged line ${lineNo} (${why}). It was left untouched.`, 'corrupt', file);
   const first = lines.next();
   const header = (first.done ? {} : JSON.parse(first.value.text)) as { seq?: unknown }; // checked by layoutVersionOf
-  if (!Number.isSafeInteger(header.seq) || (header.seq as number) < 0) throw damaged(1, 'no transaction number');
-  const state: StoreState = { seq: header.seq as number, collections: new Map() };
+  const seq = header.seq;
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) throw damaged(1, 'no transaction number');
+  const state: StoreState = { seq, collections: new Map() };
   let lineNo = 1;
   let records = 0;
   let end: number | undefined;
@@ -416,12 +418,13 @@ function readLines(lines: Iterator<{ text: string; complete: boolean }>, file: s
     try {
       line = JSON.parse(next.value.text);
     } catch (err) {
-      throw damaged(lineNo, (err as Error).message);
+      throw damaged(lineNo, messageOf(err));
     }
     if (!isPlainObject(line)) throw damaged(lineNo, 'not an object');
     if ('records' in line) {
-      if (!Number.isSafeInteger(line.records)) throw damaged(lineNo, 'an end line without a count');
-      end = line.records as number;
+      const count = line.records;
+      if (typeof count !== 'number' || !Number.isSafeInteger(count)) throw damaged(lineNo, 'an end line without a count');
+      end = count;
       continue;
     }
     const name = line.c;
@@ -429,11 +432,11 @@ function readLines(lines: Iterator<{ text: string; complete: boolean }>, file: s
     if (typeof name !== 'string' || !Array.isArray(pairs)) throw damaged(lineNo, 'no collection name or records');
     let coll = state.collections.get(name);
     if (!coll) state.collections.set(name, (coll = new Map()));
-    for (const pair of pairs as unknown[]) {
+    for (const pair of pairs) {
       if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string' || !isPlainObject(pair[1])) {
         throw damaged(lineNo, `record ${records} is not an [id, object] pair`);
       }
-      coll.set(pair[0], pair[1] as JsonRecord);
+      coll.set(pair[0], pair[1] as JsonRecord); // checked to be a plain object just above (Array.isArray leaves pair[1] any)
       records++;
     }
     if (coll.size === 0) state.collections.delete(name);
@@ -456,7 +459,7 @@ function replayJournal(doc: StoreState, journalFile: string, file: string): { va
     if (nl === -1) break;
     let entry: JournalEntry;
     try {
-      entry = JSON.parse(buf.subarray(offset, nl).toString('utf8')) as JournalEntry;
+      entry = JSON.parse(buf.subarray(offset, nl).toString('utf8')) as JournalEntry; // its shape is checked by journalEntryProblem next
     } catch {
       throw new StoreFileError(`${journalFile} has an unreadable entry at byte ${offset}; both files were left untouched.`, 'corrupt', file);
     }

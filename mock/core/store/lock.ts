@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, linkSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { StoreFileError } from './document.ts';
+import { errnoCode } from '../narrow.ts';
 
 /**
  * One process owns one store file. The lock is `<file>.lock`, a small JSON record of its owner
@@ -76,7 +77,7 @@ function createAtomically(path: string, content: string): boolean {
     linkSync(tmp, path);
     return true;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    if (errnoCode(err) === 'EEXIST') return false;
     throw err;
   } finally {
     unlinkSync(tmp);
@@ -140,9 +141,9 @@ function readLock(lockFile: string): { text: string; ino: number } | undefined {
 function parseOwner(text: string): LockOwner | undefined {
   if (/^\d+$/.test(text)) return { pid: Number(text), started: null, token: '', app: 'apitwin' };
   try {
-    const o = JSON.parse(text) as Partial<LockOwner>;
-    if (o && o.app === 'apitwin' && Number.isInteger(o.pid) && (o.pid as number) > 0) {
-      return { pid: o.pid as number, started: typeof o.started === 'string' ? o.started : null, token: String(o.token ?? ''), app: 'apitwin' };
+    const o = JSON.parse(text) as Partial<LockOwner> | null; // each member is checked before it is used
+    if (o && o.app === 'apitwin' && typeof o.pid === 'number' && Number.isInteger(o.pid) && o.pid > 0) {
+      return { pid: o.pid, started: typeof o.started === 'string' ? o.started : null, token: String(o.token ?? ''), app: 'apitwin' };
     }
   } catch {
     // not ours or damaged: stale
@@ -168,7 +169,7 @@ function isRunning(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    return errnoCode(err) === 'EPERM';
   }
 }
 

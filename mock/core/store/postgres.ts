@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { STORE_FORMAT, StoreFileError, assertStoreDocument, stateFromDocument, type JournalEntry, type StoreState } from './document.ts';
 import { messageOf } from '../error-message.ts';
+import { errnoCode } from '../narrow.ts';
 
 /**
  * The PostgreSQL persistence of a shared store: the same document and journal entries as the file
@@ -302,7 +303,7 @@ export class PostgresLog {
       return await fn();
     } catch (err) {
       if (err instanceof StoreUnavailableError) throw err;
-      throw new StoreUnavailableError(`the PostgreSQL store is unavailable (${messageOf(err) || (err as { code?: string }).code || 'no answer'})`, { cause: err });
+      throw new StoreUnavailableError(`the PostgreSQL store is unavailable (${messageOf(err) || errnoCode(err) || 'no answer'})`, { cause: err });
     }
   }
 }
@@ -313,7 +314,7 @@ function toJsonb(value: unknown): string {
 }
 
 function toEntry(row: { s: string; ops: string }): JournalEntry {
-  return { s: Number(row.s), ops: JSON.parse(row.ops) as JournalEntry['ops'] };
+  return { s: Number(row.s), ops: JSON.parse(row.ops) as JournalEntry['ops'] }; // rows are written by this class from checked entries only
 }
 
 function parseSnapshot(text: string, url: string): StoreState {

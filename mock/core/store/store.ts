@@ -147,7 +147,7 @@ function remove(index: Map<string, IdSet>, key: string | undefined, id: string):
     return;
   }
   ids.delete(id);
-  if (ids.size === 1) index.set(key, ids.values().next().value as string);
+  if (ids.size === 1) index.set(key, ids.values().next().value as string); // a set of size 1 has a first value
 }
 
 type Compare = (a: JsonRecord, b: JsonRecord) => number;
@@ -171,7 +171,7 @@ class SortedViews {
       const rows = records ? [...records.values()] : [];
       rows.sort(compare);
       view = { compare, rows };
-      if (views.size >= MAX_SORTED_VIEWS_PER_COLLECTION) views.delete(views.keys().next().value as string);
+      if (views.size >= MAX_SORTED_VIEWS_PER_COLLECTION) views.delete(views.keys().next().value as string); // a full map has a first key
       views.set(key, view);
     }
     return view.rows;
@@ -325,7 +325,7 @@ export class Store {
     if (this.soon.length > 0) this.runSoon();
     if (this.shared) {
       const written = new Promise<R>((resolve, reject) => {
-        this.queued.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+        this.queued.push({ fn, resolve: resolve as (value: unknown) => void, reject }); // the queue holds transactions of any result type; fn's result is R
         if (!this.writing) void this.runSharedWrites();
       });
       this.ownWritesOpen++;
@@ -722,7 +722,7 @@ export class Store {
     return {
       get: <T extends JsonRecord>(c: string, id: string) => {
         if (soon.size !== 0) this.settleSoon(c);
-        return collections().get(c)?.get(id) as T | undefined;
+        return collections().get(c)?.get(id) as T | undefined; // the store holds untyped records: the caller names its collection's record type
       },
       values: <T extends JsonRecord>(c: string) => {
         if (soon.size !== 0) this.settleSoon(c);
@@ -732,10 +732,11 @@ export class Store {
           if (!coll) return [];
           this.valuesCache.set(c, (cached = [...coll.values()]));
         }
-        return cached.slice() as T[];
+        return cached.slice() as T[]; // the store holds untyped records: the caller names its collection's record type
       },
       sorted: <T extends JsonRecord>(c: string, key: string, compare: (a: T, b: T) => number) => {
         if (soon.size !== 0) this.settleSoon(c);
+        // the store holds untyped records: the caller names its collection's record type (and its compare takes it)
         return this.sortedViews.get(this.low.data, c, key, compare as Compare) as readonly T[];
       },
       count: (c: string) => {
@@ -754,9 +755,10 @@ export class Store {
         const ids = key === undefined ? undefined : this.indexes.lookup(this.low.data, c, field, key);
         if (ids === undefined) return [];
         const records = collections().get(c)!;
+        // the store holds untyped records: the caller names its collection's record type
         if (typeof ids === 'string') return [records.get(ids) as T];
         const out: T[] = [];
-        for (const id of ids) out.push(records.get(id) as T);
+        for (const id of ids) out.push(records.get(id) as T); // (the same)
         return out;
       },
       countBy: (c: string, field: string, value: string) => {
@@ -785,7 +787,7 @@ export class Store {
     const get = <T extends JsonRecord>(c: string, id: string): T | undefined => {
       const staged = overlay.get(c)?.get(id);
       if (staged === DELETED) return undefined;
-      if (staged) return staged as T;
+      if (staged) return staged as T; // the store holds untyped records: the caller names its collection's record type
       return dropped.has(c) ? undefined : base.get<T>(c, id);
     };
     const values = <T extends JsonRecord>(c: string): T[] => {
@@ -797,12 +799,13 @@ export class Store {
       if (baseColl) {
         for (const [id, record] of baseColl) {
           const s = staged.get(id);
+          // the store holds untyped records: the caller names its collection's record type
           if (s === undefined) out.push(record as T);
-          else if (s !== DELETED) out.push(s as T);
+          else if (s !== DELETED) out.push(s as T); // (the same)
         }
       }
       for (const [id, s] of staged) {
-        if (s !== DELETED && !baseColl?.has(id)) out.push(s as T);
+        if (s !== DELETED && !baseColl?.has(id)) out.push(s as T); // the store holds untyped records: the caller names its collection's record type
       }
       return out;
     };
@@ -813,12 +816,12 @@ export class Store {
       const out: T[] = [];
       if (!dropped.has(c)) {
         for (const r of base.findBy<T>(c, field, value)) {
-          if (!staged?.has(r.id as string)) out.push(r);
+          if (!staged?.has(String(r.id))) out.push(r);
         }
       }
       if (staged) {
         for (const s of staged.values()) {
-          if (s !== DELETED && indexKey(s[field]) === key) out.push(s as T);
+          if (s !== DELETED && indexKey(s[field]) === key) out.push(s as T); // the store holds untyped records: the caller names its collection's record type
         }
       }
       return out;
@@ -881,7 +884,7 @@ function inverseOf(doc: StoreState, op: StoreOp): StoreOp[] {
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
-    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+    for (const key of Object.keys(value)) deepFreeze(Reflect.get(value, key));
   }
   return value;
 }

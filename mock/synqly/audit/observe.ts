@@ -68,7 +68,7 @@ export function noteCallSubject(env: TwinEnv, request: RequestInfo, principal: S
 
 /** the subject noteCallSubject noted for the call, if any */
 function subjectBefore(request: RequestInfo): Subject | undefined {
-  return request.noted as Subject | undefined;
+  return request.noted as Subject | undefined; // the core keeps `noted` opaque; only noteCallSubject above sets it
 }
 
 /**

@@ -48,7 +48,7 @@ export async function freePort(): Promise<number> {
     const server = createServer();
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
+      const { port } = server.address() as { port: number }; // a TCP server's address once it listens
       server.close(() => resolve(port));
     });
   });
