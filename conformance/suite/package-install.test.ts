@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readyLine } from '../../mock/core/ready-line.ts';
 
 /**
  * The package as a user gets it: `npm pack` (of the dist/ the test command built), installed into an
@@ -86,19 +87,7 @@ describe('package › installed from its tarball', () => {
     let err = '';
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
     try {
-      const ready = await new Promise<{ urls: Record<'synqly' | 'connxio' | 'custom', string> }>((resolve, reject) => {
-        let out = '';
-        const timer = setTimeout(() => reject(new Error(`not ready in 60 s: ${out}${err}`)), 60_000);
-        child.stdout!.on('data', (d: Buffer) => {
-          out += d.toString();
-          const nl = out.indexOf('\n');
-          if (nl >= 0) {
-            clearTimeout(timer);
-            resolve(JSON.parse(out.slice(0, nl)));
-          }
-        });
-        child.on('exit', (code) => reject(new Error(`exited with ${code} before it was ready: ${out}${err}`)));
-      });
+      const ready = await readyLine<{ urls: Record<'synqly' | 'connxio' | 'custom', string> }>(child, 60_000, (reason, out) => new Error(`${reason}: ${out}${err}`));
       for (const url of Object.values(ready.urls)) {
         expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
         const res = await fetch(`${url}/__admin/health`);

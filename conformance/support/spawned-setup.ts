@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { readyLine } from '../../mock/core/ready-line.ts';
 
 /**
  * globalSetup of the `spawned` target: starts `apitwin serve` on port 0, once per run, on
@@ -35,19 +36,7 @@ export async function setup(project: TestProject): Promise<void> {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const ready = await new Promise<{ urls: { synqly: string; connxio: string; custom: string } }>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`apitwin serve did not get ready in 20 s; output: ${out}`)), 20_000);
-    child!.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const nl = out.indexOf('\n');
-      if (nl >= 0) {
-        clearTimeout(timer);
-        resolve(JSON.parse(out.slice(0, nl)));
-      }
-    });
-    child!.on('exit', (code) => reject(new Error(`apitwin serve exited with ${code} before it was ready: ${out}`)));
-  }).catch(async (err: unknown) => {
+  const ready = await readyLine<{ urls: { synqly: string; connxio: string; custom: string } }>(child, 20_000, (reason, out) => new Error(`apitwin serve ${reason}; output: ${out}`)).catch(async (err: unknown) => {
     await teardown();
     throw err;
   });

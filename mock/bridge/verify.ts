@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { compareResponses, normalize, pairByStep, PLACEHOLDER, reportJunit, reportMarkdown, type ComparisonReport, type Difference } from '../../conformance/report/compare.ts';
 import { packageRoot } from '../core/spec.ts';
+import { readyLine } from '../core/ready-line.ts';
 import { headerOf, networkCause, parseJson, readHar, responseText, type ApitwinEntry } from './har.ts';
 import { loadVendor, type RecordVendor } from './record.ts';
 
@@ -238,19 +239,7 @@ export async function spawnedTarget(): Promise<VerifyTarget> {
     await exited;
   };
   try {
-    const ready = await new Promise<{ urls: { synqly: string; connxio: string } }>((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new VerifyUsageError('apitwin serve did not get ready in 30 s')), 30_000);
-      child.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        const nl = out.indexOf('\n');
-        if (nl >= 0) {
-          clearTimeout(timer);
-          resolve(JSON.parse(out.slice(0, nl)));
-        }
-      });
-      child.once('exit', (code) => reject(new VerifyUsageError(`apitwin serve exited with ${code} before it was ready`)));
-    });
+    const ready = await readyLine<{ urls: { synqly: string; connxio: string } }>(child, 30_000, (reason) => new VerifyUsageError(`apitwin serve ${reason}`));
     const tenant = async (vendor: string) => {
       const res = await fetch(`${ready.urls.synqly}/__admin/tenants`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ vendor }) });
       if (res.status !== 201) throw new VerifyUsageError(`could not create a ${vendor} tenant on the spawned twin (${res.status})`);

@@ -129,15 +129,10 @@ export class PostgresLog {
         }
         for (const m of MIGRATIONS) {
           if (m.version <= version) continue;
-          await client.query('BEGIN');
-          try {
+          await inTransaction(client, async () => {
             await client.query(m.sql);
             await client.query(`UPDATE apitwin_meta SET value = $1 WHERE key = 'schema_version'`, [String(m.version)]);
-            await client.query('COMMIT');
-          } catch (err) {
-            await client.query('ROLLBACK').catch(() => {});
-            throw err;
-          }
+          });
         }
       } finally {
         await client.query('SELECT pg_advisory_unlock($1)', [MIGRATE_LOCK]).catch(() => {});
@@ -207,14 +202,11 @@ export class PostgresLog {
     await this.run(async () => {
       const client = await this.pool.connect();
       try {
-        await client.query('BEGIN');
-        await client.query('INSERT INTO apitwin_snapshot (seq, doc) VALUES ($1, $2) ON CONFLICT (seq) DO NOTHING', [seq, doc]);
-        await client.query('DELETE FROM apitwin_snapshot WHERE seq < $1', [seq]);
-        await client.query('DELETE FROM apitwin_log WHERE s < $1', [seq]);
-        await client.query('COMMIT');
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw err;
+        await inTransaction(client, async () => {
+          await client.query('INSERT INTO apitwin_snapshot (seq, doc) VALUES ($1, $2) ON CONFLICT (seq) DO NOTHING', [seq, doc]);
+          await client.query('DELETE FROM apitwin_snapshot WHERE seq < $1', [seq]);
+          await client.query('DELETE FROM apitwin_log WHERE s < $1', [seq]);
+        });
       } finally {
         client.release();
       }
@@ -251,32 +243,29 @@ export class PostgresLog {
     await this.run(async () => {
       const client = await this.pool.connect();
       try {
-        await client.query('BEGIN');
-        const kinds = new Set<string>();
-        for (const op of ops) {
-          kinds.add(op.kind);
-          if ('append' in op) {
-            await client.query('INSERT INTO apitwin_journal (kind, entry) SELECT $1, e FROM unnest($2::jsonb[]) WITH ORDINALITY AS t(e, n) ORDER BY n', [op.kind, op.append.map(toJsonb)]);
-          } else {
-            const params: unknown[] = [op.kind];
-            const where = op.clear.map((c) => {
-              params.push(c.field, c.value);
-              const field = `entry->>$${params.length - 1}`;
-              return c.ignoreCase ? `lower(${field}) = lower($${params.length})` : `${field} = $${params.length}`;
-            });
-            await client.query(`DELETE FROM apitwin_journal WHERE kind = $1${where.map((w) => ` AND ${w}`).join('')}`, params);
+        await inTransaction(client, async () => {
+          const kinds = new Set<string>();
+          for (const op of ops) {
+            kinds.add(op.kind);
+            if ('append' in op) {
+              await client.query('INSERT INTO apitwin_journal (kind, entry) SELECT $1, e FROM unnest($2::jsonb[]) WITH ORDINALITY AS t(e, n) ORDER BY n', [op.kind, op.append.map(toJsonb)]);
+            } else {
+              const params: unknown[] = [op.kind];
+              const where = op.clear.map((c) => {
+                params.push(c.field, c.value);
+                const field = `entry->>$${params.length - 1}`;
+                return c.ignoreCase ? `lower(${field}) = lower($${params.length})` : `${field} = $${params.length}`;
+              });
+              await client.query(`DELETE FROM apitwin_journal WHERE kind = $1${where.map((w) => ` AND ${w}`).join('')}`, params);
+            }
           }
-        }
-        for (const kind of kinds) {
-          await client.query(
-            'DELETE FROM apitwin_journal WHERE kind = $1 AND seq <= (SELECT seq FROM apitwin_journal WHERE kind = $1 ORDER BY seq DESC OFFSET $2 LIMIT 1)',
-            [kind, Math.max(1, capacity[kind] ?? 1000)],
-          );
-        }
-        await client.query('COMMIT');
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw err;
+          for (const kind of kinds) {
+            await client.query(
+              'DELETE FROM apitwin_journal WHERE kind = $1 AND seq <= (SELECT seq FROM apitwin_journal WHERE kind = $1 ORDER BY seq DESC OFFSET $2 LIMIT 1)',
+              [kind, Math.max(1, capacity[kind] ?? 1000)],
+            );
+          }
+        });
       } finally {
         client.release();
       }
@@ -305,6 +294,18 @@ export class PostgresLog {
       if (err instanceof StoreUnavailableError) throw err;
       throw new StoreUnavailableError(`the PostgreSQL store is unavailable (${messageOf(err) || errnoCode(err) || 'no answer'})`, { cause: err });
     }
+  }
+}
+
+/** runs `work` between BEGIN and COMMIT on `client`; rolls back and rethrows when it fails */
+async function inTransaction(client: pg.ClientBase, work: () => Promise<void>): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    await work();
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
   }
 }
 

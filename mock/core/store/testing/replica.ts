@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { readyLine } from '../../ready-line.ts';
 
 /** An `apitwin serve --store <url>` process on port 0: one replica of a shared twin, for tests and benchmarks. */
 export interface Replica {
@@ -28,22 +29,7 @@ export async function startReplica(storeUrl: string, extraArgs: string[] = [], e
     if (err.length > 20_000) err = err.slice(-10_000);
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const ready = await new Promise<{ urls: Replica['urls'] }>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`the replica did not get ready in 30 s: ${out} ${err}`)), 30_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const nl = out.indexOf('\n');
-      if (nl >= 0) {
-        clearTimeout(timer);
-        resolve(JSON.parse(out.slice(0, nl)));
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the replica exited with ${code} before it was ready: ${out} ${err}`));
-    });
-  });
+  const ready = await readyLine<{ urls: Replica['urls'] }>(child, 30_000, (reason, out) => new Error(`the replica ${reason}: ${out} ${err}`));
   return {
     urls: ready.urls,
     child,
