@@ -11,7 +11,6 @@ import { isPostgresUrl, redactUrl } from './core/store/postgres.ts';
 import { listTenants, rederiveCredentials } from './admin/tenants/lookup.ts';
 import { DEFAULT_SEED, PROFILES, seedProfile, type ProfileName } from '../fixtures/profiles.ts';
 import { loadFakerFor } from '../fixtures/sample-data.ts';
-import { helpText as conformanceHelp } from '../conformance/selection.ts';
 import type { TenantWithCredentials } from './admin/tenants/lifecycle.ts';
 import { messageOf } from './core/error-message.ts';
 
@@ -22,6 +21,12 @@ const int = (name: string) => (value: string) => {
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer`);
   return n;
 };
+
+/**
+ * `apitwin conformance --help` (or `help conformance`) lists the scenario families and tags, read
+ * by conformance/selection.ts (which parses the specs' YAML); other commands never load it.
+ */
+const conformanceHelp: () => string = process.argv.slice(2).includes('conformance') ? (await import('../conformance/selection.ts')).helpText : () => '';
 
 export function buildProgram(): Command {
   const program = new Command('apitwin')

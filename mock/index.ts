@@ -5,4 +5,4 @@ export type { SynqlyCredentials, ConnxioCredentials } from './admin/tenants/life
 export { Store } from './core/store/store.ts';
 export { createClock } from './core/clock.ts';
 export { createRandom } from './core/random.ts';
-export { compileSpec, compiledSpecPath } from './core/spec.ts';
+export { compileSpec, compiledSpecPath, writeCompiledSpec } from './core/spec.ts';

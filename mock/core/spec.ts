@@ -1,4 +1,4 @@
-import { readFileSync, existsSync, statSync } from 'node:fs';
+import { readFileSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -77,6 +77,21 @@ export function loadSpec(file: string): Promise<ApiSpec> {
 /** the build's pre-parsed, pre-dereferenced copy of a spec (dist/specs/<name>.json) */
 export function compiledSpecPath(file: string): string {
   return join(dirname(dirname(file)), 'dist', 'specs', basename(file).replace(/\.ya?ml$/, '.json'));
+}
+
+/** the build's parsed copy of the spec as written (dist/specs/<name>.document.json), read when something serves it */
+function compiledDocumentPath(file: string): string {
+  return compiledSpecPath(file).replace(/\.json$/, '.document.json');
+}
+
+/**
+ * What the build stores for a spec: the resolved operations in dist/specs/<name>.json, read at
+ * every start, and the document as written beside it, read only when the document is served.
+ */
+export async function writeCompiledSpec(file: string): Promise<void> {
+  const { document, resolved } = await compileSpec(file);
+  writeFileSync(compiledSpecPath(file), JSON.stringify({ resolved }));
+  writeFileSync(compiledDocumentPath(file), JSON.stringify(document));
 }
 
 /**
@@ -186,17 +201,30 @@ export function unpackGraph(packed: PackedGraph | Record<string, unknown>): Reco
 
 async function readSpec(file: string): Promise<ApiSpec> {
   const compiled = compiledSpecPath(file);
-  const fresh = existsSync(compiled) && statSync(compiled).mtimeMs >= statSync(file).mtimeMs;
-  const { document, resolved } = fresh
-    ? (JSON.parse(readFileSync(compiled, 'utf8')) as { document: Record<string, unknown>; resolved: PackedGraph }) // written by compileSpec
-    : await compileSpec(file);
+  const mtimeMs = statSync(file).mtimeMs;
+  const isFresh = (path: string) => existsSync(path) && statSync(path).mtimeMs >= mtimeMs;
+  const documentFile = compiledDocumentPath(file);
+  // both written by writeCompiledSpec (the document is read when first served)
+  const built = isFresh(compiled) && isFresh(documentFile) ? (JSON.parse(readFileSync(compiled, 'utf8')) as { resolved: PackedGraph }) : undefined;
+  let document: Record<string, unknown> | undefined;
+  let resolved: PackedGraph;
+  if (built) resolved = built.resolved;
+  else ({ document, resolved } = await compileSpec(file));
   const operations = collectOperations(unpackGraph(resolved));
   const byId = new Map<string, OperationSpec>();
   for (const op of operations) {
     if (byId.has(op.operationId)) throw new Error(`${file}: operationId ${op.operationId} appears twice`);
     byId.set(op.operationId, op);
   }
-  return { file, document, operations, byId };
+  return {
+    file,
+    get document() {
+      // the spec file's one OpenAPI object, as the build parsed it
+      return (document ??= JSON.parse(readFileSync(documentFile, 'utf8')) as Record<string, unknown>);
+    },
+    operations,
+    byId,
+  };
 }
 
 /** The members of a dereferenced OpenAPI 3 document that `collectOperations` reads. */

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { STORE_FORMAT, StoreFileError, assertStoreDocument, stateFromDocument, type JournalEntry, type StoreState } from './document.ts';
 import { messageOf } from '../error-message.ts';
 import { errnoCode } from '../narrow.ts';
@@ -87,7 +87,9 @@ export class PostgresLog {
 
   /** Connects, creates or migrates the schema; refuses a database of a newer or foreign schema (StoreFileError). */
   static async connect(url: string, onError: (err: Error) => void = () => {}): Promise<PostgresLog> {
-    const pool = new pg.Pool({
+    // loaded here, not at the top: a twin on a file or memory store starts without the driver (it loads undici)
+    const { default: driver } = await import('pg');
+    const pool = new driver.Pool({
       connectionString: url,
       max: 8,
       connectionTimeoutMillis: 3000,
