@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join, relative } from 'node:path';
 
 /** the folders and files the build reads */
-export const BUILD_INPUTS = ['mock', 'specs', 'fixtures', 'conformance', 'scripts/build.mjs', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.types.json'];
+export const BUILD_INPUTS = ['mock', 'specs', 'fixtures', 'conformance', 'scripts/build.mjs', 'scripts/bundle-options.mjs', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.types.json'];
 // mock/generated is the build's own output (types from specs/, which is an input)
 const SKIPPED_DIRS = new Set(['node_modules', 'dist', '.git', 'reports', '.apitwin', 'generated']);
 

@@ -18,23 +18,8 @@ const { build } = await import('esbuild');
 const { generateTypes } = await import('./generate-types.mjs');
 await generateTypes();
 
-// pino is bundled (its thread-stream transports are never used): loading it from node_modules file by file cost ~20 ms of every start
-const external = ['pg', 'pg-native', '@faker-js/faker', 'pino-pretty', '@stoplight/*', 'vitest', 'supertest', 'playwright-core', 'tsx'];
-
-const bundled = await build({
-  metafile: true,
-  entryPoints: { cli: join(root, 'mock/cli.ts'), index: join(root, 'mock/index.ts') },
-  outdir: join(root, 'dist'),
-  bundle: true,
-  splitting: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  external,
-  sourcemap: true,
-  logLevel: 'warning',
-  banner: { js: "import { createRequire as __apitwinCreateRequire } from 'node:module'; const require = __apitwinCreateRequire(import.meta.url);" },
-});
+const { bundleOptions } = await import('./bundle-options.mjs');
+const bundled = await build(bundleOptions(root));
 
 // chunks of earlier builds (hashed names) would otherwise pile up in dist/ and in `npm pack`
 const written = new Set(Object.keys(bundled.metafile.outputs).map((p) => resolve(p)) /* relative to the working directory */);

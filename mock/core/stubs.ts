@@ -1,7 +1,9 @@
-import { JSONPath } from 'jsonpath-plus';
+import { lazyDependency } from './lazy-dependency.ts';
 import { errors } from './errors.ts';
 import type { Tx } from './store/store.ts';
 import { messageOf } from './error-message.ts';
+
+const jsonPath = lazyDependency<typeof import('jsonpath-plus')>('jsonpath-plus');
 
 /**
  * Response stubs: user-defined answers over the stateful twin (control API `/__admin/stubs`,
@@ -135,7 +137,7 @@ export function mismatches(stub: Stub, request: StubRequest): string[] | undefin
       continue;
     }
     // a parsed body is one of the JSON values JSONPath takes, and with wrap: true it answers an array
-    const selected = request.body === undefined ? [] : (JSONPath({ path: p.path, json: request.body as object, wrap: true }) as unknown[]);
+    const selected = request.body === undefined ? [] : (jsonPath().JSONPath({ path: p.path, json: request.body as object, wrap: true }) as unknown[]);
     const label = `body ${p.path}`;
     if (selected.length === 0) failed.push(...check(label, undefined, p));
     else if (!selected.some((v) => check(label, v, p).length === 0)) failed.push(...check(label, selected[0], p));

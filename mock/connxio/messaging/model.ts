@@ -1,4 +1,5 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import type { XMLParser } from 'fast-xml-parser';
+import { lazyDependency } from '../../core/lazy-dependency.ts';
 import { ApiError, errors } from '../../core/errors.ts';
 import { messageOf } from '../../core/error-message.ts';
 import type { DeliveredMessage, MessageChannel } from '../../core/message-journal.ts';
@@ -310,7 +311,11 @@ function decodeXmlEntities(text: string): string {
   });
 }
 
-const xmlParser = new XMLParser({
+const fastXmlParser = lazyDependency<typeof import('fast-xml-parser')>('fast-xml-parser');
+let parser: XMLParser | undefined;
+
+/** one parser for every XML body, made when the first arrives */
+const xmlParser = (): XMLParser => (parser ??= new (fastXmlParser().XMLParser)({
   ignoreAttributes: false,
   attributeNamePrefix: '@_',
   removeNSPrefix: true,
@@ -332,7 +337,7 @@ const xmlParser = new XMLParser({
   },
   // the children of a batch root, and the items of the v1 batch's MessageBodyRequests, are always a list, even when there is one
   isArray: (_name, jpath, _leaf, isAttribute) => !isAttribute && typeof jpath === 'string' && isListPath(jpath.toLowerCase().split('.')),
-});
+}));
 
 function isListPath(path: string[]): boolean {
   if (path[0] !== BATCH_ELEMENT.toLowerCase()) return false;
@@ -343,11 +348,11 @@ type XmlNode = string | { [name: string]: unknown };
 
 function parseXmlDocument(text: string, root: string): XmlNode {
   if (/<!DOCTYPE/i.test(text)) throw xmlError('DTDs are not allowed');
-  const valid = XMLValidator.validate(text);
+  const valid = fastXmlParser().XMLValidator.validate(text);
   if (valid !== true) throw xmlError(`${valid.err.msg} (line ${valid.err.line}, column ${valid.err.col})`);
   let doc: Record<string, unknown>;
   try {
-    doc = xmlParser.parse(text) as Record<string, unknown>; // the parser returns any: an object of root elements
+    doc = xmlParser().parse(text) as Record<string, unknown>; // the parser returns any: an object of root elements
   } catch (err) {
     if (err instanceof ApiError) throw err;
     throw xmlError(messageOf(err));

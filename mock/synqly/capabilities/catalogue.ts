@@ -1,5 +1,5 @@
 import displayData from './provider-display.json' with { type: 'json' };
-import { PROVIDER_CONFIGS, type ProviderConfigDef } from './provider-configs.ts';
+import { providerConfigs, type ProviderConfigDef } from './provider-configs.ts';
 
 /**
  * The connector and provider catalogue. The 17 connectors are the vendor's CategoryId enum; the
@@ -316,10 +316,33 @@ function displayOf(def: ProviderConfigDef): Display {
   return { fullname: product, vendor: product.split(' ')[0]!, description: `${product} through the ${def.category} connector.` };
 }
 
-export const PROVIDERS: ProviderDef[] = PROVIDER_CONFIGS.map((config) => ({ id: config.type, ...displayOf(config), config }));
-
 export const CONNECTOR_BY_ID = new Map(CONNECTORS.map((c) => [c.id, c]));
-export const PROVIDER_BY_ID = new Map(PROVIDERS.map((pr) => [pr.id, pr]));
+
+let madeProviders: { all: ProviderDef[]; byId: Map<string, ProviderDef>; byConnector: Map<string, ProviderDef[]> } | undefined;
+
+/** the providers, made from the provider configs when a request first needs them */
+function providerCatalogue() {
+  if (!madeProviders) {
+    const all = providerConfigs().providers.map((config) => ({ id: config.type, ...displayOf(config), config }));
+    const byConnector = new Map<string, ProviderDef[]>(CONNECTORS.map((c) => [c.id, all.filter((p) => connectorOf(p.id) === c.id)]));
+    madeProviders = { all, byId: new Map(all.map((pr) => [pr.id, pr])), byConnector };
+  }
+  return madeProviders;
+}
+
+/** every provider, in catalogue order */
+export function providers(): readonly ProviderDef[] {
+  return providerCatalogue().all;
+}
+
+export function providerById(providerId: string): ProviderDef | undefined {
+  return providerCatalogue().byId.get(providerId);
+}
+
+/** a connector's providers, in catalogue order */
+export function providersOf(connectorId: string): readonly ProviderDef[] {
+  return providerCatalogue().byConnector.get(connectorId) ?? [];
+}
 
 /** the connector of a provider id: its prefix before the first `_` */
 export function connectorOf(providerId: string): string | undefined {

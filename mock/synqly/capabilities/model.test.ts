@@ -5,9 +5,9 @@ import { createCustom } from '../customs/model.ts';
 import { createIntegrationPoint } from '../integrationPoints/model.ts';
 import { verifyIntegration } from '../integrations/model.ts';
 import { apiError, orgFixture, T0 } from '../model-testing.ts';
-import { CONNECTORS, CONNECTOR_BY_ID, PROVIDERS, PROVIDER_BY_ID, connectorOf, type ProviderDef } from './catalogue.ts';
+import { CONNECTORS, CONNECTOR_BY_ID, connectorOf, providerById, providers, type ProviderDef } from './catalogue.ts';
 import { getProvider, listConnectors, listProviders } from './model.ts';
-import { CATEGORIES as VENDOR_CATEGORIES, checkProviderConfig, type FieldDescriptor } from './provider-configs.ts';
+import { checkProviderConfig, providerConfigs, type FieldDescriptor } from './provider-configs.ts';
 
 const CATEGORIES = [
   'appsec', 'assets', 'chat', 'cloudsecurity', 'custom', 'edr', 'emailsecurity', 'endpointmanagement', 'identity',
@@ -73,7 +73,7 @@ describe('the catalogue', () => {
   it('has the 17 connectors, each with providers, and the providers the contract names', () => {
     expect(CONNECTORS.map((c) => c.id).sort()).toEqual(CATEGORIES);
     for (const c of listConnectors()) expect(c.provider_ids.length, c.id).toBeGreaterThan(0);
-    const ids = PROVIDERS.map((p) => p.id);
+    const ids = providers().map((p) => p.id);
     for (const id of CONTRACT_PROVIDERS) expect(ids).toContain(id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of ids) expect(connectorOf(id), id).toBe(id.split('_')[0]);
@@ -81,7 +81,7 @@ describe('the catalogue', () => {
 
   it('has the contract\'s 169 provider ids with its per-connector counts', () => {
     expect(Object.values(CONTRACT_COUNTS).reduce((a, b) => a + b, 0)).toBe(169);
-    expect(PROVIDERS).toHaveLength(169);
+    expect(providers()).toHaveLength(169);
     const counts = Object.fromEntries(listConnectors().map((c) => [c.id, c.provider_ids.length]));
     expect(counts).toEqual(CONTRACT_COUNTS);
   });
@@ -91,7 +91,7 @@ describe('the catalogue', () => {
   });
 
   it('names every provider <connector>_<provider>, once, and lists each under its connector only', () => {
-    const ids = PROVIDERS.map((p) => p.id);
+    const ids = providers().map((p) => p.id);
     expect(new Set(ids).size).toBe(169);
     for (const id of ids) {
       expect(id, id).toMatch(/^[a-z]+_[a-z0-9]+(_[a-z0-9]+)*$/);
@@ -108,10 +108,10 @@ describe('the catalogue', () => {
   });
 
   it('is the vendor\'s: every ProviderConfigId but "*" and the CategoryId values, from specs/synqly-provider-configs.json', () => {
-    expect(PROVIDERS.map((p) => p.id).sort()).toEqual(CONTRACT.provider_ids.filter((id) => id !== '*').sort());
-    expect([...VENDOR_CATEGORIES].sort()).toEqual([...CONTRACT.categories].sort());
+    expect(providers().map((p) => p.id).sort()).toEqual(CONTRACT.provider_ids.filter((id) => id !== '*').sort());
+    expect([...providerConfigs().categories].sort()).toEqual([...CONTRACT.categories].sort());
     expect(CONNECTORS.map((c) => c.id).sort()).toEqual([...CONTRACT.categories].sort());
-    for (const p of PROVIDERS) {
+    for (const p of providers()) {
       const ops = CONNECTOR_BY_ID.get(connectorOf(p.id)!)!.operations.map((o) => o.name);
       for (const op of p.unsupported ?? []) expect(ops, `${p.id} unsupported ${op}`).toContain(op);
       expect(p.fullname.trim(), p.id).not.toBe('');
@@ -124,7 +124,7 @@ describe('the catalogue', () => {
 describe('provider configs, checked per provider', () => {
   it('accepts every provider\'s minimal config and refuses it without any one required field (400 at the field)', () => {
     let refusals = 0;
-    for (const p of PROVIDERS) {
+    for (const p of providers()) {
       const config = minimalWithoutCustom(p);
       expect(checkProviderConfig(config).type, p.id).toBe(p.id);
       for (const name of Object.keys(config).filter((n) => n !== 'type')) {
@@ -158,7 +158,7 @@ describe('provider configs, checked per provider', () => {
 
 describe('every catalogue provider', () => {
   it('answers each expand: connector object, its connector\'s operations with support flags, the config schema', () => {
-    for (const p of PROVIDERS) {
+    for (const p of providers()) {
       const connector = CONNECTOR_BY_ID.get(connectorOf(p.id)!)!;
       const full = getProvider(p.id, ['connector', 'operations', 'request_body', 'provider_config']);
       expect(full.connector, p.id).toMatchObject({ id: connector.id });
@@ -168,20 +168,20 @@ describe('every catalogue provider', () => {
       expect(Object.keys(full.provider_config!.properties), p.id).toEqual(['type', ...Object.keys(p.config.fields)]);
     }
     const listed = listProviders(['operations', 'provider_config']);
-    expect(listed.map((p) => p.id)).toEqual(PROVIDERS.map((p) => p.id));
+    expect(listed.map((p) => p.id)).toEqual(providers().map((p) => p.id));
     for (const p of listed) expect(p.operations!.length, p.id).toBeGreaterThan(0);
   });
 
   it('is accepted by integrations (verify) with its minimal config, and by an integration point allow-list', async () => {
     const { org, write, env, prod, test } = await orgFixture();
     for (const c of CONNECTORS) {
-      const ids = PROVIDERS.filter((p) => connectorOf(p.id) === c.id).map((p) => p.id);
+      const ids = providers().filter((p) => connectorOf(p.id) === c.id).map((p) => p.id);
       await write((o) => createIntegrationPoint(o, { name: `all-${c.id}`, connector: c.id, environments: { prod: ids, test: ids } }, env));
     }
     // a custom_synqly integration runs a custom provider definition of the organization
     const custom = await write((o) => createCustom(o, { name: 'defs', data: 'name: defs\n' }, env));
     const minimalConfig = (def: ProviderDef) => ({ ...minimalWithoutCustom(def), ...(def.id === 'custom_synqly' ? { custom_id: custom.id } : {}) });
-    for (const def of PROVIDERS) {
+    for (const def of providers()) {
       const account = (def.environments ?? ['prod', 'test']).includes('prod') ? prod : test;
       const expected = def.availability && def.availability !== 'generally-available' ? [`provider ${def.id} is ${def.availability}`] : [];
       const plain = verifyIntegration(org(), account.id, { integration: { provider_config: minimalConfig(def) } }, T0);
@@ -226,7 +226,7 @@ describe('providers', () => {
   });
 
   it('lists every provider and 404s an unknown one', () => {
-    expect(listProviders().length).toBe(PROVIDERS.length);
+    expect(listProviders().length).toBe(providers().length);
     expect(apiError(() => getProvider('ticketing_nope')).status).toBe(404);
   });
 

@@ -1,5 +1,5 @@
 import { errors } from '../../core/errors.ts';
-import { CONNECTORS, CONNECTOR_BY_ID, PROVIDERS, PROVIDER_BY_ID, connectorOf, type ConnectorDef, type ProviderDef } from './catalogue.ts';
+import { CONNECTORS, CONNECTOR_BY_ID, connectorOf, providerById, providers, providersOf, type ConnectorDef, type ProviderDef } from './catalogue.ts';
 import { providerConfigSchema } from './provider-configs.ts';
 
 /** capabilities_*: views over the catalogue (capabilities/catalogue.ts); nothing here is stored. */
@@ -8,13 +8,6 @@ export type ConnectorExpand = 'providers';
 export type ProviderExpand = 'connector' | 'operations' | 'request_body' | 'provider_config';
 
 const providerName = (id: string) => id.slice(id.indexOf('_') + 1);
-
-/** each connector's providers, in catalogue order (computed once: the catalogue is constant) */
-const PROVIDERS_OF = new Map<string, ProviderDef[]>(CONNECTORS.map((c) => [c.id, PROVIDERS.filter((p) => connectorOf(p.id) === c.id)]));
-
-function providersOf(connectorId: string): ProviderDef[] {
-  return PROVIDERS_OF.get(connectorId) ?? [];
-}
 
 export function providerBaseView(p: ProviderDef) {
   return {
@@ -79,11 +72,11 @@ export function listConnectors(expand: readonly string[] = []) {
 }
 
 export function listProviders(expand: readonly string[] = []) {
-  return PROVIDERS.map((p) => providerView(p, expand));
+  return providers().map((p) => providerView(p, expand));
 }
 
 export function getProvider(providerId: string, expand: readonly string[] = []) {
-  const p = PROVIDER_BY_ID.get(providerId);
+  const p = providerById(providerId);
   if (!p) {
     throw errors.notFound(`provider ${providerId} is not in the catalogue`, {
       parameter: { id: 'providerId', location: 'path', value: providerId },

@@ -1,7 +1,8 @@
-import data from '../../../specs/synqly-provider-configs.json' with { type: 'json' };
+import { readFileSync } from 'node:fs';
 import { errors } from '../../core/errors.ts';
 import { INLINE_REQUIRED, isInlineKind } from '../credentials/kinds.ts';
 import { isPlainObject } from '../../core/store/document.ts';
+import { specPath } from '../../core/spec.ts';
 
 /**
  * The vendor's provider configurations as data: specs/synqly-provider-configs.json (a copy of the
@@ -33,14 +34,25 @@ export interface ProviderConfigDef {
   fields: Record<string, FieldDescriptor>;
 }
 
-// the JSON module's inferred type is too literal to match ProviderConfigDef's unions
-const source = data as unknown as { categories: string[]; providers: ProviderConfigDef[] };
+export interface ProviderConfigCatalogue {
+  /** the vendor's CategoryId values (no `*`) */
+  categories: readonly string[];
+  /** every provider config variant, sorted by type */
+  providers: readonly ProviderConfigDef[];
+  byType: ReadonlyMap<string, ProviderConfigDef>;
+}
 
-/** the vendor's CategoryId values (no `*`) */
-export const CATEGORIES: readonly string[] = source.categories;
-/** every provider config variant, sorted by type */
-export const PROVIDER_CONFIGS: readonly ProviderConfigDef[] = source.providers;
-export const PROVIDER_CONFIG_BY_TYPE = new Map(PROVIDER_CONFIGS.map((p) => [p.type, p]));
+let catalogue: ProviderConfigCatalogue | undefined;
+
+/** specs/synqly-provider-configs.json, read when a request first needs it (not at every start: it is 200 KB) */
+export function providerConfigs(): ProviderConfigCatalogue {
+  if (!catalogue) {
+    // the shared contract's file: its categories and providers have the shapes declared above
+    const source = JSON.parse(readFileSync(specPath('synqly-provider-configs.json'), 'utf8')) as { categories: string[]; providers: ProviderConfigDef[] };
+    catalogue = { categories: source.categories, providers: source.providers, byType: new Map(source.providers.map((p) => [p.type, p])) };
+  }
+  return catalogue;
+}
 
 const escape = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '~1');
 
@@ -133,7 +145,7 @@ function checkValue(provider: string, d: FieldDescriptor, v: unknown, at: string
  */
 export function checkProviderConfig(config: Record<string, unknown>): ProviderConfigDef {
   const type = config.type;
-  const def = typeof type === 'string' ? PROVIDER_CONFIG_BY_TYPE.get(type) : undefined;
+  const def = typeof type === 'string' ? providerConfigs().byType.get(type) : undefined;
   if (!def) {
     throw errors.badRequest(`provider ${String(type)} is not a provider id of the catalogue`, {
       parameter: { id: '/provider_config/type', location: 'body', ...(typeof type === 'string' ? { value: type } : {}) },

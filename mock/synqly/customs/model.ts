@@ -1,4 +1,3 @@
-import { parseDocument } from 'yaml';
 import { errors } from '../../core/errors.ts';
 import { listRecords, type ListPage, type ListQuery } from '../lists.ts';
 import { assertNameFree, deriveName, findByIdOrName } from '../names.ts';
@@ -6,6 +5,9 @@ import type { CustomRecord, OrgState } from '../state.ts';
 import { iso, type ModelEnv } from '../../core/model-env.ts';
 import { assertSameId } from '../updates.ts';
 import type { components } from '../../generated/synqly.ts';
+import { lazyDependency } from '../../core/lazy-dependency.ts';
+
+const yaml = lazyDependency<typeof import('yaml')>('yaml');
 
 /**
  * Custom provider definitions (extra-endpoints contract §4): a YAML document per definition that
@@ -27,7 +29,7 @@ export function customBaseView(c: CustomRecord) {
 
 /** a syntax error, or an error only resolving finds (an alias to no anchor, too many aliases): toJS throws those */
 function yamlProblem(data: string): { message?: string; value?: unknown } {
-  const doc = parseDocument(data);
+  const doc = yaml().parseDocument(data);
   const syntax = doc.errors[0];
   if (syntax) return { message: syntax.message.split('\n')[0] };
   try {

@@ -1,7 +1,7 @@
 import { errors } from '../../core/errors.ts';
 import type { JsonRecord } from '../../core/store/document.ts';
 import { removeIntegrationPointCascade } from '../cascade.ts';
-import { PROVIDER_BY_ID, connectorOf } from '../capabilities/catalogue.ts';
+import { connectorOf, providerById } from '../capabilities/catalogue.ts';
 import { listRecords, type ListPage, type ListQuery } from '../lists.ts';
 import { assertNameFree, deriveName, findByIdOrName } from '../names.ts';
 import { resolveMappingChains } from '../mappings/references.ts';
@@ -43,7 +43,7 @@ export function integrationPointView(p: IntegrationPointRecord): IntegrationPoin
 /** a ProviderConfigId of the point's connector: `*`, or a provider of the capabilities catalogue (→ 400 at `pointer` otherwise) */
 function assertProvider(providerId: string, connector: string, pointer: string): void {
   if (providerId === '*') return;
-  if (!PROVIDER_BY_ID.has(providerId)) {
+  if (!providerById(providerId)) {
     throw errors.badRequest(`provider ${providerId} is not a known provider id`, {
       parameter: { id: pointer, location: 'body', value: providerId },
       remediation: `name a provider of GET /v1/capabilities/providers (for this point: a ${connector}_… id) or "*"`,

@@ -1,6 +1,6 @@
 import { errors } from '../../core/errors.ts';
 import { isPlainObject, type JsonRecord } from '../../core/store/document.ts';
-import { PROVIDER_BY_ID, type ProviderDef } from '../capabilities/catalogue.ts';
+import { providerById, type ProviderDef } from '../capabilities/catalogue.ts';
 import { checkProviderConfig } from '../capabilities/provider-configs.ts';
 import { credentialReferences, kindMatches } from '../credentials/model.ts';
 import { isInlineKind, missingInlineFields, referenceKind, storedConfig, type InlineKind } from '../credentials/kinds.ts';
@@ -50,7 +50,7 @@ const at = (pointer: string) => `/provider_config${pointer}`;
  */
 export function providerInfo(providerConfig: { type: string }): ProviderInfo {
   const config = checkProviderConfig(providerConfig as Record<string, unknown>); // checked member by member there
-  const def = PROVIDER_BY_ID.get(config.type)!;
+  const def = providerById(config.type)!;
   return { type: config.type, category: config.category, fullname: def.fullname, def };
 }
 

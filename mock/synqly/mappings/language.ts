@@ -1,4 +1,5 @@
-import jsonata from 'jsonata';
+import type jsonata from 'jsonata';
+import { lazyDependency } from '../../core/lazy-dependency.ts';
 import { errors } from '../../core/errors.ts';
 import type { Random } from '../../core/random.ts';
 
@@ -29,8 +30,10 @@ function describe(err: unknown): string {
   return `${e.message ?? String(err)}${e.code ? ` (JSONata ${e.code}${where})` : ''}`;
 }
 
+const loadJsonata = lazyDependency<typeof jsonata>('jsonata');
+
 function compile(program: string): jsonata.Expression {
-  return jsonata(program, { timeout: EVAL_TIMEOUT_MS, stack: STACK_DEPTH, sequence: MAX_SEQUENCE });
+  return loadJsonata()(program, { timeout: EVAL_TIMEOUT_MS, stack: STACK_DEPTH, sequence: MAX_SEQUENCE });
 }
 
 /** Checks that `program` parses; throws a 400 naming the body field otherwise. */

@@ -1,6 +1,6 @@
 import { errors } from '../../core/errors.ts';
 import type { JsonRecord } from '../../core/store/document.ts';
-import { CONNECTOR_BY_ID, PROVIDER_BY_ID } from '../capabilities/catalogue.ts';
+import { CONNECTOR_BY_ID, providerById } from '../capabilities/catalogue.ts';
 import { findByIdOrName } from '../names.ts';
 import type { IntegrationPointRecord, IntegrationRecord, MappingRecord, OrgState } from '../state.ts';
 
@@ -90,7 +90,7 @@ export function resolveMappingChains(
 ): { chains: JsonRecord[] | undefined; warnings: ReferenceWarning[] } {
   if (!chains) return { chains: undefined, warnings: [] };
   const operations = new Set(connectorOperationIds(connector));
-  const unsupported = new Set((providerType ? PROVIDER_BY_ID.get(providerType)?.unsupported ?? [] : []).map((name) => `${connector}_${name}`));
+  const unsupported = new Set((providerType ? providerById(providerType)?.unsupported ?? [] : []).map((name) => `${connector}_${name}`));
   const warnings: ReferenceWarning[] = [];
   const resolved = chains.map((chain, i) => {
     const at = `${pointer}/${i}`;

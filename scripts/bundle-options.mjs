@@ -1,0 +1,22 @@
+// esbuild's options for dist/ (scripts/build.mjs), shared with the test of what `apitwin serve` loads at start (mock/cli-startup.test.ts)
+import { join } from 'node:path';
+
+// pino is bundled (its thread-stream transports are never used): loading it from node_modules file by file cost ~20 ms of every start
+const external = ['pg', 'pg-native', '@faker-js/faker', 'pino-pretty', '@stoplight/*', 'vitest', 'supertest', 'playwright-core', 'tsx'];
+
+export function bundleOptions(root) {
+  return {
+    metafile: true,
+    entryPoints: { cli: join(root, 'mock/cli.ts'), index: join(root, 'mock/index.ts') },
+    outdir: join(root, 'dist'),
+    bundle: true,
+    splitting: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external,
+    sourcemap: true,
+    logLevel: 'warning',
+    banner: { js: "import { createRequire as __apitwinCreateRequire } from 'node:module'; const require = __apitwinCreateRequire(import.meta.url);" },
+  };
+}
