@@ -89,6 +89,7 @@ export function createDispatcher(
       remoteAddress: req.socket.remoteAddress,
       localPort: req.socket.localPort,
       noted: undefined,
+      rawBody: undefined,
     };
     const call: Call = { listener, api: mount.api, req, res, info, started };
     runSteps(call, mount.router, env)

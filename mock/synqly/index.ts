@@ -21,7 +21,7 @@ import { permissionsetOperations } from './permissionset/operations.ts';
 import { rolesOperations } from './roles/operations.ts';
 import { subOrgsFacts, subOrgsOperations } from './subOrgs/operations.ts';
 import { auditOperations } from './audit/operations.ts';
-import { noteCallSubject, recordManagementCall } from './audit/observe.ts';
+import { createCallRecorder, noteCallSubject } from './audit/observe.ts';
 import { bridgesFacts, bridgesOperations } from './bridges/operations.ts';
 import { capabilitiesOperations } from './capabilities/operations.ts';
 import { credentialsFacts, credentialsOperations } from './credentials/operations.ts';
@@ -96,8 +96,9 @@ export function createSynqlyApi(spec: ApiSpec, env: TwinEnv): SynqlyApi {
   const operationWatcher = createOperationWatcher(env, (ev) => {
     if (lease.held()) webhooks.emit(ev);
   });
+  const recordCall = createCallRecorder(env, synqlyFacts);
   const observers: Observer[] = [
-    (call) => recordManagementCall(env, call, synqlyFacts),
+    recordCall,
     (call) => {
       const ev = eventFromCall(call, env.store.reader, synqlyFacts);
       if (ev) webhooks.emit(ev);

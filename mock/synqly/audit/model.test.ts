@@ -2,9 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { CallRecord } from '../../core/pipeline.ts';
 import type { OperationSpec } from '../../core/spec.ts';
 import type { SynqlyPrincipal } from '../auth.ts';
+import { pino } from 'pino';
+import { createClock } from '../../core/clock.ts';
+import type { TwinEnv } from '../../core/pipeline.ts';
 import { orgFixture, T0 } from '../model-testing.ts';
-import { appendAudit, AUDIT_RETENTION, listAudit } from './model.ts';
-import { auditEntryOf } from './observe.ts';
+import { appendAudit, appendAuditEntries, AUDIT_RETENTION, listAudit } from './model.ts';
+import { auditEntryOf, createCallRecorder } from './observe.ts';
 
 function call(overrides: Partial<CallRecord<SynqlyPrincipal>> & { operationId: string; method: string; path: string }): CallRecord<SynqlyPrincipal> {
   const { operationId, method, path, ...rest } = overrides;
@@ -99,5 +102,45 @@ describe('appendAudit › retention', () => {
     expect(oldest.path).toBe('/v1/accounts?n=25');
     const newest = listAudit(org(), { limit: 1, order: 'created_at[desc]' }).items[0]!;
     expect(newest.path).toBe(`/v1/accounts?n=${AUDIT_RETENTION + 24}`);
+  });
+});
+
+describe('appendAuditEntries', () => {
+  it('appends as that many appendAudit calls would: ids in order, one counter, retention across the batch', async () => {
+    const one = await orgFixture();
+    const many = await orgFixture();
+    const entry = (i: number) => auditEntryOf(call({ operationId: 'accounts_list', method: 'GET', path: `/v1/accounts?n=${i}` }), {}, T0 + i);
+    await one.write((o) => {
+      for (let i = 0; i < AUDIT_RETENTION + 3; i++) appendAudit(o, entry(i));
+    });
+    await many.write((o) => appendAuditEntries(o, Array.from({ length: AUDIT_RETENTION + 3 }, (_, i) => entry(i))));
+    expect(many.org().audit.all()).toEqual(one.org().audit.all());
+    expect(many.org().counters.get('audit')).toEqual({ id: 'audit', value: AUDIT_RETENTION + 3 });
+    expect(many.org().audit.all()[0]).toMatchObject({ id: '000000000004', path: '/v1/accounts?n=3' });
+  });
+});
+
+describe('createCallRecorder', () => {
+  it('writes the events of calls answered together in call order, and a later call after them once they ran', async () => {
+    const { store, organization, org } = await orgFixture();
+    // the recorder reads only the store, the clock and the logger
+    const env = { store, clock: createClock(), logger: pino({ level: 'silent' }) } as unknown as TwinEnv;
+    const record = createCallRecorder(env, {});
+    const principal = { organization, token: { member_id: 'member-1' } } as unknown as SynqlyPrincipal;
+    const get = (path: string) => call({ operationId: 'accounts_list', method: 'GET', path, principal });
+    record(get('/v1/accounts?a'));
+    record(get('/v1/accounts?b'));
+    record(get('/v1/accounts?c'));
+    // reading the audit log runs the queued events first
+    expect(org().audit.all().map((a) => [a.id, a.path])).toEqual([
+      ['000000000001', '/v1/accounts?a'],
+      ['000000000002', '/v1/accounts?b'],
+      ['000000000003', '/v1/accounts?c'],
+    ]);
+    record(get('/v1/accounts?d'));
+    await store.transact(() => undefined); // a transaction runs them too
+    expect(org().audit.all().map((a) => a.path)).toEqual(['/v1/accounts?a', '/v1/accounts?b', '/v1/accounts?c', '/v1/accounts?d']);
+    expect(org().counters.get('audit')?.value).toBe(4);
+    await store.close();
   });
 });

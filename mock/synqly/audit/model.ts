@@ -44,12 +44,22 @@ export function auditView(a: AuditRecord) {
 export const AUDIT_RETENTION = 10_000;
 
 export function appendAudit(org: OrgState, entry: AuditEntry): AuditRecord {
-  const value = (org.counters.get('audit')?.value ?? 0) + 1;
-  org.counters.put({ id: 'audit', value });
-  const record: AuditRecord = { id: seqId(value), ...entry };
-  org.audit.put(record);
-  if (value > AUDIT_RETENTION) org.audit.delete(seqId(value - AUDIT_RETENTION));
-  return record;
+  return appendAuditEntries(org, [entry])[0]!;
+}
+
+/** appends `entries` in order, as that many appendAudit calls would (the counter is read and written once) */
+export function appendAuditEntries(org: OrgState, entries: readonly AuditEntry[]): AuditRecord[] {
+  let value = org.counters.get('audit')?.value ?? 0;
+  const records: AuditRecord[] = [];
+  for (const entry of entries) {
+    value++;
+    const record: AuditRecord = { id: seqId(value), ...entry };
+    org.audit.put(record);
+    if (value > AUDIT_RETENTION) org.audit.delete(seqId(value - AUDIT_RETENTION));
+    records.push(record);
+  }
+  if (entries.length > 0) org.counters.put({ id: 'audit', value });
+  return records;
 }
 
 /** `visible` narrows the events to those the caller may see (audit/operations.ts), before paging */

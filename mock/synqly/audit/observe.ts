@@ -8,7 +8,7 @@ import { namedInPath } from '../path-names.ts';
 import { orgState, type AccountRecord, type IntegrationRecord, type OrganizationRecord, type OrgState } from '../state.ts';
 import { recordIntegrationCall } from '../status/model.ts';
 import { iso } from '../../core/model-env.ts';
-import { appendAudit, type AuditEntry } from './model.ts';
+import { appendAudit, appendAuditEntries, type AuditEntry } from './model.ts';
 import { isPlainObject } from '../../core/store/document.ts';
 
 /**
@@ -127,6 +127,17 @@ function problemMessage(body: unknown): string | undefined {
   return isPlainObject(body) && typeof body.message === 'string' ? body.message : undefined;
 }
 
+/** `200 OK`, `404 Not Found`, … per status code, made once (every event carries one) */
+const statusLines = new Map<number, string>();
+function statusLine(status: number): string {
+  let line = statusLines.get(status);
+  if (line === undefined) {
+    line = `${status} ${STATUS_CODES[status] ?? ''}`.trim();
+    if (statusLines.size < 1000) statusLines.set(status, line);
+  }
+  return line;
+}
+
 export function auditEntryOf(call: CallRecord<SynqlyCaller>, subject: Subject, nowMs: number, memberId?: string): AuditEntry {
   const headers = call.request.headers;
   const ua = headers['user-agent'];
@@ -149,7 +160,7 @@ export function auditEntryOf(call: CallRecord<SynqlyCaller>, subject: Subject, n
     const message = problemMessage(call.responseBody);
     if (message) entry.response = message;
   }
-  entry.status = `${call.status} ${STATUS_CODES[call.status] ?? ''}`.trim();
+  entry.status = statusLine(call.status);
   if (member) entry.member_id = member;
   if (subject.accountId) entry.account_id = subject.accountId;
   if (subject.integrationId) entry.integration_id = subject.integrationId;
@@ -157,23 +168,55 @@ export function auditEntryOf(call: CallRecord<SynqlyCaller>, subject: Subject, n
   return entry;
 }
 
-/** Records one answered call; the write is durable on its own schedule (the response is already out). */
-export function recordManagementCall(env: TwinEnv, call: CallRecord<SynqlyCaller>, facts: SynqlyFacts): void {
+/**
+ * The Synqly observer's audit half: `record(call)` records one answered call; the write is
+ * durable on its own schedule (the response is already out). The common case, an audit event
+ * alone, is built at once from the state the call left; its write is queued with the others of
+ * its organization (one Store.transactSoon per organization and batch, which appends them in
+ * call order and runs before anything reads the audit log or the counters, or writes anything).
+ */
+export function createCallRecorder(env: TwinEnv, facts: SynqlyFacts): (call: CallRecord<SynqlyCaller>) => void {
+  /** per organization, the audit events waiting for their queued transaction (local stores only) */
+  const waiting = new Map<string, AuditEntry[]>();
+  const queueAudit = (org: OrgState, orgId: string, entry: AuditEntry) => {
+    const group = waiting.get(orgId);
+    if (group) {
+      group.push(entry);
+      return;
+    }
+    const entries = [entry];
+    waiting.set(orgId, entries);
+    // the group closes when its transaction runs (or fails): later events start the next group
+    const close = () => {
+      if (waiting.get(orgId) === entries) waiting.delete(orgId);
+    };
+    env.store
+      .transactSoon([org.audit.name, org.counters.name], (tx) => {
+        close();
+        appendAuditEntries(orgState(tx, orgId), entries);
+      })
+      .catch((err: unknown) => {
+        close();
+        env.logger.error({ err, events: entries.length }, 'recording Synqly calls failed');
+      });
+  };
+  return (call) => recordManagementCall(env, call, facts, queueAudit);
+}
+
+function recordManagementCall(env: TwinEnv, call: CallRecord<SynqlyCaller>, facts: SynqlyFacts, queueAudit: (org: OrgState, orgId: string, entry: AuditEntry) => void): void {
   const principal = call.principal;
   const opFacts = facts[call.operation.operationId];
   if (!principal && !opFacts?.auditUnauthenticated) return;
   const nowMs = env.clock.now();
-  const failed = (err: unknown) => env.logger.error({ err, operationId: call.operation.operationId }, 'recording a Synqly call failed');
   if (principal && call.request.params?.integrationId === undefined) {
-    // the common case, an audit event alone: built now, from the state the call left; its write
-    // joins the others of this turn of the event loop in one transaction (Store.transactSoon),
-    // which runs before anything reads the audit log or the counters, or writes anything
     const orgId = principal.organization.id;
     const org = orgState(env.store.reader, orgId);
     const organization = org.organizations.get(orgId);
     if (!organization) return; // the organization is gone (deleted by this very call)
     const entry = auditEntryOf(call, subjectOf(org, organization, call, facts, subjectBefore(call.request)), nowMs);
-    env.store.transactSoon([org.audit.name, org.counters.name], (tx) => void appendAudit(orgState(tx, orgId), entry)).catch(failed);
+    // a shared store runs a queued transaction at once, in the order of its other writes: one per event there
+    if (!env.store.shared) queueAudit(org, orgId, entry);
+    else env.store.transactSoon([org.audit.name, org.counters.name], (tx) => void appendAudit(orgState(tx, orgId), entry)).catch(failedFor(env, call));
     return;
   }
   env.store
@@ -207,5 +250,9 @@ export function recordManagementCall(env: TwinEnv, call: CallRecord<SynqlyCaller
         );
       }
     })
-    .catch(failed);
+    .catch(failedFor(env, call));
+}
+
+function failedFor(env: TwinEnv, call: CallRecord<SynqlyCaller>): (err: unknown) => void {
+  return (err) => env.logger.error({ err, operationId: call.operation.operationId }, 'recording a Synqly call failed');
 }
