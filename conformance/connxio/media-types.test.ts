@@ -9,8 +9,10 @@ import { loadSpec, specPath } from '../../mock/core/spec.ts';
 /**
  * Request media types (the vendor's published types, connxio-vendor-notes "Operations"): every
  * JSON request body is taken as `application/json`, `text/json` or any `application/*+json`,
- * each also with `; x-api-version=N.0`; anything else is 415 (XML only where an operation lists
- * it). The spec lists the same forms. Each accepted request is contract-checked.
+ * each also with `; x-api-version=N.0`; the management bodies also in their DataContract XML form
+ * as `application/xml`, `text/xml` or any `application/*+xml` (xml-bodies.test.ts checks what is
+ * stored); anything else is 415 (XML too where an operation lists none). The spec lists the same
+ * forms. Each accepted request is contract-checked.
  */
 
 const target = await useTarget();
@@ -20,7 +22,26 @@ const connxioSpec = await loadSpec(specPath('connxio.yaml'));
 const ACCEPTED = ['application/json; x-api-version=2.0', 'text/json', 'text/json; x-api-version=2.0', 'application/json-patch+json', 'application/vnd.connxio+json; x-api-version=1.0', 'Application/JSON'];
 const REFUSED = ['text/plain', 'application/x-www-form-urlencoded', 'application/json-seq', 'text/jsonx', 'application/jsonp'];
 
+const XML_ACCEPTED = ['application/xml; x-api-version=2.0', 'text/xml', 'text/xml; x-api-version=1.0', 'application/vnd.connxio+xml; x-api-version=2.0', 'Application/XML'];
+/** the operations whose body the vendor's types also take as DataContract XML (the management and resend bodies) */
+const XML_BODIES = ['create_integration', 'create_integration_no_validation', 'update_integration', 'upsert_integration_v1', 'upload_code_component', 'create_environment_variable', 'create_security_config', 'resend_archeo_v1', 'resend_archeo_restart_v1'];
+
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+
+/** integrationBody's integration as an IntegrationPostRequest in DataContract XML */
+function integrationXml(subscriptionId: string): string {
+  const body = integrationBody(subscriptionId) as { description: string };
+  return `<IntegrationPostRequest xmlns:i="http://www.w3.org/2001/XMLSchema-instance">
+  <Description>${body.description}</Description><TransactionType>Order</TransactionType><Sender>Webshop</Sender><Receiver>ERP</Receiver>
+  <MessageInboundFormat>json</MessageInboundFormat><MessageInboundEncoding>utf-8</MessageInboundEncoding><SubscriptionId>${subscriptionId}</SubscriptionId><Enabled>true</Enabled>
+  <InboundConnection><AdapterType>Api</AdapterType><ConnectionProperties i:nil="true"/></InboundConnection>
+  <SubIntegrations><SubIntegration>
+    <SubIntegrationId>6d3f0a52-8c1e-4b7a-9f2d-3e4c5b6a7d8e</SubIntegrationId><SubintegrationName>to-void</SubintegrationName><Transformations/>
+    <OutboundConnections><OutboundConnectionAdapter><AdapterType>Discard</AdapterType><AdapterName>void</AdapterName><ConnectionProperties i:nil="true"/></OutboundConnectionAdapter></OutboundConnections>
+    <MessageOutboundFormat>json</MessageOutboundFormat><MessageOutboundEncoding>utf-8</MessageOutboundEncoding><Enabled>true</Enabled>
+  </SubIntegration></SubIntegrations>
+</IntegrationPostRequest>`;
+}
 
 interface Case {
   op: string;
@@ -49,6 +70,18 @@ describe('request media types in specs/connxio.yaml', () => {
       expect(content['application/*+json']!.schema, op.operationId).toEqual(content['application/json']!.schema);
     }
   });
+
+  it('the management bodies also list application/xml, text/xml and application/*+xml: their DataContract form, a string naming its root', () => {
+    const xml = connxioSpec.operations.filter((op) => op.requestBody?.content['application/*+xml']).map((op) => op.operationId);
+    expect(xml.sort()).toEqual([...XML_BODIES].sort());
+    for (const id of XML_BODIES) {
+      const content = connxioSpec.byId.get(id)!.requestBody!.content;
+      const schema = content['application/xml']!.schema!;
+      expect(schema, id).toMatchObject({ type: 'string', xml: { name: expect.stringMatching(/Request$/) } });
+      expect(content['text/xml']!.schema, id).toEqual(schema);
+      expect(content['application/*+xml']!.schema, id).toEqual(schema);
+    }
+  });
 });
 
 describe.runIf(writes)('request media types', () => {
@@ -65,6 +98,21 @@ describe.runIf(writes)('request media types', () => {
     }
   });
 
+  it('takes the XML forms of an IntegrationPostRequest (application/xml, text/xml, application/*+xml, with x-api-version) on v2 and v1', async () => {
+    const s = await connxioSession(target);
+    for (const [op, path] of [
+      ['create_integration', '/v2/integrations'],
+      ['upsert_integration_v1', '/v1/management/integration'],
+    ] as const) {
+      for (const contentType of XML_ACCEPTED) {
+        const res = await s.post(path).set('content-type', contentType).send(integrationXml(s.subscriptionId!));
+        expectOperation(res, op, 201);
+        s.defer(() => s.delete(`/v2/integrations/${res.body.configCorrelationId}`));
+        expect(res.body).toMatchObject({ transactionType: 'Order', enabled: true, inboundConnection: { adapterType: 'Api' } });
+      }
+    }
+  });
+
   it('answers 415 for any other media type, and for XML where the operation takes none; nothing stored', async () => {
     const s = await connxioSession(target);
     const integration = { api: await createIntegration(s), eventGrid: await createIntegration(s, { adapterType: 'EventGrid' }) };
@@ -75,9 +123,15 @@ describe.runIf(writes)('request media types', () => {
         expectProblem(await call.set('content-type', contentType).send(JSON.stringify(body)), c.op, 415);
       }
     }
-    for (const c of cases.filter((c) => ['create_integration', 'upsert_integration_v1', 'send_eventgrid_message'].includes(c.op))) {
+    // Event Grid events are JSON only; a messaging batch takes application/xml and text/xml, not application/*+xml
+    for (const c of cases.filter((c) => ['send_eventgrid_message', 'send_message_batch'].includes(c.op))) {
       const { call } = c.request(s, integration);
-      expectProblem(await call.set('content-type', 'application/xml; x-api-version=2.0').send('<IntegrationConfig/>'), c.op, 415);
+      const contentType = c.op === 'send_eventgrid_message' ? 'application/xml; x-api-version=2.0' : 'application/vnd.connxio+xml';
+      expectProblem(await call.set('content-type', contentType).send('<ArrayOfMessageBodyRequest/>'), c.op, 415);
+    }
+    // the XML forms of a management body are taken: other media types are not
+    for (const contentType of ['text/plain', 'application/xhtml', 'text/xml-external-parsed-entity']) {
+      expectProblem(await s.post('/v2/integrations').set('content-type', contentType).send(integrationXml(s.subscriptionId!)), 'create_integration', 415);
     }
     expect((await s.get('/v2/integrations')).body.length).toBe(before);
   });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,10 +82,19 @@ afterAll(async () => {
   await twin?.stop();
 });
 
-async function send(base: string, label: string, method: string, path: string, options: { headers?: Record<string, string>; json?: unknown; form?: Record<string, string> } = {}): Promise<Call> {
+async function send(
+  base: string,
+  label: string,
+  method: string,
+  path: string,
+  options: { headers?: Record<string, string>; json?: unknown; form?: Record<string, string>; text?: { contentType: string; body: string } } = {},
+): Promise<Call> {
   const headers: Record<string, string> = { ...options.headers };
   let body: string | undefined;
-  if (options.json !== undefined) {
+  if (options.text) {
+    headers['content-type'] = options.text.contentType;
+    body = options.text.body;
+  } else if (options.json !== undefined) {
     headers['content-type'] = 'application/json';
     body = JSON.stringify(options.json);
   } else if (options.form) {
@@ -173,6 +183,36 @@ describe('prism proxy --errors in front of the twin', () => {
     const unknownKey = Buffer.alloc(32, 7).toString('base64');
     expect((await through(p, 'list_subscriptions (unknown key)', 'GET', '/v2/subscriptions', { headers: { ...auth, 'connxio-api-key': unknownKey } })).status).toBe(401);
     expect((await through(p, 'list_subscriptions (forged bearer)', 'GET', '/v2/subscriptions', { headers: { ...auth, authorization: 'Bearer forged' } })).status).toBe(401);
+    expect(violationsOf(clean)).toEqual([]);
+  });
+
+  it('finds no violation when Connxio management bodies come in their DataContract XML form (create, read back, refuse, delete)', async () => {
+    const c = (await tenant('connxio')) as { api_key: string; api_key_subscription_id: string; oauth: { client_id: string; client_secret: string } };
+    const p = connxioProxy;
+    const token = await send(twin.urls.connxio, 'oauth', 'POST', '/oauth/token', {
+      form: { grant_type: 'client_credentials', client_id: c.oauth.client_id, client_secret: c.oauth.client_secret, scope: 'api://connxio/.default' },
+    });
+    const auth = { 'connxio-api-key': c.api_key, authorization: `Bearer ${(token.body as { access_token: string }).access_token}` };
+    const id = randomUUID();
+    const xml = `<IntegrationPostRequest xmlns:i="http://www.w3.org/2001/XMLSchema-instance">
+  <ConfigCorrelationId>${id}</ConfigCorrelationId><TransactionType>Order</TransactionType><Sender>Webshop</Sender><Receiver>ERP</Receiver>
+  <MessageInboundFormat>json</MessageInboundFormat><MessageInboundEncoding>utf-8</MessageInboundEncoding><SubscriptionId>${c.api_key_subscription_id}</SubscriptionId><Enabled>true</Enabled><PollingIntervalInSeconds>30</PollingIntervalInSeconds>
+  <InboundConnection><AdapterType>Api</AdapterType><ConnectionProperties i:nil="true"/></InboundConnection>
+  <SubIntegrations><SubIntegration><SubIntegrationId>${randomUUID()}</SubIntegrationId><SubintegrationName>to-void</SubintegrationName>
+    <OutboundConnections><OutboundConnectionAdapter><AdapterType>Discard</AdapterType><AdapterName>void</AdapterName></OutboundConnectionAdapter></OutboundConnections>
+    <MessageOutboundFormat>json</MessageOutboundFormat><MessageOutboundEncoding>utf-8</MessageOutboundEncoding><Enabled>true</Enabled></SubIntegration></SubIntegrations>
+</IntegrationPostRequest>`;
+    const created = await through(p, 'create_integration (application/xml)', 'POST', '/v2/integrations', { headers: auth, text: { contentType: 'application/xml; x-api-version=2.0', body: xml } });
+    expect(created.status, created.text).toBe(201);
+    const updated = await through(p, 'update_integration (text/xml)', 'PUT', `/v2/integrations/${id}`, { headers: auth, text: { contentType: 'text/xml', body: xml.replace('<PollingIntervalInSeconds>30', '<PollingIntervalInSeconds>45') } });
+    expect(updated.status, updated.text).toBe(200);
+    const read = await through(p, 'get_integration', 'GET', `/v2/integrations/${id}`, { headers: auth });
+    expect((read.body as { pollingIntervalInSeconds: number }).pollingIntervalInSeconds).toBe(45);
+    const wrongType = await through(p, 'create_integration (XML, wrong type)', 'POST', '/v2/integrations', { headers: auth, text: { contentType: 'application/vnd.connxio+xml', body: xml.replace('<Enabled>true</Enabled><Polling', '<Enabled>yes</Enabled><Polling') } });
+    expect(wrongType.status, wrongType.text).toBe(400);
+    const malformed = await through(p, 'create_integration (malformed XML)', 'POST', '/v2/integrations', { headers: auth, text: { contentType: 'application/xml', body: xml.replace('</InboundConnection>', '') } });
+    expect(malformed.status, malformed.text).toBe(400);
+    expect([200, 204]).toContain((await through(p, 'delete_integration', 'DELETE', `/v2/integrations/${id}`, { headers: auth })).status);
     expect(violationsOf(clean)).toEqual([]);
   });
 

@@ -1,5 +1,6 @@
 import type { OperationSpec } from '../core/spec.ts';
 import { isPlainObject } from '../core/store/document.ts';
+import { jsonFromDataContractXml } from './datacontract-xml.ts';
 
 /**
  * ASP.NET Core model binding, as the Connxio backend applies it to query strings (contract §1.2):
@@ -39,10 +40,14 @@ function toArray(value: unknown): unknown[] {
 /** the media range of an operation that takes any body as an opaque payload (the raw message) */
 export const ANY_MEDIA = '*/*';
 
+/** the media range of the XML forms `application/vnd.…+xml` (the vendor's types list it beside application/xml and text/xml) */
+export const ANY_XML = 'application/*+xml';
+
 /**
  * The spec media type a request's Content-Type selects, as ASP.NET's input formatters do: the
- * declared type (parameters such as `x-api-version=2.0` ignored), and `text/json` or any
- * `application/*+json` as `application/json`; undefined (→ 415) otherwise. An operation that
+ * declared type (parameters such as `x-api-version=2.0` ignored), `text/json` or any
+ * `application/*+json` as `application/json`, and any `application/*+xml` as that range where
+ * declared; undefined (→ 415) otherwise. An operation that
  * declares `*` + `/*` (the raw message of the messaging endpoints and custom APIs, contract §5.1:
  * "JSON, XML, anything … an opaque string") reads its body as raw bytes whatever the type, JSON
  * and XML included, and with no Content-Type at all: it is never parsed.
@@ -53,5 +58,23 @@ export function aspNetMediaTypeFor(contentType: string, op: OperationSpec): stri
   const media = contentType.split(';')[0]!.trim().toLowerCase();
   if (declared.includes(media)) return media;
   if ((media === 'text/json' || media.endsWith('+json')) && declared.includes('application/json')) return 'application/json';
+  if (media.endsWith('+xml') && declared.includes(ANY_XML)) return ANY_XML;
   return undefined;
+}
+
+
+/**
+ * The DataContract XML form of a JSON body (ASP.NET's XML input formatter), for the operations
+ * whose spec declares it: an XML media type whose schema names its root element (`xml.name`, the
+ * vendor's type name) is read with the operation's `application/json` schema (datacontract-xml.ts)
+ * and then validated as that JSON body. Other XML media types (the messaging batches, read by
+ * their handlers) and all other bodies are left as parsed.
+ */
+export function aspNetXmlBody(parsed: unknown, mediaType: string, op: OperationSpec): { body: unknown; mediaType: string } | undefined {
+  if (typeof parsed !== 'string' || !/xml$/.test(mediaType)) return undefined;
+  const content = op.requestBody?.content ?? {};
+  const xml = content[mediaType]?.schema?.xml;
+  const json = content['application/json']?.schema;
+  if (!isPlainObject(xml) || typeof xml.name !== 'string' || !json) return undefined;
+  return { body: jsonFromDataContractXml(parsed, json, xml.name), mediaType: 'application/json' };
 }

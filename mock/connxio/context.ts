@@ -25,3 +25,13 @@ export function mutateCompany<R>(ctx: ConnxioContext, fn: (company: CompanyState
   const companyId = principalOf(ctx).company.id;
   return ctx.env.store.transact((tx) => fn(companyState(tx, companyId)));
 }
+
+/**
+ * The body of an operation whose spec also lists its DataContract XML form, as its handler sees
+ * it: the pipeline read that form into the JSON body before validation (aspnet-binding.ts,
+ * `aspNetXmlBody`), so the XML text (a string in the generated type) never reaches the handler.
+ */
+export function decodedBody<T>(body: T | string): T {
+  if (typeof body === 'string') throw new Error('an XML request body reached its handler without being read into its JSON form');
+  return body;
+}

@@ -1,7 +1,7 @@
 import type { TwinEnv, VendorApi } from '../core/pipeline.ts';
 import type { ApiSpec } from '../core/spec.ts';
 import { authenticateConnxio, connxioPreflight, isPrincipal, type ConnxioCaller } from './auth.ts';
-import { aspNetMediaTypeFor, bindAspNetQuery } from './aspnet-binding.ts';
+import { aspNetMediaTypeFor, aspNetXmlBody, bindAspNetQuery } from './aspnet-binding.ts';
 import { renderConnxioProblem } from './errors.ts';
 import { messagingOperations } from './messaging/operations.ts';
 import { codeComponentsOperations } from './codeComponents/operations.ts';
@@ -33,6 +33,7 @@ export function createConnxioApi(spec: ApiSpec, env: TwinEnv): VendorApi<Connxio
     authenticate: (request, op) => authenticateConnxio(env, request, op),
     renderError: (err, request) => renderConnxioProblem(err, request, env.random, oauthErrorOperations),
     mediaTypeFor: aspNetMediaTypeFor,
+    decodeBody: aspNetXmlBody,
     bindQuery: bindAspNetQuery,
     extraPrefixes: ['/api'],
     caseSensitive: false,

@@ -162,6 +162,12 @@ export interface VendorApi<P> {
   /** the spec media type that a request's Content-Type maps to, or undefined (→ 415) */
   mediaTypeFor?(contentType: string, op: OperationSpec): string | undefined;
   /**
+   * Reads a body the generic parser leaves as text into the value validation and the handler see
+   * (Connxio: the DataContract XML form of a JSON body), with the spec media type it is validated
+   * as; undefined = the parsed body as it is. Throws an ApiError (400) for a body it cannot read.
+   */
+  decodeBody?(parsed: unknown, mediaType: string, op: OperationSpec): { body: unknown; mediaType: string } | undefined;
+  /**
    * How the vendor's framework binds query parameters, applied before validation (Connxio: ASP.NET,
    * which matches names ignoring case and reads `True`/`FALSE` as booleans); omitted = as sent.
    */

@@ -234,7 +234,7 @@ export interface ReadRequestBody {
 /**
  * Reads the body (size limit, content encoding) and, when the operation takes one, maps its
  * Content-Type to a spec media type (415 otherwise) and parses it (400 for bytes that are not
- * valid UTF-8 or JSON). A body sent to an operation that takes none is read and ignored.
+ * valid UTF-8 or JSON), then lets the API decode what it reads its own way (`decodeBody`). A body sent to an operation that takes none is read and ignored.
  * The bytes are read once: a stub matched before auth may have read them already (`preread`).
  */
 export function readRequestBody(
@@ -257,7 +257,10 @@ function interpretBody(req: IncomingMessage, api: VendorApi<unknown>, operation:
   const contentType = (req.headers['content-type'] ?? '').toString();
   const mediaType = (api.mediaTypeFor ?? defaultMediaTypeFor)(contentType, operation);
   if (!mediaType) throw errors.unsupportedMediaType(contentType.split(';')[0] ?? '', Object.keys(operation.requestBody.content));
-  return { raw, hasBody, body: parseBody(raw, mediaType), mediaType };
+  const parsed = parseBody(raw, mediaType);
+  const decoded = api.decodeBody?.(parsed, mediaType, operation);
+  if (decoded) return { raw, hasBody, body: decoded.body, mediaType: decoded.mediaType };
+  return { raw, hasBody, body: parsed, mediaType };
 }
 
 // ---- validate

@@ -1,7 +1,7 @@
 import { operationTable } from '../../core/pipeline.ts';
 import type { operations } from '../../generated/connxio.ts';
 import type { ConnxioCaller } from '../auth.ts';
-import { modelEnv, mutateCompany, principalOf, readCompany } from '../context.ts';
+import { decodedBody, modelEnv, mutateCompany, principalOf, readCompany } from '../context.ts';
 import { deleteCodeComponent, deprecateCodeComponent, getCodeComponent, getCodeComponentVersions, listCodeComponents, renameCodeComponent, uploadCodeComponent } from './model.ts';
 
 export const codeComponentsOperations = operationTable<ConnxioCaller, operations>({
@@ -9,7 +9,7 @@ export const codeComponentsOperations = operationTable<ConnxioCaller, operations
   get_code_component: (ctx) => ({ body: getCodeComponent(readCompany(ctx), ctx.params.id) }),
   get_code_component_versions: (ctx) => ({ body: getCodeComponentVersions(readCompany(ctx), ctx.params.id) }),
   upload_code_component: async (ctx) => ({
-    body: await mutateCompany(ctx, (company) => uploadCodeComponent(company, ctx.body, principalOf(ctx).key.name, modelEnv(ctx))),
+    body: await mutateCompany(ctx, (company) => uploadCodeComponent(company, decodedBody(ctx.body), principalOf(ctx).key.name, modelEnv(ctx))),
   }),
   deprecate_code_component: async (ctx) => {
     const version = ctx.query.version;

@@ -1,7 +1,7 @@
 import { operationTable } from '../../core/pipeline.ts';
 import type { operations } from '../../generated/connxio.ts';
 import type { ConnxioCaller } from '../auth.ts';
-import { modelEnv, mutateCompany, principalOf, readCompany } from '../context.ts';
+import { decodedBody, modelEnv, mutateCompany, principalOf, readCompany } from '../context.ts';
 import { deleteEnvironmentVariable, getEnvironmentVariable, listEnvironmentVariables, upsertEnvironmentVariable } from './model.ts';
 
 export const environmentVariablesOperations = operationTable<ConnxioCaller, operations>({
@@ -9,7 +9,7 @@ export const environmentVariablesOperations = operationTable<ConnxioCaller, oper
   get_environment_variable: (ctx) => ({ body: getEnvironmentVariable(readCompany(ctx), ctx.params.id) }),
   create_environment_variable: async (ctx) => {
     const { variable } = await mutateCompany(ctx, (company) =>
-      upsertEnvironmentVariable(company, ctx.body, principalOf(ctx).key.name, modelEnv(ctx)),
+      upsertEnvironmentVariable(company, decodedBody(ctx.body), principalOf(ctx).key.name, modelEnv(ctx)),
     );
     return { body: variable };
   },

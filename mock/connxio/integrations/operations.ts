@@ -2,7 +2,7 @@ import { errors } from '../../core/errors.ts';
 import { operationTable } from '../../core/pipeline.ts';
 import type { operations } from '../../generated/connxio.ts';
 import type { ConnxioCaller } from '../auth.ts';
-import { modelEnv, mutateCompany, principalOf, readCompany, type ConnxioContext } from '../context.ts';
+import { decodedBody, modelEnv, mutateCompany, principalOf, readCompany, type ConnxioContext } from '../context.ts';
 import { deleteIntegration, getIntegration, saveIntegration, type SaveOptions, type Writer } from './model.ts';
 import { listIntegrations } from './lookups.ts';
 import type { IntegrationInput } from './types.ts';
@@ -35,10 +35,10 @@ export const integrationsOperations = operationTable<ConnxioCaller, operations>(
   get_integration: (ctx) => ({
     body: getIntegration(readCompany(ctx), principalOf(ctx).subscription.id, ctx.params.id, { replaceVariables: ctx.query.replaceVariables === true }),
   }),
-  create_integration: (ctx) => save(ctx, ctx.body, { mode: 'validate' }),
-  create_integration_no_validation: (ctx) => save(ctx, ctx.body, { mode: 'store-disabled-if-invalid' }),
+  create_integration: (ctx) => save(ctx, decodedBody(ctx.body), { mode: 'validate' }),
+  create_integration_no_validation: (ctx) => save(ctx, decodedBody(ctx.body), { mode: 'store-disabled-if-invalid' }),
   update_integration: async (ctx) => {
-    const result = await save(ctx, ctx.body, { mode: 'validate', pathId: ctx.params.id });
+    const result = await save(ctx, decodedBody(ctx.body), { mode: 'validate', pathId: ctx.params.id });
     return { ...result, status: 200 };
   },
   delete_integration: async (ctx) => {
@@ -50,7 +50,7 @@ export const integrationsOperations = operationTable<ConnxioCaller, operations>(
     body: listIntegrations(readCompany(ctx), ownSubscription(principalOf(ctx).subscription, ctx.query.subscriptionId, 'query').id),
   })),
   get_integration_v1: v1Management((ctx) => ({ body: getIntegration(readCompany(ctx), principalOf(ctx).subscription.id, ctx.params.id) })),
-  upsert_integration_v1: v1Management((ctx) => save(ctx, ctx.body, { mode: 'validate' })),
+  upsert_integration_v1: v1Management((ctx) => save(ctx, decodedBody(ctx.body), { mode: 'validate' })),
   delete_integration_v1: v1Management(async (ctx) => {
     const subscription = ownSubscription(principalOf(ctx).subscription, ctx.params.subscriptionId, 'path');
     await mutateCompany(ctx, (company) => deleteIntegration(company, subscription.id, ctx.params.id));

@@ -1,5 +1,5 @@
 import type { XMLParser } from 'fast-xml-parser';
-import { lazyDependency } from '../../core/lazy-dependency.ts';
+import { SAFE_XML_OPTIONS, checkWellFormedXml, fastXmlParser } from '../xml-document.ts';
 import { ApiError, errors } from '../../core/errors.ts';
 import { messageOf } from '../../core/error-message.ts';
 import type { DeliveredMessage, MessageChannel } from '../../core/message-journal.ts';
@@ -281,7 +281,6 @@ export function resolveTargets(tx: Tx, targets: Array<{ integrationId: string; c
 
 const MESSAGE_BODY_REQUEST_FIELDS = ['messageFormat', 'messageEncoding', 'configCorrelationId', 'interchangeId', 'senderId', 'receiverId', 'recieverId', 'documentType', 'messageBody', 'fileName'];
 const FIELD_BY_LOWER_NAME = new Map(MESSAGE_BODY_REQUEST_FIELDS.map((f) => [f.toLowerCase(), f]));
-const XML_ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 const ITEM_ELEMENT = 'MessageBodyRequest';
 const BATCH_ELEMENT = 'ArrayOfMessageBodyRequest';
 /** the v1 batch's one member (`ArrayOfMessageBodyRequest.messageBodyRequests`), a list of items */
@@ -293,25 +292,6 @@ function xmlError(message: string): ApiError {
   return errors.badRequest(`request body is not a valid XML ${ITEM_ELEMENT} document: ${detail}`, { parameter: { id: '', location: 'body' } });
 }
 
-/** XML 1.0 Char production */
-function isXmlChar(code: number): boolean {
-  return code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
-}
-
-/** the five predefined entities and character references; anything else is undefined without a DTD */
-function decodeXmlEntities(text: string): string {
-  return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[A-Za-z_][\w.-]*);/g, (_, ref: string) => {
-    if (ref.startsWith('#')) {
-      const code = ref[1] === 'x' ? Number.parseInt(ref.slice(2), 16) : Number.parseInt(ref.slice(1), 10);
-      if (!isXmlChar(code)) throw xmlError(`&${ref}; is not a character XML allows`);
-      return String.fromCodePoint(code);
-    }
-    if (!Object.hasOwn(XML_ENTITIES, ref)) throw xmlError(`the entity &${ref}; is not defined`);
-    return XML_ENTITIES[ref]!;
-  });
-}
-
-const fastXmlParser = lazyDependency<typeof import('fast-xml-parser')>('fast-xml-parser');
 let parser: XMLParser | undefined;
 
 /** one parser for every XML body, made when the first arrives */
@@ -323,18 +303,7 @@ const xmlParser = (): XMLParser => (parser ??= new (fastXmlParser().XMLParser)({
   parseAttributeValue: false,
   // string values are kept as sent (DataContract does not trim); whitespace between elements is skipped below
   trimValues: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  processEntities: true,
-  entityDecoder: {
-    setExternalEntities: () => undefined,
-    addInputEntities: () => {
-      throw xmlError('DTDs are not allowed');
-    },
-    reset: () => undefined,
-    decode: decodeXmlEntities,
-    setXmlVersion: () => undefined,
-  },
+  ...SAFE_XML_OPTIONS,
   // the children of a batch root, and the items of the v1 batch's MessageBodyRequests, are always a list, even when there is one
   isArray: (_name, jpath, _leaf, isAttribute) => !isAttribute && typeof jpath === 'string' && isListPath(jpath.toLowerCase().split('.')),
 }));
@@ -347,14 +316,11 @@ function isListPath(path: string[]): boolean {
 type XmlNode = string | { [name: string]: unknown };
 
 function parseXmlDocument(text: string, root: string): XmlNode {
-  if (/<!DOCTYPE/i.test(text)) throw xmlError('DTDs are not allowed');
-  const valid = fastXmlParser().XMLValidator.validate(text);
-  if (valid !== true) throw xmlError(`${valid.err.msg} (line ${valid.err.line}, column ${valid.err.col})`);
   let doc: Record<string, unknown>;
   try {
+    checkWellFormedXml(text);
     doc = xmlParser().parse(text) as Record<string, unknown>; // the parser returns any: an object of root elements
   } catch (err) {
-    if (err instanceof ApiError) throw err;
     throw xmlError(messageOf(err));
   }
   const roots = Object.keys(doc);
