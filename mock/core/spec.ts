@@ -109,25 +109,33 @@ export async function compileSpec(file: string): Promise<{ document: Record<stri
   const document = (file.endsWith('.json') ? JSON.parse(text) : parseYaml(text)) as Record<string, unknown>;
   // the ref parser types its answer as a JSON Schema; it is the same document, dereferenced
   const resolved = (await dereference(structuredClone(document), { dereference: { circular: false } })) as Record<string, unknown>;
-  return { document, resolved: packGraph(withoutExamples(resolved, '', new Map())) };
+  return { document, resolved: packGraph(withoutDocumentation(resolved, '', new Map())) };
 }
 
-/** Examples matter to readers and tools, not to routing or validation: the resolved copy drops them. Shared parts stay shared. */
-function withoutExamples(value: unknown, parentKey: string, done: Map<object, unknown>): unknown {
+/** members whose keys are names (a property, a schema, a status code…), never keywords */
+const NAMED_MEMBERS = new Set(['properties', 'patternProperties', 'definitions', '$defs', 'dependentSchemas', 'schemas', 'responses', 'parameters', 'headers', 'content', 'encoding', 'requestBodies', 'securitySchemes', 'links', 'callbacks', 'variables', 'mapping', 'paths']);
+
+/**
+ * Examples, descriptions and summaries matter to readers and tools, not to routing or validation:
+ * the resolved copy drops them (`x-` extensions are kept whole). Shared parts stay shared.
+ */
+function withoutDocumentation(value: unknown, parentKey: string, done: Map<object, unknown>): unknown {
   if (!value || typeof value !== 'object') return value;
   const seen = done.get(value);
   if (seen !== undefined) return seen;
   if (Array.isArray(value)) {
     const out: unknown[] = [];
     done.set(value, out);
-    for (const v of value) out.push(withoutExamples(v, '', done));
+    for (const v of value) out.push(withoutDocumentation(v, '', done));
     return out;
   }
   const out: Record<string, unknown> = {};
   done.set(value, out);
+  const keywords = !NAMED_MEMBERS.has(parentKey);
   for (const [k, v] of Object.entries(value)) {
-    if ((k === 'example' || k === 'examples') && parentKey !== 'properties') continue;
-    out[k] = withoutExamples(v, k, done);
+    if (k.startsWith('x-')) out[k] = v;
+    else if (keywords && (k === 'example' || k === 'examples' || ((k === 'description' || k === 'summary') && typeof v === 'string'))) continue;
+    else out[k] = withoutDocumentation(v, k, done);
   }
   return out;
 }

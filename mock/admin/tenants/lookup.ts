@@ -11,7 +11,12 @@ export function listTenants(tx: Tx, vendor?: string): TenantRecord[] {
   return tx
     .values<TenantRecord>(TENANTS)
     .filter((t) => vendor === undefined || t.vendor === vendor)
-    .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
+    // ISO times, then ids, in code-unit order: the first localeCompare of a process loads ICU's collator (~10 ms of every start)
+    .sort((a, b) => compareCodeUnits(a.created_at, b.created_at) || compareCodeUnits(a.id, b.id));
+}
+
+function compareCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 export function getTenant(tx: Tx, id: string): TenantRecord {
