@@ -261,6 +261,22 @@ describe('step › body', () => {
     const read = await readRequestBody(bodyRequest('a,b', { 'content-type': 'text/csv' }), anyType, op('blobs_put'), 64);
     expect(read).toMatchObject({ body: 'a,b', mediaType: '*/*' });
   });
+
+  it('lets the API read a parsed body its own way (decodeBody), naming the media type it is validated as', async () => {
+    const decoding = api({
+      mediaTypeFor: () => 'text/plain',
+      decodeBody: (parsed, mediaType) => (typeof parsed === 'string' && mediaType === 'text/plain' ? { body: { name: parsed.trim() }, mediaType: 'application/json' } : undefined),
+    });
+    const read = await readRequestBody(bodyRequest(' x ', { 'content-type': 'text/plain' }), decoding, op('things_create'), 64);
+    expect(read).toMatchObject({ hasBody: true, body: { name: 'x' }, mediaType: 'application/json' });
+    expect(read.raw?.toString()).toBe(' x ');
+    // undefined: the body as parsed
+    const asParsed = await readRequestBody(bodyRequest('{"name":"y"}', { 'content-type': 'application/json' }), api({ decodeBody: () => undefined }), op('things_create'), 64);
+    expect(asParsed).toMatchObject({ body: { name: 'y' }, mediaType: 'application/json' });
+    // a decoder's refusal is the request's
+    const refusing = api({ mediaTypeFor: () => 'text/plain', decodeBody: () => { throw errors.badRequest('unreadable'); } });
+    await expect(readRequestBody(bodyRequest('z', { 'content-type': 'text/plain' }), refusing, op('things_create'), 64)).rejects.toMatchObject({ status: 400 });
+  });
 });
 
 describe('step › validate', () => {
