@@ -81,7 +81,7 @@ function toElement(node: OrderedNode): XmlElement | string | undefined {
 }
 
 /** the document's root element (400 unless `text` is one well-formed XML document, rooted at `root` when given) */
-export function parseDataContractXml(text: string, root?: string): XmlElement {
+function parseDataContractXml(text: string, root?: string): XmlElement {
   let nodes: unknown;
   try {
     checkWellFormedXml(text);
