@@ -356,6 +356,16 @@ describe('step › send', () => {
     });
   });
 
+  it('merges as a spread would: the answer over the rate limit over the API, in first-seen order, any name an own header', () => {
+    const { res, written } = fakeResponse();
+    const c = call(api({ responseHeaders: { 'x-a': 'api', 'x-b': 'api' } }), info('GET', '/things'), res);
+    c.rateHeaders = { 'x-b': 'rate', 'x-c': 'rate' };
+    send(c, { status: 200, headers: JSON.parse('{"x-a":"answer","__proto__":"p"}') as Record<string, string>, body: undefined, serialized: '' }, env.logger);
+    expect(Object.keys(written.headers!)).toEqual(['x-a', 'x-b', 'x-c', '__proto__', 'content-length']);
+    expect(written.headers).toEqual({ 'x-a': 'answer', 'x-b': 'rate', 'x-c': 'rate', ['__proto__']: 'p', 'content-length': '0' });
+    expect(Object.getPrototypeOf(written.headers)).toBe(Object.prototype);
+  });
+
   it('drops a header the HTTP layer refuses and still answers; writes nothing once headers are sent', () => {
     const first = fakeResponse();
     first.refuseOnce();

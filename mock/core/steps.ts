@@ -338,7 +338,10 @@ export function toApiError(err: unknown, logger: Logger, info: RequestInfo): Api
 export function send(call: Call, answer: Answer, logger: Logger): void {
   const { res } = call;
   if (res.headersSent || res.destroyed) return;
-  const headers: Record<string, string> = { ...call.api.responseHeaders, ...call.rateHeaders, ...answer.headers };
+  const headers: Record<string, string> = {};
+  copyHeaders(headers, call.api.responseHeaders);
+  copyHeaders(headers, call.rateHeaders);
+  copyHeaders(headers, answer.headers);
   if (answer.serialized !== undefined) headers['content-length'] = String(Buffer.byteLength(answer.serialized));
   try {
     res.writeHead(answer.status, headers);
@@ -348,6 +351,20 @@ export function send(call: Call, answer: Answer, logger: Logger): void {
     res.writeHead(answer.status, validHeaders(headers));
   }
   res.end(answer.serialized);
+}
+
+/**
+ * Copies `from`'s headers onto `to`, as `{ ...to, ...from }` would (a `__proto__` name stays a
+ * header). Not a spread: V8 (Node 20) gives an object made by a leading spread, such as
+ * `{ ...api.responseHeaders, ... }`, that then gains new properties a hidden class of its own
+ * every time, several µs per response.
+ */
+function copyHeaders(to: Record<string, string>, from: Record<string, string> | undefined): void {
+  if (!from) return;
+  for (const name of Object.keys(from)) {
+    if (name === '__proto__') Object.defineProperty(to, name, { value: from[name], enumerable: true, writable: true, configurable: true });
+    else to[name] = from[name]!;
+  }
 }
 
 export function validHeaders(headers: Record<string, string>): Record<string, string> {
