@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRequestJournal, redactBody, REDACTED } from './request-journal.ts';
+import { createRequestJournal, redactBody, REDACTED, redactHeaders, redactQuery } from './request-journal.ts';
 
 const entry = (n: number) => ({ at: '2026-01-01T00:00:00.000Z', listener: 'synqly', vendor: 'synqly', method: 'GET', path: `/v1/accounts/${n}`, query: {}, status: 200, durationMs: 1, requestHeaders: {} });
 
@@ -27,5 +27,35 @@ describe('request journal', () => {
     expect(redacted[0]).toBe(clean);
     expect(redacted[1]).toEqual({ id: 'b', token: REDACTED, config: { secret: { value: REDACTED, type: 'basic' } } });
     expect(list[1]).toMatchObject({ token: 't0ken' });
+  });
+});
+
+describe('redactHeaders / redactQuery', () => {
+  it('redacts secret headers; a frozen header object of strings is redacted once and the result shared', () => {
+    const sent = Object.freeze({ 'content-type': 'application/json', Authorization: 'Bearer s3cret' });
+    const first = redactHeaders(sent);
+    expect(first).toEqual({ 'content-type': 'application/json', Authorization: REDACTED });
+    expect(redactHeaders(sent)).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    // not frozen: a fresh copy each time, so later changes to the headers are not journaled twice
+    const open: Record<string, unknown> = { authorization: 'Bearer s3cret', 'x-list': ['a', 'b'] };
+    const a = redactHeaders(open);
+    open['x-list'] = 'c';
+    expect(a).toEqual({ authorization: REDACTED, 'x-list': 'a, b' });
+    expect(redactHeaders(open)).toEqual({ authorization: REDACTED, 'x-list': 'c' });
+    // frozen, but holding an array that may still change: not kept
+    const list = ['a'];
+    const frozenWithList = Object.freeze({ 'x-list': list });
+    expect(redactHeaders(frozenWithList)).toEqual({ 'x-list': 'a' });
+    list.push('b');
+    expect(redactHeaders(frozenWithList)).toEqual({ 'x-list': 'a, b' });
+  });
+
+  it('redacts secret query parameters; a query without parameters is one shared empty object', () => {
+    expect(redactQuery({ token: 'abc', limit: '5' })).toEqual({ token: REDACTED, limit: '5' });
+    const none = redactQuery({});
+    expect(none).toEqual({});
+    expect(redactQuery({})).toBe(none);
+    expect(Object.isFrozen(none)).toBe(true);
   });
 });

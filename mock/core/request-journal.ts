@@ -64,7 +64,20 @@ const SECRET_HEADERS = new Set(['authorization', 'connxio-api-key', 'cookie', 's
 const SECRET_FIELD = /^(secret|token|.*_secret|secret_.*|password|.*password|.*_key|private_key|access_token|refresh_token|token_secret|key|apiKey|api_key|clientSecret|secretAccessKey|integrator_key|credential|session|session_token)$/i;
 export const REDACTED = '[redacted]';
 
+/** the redaction of frozen header objects whose values are all strings (so nothing in them can change): made once, shared */
+const redactedFrozen = new WeakMap<object, Readonly<Record<string, string>>>();
+
 export function redactHeaders(headers: Record<string, unknown>): Record<string, string> {
+  if (!Object.isFrozen(headers)) return redactHeadersOf(headers);
+  let redacted = redactedFrozen.get(headers);
+  if (!redacted) {
+    redacted = Object.freeze(redactHeadersOf(headers));
+    if (Object.values(headers).every((v) => typeof v === 'string')) redactedFrozen.set(headers, redacted);
+  }
+  return redacted;
+}
+
+function redactHeadersOf(headers: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const k in headers) {
     const v = headers[k];
@@ -141,7 +154,17 @@ export function redactBody(value: unknown, depth = 0, inSecret = false): unknown
   return value;
 }
 
+/** the redaction of every query without parameters (frozen: journal records share it) */
+const NO_QUERY: Readonly<Record<string, unknown>> = Object.freeze({});
+
 export function redactQuery(query: Record<string, unknown>): Record<string, unknown> {
+  // (for…in stops at the first key: no array of keys for the common query without parameters)
+  let empty = true;
+  for (const _ in query) {
+    empty = false;
+    break;
+  }
+  if (empty) return NO_QUERY;
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(query)) out[k] = SECRET_HEADERS.has(k.toLowerCase()) || SECRET_FIELD.test(k) ? REDACTED : query[k];
   return out;

@@ -299,14 +299,18 @@ export function handlerFor(api: VendorApi<unknown>, operation: OperationSpec): H
 
 // ---- render
 
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'content-type': JSON_CONTENT_TYPE });
+
 /** A handler's result as sent: 200 by default, JSON unless the handler says otherwise; no body → empty (204: none at all). */
 export function renderResult(result: HandlerResult): Answer {
   const status = result.status ?? 200;
   if (result.body === undefined) return { status, headers: result.headers ?? {}, body: undefined, serialized: status === 204 ? undefined : '' };
-  const contentType = result.contentType ?? 'application/json; charset=utf-8';
+  const contentType = result.contentType ?? JSON_CONTENT_TYPE;
   const serialized = typeof result.body === 'string' && !contentType.includes('json') ? result.body : JSON.stringify(result.body);
-  // most results set no headers: a literal then, not a spread (a spread of the many shapes handlers return defines its key slowly)
-  const headers = result.headers ? { ...result.headers, 'content-type': contentType } : { 'content-type': contentType };
+  // most results set no headers: a literal then, not a spread (a spread of the many shapes handlers return defines its key slowly),
+  // and for JSON one frozen object shared by every answer (nothing changes an answer's headers; the journal redacts it once)
+  const headers = result.headers ? { ...result.headers, 'content-type': contentType } : contentType === JSON_CONTENT_TYPE ? JSON_HEADERS : { 'content-type': contentType };
   return { status, headers, body: result.body, serialized };
 }
 
