@@ -17,7 +17,8 @@ export interface Server<T = unknown> {
   ready: T;
   /** everything the process printed on stderr (the last 64 KiB) */
   stderr(): string;
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** signals the process and waits for its exit; after `graceMs` (default 10 s) it is killed */
+  stop(signal?: NodeJS.Signals, graceMs?: number): Promise<number | null>;
 }
 
 const running = new Set<ChildProcess>();
@@ -76,10 +77,10 @@ export function spawnServer<T>(options: SpawnOptions<T>): Promise<Server<T>> {
       resolve(code);
     }),
   );
-  const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM', graceMs = 10_000) => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill(signal);
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
       const code = await exited;
       clearTimeout(timer);
       return code;

@@ -320,6 +320,8 @@ interface SizeResult {
   readyMemory?: Memory;
   /** after the writes */
   memory?: Memory;
+  /** accounts in the store after the writes (when `memory` was read) */
+  recordsAfterWrites?: number;
 }
 
 async function writeCost(work: string, count: number): Promise<SizeResult> {
@@ -328,7 +330,11 @@ async function writeCost(work: string, count: number): Promise<SizeResult> {
   const db = join(dir, 'db.json');
   log(`write cost with ${count} records…`);
   const seeded = await spawnTwin(cli, root, ['--db', db, '--profile', 'large', '--count', String(count)], `twin (large ${count})`);
-  await seeded.stop();
+  // the seeding twin compacts its journal into the snapshot as it stops; killing it before that
+  // (a short grace on a busy machine) would make the rows below measure a restart that replays
+  // the whole seed from the journal instead of the store the row names
+  const seedExit = await seeded.stop('SIGTERM', 180_000);
+  if (seedExit !== 0) throw new Error(`the seeding twin (large ${count}) exited with ${String(seedExit)}`);
   const twin = await spawnTwin(cli, root, ['--db', db], `twin (large ${count}, restart)`);
   const readyMemory = memoryOf(twin.pid);
   try {
@@ -357,6 +363,9 @@ async function writeCost(work: string, count: number): Promise<SizeResult> {
     const after = existsSync(journal) ? statSync(journal).size : 0;
     const concurrent = await create(CONNECTIONS, { duration: DURATION });
     const memory = memoryOf(twin.pid);
+    // the writes grew the store: the peak is that of this many accounts, not of `count`
+    const grown = (await (await fetch(`${twin.ready.urls.synqly}/v1/accounts?limit=1&total=true`, { headers })).json()) as { total?: number };
+    const recordsAfterWrites = grown.total;
     await twin.stop();
     // what a compaction of this store costs (the twin does one when the journal outgrows the snapshot)
     const adapter = new JournaledJsonFile(db);
@@ -383,6 +392,7 @@ async function writeCost(work: string, count: number): Promise<SizeResult> {
       list: { median: listRow.median!, minRps: listRow.minRps!, maxRps: listRow.maxRps! },
       readyMemory,
       memory,
+      recordsAfterWrites,
     };
     log(
       `  ${count} records: list + filter ${result.list.median.rps} req/s, write p50 ${single.p50Ms} ms (1 client), ${concurrent.rps} writes/s (${CONNECTIONS} clients), compaction ${result.compactionMs} ms (${result.amortizedCompactionMsPerWrite} ms/write amortized), peak RSS ${memory?.peakRssMb ?? '?'} MiB (${readyMemory?.rssMb ?? '?'} MiB when ready)`,
@@ -442,7 +452,7 @@ function buildReport(rows: Row[], startup: Record<string, number | number[] | un
   if (listRatio !== undefined) targets.push({ target: `list + filter at ${big!.records} records within 2× of ${small!.records} (req/s ratio)`, measured: `${listRatio}×`, met: listRatio <= 2 });
   if (writeCostRatio !== undefined) targets.push({ target: `a write at ${big!.records} records < 2× a write at ${small!.records}`, measured: `${writeCostRatio}×`, met: writeCostRatio < 2 });
   for (const st of stalls) targets.push({ target: `no write waits > 50 ms for a compaction at ${st.records} records`, measured: `max ${st.writeMaxMs} ms (p99.9 ${st.writeP999Ms} ms; loop held ≤ ${st.loopMaxMs} ms, ${st.loopMaxCpuMs} ms of CPU, monitorEventLoopDelay max ${st.loopDelayMaxMs ?? '-'} ms)`, met: st.writeMaxMs <= 50 });
-  if (big?.memory) targets.push({ target: `peak RSS < 300 MB at ${big.records} records under writes`, measured: `${big.memory.peakRssMb} MiB`, met: big.memory.peakRssMb * 1.048576 < 300 });
+  if (big?.memory) targets.push({ target: `peak RSS < 300 MB at ${big.records} records under writes`, measured: `${big.memory.peakRssMb} MiB (${big.recordsAfterWrites ?? '?'} accounts by then)`, met: big.memory.peakRssMb * 1.048576 < 300 });
   if (big) targets.push({ target: `start → ready < 300 ms on a ${big.records}-record store`, measured: `${big.restartReadyMs} ms`, met: big.restartReadyMs < 300 });
   targets.push({ target: 'start to ready < 0.3 s (spawn to ready, demo store)', measured: `${startup.twinStartMs} ms`, met: (startup.twinStartMs as number) < 300 });
   return {
@@ -492,10 +502,10 @@ function markdown(r: Report): string {
   );
   for (const s of r.writeCost) {
     lines.push(
-      `| ${fmt(s.records)} | ${fmt(s.list.median.rps)} (${fmt(s.list.minRps)}–${fmt(s.list.maxRps)}) | ${s.list.median.p50Ms} | ${s.single.p50Ms} | ${s.single.p99Ms} | ${fmt(s.concurrent.rps)} | ${s.snapshotMb} | ${s.memory?.peakRssMb ?? '–'} | ${fmt(s.restartReadyMs)} |`,
+      `| ${fmt(s.records)} | ${fmt(s.list.median.rps)} (${fmt(s.list.minRps)}–${fmt(s.list.maxRps)}) | ${s.list.median.p50Ms} | ${s.single.p50Ms} | ${s.single.p99Ms} | ${fmt(s.concurrent.rps)} | ${s.snapshotMb} | ${s.memory?.peakRssMb ?? '–'} (${fmt(s.recordsAfterWrites)} accounts) | ${fmt(s.restartReadyMs)} |`,
     );
   }
-  lines.push('', `List rows: \`${LIST_OPERATION}\` on the large profile's organization.`);
+  lines.push('', `List rows: \`${LIST_OPERATION}\` on the large profile's organization. Peak RSS: the twin's VmHWM after the list rows and the writes (its whole life since the restart), with the accounts the writes had grown the store to.`);
   if (r.stalls.length > 0) {
     lines.push(
       '',

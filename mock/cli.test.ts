@@ -106,6 +106,14 @@ describe('apitwin serve › file store', () => {
     expect(second.stderr).toContain('in use by another apitwin process');
   });
 
+  it('refuses a heap growth above 300 % in one line, exit 2, before touching the store', () => {
+    const db = tempDb();
+    const res = runOnce(['serve', '--db', db, '--heap-growth', '301', '--synqly-port', '0', '--connxio-port', '0', '--custom-port', '0']);
+    expect(res.status).toBe(2);
+    expect(res.stderr.trim()).toBe('apitwin: --heap-growth takes 0 to 300 (percent), got 301');
+    expect(existsSync(db)).toBe(false);
+  });
+
   it('refuses a corrupt store with a clear message and leaves it untouched', () => {
     const db = tempDb();
     writeFileSync(db, '{ this is not json');

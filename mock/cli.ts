@@ -13,6 +13,7 @@ import { DEFAULT_SEED, PROFILES, seedProfile, type ProfileName } from '../fixtur
 import { loadFakerFor } from '../fixtures/sample-data.ts';
 import type { TenantWithCredentials } from './admin/tenants/lifecycle.ts';
 import { messageOf } from './core/error-message.ts';
+import { DEFAULT_HEAP_GROWTH_PERCENT, limitHeapGrowth } from './core/heap-growth.ts';
 
 /** The only module that reads argv and env, opens files and ports. */
 
@@ -49,6 +50,7 @@ export function buildProgram(): Command {
     .option('--allowed-host <name>', 'also accept this Host name (or name:port) on the control API and dashboard when bound to loopback; repeatable', (value: string, previous: string[]) => [...previous, value], Array.of<string>())
     .option('--admin-token <token>', 'require this token (X-Apitwin-Admin-Token) on /__admin; env APITWIN_ADMIN_TOKEN')
     .option('--body-limit <bytes>', 'largest accepted request body', int('--body-limit'), 1024 * 1024)
+    .option('--heap-growth <percent>', `how far the heap may grow past its live data before a full garbage collection (0 = V8's own choice, up to 300 %)`, int('--heap-growth'), DEFAULT_HEAP_GROWTH_PERCENT)
     .addOption(new Option('--compaction-bytes <bytes>', 'journal size that may trigger a compaction into the snapshot (default 8 MiB; tests use small values)').argParser(int('--compaction-bytes')).hideHelp())
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
     .addOption(new Option('--log-format <format>', 'pretty: one readable line per request (the default in a terminal); json: one JSON object per line (the default otherwise)').choices(['pretty', 'json']))
@@ -320,6 +322,7 @@ interface ServeOptions {
   adminToken?: string;
   allowedHost: string[];
   bodyLimit: number;
+  heapGrowth: number;
   compactionBytes?: number;
   logLevel: string;
   logFormat?: 'pretty' | 'json';
@@ -375,6 +378,8 @@ async function serve(options: ServeOptions, command?: Command): Promise<void> {
   if (!isLoopback(options.host) && !adminToken) {
     fail(logger, `binding to ${options.host} exposes the control API; pass --admin-token (or APITWIN_ADMIN_TOKEN)`);
   }
+  if (options.heapGrowth > 300) fail(logger, `--heap-growth takes 0 to 300 (percent), got ${options.heapGrowth}`);
+  limitHeapGrowth(options.heapGrowth); // before the store is loaded: its first full collection sets the limit
   const storeUrl = options.store ?? (options.memory ? undefined : process.env.APITWIN_STORE || undefined);
   if (options.store && options.memory) fail(logger, '--store and --memory exclude each other');
   if (storeUrl !== undefined && !isPostgresUrl(storeUrl)) fail(logger, `--store (or APITWIN_STORE) takes a postgres:// URL, got ${JSON.stringify(String(storeUrl).split("@").pop())}`);

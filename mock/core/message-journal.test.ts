@@ -24,6 +24,19 @@ function entry(overrides: Partial<DeliveredMessage> = {}): Omit<DeliveredMessage
 }
 
 describe('message journal', () => {
+  it('bounds the message text it keeps: the oldest entries go first, the newest always stays', () => {
+    // each entry weighs 2 × 10,000 characters + 1,024: four fit in 100,000
+    const journal = createMessageJournal(1000, 100_000);
+    const big = (id: string) => entry({ interchangeId: id, body: 'x'.repeat(10_000), bodyBase64: 'y'.repeat(10_000) });
+    for (const id of ['a', 'b', 'c', 'd', 'e', 'f']) journal.record(big(id));
+    expect(journal.query().map((e) => e.interchangeId)).toEqual(['f', 'e', 'd', 'c']);
+    journal.record(entry({ interchangeId: 'huge', body: 'x'.repeat(200_000), bodyBase64: '' }));
+    expect(journal.query().map((e) => e.interchangeId)).toEqual(['huge']);
+    journal.clear({ integrationId: 'i1' });
+    for (const id of ['g', 'h', 'i', 'j']) journal.record(big(id));
+    expect(journal.query().map((e) => e.interchangeId)).toEqual(['j', 'i', 'h', 'g']);
+  });
+
   it('numbers entries, answers newest first and filters by company, integration (any casing) and channel', () => {
     const journal = createMessageJournal();
     journal.record(entry({ interchangeId: 'a' }));

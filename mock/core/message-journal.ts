@@ -67,15 +67,31 @@ export function messageMatches(e: DeliveredMessage, q: MessageQuery): boolean {
   );
 }
 
-export function createMessageJournal(capacity = 10_000): MessageJournal {
+/**
+ * The message text the in-memory journal keeps, at most (besides its count): each entry holds its
+ * message twice (as text and as base64), so 10,000 messages of up to the 1 MiB body limit would
+ * otherwise hold over 20 GiB. The oldest entries go first; the newest is always kept.
+ */
+export const MESSAGE_JOURNAL_BYTES = 64 << 20;
+
+/** what an entry weighs, roughly: its two copies of the message and the rest (ids, headers…) */
+function entryBytes(e: DeliveredMessage): number {
+  return e.body.length + e.bodyBase64.length + 1024;
+}
+
+export function createMessageJournal(capacity = 10_000, maxBytes = MESSAGE_JOURNAL_BYTES): MessageJournal {
   let entries: DeliveredMessage[] = [];
+  let totalBytes = 0;
   let nextId = 1;
   const matches = messageMatches;
   return {
     record(entry) {
       const stored = structuredClone({ ...entry, id: nextId++ });
       entries.push(stored);
-      if (entries.length > capacity) entries.splice(0, entries.length - capacity);
+      totalBytes += entryBytes(stored);
+      let drop = 0;
+      while (drop < entries.length - 1 && (entries.length - drop > capacity || totalBytes > maxBytes)) totalBytes -= entryBytes(entries[drop++]!);
+      if (drop > 0) entries.splice(0, drop);
       return structuredClone(stored);
     },
     query(q = {}) {
@@ -85,6 +101,8 @@ export function createMessageJournal(capacity = 10_000): MessageJournal {
     clear(filter = {}) {
       const before = entries.length;
       entries = filter.companyId === undefined && filter.integrationId === undefined ? [] : entries.filter((e) => !matches(e, filter));
+      totalBytes = 0;
+      for (const e of entries) totalBytes += entryBytes(e);
       return before - entries.length;
     },
     get size() {

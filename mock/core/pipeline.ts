@@ -155,6 +155,7 @@ async function runSteps(call: Call, router: Router<OperationSpec>, env: TwinEnv)
   const reading = readRequestBody(req, api, operation, env.limits.bodyBytes, preread);
   const read = reading instanceof Promise ? await reading : reading;
   call.requestBody = read.body;
+  call.requestBytes = read.raw?.length;
   const validated = validate(env.validator, api, operation, info, routed.params, read);
   if (hasStubsAfterAuth(api, env)) {
     const stubbed = await answerFromStub(call, env, 'after-auth', routed.params, read.body);

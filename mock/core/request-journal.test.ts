@@ -18,6 +18,19 @@ describe('request journal', () => {
     expect(journal.query()).toHaveLength(1);
   });
 
+  it('bounds the bodies it keeps by bytes besides its count: the oldest entries go first, the newest always stays', () => {
+    const journal = createRequestJournal(100, 10_000);
+    for (let i = 0; i < 10; i++) journal.record(entry(i), 3_000);
+    expect(journal.query().map((e) => e.path)).toEqual([9, 8, 7].map((n) => `/v1/accounts/${n}`));
+    journal.record(entry(10), 50_000);
+    expect(journal.query().map((e) => e.path)).toEqual(['/v1/accounts/10']);
+    for (let i = 11; i < 100; i++) journal.record(entry(i), 100);
+    expect(journal.size).toBe(89); // 89 × 100 bytes fit beside nothing else once entry 10 is pushed out
+    journal.clear();
+    for (let i = 0; i < 3; i++) journal.record(entry(i), 3_000);
+    expect(journal.size).toBe(3);
+  });
+
   it('redacts secret fields, sharing (not copying) the parts without secrets', () => {
     const clean = { id: 'a', labels: ['x', 'y'], nested: { name: 'n' } };
     expect(redactBody(clean)).toBe(clean);

@@ -37,7 +37,11 @@ export interface JournalQuery {
 }
 
 export interface RequestJournal {
-  record(entry: Omit<JournalRecord, 'id'>): void;
+  /**
+   * Keeps `entry`; `bytes` is what its bodies weigh (their JSON size, as received and sent), by
+   * which the in-memory journal bounds its total besides its count.
+   */
+  record(entry: Omit<JournalRecord, 'id'>, bytes?: number): void;
   query(q?: JournalQuery): JournalRecord[];
   clear(): void;
   readonly size: number;
@@ -170,31 +174,53 @@ export function redactQuery(query: Record<string, unknown>): Record<string, unkn
   return out;
 }
 
-export function createRequestJournal(requestedCapacity = 1000): RequestJournal {
+/**
+ * The bodies the in-memory journal keeps, at most (besides its count): 1,000 entries of bodies up
+ * to the 1 MiB body limit would otherwise hold a gigabyte. The oldest entries go first; the
+ * newest is always kept.
+ */
+export const REQUEST_JOURNAL_BYTES = 32 << 20;
+
+export function createRequestJournal(requestedCapacity = 1000, maxBytes = REQUEST_JOURNAL_BYTES): RequestJournal {
   const capacity = Math.max(1, requestedCapacity);
   // a ring: recording never moves the entries already kept
   const ring: Array<JournalRecord | undefined> = new Array(capacity);
+  const sizes = new Float64Array(capacity);
+  let totalBytes = 0;
   let head = 0;
   let count = 0;
   let nextId = 1;
+  const dropOldest = () => {
+    const oldest = (head - count + capacity) % capacity;
+    ring[oldest] = undefined;
+    totalBytes -= sizes[oldest]!;
+    sizes[oldest] = 0;
+    count--;
+  };
   const entries = (): JournalRecord[] => {
     const out: JournalRecord[] = [];
     for (let i = 0; i < count; i++) out.push(ring[(head - count + i + capacity) % capacity]!);
     return out;
   };
   return {
-    record(entry) {
+    record(entry, bytes = 0) {
       const record = entry as JournalRecord; // the entry becomes the record: its id is set here
       record.id = nextId++;
+      if (count === capacity) dropOldest();
+      while (count > 0 && totalBytes + bytes > maxBytes) dropOldest();
       ring[head] = record;
+      sizes[head] = bytes;
+      totalBytes += bytes;
       head = (head + 1) % capacity;
-      if (count < capacity) count++;
+      count++;
     },
     query(q = {}) {
       return selectJournalRecords(entries(), q, capacity);
     },
     clear() {
       ring.fill(undefined);
+      sizes.fill(0);
+      totalBytes = 0;
       count = 0;
     },
     get size() {

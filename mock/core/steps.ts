@@ -38,6 +38,8 @@ export interface Call {
   principal?: unknown;
   /** the parsed request body, set by the body step */
   requestBody?: unknown;
+  /** the request body's size in bytes as received, set by the body step (the journal's byte bound) */
+  requestBytes?: number;
   /** rate-limit headers every response of this call carries, set by the rate-limit step */
   rateHeaders?: Record<string, string>;
   /** the stub that answered instead of the handler, set by the stub step */
@@ -443,8 +445,11 @@ export function journal(call: Call, env: TwinEnv, answer: Answer | undefined): v
   const stub = call.answeredBy;
   if (stub) record.stub = stub.name ? { id: stub.id, name: stub.name } : { id: stub.id };
   else if (call.nearMisses?.length) record.nearMisses = call.nearMisses;
-  env.requests.record(record);
+  env.requests.record(record, (answer ? (call.requestBytes ?? 0) + (answer.serialized?.length ?? 0) : 0) + JOURNAL_ENTRY_OVERHEAD_BYTES);
 }
+
+/** what an entry weighs besides its bodies (headers, path, query…), roughly, for the journal's byte bound */
+const JOURNAL_ENTRY_OVERHEAD_BYTES = 1024;
 
 /** Tells the API's observer (audit log, webhooks) about a routed call the handler answered; an observer that throws is logged, never fails the call. */
 export function observe(call: Call, answer: Answer, logger: Logger): void {

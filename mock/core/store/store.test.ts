@@ -303,6 +303,45 @@ describe('store › snapshot layout', () => {
     expect(JSON.stringify(reopened.exportDocument())).toBe(before);
   });
 
+  it('replays the journal line by line: entries longer than the read buffer, multi-byte characters across chunk boundaries, a torn tail cut at its byte offset', async () => {
+    const file = tempFile();
+    const store = await openStore(file, 1 << 30); // no compaction: everything stays in the journal
+    await store.transact((tx) => tx.put('huge', 'h', { id: 'h', text: 'é€😀'.repeat(300_000) }));
+    for (let t = 0; t < 60; t++) {
+      await store.transact((tx) => {
+        for (let i = t * 50; i < (t + 1) * 50; i++) tx.put('items', `i${i}`, { id: `i${i}`, name: `${'€'.repeat(i % 7)}😀${i}`, pad: 'x'.repeat(i % 300) });
+      });
+    }
+    const before = JSON.stringify(store.exportDocument());
+    const journal = readFileSync(`${file}.journal`);
+    expect(journal.length).toBeGreaterThan(3 << 20);
+    // a copy of the files as a twin killed now would leave them, with an append torn mid-line
+    const copy = tempFile();
+    writeFileSync(copy, readFileSync(file));
+    writeFileSync(`${copy}.journal`, Buffer.concat([journal, Buffer.from('{"s":99999,"ops":[{"op":"put","c":"items","id":"€')]));
+    const reopened = await openStore(copy, 1 << 30);
+    expect(JSON.stringify(reopened.exportDocument())).toBe(before);
+    // cut exactly after the last whole line
+    const cut = readFileSync(`${copy}.journal`);
+    expect(cut.length).toBe(journal.length);
+    expect(cut.equals(journal)).toBe(true);
+  });
+
+  it('compacts at open a journal that outgrew its snapshot (a twin stopped before its compaction)', async () => {
+    const file = tempFile();
+    const store = await openStore(file, 1 << 30);
+    for (let i = 0; i < 200; i++) await store.transact((tx) => tx.put('items', `i${i}`, { id: `i${i}`, pad: 'x'.repeat(200) }));
+    const before = JSON.stringify(store.exportDocument());
+    const copy = tempFile();
+    writeFileSync(copy, readFileSync(file));
+    writeFileSync(`${copy}.journal`, readFileSync(`${file}.journal`));
+    const reopened = await openStore(copy, 1024);
+    await reopened.idle();
+    expect(reopened.journalStats!.compactions).toBeGreaterThan(0);
+    expect(readFileSync(`${copy}.journal`).length).toBe(0);
+    expect(JSON.stringify(readSnapshotFile(copy)!.document)).toBe(before);
+  });
+
   it('refuses a line-layout file that is damaged, cut short or miscounted, and leaves it untouched', async () => {
     const file = tempFile();
     writeFileSync(file, JSON.stringify(legacy()));

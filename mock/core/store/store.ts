@@ -294,8 +294,9 @@ export class Store {
       await low.read();
       const store = new Store(low, adapter, lock, options.minCompactionBytes ?? 8 * 1024 * 1024);
       if (adapter.snapshotBytes === 0) await low.write(); // a new file: make it recognizable at once
-      // a file of the earlier layout is rewritten in the current one, beside the running store
-      else if (adapter.layoutVersion !== SNAPSHOT_LAYOUT_VERSION) void store.compactNow();
+      // a file of the earlier layout is rewritten in the current one, beside the running store; so is a
+      // journal that outgrew its snapshot (a twin stopped before its compaction), instead of at the first write
+      else if (adapter.layoutVersion !== SNAPSHOT_LAYOUT_VERSION || adapter.journalBytes > Math.max(store.minCompactionBytes, adapter.snapshotBytes)) void store.compactNow();
       return store;
     } catch (err) {
       lock.release();

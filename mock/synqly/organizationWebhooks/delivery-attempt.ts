@@ -89,7 +89,7 @@ export function journalAttempt(env: Pick<TwinEnv, 'requests'>, planned: PlannedD
     requestBody: redactBody(JSON.parse(planned.body)),
     ...(outcome.responseHeaders ? { responseHeaders: redactHeaders(outcome.responseHeaders) } : {}),
     ...(outcome.responseBody !== undefined ? { responseBody: outcome.responseBody } : {}),
-  });
+  }, planned.body.length + (outcome.responseBody?.length ?? 0) + 1024);
 }
 
 export interface AfterAttempt {
