@@ -8,7 +8,8 @@
  * compacts its journal into the snapshot), then per run: a copy of that store, a restart, 3 × 3 s
  * of list + filter (10 clients), 450 creates (1 client), `--writes` creates (10 clients), and the
  * twin's VmHWM with the number of accounts by then. `--twin-args="<flags>"` are passed to
- * `apitwin serve` (e.g. `--twin-args="--heap-growth 0"`), `--runs n` repeats, `--node-args="<flags>"` go to node.
+ * `apitwin serve` (e.g. `--twin-args="--heap-growth 0"`), `--runs n` repeats, `--node-args="<flags>"` go to node,
+ * `--cli <path>` measures another build (e.g. an earlier commit's dist/cli.js).
  */
 import { copyFileSync, existsSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +20,6 @@ import { load } from './load.ts';
 import { killChildrenOnSignals, memoryOf, spawnTwin } from './procs.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const cli = join(root, 'dist', 'cli.js');
 const { values: flags } = parseArgs({
   options: {
     count: { type: 'string', default: '100000' },
@@ -27,8 +27,10 @@ const { values: flags } = parseArgs({
     runs: { type: 'string', default: '1' },
     'twin-args': { type: 'string', default: '' },
     'node-args': { type: 'string', default: '' },
+    cli: { type: 'string' },
   },
 });
+const cli = flags.cli ?? join(root, 'dist', 'cli.js');
 const count = Number(flags.count);
 const writes = Number(flags.writes);
 const twinArgs = flags['twin-args']!.split(' ').filter(Boolean);

@@ -5,10 +5,10 @@ import { setFlagsFromString } from 'node:v8';
  * before it runs the next one, in percent. V8 picks this factor itself (1.1× to 4× on a machine
  * with 16 GB or more), and under sustained writes it picks near the top: a twin with ~80 MB of
  * live data (100k records) grew its heap to ~370 MB between two full collections, most of it
- * garbage (`npm run bench`'s peak-RSS row; figures in README "Memory bounds"). At 50 % the same
- * run peaks near 220 MiB; the price is more frequent full collections, which V8 marks
- * concurrently (their pauses stayed ≤ ~50 ms in the same run). `apitwin serve --heap-growth 0`
- * leaves the choice to V8.
+ * garbage (`bench/peak-rss.ts`; figures in README "Memory bounds"). At 50 % the same run peaks
+ * near 215 MiB instead of 300–390; the price is more frequent full collections (7–8 instead of 2
+ * in that run), which V8 marks mostly concurrently. `apitwin serve --heap-growth 0` leaves the
+ * choice to V8.
  */
 export const DEFAULT_HEAP_GROWTH_PERCENT = 50;
 
