@@ -17,7 +17,7 @@ import { createRequestJournal } from './core/request-journal.ts';
 import { createSharedJournals } from './core/shared-journals.ts';
 import { loadSpec, specPath } from './core/spec.ts';
 import { Store } from './core/store/store.ts';
-import { createValidator } from './core/validation.ts';
+import { deferredValidator } from './core/deferred-validator.ts';
 import { createSynqlyApi } from './synqly/index.ts';
 import { createTenant, type ConnxioCredentials, type SynqlyCredentials } from './admin/tenants/lifecycle.ts';
 import { boundPort } from './core/narrow.ts';
@@ -53,6 +53,11 @@ export interface TwinOptions {
    */
   express?: boolean;
   journalCapacity?: number;
+  /**
+   * load the validator's library (ajv) after createTwin resolves instead of before: requests wait
+   * for it, and `twin.env.prepare?.()` starts it. The CLI defers it past its ready line.
+   */
+  deferValidator?: boolean;
 }
 
 export interface Twin {
@@ -97,6 +102,8 @@ export async function createTwin(options: TwinOptions = {}): Promise<Twin> {
   const clock = options.clock ?? createClock();
   const logger = options.logger ?? pino({ level: 'silent' });
   // replicas of a shared store share the journals through one bounded table
+  const validator = deferredValidator();
+  if (!options.deferValidator) await validator.load();
   const sharedJournals = store.shared ? createSharedJournals(store.shared, options.journalCapacity ?? 1000, logger) : undefined;
   const env: TwinEnv = {
     store,
@@ -109,7 +116,8 @@ export async function createTwin(options: TwinOptions = {}): Promise<Twin> {
     rateLimits: store.shared ? createSharedRateLimits(store, random) : createRateLimits(random),
     requests: sharedJournals?.requests ?? createRequestJournal(options.journalCapacity ?? 1000),
     messages: sharedJournals?.messages ?? createMessageJournal(),
-    validator: createValidator(),
+    validator,
+    ...(options.deferValidator ? { prepare: () => (validator.loaded ? undefined : validator.load()) } : {}),
     limits: { bodyBytes: options.bodyLimitBytes ?? 1024 * 1024 },
   };
   const listeners: Partial<Record<ListenerName, string>> = {};

@@ -429,6 +429,7 @@ async function serve(options: ServeOptions, command?: Command): Promise<void> {
       adminToken,
       allowedHosts: options.allowedHost,
       bodyLimitBytes: options.bodyLimit,
+      deferValidator: true,
     });
   } catch (err) {
     await store.close();
@@ -457,6 +458,8 @@ async function serve(options: ServeOptions, command?: Command): Promise<void> {
   } else {
     process.stdout.write(banner(running, store, tenants, readyMs));
   }
+  // the validator's library, deferred past the ready line (a request that came sooner already started it)
+  void running.twin.env.prepare?.()?.catch((err: unknown) => logger.error({ err }, 'the request validator could not be loaded'));
 
   let stopping = false;
   const stop = async (signal: string) => {

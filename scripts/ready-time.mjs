@@ -39,9 +39,14 @@ function once(args) {
       if (nl < 0) return;
       const wall = performance.now() - t0;
       const cpu = cpuMs(child.pid);
-      const inside = JSON.parse(out.slice(0, nl)).readyMs;
-      child.once('exit', () => resolve({ wall, inside, cpu }));
-      child.kill('SIGTERM');
+      const ready = JSON.parse(out.slice(0, nl));
+      fetch(`${ready.urls.synqly}/__admin/health`).then(async (res) => {
+        await res.arrayBuffer();
+        if (res.status !== 200) throw new Error(`health answered ${res.status}`);
+        const answered = performance.now() - t0;
+        child.once('exit', () => resolve({ wall, inside: ready.readyMs, cpu, answered }));
+        child.kill('SIGTERM');
+      }, reject);
     });
     child.once('error', reject);
   });
@@ -61,5 +66,5 @@ for (let i = 0; i < runs; i++) for (const [name, args] of Object.entries(cases))
 rmSync(dir, { recursive: true, force: true });
 console.log(`apitwin serve, spawn → ready line, ${runs} runs: median (min–max) ms`);
 for (const [name, rs] of Object.entries(results)) {
-  console.log(`  ${name}: wall ${stats(rs.map((r) => r.wall))}, inside serve ${stats(rs.map((r) => r.inside))}, CPU ${stats(rs.map((r) => r.cpu))}`);
+  console.log(`  ${name}: wall ${stats(rs.map((r) => r.wall))}, inside serve ${stats(rs.map((r) => r.inside))}, CPU ${stats(rs.map((r) => r.cpu))}; first request answered ${stats(rs.map((r) => r.answered))}`);
 }

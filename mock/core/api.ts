@@ -33,6 +33,11 @@ export interface TwinEnv {
   /** messages accepted for delivery to integrations (Connxio) */
   messages: MessageJournal;
   validator: Validator;
+  /**
+   * set when part of the twin loads after its start (the validator's library, see
+   * deferred-validator.ts): the wait a request has before its first step, undefined once loaded
+   */
+  prepare?: () => Promise<void> | undefined;
   limits: { bodyBytes: number };
 }
 

@@ -93,7 +93,9 @@ export function createDispatcher(
       rawBody: undefined,
     };
     const call: Call = { listener, api: mount.api, req, res, info, started };
-    runSteps(call, (mount.router ??= routerFor(mount.api)), env)
+    const router = (mount.router ??= routerFor(mount.api));
+    const waiting = env.prepare?.();
+    (waiting ? waiting.then(() => runSteps(call, router, env)) : runSteps(call, router, env))
       .then((answer) => answer && finish(call, answer, env))
       .catch((err: unknown) => finish(call, renderFailure(call.api, err, info, env.logger), env));
   };
