@@ -80,6 +80,8 @@ export function createDispatcher(
       query = queryObject(url.searchParams);
     }
     const mount = mountFor(mounted, pathname);
+    // every field the steps set later is declared here, so the objects keep one shape (no
+    // property added later, which would grow a separate property store per request)
     const info: RequestInfo = {
       method: req.method ?? 'GET',
       path: pathname,
@@ -87,12 +89,28 @@ export function createDispatcher(
       headers: req.headers,
       rawHeaders: req.rawHeaders,
       listener,
+      operationId: undefined,
+      params: undefined,
       remoteAddress: req.socket.remoteAddress,
       localPort: req.socket.localPort,
       noted: undefined,
       rawBody: undefined,
     };
-    const call: Call = { listener, api: mount.api, req, res, info, started };
+    const call: Call = {
+      listener,
+      api: mount.api,
+      req,
+      res,
+      info,
+      started,
+      operation: undefined,
+      principal: undefined,
+      requestBody: undefined,
+      rateHeaders: undefined,
+      answeredBy: undefined,
+      fault: undefined,
+      nearMisses: undefined,
+    };
     const router = (mount.router ??= routerFor(mount.api));
     const waiting = env.prepare?.();
     (waiting ? waiting.then(() => runSteps(call, router, env)) : runSteps(call, router, env))

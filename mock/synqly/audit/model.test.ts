@@ -120,6 +120,22 @@ describe('appendAuditEntries', () => {
   });
 });
 
+describe('appendAudit › numbering', () => {
+  it('numbers an entry in place, and copies one the store froze already (a transaction undone and run again)', async () => {
+    const { write, org } = await orgFixture();
+    const entry = auditEntryOf(call({ operationId: 'accounts_list', method: 'GET', path: '/v1/accounts' }), {}, T0);
+    expect(entry.id).toBe('');
+    const first = await write((o) => appendAudit(o, entry));
+    expect(first).toBe(entry);
+    expect(Object.keys(first)[0]).toBe('id');
+    const again = await write((o) => appendAudit(o, entry));
+    expect(again).not.toBe(entry);
+    expect(Object.keys(again)[0]).toBe('id');
+    expect([first.id, again.id]).toEqual(['000000000001', '000000000002']);
+    expect(org().audit.all().map((a) => a.id)).toEqual(['000000000001', '000000000002']);
+  });
+});
+
 describe('createCallRecorder', () => {
   it('writes the events of calls answered together in call order, and a later call after them once they ran', async () => {
     const { store, organization, org } = await orgFixture();

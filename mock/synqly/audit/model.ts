@@ -8,11 +8,11 @@ import { seqId } from '../status/model.ts';
  * answered. Listed oldest first; `start_after` is a `created_at` value.
  */
 
-/** an audit record before it gets its sequence id */
-export type AuditEntry = Pick<
-  AuditRecord,
-  'environment' | 'created_at' | 'remote_addr' | 'user_agent' | 'audit_type' | 'method' | 'path' | 'code' | 'body' | 'response' | 'status' | 'member_id' | 'account_id' | 'integration_id' | 'bridge_group_id'
->;
+/**
+ * an audit record before it is numbered: its `id` is '' (the key comes first, as in the record)
+ * until appendAudit gives it its sequence id
+ */
+export type AuditEntry = AuditRecord;
 
 export const AUDIT_FIELDS = [
   'environment',
@@ -53,7 +53,15 @@ export function appendAuditEntries(org: OrgState, entries: readonly AuditEntry[]
   const records: AuditRecord[] = [];
   for (const entry of entries) {
     value++;
-    const record: AuditRecord = { id: seqId(value), ...entry };
+    const id = seqId(value);
+    // numbered in place, not copied (this runs for every call); an entry the store froze in a
+    // transaction that was then undone is copied
+    let record: AuditRecord;
+    if (Object.isFrozen(entry)) record = { ...entry, id };
+    else {
+      entry.id = id;
+      record = entry;
+    }
     org.audit.put(record);
     if (value > AUDIT_RETENTION) org.audit.delete(seqId(value - AUDIT_RETENTION));
     records.push(record);

@@ -146,6 +146,7 @@ export function auditEntryOf(call: CallRecord<SynqlyCaller>, subject: Subject, n
   // events are listed in, so the status is set after the optional body and response: until then
   // the object lacks it, hence the cast
   const entry = {
+    id: '', // numbered by appendAudit
     environment: subject.account?.environment ?? '',
     created_at: iso(nowMs),
     remote_addr: call.request.remoteAddress ?? '',
