@@ -25,6 +25,8 @@ const REFUSED = ['text/plain', 'application/x-www-form-urlencoded', 'application
 const XML_ACCEPTED = ['application/xml; x-api-version=2.0', 'text/xml', 'text/xml; x-api-version=1.0', 'application/vnd.connxio+xml; x-api-version=2.0', 'Application/XML'];
 /** the operations whose body the vendor's types also take as DataContract XML (the management and resend bodies) */
 const XML_BODIES = ['create_integration', 'create_integration_no_validation', 'update_integration', 'upsert_integration_v1', 'upload_code_component', 'create_environment_variable', 'create_security_config', 'resend_archeo_v1', 'resend_archeo_restart_v1'];
+/** the messaging bodies the vendor's types also take as XML (MessageBodyRequests; their handlers read the XML) */
+const XML_MESSAGES = ['send_message_batch', 'send_message_batch_v3', 'send_message_v1', 'send_message_new_v1', 'send_message_new_batch_v1'];
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 
@@ -71,9 +73,17 @@ describe('request media types in specs/connxio.yaml', () => {
     }
   });
 
-  it('the management bodies also list application/xml, text/xml and application/*+xml: their DataContract form, a string naming its root', () => {
+  it('the management and messaging bodies also list application/xml, text/xml and application/*+xml; a management body\'s DataContract form is a string naming its root', () => {
     const xml = connxioSpec.operations.filter((op) => op.requestBody?.content['application/*+xml']).map((op) => op.operationId);
-    expect(xml.sort()).toEqual([...XML_BODIES].sort());
+    expect(xml.sort()).toEqual([...XML_BODIES, ...XML_MESSAGES].sort());
+    for (const id of XML_MESSAGES) {
+      const content = connxioSpec.byId.get(id)!.requestBody!.content;
+      const schema = content['application/xml']!.schema!;
+      expect(schema, id).toMatchObject({ type: 'string' });
+      expect(schema.xml, id).toBeUndefined(); // read by the messaging handlers, not the generic DataContract reader
+      expect(content['text/xml']!.schema, id).toEqual(schema);
+      expect(content['application/*+xml']!.schema, id).toEqual(schema);
+    }
     for (const id of XML_BODIES) {
       const content = connxioSpec.byId.get(id)!.requestBody!.content;
       const schema = content['application/xml']!.schema!;
@@ -113,6 +123,22 @@ describe.runIf(writes)('request media types', () => {
     }
   });
 
+  it('takes the XML forms of MessageBodyRequests (application/xml, text/xml, application/*+xml, with x-api-version) on the messaging batches and v1 messages', async () => {
+    const s = await connxioSession(target);
+    const id = await createIntegration(s);
+    const item = (text: string, target = true) => `<MessageBodyRequest>${target ? `<ConfigCorrelationId>${id}</ConfigCorrelationId>` : ''}<MessageBody>${b64(text)}</MessageBody></MessageBodyRequest>`;
+    const xmlCases: Array<[string, string, string]> = [
+      ['send_message_batch', `/v2/messages/${id}/batch`, `<ArrayOfMessageBodyRequest>${item('v2 batch', false)}</ArrayOfMessageBodyRequest>`],
+      ['send_message_batch_v3', `/v3/messages/${id}/batch`, `<ArrayOfMessageBodyRequest>${item('v3 batch', false)}</ArrayOfMessageBodyRequest>`],
+      ['send_message_v1', `/v1/message?ConfigCorrelationId=${id}`, item('v1', false)],
+      ['send_message_new_v1', '/v1/message/new', item('v1 new')],
+      ['send_message_new_batch_v1', '/v1/message/new/batch', `<ArrayOfMessageBodyRequest><MessageBodyRequests>${item('v1 new batch')}</MessageBodyRequests></ArrayOfMessageBodyRequest>`],
+    ];
+    for (const [op, path, body] of xmlCases) {
+      for (const contentType of XML_ACCEPTED) expectOperation(await s.post(path).set('content-type', contentType).send(body), op, 200);
+    }
+  });
+
   it('answers 415 for any other media type, and for XML where the operation takes none; nothing stored', async () => {
     const s = await connxioSession(target);
     const integration = { api: await createIntegration(s), eventGrid: await createIntegration(s, { adapterType: 'EventGrid' }) };
@@ -123,11 +149,10 @@ describe.runIf(writes)('request media types', () => {
         expectProblem(await call.set('content-type', contentType).send(JSON.stringify(body)), c.op, 415);
       }
     }
-    // Event Grid events are JSON only; a messaging batch takes application/xml and text/xml, not application/*+xml
-    for (const c of cases.filter((c) => ['send_eventgrid_message', 'send_message_batch'].includes(c.op))) {
-      const { call } = c.request(s, integration);
-      const contentType = c.op === 'send_eventgrid_message' ? 'application/xml; x-api-version=2.0' : 'application/vnd.connxio+xml';
-      expectProblem(await call.set('content-type', contentType).send('<ArrayOfMessageBodyRequest/>'), c.op, 415);
+    // Event Grid events are JSON only
+    for (const contentType of ['application/xml; x-api-version=2.0', 'text/xml', 'application/vnd.connxio+xml']) {
+      const { call } = cases.find((c) => c.op === 'send_eventgrid_message')!.request(s, integration);
+      expectProblem(await call.set('content-type', contentType).send('<ArrayOfEventGridEvent/>'), 'send_eventgrid_message', 415);
     }
     // the XML forms of a management body are taken: other media types are not
     for (const contentType of ['text/plain', 'application/xhtml', 'text/xml-external-parsed-entity']) {

@@ -329,6 +329,42 @@ describe.runIf(writes)('send_message_new_batch_v1', () => {
   });
 });
 
+describe.runIf(writes)('v1 MessageBodyRequests as application/*+xml', () => {
+  it.runIf(twin)('takes the XML form of every v1 message body as any application/*+xml (with x-api-version); a malformed one is ASP.NET\'s 400 and delivers nothing', async () => {
+    const s = await connxioSession(target);
+    const id = await createIntegration(s);
+    const item = (text: string, target = true) => `<MessageBodyRequest xmlns:i="http://www.w3.org/2001/XMLSchema-instance">${target ? `<ConfigCorrelationId>${id}</ConfigCorrelationId>` : ''}<FileName i:nil="true"/><MessageBody>${b64(text)}</MessageBody></MessageBodyRequest>`;
+    const list = (...items: string[]) => `<ArrayOfMessageBodyRequest><MessageBodyRequests>${items.join('')}</MessageBodyRequests></ArrayOfMessageBodyRequest>`;
+    const acme = 'application/vnd.acme+xml; x-api-version=1.0';
+    const refused: Array<[string, string, string]> = [
+      ['send_message_v1', `/v1/message?ConfigCorrelationId=${id}`, item('unclosed', false).replace('</MessageBodyRequest>', '')],
+      ['send_message_v1', `/v1/message?ConfigCorrelationId=${id}`, list(item('a batch where one message belongs'))],
+      ['send_message_new_v1', '/v1/message/new', `<!DOCTYPE MessageBodyRequest [<!ENTITY x "y">]>${item('dtd')}`],
+      ['send_message_new_v1', '/v1/message/new', item('twice').replace('<FileName i:nil="true"/>', '<FileName>a</FileName><FileName>b</FileName>')],
+      ['send_message_new_batch_v1', '/v1/message/new/batch', list(item('unclosed list')).replace('</MessageBodyRequests>', '')],
+      ['send_message_new_batch_v1', '/v1/message/new/batch', list(item('one'), '<Oops/>')],
+    ];
+    for (const [op, path, body] of refused) {
+      const res = await s.post(path).set('content-type', acme).send(body);
+      expectProblem(res, op, 400);
+      expect(res.body.errors, body).toEqual({ '': ['An error occurred while deserializing input data.'] });
+    }
+    if (admin) expect(await portal(target, s).messages({ integrationId: id })).toEqual([]);
+    expectOperation(await s.post('/v1/message').query({ ConfigCorrelationId: id }).set('content-type', acme).send(item('v1', false)), 'send_message_v1', 200);
+    expectOperation(await s.post('/api/v1/message/new').set('content-type', 'application/soap+xml').send(item('v1 new')), 'send_message_new_v1', 200);
+    expectOperation(await s.post('/v1/message/new/batch').set('content-type', acme).send(list(item('v1 batch 1'), item('v1 batch 2'))), 'send_message_new_batch_v1', 200);
+    if (admin) {
+      const messages = await portal(target, s).messages({ integrationId: id });
+      expect(messages.map((m) => [m.channel, m.apiVersion, m.body, m.fileName])).toEqual([
+        ['batch', 'v1', 'v1 batch 2', null],
+        ['batch', 'v1', 'v1 batch 1', null],
+        ['message', 'v1', 'v1 new', null],
+        ['message', 'v1', 'v1', null],
+      ]);
+    }
+  });
+});
+
 describe.runIf(writes)('send_eventgrid_message_v1', () => {
   it.runIf(admin)('delivers Event Grid events to the ConfigCorrelationId integration, key and webhook mode in the query', async () => {
     const s = await connxioSession(target);

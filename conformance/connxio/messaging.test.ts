@@ -352,6 +352,11 @@ describe.runIf(writes)('send_message_batch', () => {
       '<ArrayOfMessageBodyRequest/>',
     ];
     for (const body of bodies) expectProblem(await s.post(`/v2/messages/${id}/batch`).set('content-type', 'application/xml').send(body), 'send_message_batch', 400);
+    // a document that is not an ArrayOfMessageBodyRequest: ASP.NET's model-state entry, as for a management body
+    for (const body of [bodies[0]!, bodies[1]!, bodies[2]!, bodies[5]!]) {
+      const unreadable = await s.post(`/v2/messages/${id}/batch`).set('content-type', 'application/xml').send(body);
+      expect(unreadable.body.errors, body).toEqual({ '': ['An error occurred while deserializing input data.'] });
+    }
     const missing = await s.post(`/v2/messages/${id}/batch`).set('content-type', 'text/xml').send(bodies[3]!);
     expect(missing.body.errors).toEqual({ '[1].MessageBody': ['The MessageBody field is required.'] });
     const notBase64 = await s.post(`/v2/messages/${id}/batch`).set('content-type', 'application/xml').send(bodies[4]!);
@@ -390,6 +395,34 @@ describe.runIf(writes)('send_message_batch_v3', () => {
     if (admin) {
       const messages = await portal(target, s).messages({ integrationId: id });
       expect(messages.map((m) => [m.apiVersion, m.body, m.interchangeId])).toEqual([['v3', 'v3 xml', 'v3-xml']]);
+    }
+  });
+
+  it.runIf(twin)('takes the XML form as any application/*+xml on v2 and v3 (with x-api-version); a malformed one is ASP.NET\'s 400 and delivers nothing', async () => {
+    const s = await connxioSession(target);
+    const id = await createIntegration(s);
+    const batch = (text: string, interchangeId: string) => `<ArrayOfMessageBodyRequest xmlns="http://schemas.datacontract.org/2004/07/Connxio.Api.Models"><MessageBodyRequest><MessageBody>${b64(text)}</MessageBody><InterchangeId>${interchangeId}</InterchangeId></MessageBodyRequest></ArrayOfMessageBodyRequest>`;
+    const refused = [
+      batch('unclosed', 'x').replace('</ArrayOfMessageBodyRequest>', ''),
+      `<!DOCTYPE ArrayOfMessageBodyRequest [<!ENTITY x "y">]>${batch('dtd', 'x')}`,
+      batch('wrong root', 'x').replaceAll('ArrayOfMessageBodyRequest', 'ArrayOfMessage'),
+    ];
+    for (const [op, version] of [['send_message_batch', 'v2'], ['send_message_batch_v3', 'v3']] as const) {
+      for (const body of refused) {
+        const res = await s.post(`/${version}/messages/${id}/batch`).set('content-type', `application/vnd.acme+xml; x-api-version=${version.slice(1)}.0`).send(body);
+        expectProblem(res, op, 400);
+        expect(res.body.errors, body).toEqual({ '': ['An error occurred while deserializing input data.'] });
+      }
+    }
+    if (admin) expect(await portal(target, s).messages({ integrationId: id })).toEqual([]);
+    expectOperation(await s.post(`/v2/messages/${id}/batch`).set('content-type', 'application/vnd.acme+xml; x-api-version=2.0').send(batch('v2 acme', 'acme-2')), 'send_message_batch', 200);
+    expectOperation(await s.post(`/api/v3/messages/${id}/batch`).set('content-type', 'application/soap+xml').send(batch('v3 soap', 'soap-3')), 'send_message_batch_v3', 200);
+    if (admin) {
+      const messages = await portal(target, s).messages({ integrationId: id });
+      expect(messages.map((m) => [m.apiVersion, m.body, m.interchangeId])).toEqual([
+        ['v3', 'v3 soap', 'soap-3'],
+        ['v2', 'v2 acme', 'acme-2'],
+      ]);
     }
   });
 });

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTwin, type RunningTwin } from '../../mock/app.ts';
+import { integrationBody } from '../support/connxio-portal.ts';
 import { uniqueName } from '../support/resources.ts';
 import { exampleRequest, operationsWith, readDocument, type SpecDocument } from './openapi.ts';
 import { startPrism, type Prism } from './processes.ts';
@@ -213,6 +214,43 @@ describe('prism proxy --errors in front of the twin', () => {
     const malformed = await through(p, 'create_integration (malformed XML)', 'POST', '/v2/integrations', { headers: auth, text: { contentType: 'application/xml', body: xml.replace('</InboundConnection>', '') } });
     expect(malformed.status, malformed.text).toBe(400);
     expect([200, 204]).toContain((await through(p, 'delete_integration', 'DELETE', `/v2/integrations/${id}`, { headers: auth })).status);
+    expect(violationsOf(clean)).toEqual([]);
+  });
+
+  it('finds no violation when Connxio message bodies come in their XML form as application/*+xml (batches v2/v3, v1 messages; malformed ones refused)', async () => {
+    const c = (await tenant('connxio')) as { api_key: string; api_key_subscription_id: string; oauth: { client_id: string; client_secret: string } };
+    const p = connxioProxy;
+    const token = await send(twin.urls.connxio, 'oauth', 'POST', '/oauth/token', {
+      form: { grant_type: 'client_credentials', client_id: c.oauth.client_id, client_secret: c.oauth.client_secret, scope: 'api://connxio/.default' },
+    });
+    const auth = { 'connxio-api-key': c.api_key, authorization: `Bearer ${(token.body as { access_token: string }).access_token}` };
+    // batches go to an asynchronous integration (200, no body); single v1 messages to a synchronous one, whose 200 carries
+    // the documented JSON array (an asynchronous one's empty 200 is the x-apitwin-empty-body case, which OpenAPI 3.0 cannot state)
+    const created: string[] = [];
+    for (const synchronous of [false, true]) {
+      const res = await send(twin.urls.connxio, 'create_integration', 'POST', '/v2/integrations', { headers: auth, json: integrationBody(c.api_key_subscription_id, { synchronous }) });
+      expect(res.status, res.text).toBe(201);
+      created.push((res.body as { configCorrelationId: string }).configCorrelationId);
+    }
+    const [batched, synchronous] = created as [string, string];
+    const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+    const item = (text: string, target?: string) => `<MessageBodyRequest xmlns:i="http://www.w3.org/2001/XMLSchema-instance">${target ? `<ConfigCorrelationId>${target}</ConfigCorrelationId>` : ''}<InterchangeId i:nil="true"/><MessageBody>${b64(text)}</MessageBody></MessageBodyRequest>`;
+    const calls: Array<[string, string, string, string]> = [
+      ['send_message_batch', `/v2/messages/${batched}/batch`, '2.0', `<ArrayOfMessageBodyRequest>${item('v2')}</ArrayOfMessageBodyRequest>`],
+      ['send_message_batch_v3', `/v3/messages/${batched}/batch`, '3.0', `<ArrayOfMessageBodyRequest>${item('v3')}</ArrayOfMessageBodyRequest>`],
+      ['send_message_v1', `/v1/message?ConfigCorrelationId=${synchronous}`, '1.0', item('v1')],
+      ['send_message_new_v1', '/v1/message/new', '1.0', item('v1 new', synchronous)],
+      ['send_message_new_batch_v1', '/v1/message/new/batch', '1.0', `<ArrayOfMessageBodyRequest><MessageBodyRequests>${item('v1 batch', batched)}</MessageBodyRequests></ArrayOfMessageBodyRequest>`],
+    ];
+    for (const [op, path, version, body] of calls) {
+      const contentType = `application/vnd.acme+xml; x-api-version=${version}`;
+      const sent = await through(p, `${op} (application/*+xml)`, 'POST', path, { headers: auth, text: { contentType, body } });
+      expect(sent.status, `${op}: ${sent.text}`).toBe(200);
+      const malformed = await through(p, `${op} (malformed XML)`, 'POST', path, { headers: auth, text: { contentType, body: body.slice(0, -3) } });
+      expect(malformed.status, `${op}: ${malformed.text}`).toBe(400);
+      expect((malformed.body as { errors: unknown }).errors).toEqual({ '': ['An error occurred while deserializing input data.'] });
+    }
+    for (const id of created) expect([200, 204]).toContain((await send(twin.urls.connxio, 'delete_integration', 'DELETE', `/v2/integrations/${id}`, { headers: auth })).status);
     expect(violationsOf(clean)).toEqual([]);
   });
 

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { ApiError } from '../core/errors.ts';
 import { loadSpec, specPath, type JsonSchema } from '../core/spec.ts';
 import { isPlainObject } from '../core/store/document.ts';
-import { XML_UNREADABLE_MESSAGE, jsonFromDataContractXml } from './datacontract-xml.ts';
+import { jsonFromDataContractXml } from './datacontract-xml.ts';
+import { XML_UNREADABLE_MESSAGE } from './xml-document.ts';
 import { dataContractXml } from './testing/datacontract-xml-writer.ts';
 
 const NS = 'xmlns:i="http://www.w3.org/2001/XMLSchema-instance" xmlns:a="http://schemas.microsoft.com/2003/10/Serialization/Arrays"';

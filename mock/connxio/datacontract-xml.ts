@@ -1,9 +1,8 @@
 import type { XMLParser } from 'fast-xml-parser';
-import { errors, type ApiError } from '../core/errors.ts';
 import { messageOf } from '../core/error-message.ts';
 import type { JsonSchema } from '../core/spec.ts';
 import { isPlainObject } from '../core/store/document.ts';
-import { SAFE_XML_OPTIONS, checkWellFormedXml, fastXmlParser } from './xml-document.ts';
+import { SAFE_XML_OPTIONS, checkWellFormedXml, fastXmlParser, unreadableXml as unreadable } from './xml-document.ts';
 
 /**
  * The XML form of a JSON request body, as ASP.NET Core's DataContract XML input formatter reads
@@ -22,11 +21,9 @@ import { SAFE_XML_OPTIONS, checkWellFormedXml, fastXmlParser } from './xml-docum
  * the schema's type stays a string (an element where a value is expected, its elements as an
  * object), so validation then points at the field just as for a JSON body. Only what is not such
  * a document (malformed XML, a DTD, another root element, a repeated member, a dictionary entry
- * without a key, text beside elements) is refused here: 400 with ASP.NET's model-state message.
+ * without a key, text beside elements) is refused here: 400 with ASP.NET's model-state message
+ * (`unreadableXml`, shared with the messaging bodies).
  */
-
-/** ASP.NET's model-state message (key "") when its XML input formatter cannot read the body */
-export const XML_UNREADABLE_MESSAGE = 'An error occurred while deserializing input data.';
 
 interface XmlElement {
   name: string;
@@ -34,15 +31,6 @@ interface XmlElement {
   /** the element's own text (CDATA included), as sent */
   text: string;
   elements: XmlElement[];
-}
-
-function unreadable(message: string): ApiError {
-  // the parser quotes what it read (a tag name may be the whole body): keep the detail short
-  const detail = message.length > 300 ? `${message.slice(0, 300)}…` : message;
-  return errors.badRequest(`request body is not a readable XML document: ${detail}`, {
-    parameter: { id: '', location: 'body' },
-    extra: { errors: { '': [XML_UNREADABLE_MESSAGE] } },
-  });
 }
 
 let orderedParser: XMLParser | undefined;

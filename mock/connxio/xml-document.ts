@@ -1,11 +1,12 @@
 import type { X2jOptions } from 'fast-xml-parser';
+import { errors, type ApiError } from '../core/errors.ts';
 import { lazyDependency } from '../core/lazy-dependency.ts';
 
 /**
  * What every Connxio XML body reader shares (the messaging batches and the management bodies): a
  * well-formedness check and the parser's entity handling, as .NET's XmlReader behaves by default
  * (DtdProcessing.Prohibit: no DTD, so only the five predefined entities and character references).
- * Failures are `XmlSyntaxError`s; each reader words them in its own 400.
+ * Failures are `XmlSyntaxError`s; every reader answers a body it cannot read with `unreadableXml`.
  */
 
 /** fast-xml-parser, loaded when the first XML body arrives (a start never loads it) */
@@ -61,4 +62,21 @@ export function checkWellFormedXml(text: string): void {
   if (valid === true) return;
   const { msg, line, col } = valid.err;
   throw new XmlSyntaxError(line === undefined ? msg : `${msg} (line ${line}${col === undefined ? '' : `, column ${col}`})`);
+}
+
+/** ASP.NET's model-state message (key "") when its XML input formatter cannot read the body */
+export const XML_UNREADABLE_MESSAGE = 'An error occurred while deserializing input data.';
+
+/**
+ * The 400 of every typed XML body the reader cannot deserialize (malformed, a DTD, another root
+ * element, a repeated member…): ASP.NET's ValidationProblemDetails `{"": [XML_UNREADABLE_MESSAGE]}`,
+ * with the reason in `detail`.
+ */
+export function unreadableXml(reason: string): ApiError {
+  // the parser quotes what it read (a tag name may be the whole body): keep the detail short
+  const detail = reason.length > 300 ? `${reason.slice(0, 300)}…` : reason;
+  return errors.badRequest(`request body is not a readable XML document: ${detail}`, {
+    parameter: { id: '', location: 'body' },
+    extra: { errors: { '': [XML_UNREADABLE_MESSAGE] } },
+  });
 }

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../../core/random.ts';
+import { loadSpec, specPath } from '../../core/spec.ts';
 import { createCompany } from '../company/model.ts';
 import type { EnvironmentVariableRecord } from '../state.ts';
 import type { IntegrationInput } from '../integrations/types.ts';
 import { companyFixture, integrationRequest, thrown } from '../model-testing.ts';
+import { XML_UNREADABLE_MESSAGE } from '../xml-document.ts';
 import type { SubscriptionRecord } from '../state.ts';
 import {
   assertAcceptsMessages,
@@ -296,6 +298,8 @@ describe('messageBatchFromXml (the XML form of a batch)', () => {
       const err = thrown(() => messageBatchFromXml(xml));
       expect(err.status, xml.slice(0, 60)).toBe(400);
       expect(err.message, xml.slice(0, 60)).toMatch(why);
+      // ASP.NET's model-state entry for a body its XML formatter cannot read, as for the management bodies
+      expect(err.details.extra?.errors, xml.slice(0, 60)).toEqual({ '': [XML_UNREADABLE_MESSAGE] });
     }
     expect(({} as Record<string, unknown>).x).toBeUndefined();
   });
@@ -326,6 +330,7 @@ describe('legacyMessageBatchFromXml (the XML form of the vendor\'s ArrayOfMessag
       const err = thrown(() => legacyMessageBatchFromXml(xml));
       expect(err.status, xml).toBe(400);
       expect(err.message, xml).toMatch(why);
+      expect(err.details.extra?.errors, xml).toEqual({ '': [XML_UNREADABLE_MESSAGE] });
     }
   });
 });
@@ -334,8 +339,15 @@ describe('messageBodyRequestFromXml (the XML form of a v1 MessageBodyRequest)', 
   it('reads a lone <MessageBodyRequest> and refuses a batch there', () => {
     const xml = `<MessageBodyRequest xmlns:i="http://www.w3.org/2001/XMLSchema-instance"><ConfigCorrelationId>abc</ConfigCorrelationId><MessageBody>${b64('hi')}</MessageBody><FileName i:nil="true"/></MessageBodyRequest>`;
     expect(messageBodyRequestFromXml(xml)).toEqual({ configCorrelationId: 'abc', messageBody: b64('hi'), fileName: null });
-    expect(thrown(() => messageBodyRequestFromXml('<ArrayOfMessageBodyRequest/>')).message).toMatch(/expected <MessageBodyRequest>/);
-    expect(thrown(() => messageBodyRequestFromXml('<MessageBodyRequest><MessageBody>a</MessageBody><MessageBody>b</MessageBody></MessageBodyRequest>')).message).toMatch(/more than once/);
+    for (const [bad, why] of [
+      ['<ArrayOfMessageBodyRequest/>', /expected <MessageBodyRequest>/],
+      ['<MessageBodyRequest><MessageBody>a</MessageBody><MessageBody>b</MessageBody></MessageBodyRequest>', /more than once/],
+      ['<MessageBodyRequest><MessageBody>e30=</MessageBody>', /Unclosed tag/],
+    ] as const) {
+      const err = thrown(() => messageBodyRequestFromXml(bad));
+      expect(err.message, bad).toMatch(why);
+      expect(err.details.extra?.errors, bad).toEqual({ '': [XML_UNREADABLE_MESSAGE] });
+    }
   });
 });
 
@@ -395,5 +407,31 @@ describe('legacy (v1) MessageBodyRequests', () => {
     // a single message may go to a synchronous integration, and a keyless context may name the target's own subscription
     expect(resolveTargets(store.reader, [{ integrationId: sync.id, context: ctx('message') }])[0]!.id).toBe(sync.id);
     expect(resolveTargets(store.reader, [{ integrationId: elsewhere.id, context: context(company.id, prod.id, { channel: 'batch' }) }])[0]!.id).toBe(elsewhere.id);
+  });
+});
+
+describe('the messaging XML examples of specs/connxio.yaml', () => {
+  it('each XML form of a message body reads back as the JSON example of the same operation', async () => {
+    const connxio = await loadSpec(specPath('connxio.yaml'));
+    const doc = connxio.document as { components: { examples: Record<string, { value: unknown }> }; paths: Record<string, Record<string, { requestBody: { content: Record<string, { examples?: { default?: { $ref?: string } } }> } }>> }; // an OpenAPI document (spec tests lint it)
+    const exampleOf = (media: { examples?: { default?: { $ref?: string } } } | undefined) => doc.components.examples[String(media?.examples?.default?.$ref).split('/').pop()!]?.value;
+    const readers: Record<string, (text: string) => unknown> = {
+      send_message_batch: messageBatchFromXml,
+      send_message_batch_v3: messageBatchFromXml,
+      send_message_v1: messageBodyRequestFromXml,
+      send_message_new_v1: messageBodyRequestFromXml,
+      send_message_new_batch_v1: legacyMessageBatchFromXml,
+    };
+    for (const [id, read] of Object.entries(readers)) {
+      const op = connxio.byId.get(id)!;
+      const content = doc.paths[op.path]![op.method.toLowerCase()]!.requestBody.content; // the operation as written, with its example $refs
+      const json = exampleOf(content['application/json']);
+      expect(json, id).toBeDefined();
+      for (const media of ['application/xml', 'text/xml', 'application/*+xml']) {
+        const xml = exampleOf(content[media]);
+        expect(typeof xml, `${id} ${media}`).toBe('string');
+        expect(read(xml as string), `${id} ${media}`).toEqual(json); // a string, checked above
+      }
+    }
   });
 });

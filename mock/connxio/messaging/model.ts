@@ -1,6 +1,6 @@
 import type { XMLParser } from 'fast-xml-parser';
-import { SAFE_XML_OPTIONS, checkWellFormedXml, fastXmlParser } from '../xml-document.ts';
-import { ApiError, errors } from '../../core/errors.ts';
+import { SAFE_XML_OPTIONS, checkWellFormedXml, fastXmlParser, unreadableXml } from '../xml-document.ts';
+import { errors } from '../../core/errors.ts';
 import { messageOf } from '../../core/error-message.ts';
 import type { DeliveredMessage, MessageChannel } from '../../core/message-journal.ts';
 import type { Tx } from '../../core/store/store.ts';
@@ -276,7 +276,8 @@ export function resolveTargets(tx: Tx, targets: Array<{ integrationId: string; c
  * case (PascalCase as DataContract writes them, camelCase as the JSON fields), namespaces are
  * ignored, `i:nil="true"` is null, unknown elements are skipped, and a DTD is refused (as .NET's
  * default DtdProcessing.Prohibit does). The result has the JSON body's shape; the caller validates
- * it against the same schema as a JSON body. Anything that is not such a document → 400.
+ * it against the same schema as a JSON body. Anything that is not such a document → 400, worded as
+ * ASP.NET's XML formatter words a body it cannot deserialize (`unreadableXml`, as the management bodies).
  */
 
 const MESSAGE_BODY_REQUEST_FIELDS = ['messageFormat', 'messageEncoding', 'configCorrelationId', 'interchangeId', 'senderId', 'receiverId', 'recieverId', 'documentType', 'messageBody', 'fileName'];
@@ -285,12 +286,6 @@ const ITEM_ELEMENT = 'MessageBodyRequest';
 const BATCH_ELEMENT = 'ArrayOfMessageBodyRequest';
 /** the v1 batch's one member (`ArrayOfMessageBodyRequest.messageBodyRequests`), a list of items */
 const LEGACY_ITEMS_ELEMENT = 'MessageBodyRequests';
-
-function xmlError(message: string): ApiError {
-  // the parser quotes what it read (a tag name may be the whole body): keep the detail short
-  const detail = message.length > 300 ? `${message.slice(0, 300)}…` : message;
-  return errors.badRequest(`request body is not a valid XML ${ITEM_ELEMENT} document: ${detail}`, { parameter: { id: '', location: 'body' } });
-}
 
 let parser: XMLParser | undefined;
 
@@ -321,12 +316,12 @@ function parseXmlDocument(text: string, root: string): XmlNode {
     checkWellFormedXml(text);
     doc = xmlParser().parse(text) as Record<string, unknown>; // the parser returns any: an object of root elements
   } catch (err) {
-    throw xmlError(messageOf(err));
+    throw unreadableXml(messageOf(err));
   }
   const roots = Object.keys(doc);
   if (roots.length === 1 && Array.isArray(doc[roots[0]!])) roots.push(roots[0]!); // the same root element twice
-  if (roots.length !== 1) throw xmlError(`expected one root element <${root}>, found ${roots.length === 0 ? 'none' : roots.map((r) => `<${r}>`).join(', ')}`);
-  if (roots[0]!.toLowerCase() !== root.toLowerCase()) throw xmlError(`the root element is <${roots[0]}>, expected <${root}>`);
+  if (roots.length !== 1) throw unreadableXml(`expected one root element <${root}>, found ${roots.length === 0 ? 'none' : roots.map((r) => `<${r}>`).join(', ')}`);
+  if (roots[0]!.toLowerCase() !== root.toLowerCase()) throw unreadableXml(`the root element is <${roots[0]}>, expected <${root}>`);
   return doc[roots[0]!] as XmlNode; // an element parses to its text or an object of children
 }
 
@@ -340,14 +335,14 @@ function isNil(node: unknown): boolean {
 /** the element children of a node, in document order per name (attributes and whitespace skipped) */
 function childrenOf(node: XmlNode, where: string): Array<[string, unknown]> {
   if (typeof node === 'string') {
-    if (node.trim() !== '') throw xmlError(`<${where}> holds text where elements are expected`);
+    if (node.trim() !== '') throw unreadableXml(`<${where}> holds text where elements are expected`);
     return [];
   }
   const out: Array<[string, unknown]> = [];
   for (const [name, value] of Object.entries(node)) {
     if (name.startsWith('@_')) continue;
     if (name === '#text') {
-      if (String(value).trim() !== '') throw xmlError(`<${where}> holds text where elements are expected`);
+      if (String(value).trim() !== '') throw unreadableXml(`<${where}> holds text where elements are expected`);
       continue;
     }
     out.push([name, value]);
@@ -374,7 +369,7 @@ function itemFromXml(node: unknown, where: string): Record<string, unknown> | nu
   for (const [name, value] of childrenOf(node as XmlNode, where)) { // an item element parses to its text or an object of children
     const field = FIELD_BY_LOWER_NAME.get(name.toLowerCase());
     if (!field) continue; // DataContract skips unknown elements
-    if (Array.isArray(value) || field in item) throw xmlError(`<${name}> appears more than once in <${where}>`);
+    if (Array.isArray(value) || field in item) throw unreadableXml(`<${name}> appears more than once in <${where}>`);
     item[field] = fieldValue(value);
   }
   return item;
@@ -384,7 +379,7 @@ function itemFromXml(node: unknown, where: string): Record<string, unknown> | nu
 function itemsFromXml(list: XmlNode, where: string): Array<Record<string, unknown> | null> {
   const items: Array<Record<string, unknown> | null> = [];
   for (const [name, value] of childrenOf(list, where)) {
-    if (name.toLowerCase() !== ITEM_ELEMENT.toLowerCase()) throw xmlError(`unexpected element <${name}> in <${where}>; expected <${ITEM_ELEMENT}>`);
+    if (name.toLowerCase() !== ITEM_ELEMENT.toLowerCase()) throw unreadableXml(`unexpected element <${name}> in <${where}>; expected <${ITEM_ELEMENT}>`);
     // the parser's isArray option makes every item element a list
     for (const node of value as unknown[]) items.push(itemFromXml(node, `${ITEM_ELEMENT} #${items.length + 1}`));
   }
@@ -410,7 +405,7 @@ export function legacyMessageBatchFromXml(text: string): { messageBodyRequests?:
   const lists = childrenOf(root, BATCH_ELEMENT).filter(([name]) => name.toLowerCase() === LEGACY_ITEMS_ELEMENT.toLowerCase());
   if (lists.length === 0) return {};
   const nodes = lists.flatMap(([, value]) => value as unknown[]); // the parser's isArray option makes every list element a list
-  if (nodes.length > 1) throw xmlError(`<${LEGACY_ITEMS_ELEMENT}> appears more than once in <${BATCH_ELEMENT}>`);
+  if (nodes.length > 1) throw unreadableXml(`<${LEGACY_ITEMS_ELEMENT}> appears more than once in <${BATCH_ELEMENT}>`);
   const list = nodes[0];
   if (isNil(list)) return { messageBodyRequests: null };
   return { messageBodyRequests: itemsFromXml(list as XmlNode, LEGACY_ITEMS_ELEMENT) }; // an element parses to its text or an object of children
