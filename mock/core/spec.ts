@@ -190,21 +190,34 @@ export function unpackGraph(packed: PackedGraph | Record<string, unknown>): Reco
   if ((packed as PackedGraph).$apitwinPacked !== 1) return packed as Record<string, unknown>; // an older build's plain copy
   const { shared, root } = packed as PackedGraph;
   const resolvedShared: unknown[] = new Array(shared.length);
-  const visit = (v: unknown): unknown => {
-    if (!v || typeof v !== 'object') return v;
+  // runs at every start: only objects are visited, and only a reference is written back
+  const visit = (v: object): unknown => {
     if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) v[i] = visit(v[i]);
+      for (let i = 0; i < v.length; i++) {
+        const child: unknown = v[i];
+        if (child !== null && typeof child === 'object') {
+          const resolved = visit(child);
+          if (resolved !== child) v[i] = resolved;
+        }
+      }
       return v;
     }
     const ref: unknown = Reflect.get(v, SHARED);
     if (typeof ref === 'number' && Object.keys(v).length === 1) {
-      if (resolvedShared[ref] === undefined) resolvedShared[ref] = visit(shared[ref]);
+      const target = shared[ref];
+      if (resolvedShared[ref] === undefined) resolvedShared[ref] = target !== null && typeof target === 'object' ? visit(target) : target;
       return resolvedShared[ref];
     }
-    for (const k in v) Reflect.set(v, k, visit(Reflect.get(v, k)));
+    for (const k in v) {
+      const child: unknown = Reflect.get(v, k);
+      if (child !== null && typeof child === 'object') {
+        const resolved = visit(child);
+        if (resolved !== child) Reflect.set(v, k, resolved);
+      }
+    }
     return v;
   };
-  return visit(root) as Record<string, unknown>; // root is packed from a document object
+  return visit(root as object) as Record<string, unknown>; // root is packed from a document object
 }
 
 async function readSpec(file: string): Promise<ApiSpec> {
