@@ -6,6 +6,7 @@ import type { Handler, HandlerResult, RequestInfo, TwinEnv, VendorApi } from './
 import { bodyAnnounced, defaultMediaTypeFor, parseBody, readBody, withBodyMarker } from './body.ts';
 import { ApiError, errors, kindForStatus } from './errors.ts';
 import { delayFor, type FaultRule } from './faults.ts';
+import { answerJson } from './kept-json.ts';
 import type { RateLimitVerdict } from './rate-limits.ts';
 import { redactBody, redactHeaders, redactQuery, type JournalRecord } from './request-journal.ts';
 import { hasStubs, stubAnswer, takeStub } from './stub-answers.ts';
@@ -309,7 +310,7 @@ export function renderResult(result: HandlerResult): Answer {
   const status = result.status ?? 200;
   if (result.body === undefined) return { status, headers: result.headers ?? {}, body: undefined, serialized: status === 204 ? undefined : '' };
   const contentType = result.contentType ?? JSON_CONTENT_TYPE;
-  const serialized = typeof result.body === 'string' && !contentType.includes('json') ? result.body : JSON.stringify(result.body);
+  const serialized = typeof result.body === 'string' && !contentType.includes('json') ? result.body : answerJson(result.body);
   // most results set no headers: a literal then, not a spread (a spread of the many shapes handlers return defines its key slowly),
   // and for JSON one frozen object shared by every answer (nothing changes an answer's headers; the journal redacts it once)
   const headers = result.headers ? { ...result.headers, 'content-type': contentType } : contentType === JSON_CONTENT_TYPE ? JSON_HEADERS : { 'content-type': contentType };
