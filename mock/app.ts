@@ -10,7 +10,7 @@ import { controlPlaneRefusal, type ControlPlanePolicy } from './core/control-pla
 import { createFaultRules } from './core/faults.ts';
 import { createSharedFaultRules, createSharedRateLimits, shareClock } from './core/shared-settings.ts';
 import { createRateLimits } from './core/rate-limits.ts';
-import { createClientErrorResponder, createDispatcher, type ClientErrorHandler, type TwinEnv, type VendorApi } from './core/pipeline.ts';
+import { createClientErrorResponder, createDispatcher, loadRouting, type ClientErrorHandler, type TwinEnv, type VendorApi } from './core/pipeline.ts';
 import { createRandom, type Random } from './core/random.ts';
 import { createMessageJournal } from './core/message-journal.ts';
 import { createRequestJournal } from './core/request-journal.ts';
@@ -54,10 +54,11 @@ export interface TwinOptions {
   express?: boolean;
   journalCapacity?: number;
   /**
-   * load the validator's library (ajv) after createTwin resolves instead of before: requests wait
-   * for it, and `twin.env.prepare?.()` starts it. The CLI defers it past its ready line.
+   * load the request path's libraries (ajv for validation, find-my-way for routing) after createTwin
+   * resolves instead of before: requests wait for them, and `twin.env.prepare?.()` starts them. The
+   * CLI defers them past its ready line.
    */
-  deferValidator?: boolean;
+  deferRequestLibraries?: boolean;
 }
 
 export interface Twin {
@@ -103,7 +104,12 @@ export async function createTwin(options: TwinOptions = {}): Promise<Twin> {
   const logger = options.logger ?? pino({ level: 'silent' });
   // replicas of a shared store share the journals through one bounded table
   const validator = deferredValidator();
-  if (!options.deferValidator) await validator.load();
+  const loadRequestLibraries = () => Promise.all([validator.load(), loadRouting()]).then(() => undefined);
+  let requestLibrariesLoaded = false;
+  if (!options.deferRequestLibraries) {
+    await loadRequestLibraries();
+    requestLibrariesLoaded = true;
+  }
   const sharedJournals = store.shared ? createSharedJournals(store.shared, options.journalCapacity ?? 1000, logger) : undefined;
   const env: TwinEnv = {
     store,
@@ -117,7 +123,7 @@ export async function createTwin(options: TwinOptions = {}): Promise<Twin> {
     requests: sharedJournals?.requests ?? createRequestJournal(options.journalCapacity ?? 1000),
     messages: sharedJournals?.messages ?? createMessageJournal(),
     validator,
-    ...(options.deferValidator ? { prepare: () => (validator.loaded ? undefined : validator.load()) } : {}),
+    ...(requestLibrariesLoaded ? {} : { prepare: () => (requestLibrariesLoaded ? undefined : loadRequestLibraries().then(() => void (requestLibrariesLoaded = true))) }),
     limits: { bodyBytes: options.bodyLimitBytes ?? 1024 * 1024 },
   };
   const listeners: Partial<Record<ListenerName, string>> = {};

@@ -35,16 +35,18 @@ async function startGraph(): Promise<{ inputs: Set<string>; external: Set<string
 }
 
 describe('apitwin serve at start', () => {
-  it('loads the twin without the other commands, the dashboard, the seeding libraries, the per-operation libraries or ajv', async () => {
+  it('loads the twin without the other commands, the dashboard, the seeding libraries, the per-operation libraries or ajv and find-my-way', async () => {
     const { inputs, external } = await startGraph();
     const has = (part: string) => [...inputs].some((input) => input.includes(part));
     // the twin itself is there (so the graph is the start's)
-    for (const needed of ['mock/app.ts', 'mock/core/pipeline.ts', 'mock/synqly/index.ts', 'node_modules/find-my-way/', 'node_modules/pino/', 'node_modules/commander/']) expect(has(needed), needed).toBe(true);
+    for (const needed of ['mock/app.ts', 'mock/core/pipeline.ts', 'mock/synqly/index.ts', 'node_modules/pino/', 'node_modules/commander/']) expect(has(needed), needed).toBe(true);
     for (const unneeded of [
       'conformance/run.ts',
-      // the validator's library loads right after the ready line (mock/core/deferred-validator.ts)
+      // the request path's libraries load right after the ready line (deferred-validator.ts, loadRouting in pipeline.ts)
       'mock/core/validation.ts',
       'node_modules/ajv/',
+      'mock/core/router.ts',
+      'node_modules/find-my-way/',
       'conformance/selection.ts',
       'mock/bridge/',
       'mock/ui/',

@@ -429,7 +429,7 @@ async function serve(options: ServeOptions, command?: Command): Promise<void> {
       adminToken,
       allowedHosts: options.allowedHost,
       bodyLimitBytes: options.bodyLimit,
-      deferValidator: true,
+      deferRequestLibraries: true,
     });
   } catch (err) {
     await store.close();
@@ -458,8 +458,8 @@ async function serve(options: ServeOptions, command?: Command): Promise<void> {
   } else {
     process.stdout.write(banner(running, store, tenants, readyMs));
   }
-  // the validator's library, deferred past the ready line (a request that came sooner already started it)
-  void running.twin.env.prepare?.()?.catch((err: unknown) => logger.error({ err }, 'the request validator could not be loaded'));
+  // the request path's libraries (ajv, find-my-way), deferred past the ready line (a request that came sooner already started them)
+  void running.twin.env.prepare?.()?.catch((err: unknown) => logger.error({ err }, 'the request path\'s libraries could not be loaded'));
 
   let stopping = false;
   const stop = async (signal: string) => {

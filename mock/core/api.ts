@@ -34,8 +34,9 @@ export interface TwinEnv {
   messages: MessageJournal;
   validator: Validator;
   /**
-   * set when part of the twin loads after its start (the validator's library, see
-   * deferred-validator.ts): the wait a request has before its first step, undefined once loaded
+   * set when part of the twin loads after its start (the request path's libraries: ajv, see
+   * deferred-validator.ts, and find-my-way, see loadRouting in pipeline.ts): the wait a request has
+   * before its first step, undefined once loaded
    */
   prepare?: () => Promise<void> | undefined;
   limits: { bodyBytes: number };

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import type { RequestInfo, TwinEnv, VendorApi } from './api.ts';
 import { ApiError, kindForStatus } from './errors.ts';
-import { createRouter, type Router } from './router.ts';
+import type { Router } from './router.ts';
 import type { OperationSpec } from './spec.ts';
 import { readBody } from './body.ts';
 import {
@@ -111,9 +111,8 @@ export function createDispatcher(
       fault: undefined,
       nearMisses: undefined,
     };
-    const router = (mount.router ??= routerFor(mount.api));
-    const waiting = env.prepare?.();
-    (waiting ? waiting.then(() => runSteps(call, router, env)) : runSteps(call, router, env))
+    const waiting = env.prepare?.() ?? (routing ? undefined : loadRouting());
+    (waiting ? waiting.then(() => runSteps(call, routerOf(mount), env)) : runSteps(call, routerOf(mount), env))
       .then((answer) => answer && finish(call, answer, env))
       .catch((err: unknown) => finish(call, renderFailure(call.api, err, info, env.logger), env));
   };
@@ -203,12 +202,28 @@ function finish(call: Call, answer: Answer, env: TwinEnv): void {
   observe(call, answer, env.logger);
 }
 
+/**
+ * The router's module (find-my-way), imported by loadRouting: createTwin awaits it, `apitwin serve`
+ * loads it right after its ready line (TwinEnv.prepare), and a dispatcher made without either
+ * loads it on its first request.
+ */
+let routing: typeof import('./router.ts') | undefined;
+
+export async function loadRouting(): Promise<void> {
+  routing ??= await import('./router.ts');
+}
+
+function routerOf(mount: MountedApi): Router<OperationSpec> {
+  return (mount.router ??= routerFor(mount.api));
+}
+
 /** an API's routes; every listener that mounts the API (the control API is on all three) shares them */
 const routers = new WeakMap<VendorApi<unknown>, Router<OperationSpec>>();
 function routerFor(api: VendorApi<unknown>): Router<OperationSpec> {
   let router = routers.get(api);
   if (!router) {
-    router = createRouter<OperationSpec>({ caseSensitive: api.caseSensitive, ignoreTrailingSlash: api.ignoreTrailingSlash });
+    if (!routing) throw new Error('a route table is built before loadRouting() resolved');
+    router = routing.createRouter<OperationSpec>({ caseSensitive: api.caseSensitive, ignoreTrailingSlash: api.ignoreTrailingSlash });
     for (const op of api.spec.operations) {
       router.add(op.method, op.path, op);
       for (const extra of api.extraPrefixes ?? []) router.add(op.method, extra + op.path, op);
