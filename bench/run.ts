@@ -29,7 +29,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { load, type LoadResult } from './load.ts';
 import { killChildrenOnSignals, median, memoryOf, round, spawnServer, spawnTwin, type Memory, type Server, type TwinReady } from './procs.ts';
-import { connxioBearer, createDiscardIntegration, demoCredentials, firstAccountId } from './twin.ts';
+import { connxioBearer, createDiscardIntegration, demoCredentials, firstAccountId, firstApiAnswerMs } from './twin.ts';
 import { JournaledJsonFile } from '../mock/core/store/journaled-file.ts';
 import { compactionStall, type StallResult } from './store-rows.ts';
 
@@ -194,13 +194,16 @@ async function main(): Promise<void> {
     const startsOf = async (args: string[], n: number, name: string) => {
       const wall: number[] = [];
       const inside: number[] = [];
+      const answered: number[] = [];
       for (let i = 0; i < n; i++) {
+        const spawnedAt = performance.now();
         const t = await spawnTwin(cli, root, args, name);
         wall.push(t.readyMs);
         inside.push(t.ready.readyMs);
+        answered.push(await firstApiAnswerMs(t.ready, spawnedAt));
         await t.stop();
       }
-      return { medianMs: round(median(wall)), insideMs: round(median(inside)), allMs: wall.map((v) => round(v)) };
+      return { medianMs: round(median(wall)), insideMs: round(median(inside)), answeredMs: round(median(answered)), allMs: wall.map((v) => round(v)) };
     };
     // a demo store as `npm start` leaves it: seeded once, then started again
     const startDir = join(work, 'start');
@@ -212,13 +215,16 @@ async function main(): Promise<void> {
     const startup = {
       twinStartMs: start.medianMs,
       twinStartInsideMs: start.insideMs,
+      twinStartAnsweredMs: start.answeredMs,
       twinStartAllMs: start.allMs,
       twinRestartAfterLoadMs: afterLoad.medianMs,
+      twinRestartAfterLoadAnsweredMs: afterLoad.answeredMs,
       twinFreshDemoMs: fresh.medianMs,
+      twinFreshDemoAnsweredMs: fresh.answeredMs,
       prismMs: prism ? round(prism.readyMs) : undefined,
     };
     log(
-      `  twin start ${startup.twinStartMs} ms (median of 5 on a demo store; ${startup.twinStartInsideMs} ms inside the process), after the load rows ${startup.twinRestartAfterLoadMs} ms, fresh demo ${startup.twinFreshDemoMs} ms, Prism ${startup.prismMs ?? '-'} ms`,
+      `  twin start ${startup.twinStartMs} ms (median of 5 on a demo store; ${startup.twinStartInsideMs} ms inside the process; first API answer at ${startup.twinStartAnsweredMs} ms), after the load rows ${startup.twinRestartAfterLoadMs} ms, fresh demo ${startup.twinFreshDemoMs} ms, Prism ${startup.prismMs ?? '-'} ms`,
     );
 
     // ---------------------------------------------------------------- write cost by store size
@@ -305,6 +311,8 @@ interface SizeResult {
   seedReadyMs: number;
   /** spawn → ready, loading the seeded store from disk */
   restartReadyMs: number;
+  /** spawn → the answer to the first authenticated API request sent once it was ready */
+  restartAnsweredMs: number;
   /** one client, one write at a time: the latency of a durable write */
   single: LoadResult;
   /** CONNECTIONS clients */
@@ -377,12 +385,15 @@ async function writeCost(work: string, count: number): Promise<SizeResult> {
     const snapshotBytes = statSync(db).size;
     const journalBytesPerWrite = after > before ? (after - before) / single.requests : 0;
     const writesPerCompaction = journalBytesPerWrite > 0 ? Math.max(8 * 1024 * 1024, snapshotBytes) / journalBytesPerWrite : Infinity;
+    const restartedAt = performance.now();
     const restart = await spawnTwin(cli, root, ['--db', db], `twin (large ${count}, load)`);
+    const restartAnsweredMs = await firstApiAnswerMs(restart.ready, restartedAt);
     await restart.stop();
     const result: SizeResult = {
       records: count,
       seedReadyMs: round(seeded.readyMs),
       restartReadyMs: round(restart.readyMs),
+      restartAnsweredMs: round(restartAnsweredMs),
       single,
       concurrent,
       compactionMs: round(compactionMs),
@@ -453,8 +464,10 @@ function buildReport(rows: Row[], startup: Record<string, number | number[] | un
   if (writeCostRatio !== undefined) targets.push({ target: `a write at ${big!.records} records < 2× a write at ${small!.records}`, measured: `${writeCostRatio}×`, met: writeCostRatio < 2 });
   for (const st of stalls) targets.push({ target: `no write waits > 50 ms for a compaction at ${st.records} records`, measured: `max ${st.writeMaxMs} ms (p99.9 ${st.writeP999Ms} ms; loop held ≤ ${st.loopMaxMs} ms, ${st.loopMaxCpuMs} ms of CPU, monitorEventLoopDelay max ${st.loopDelayMaxMs ?? '-'} ms)`, met: st.writeMaxMs <= 50 });
   if (big?.memory) targets.push({ target: `peak RSS < 300 MB at ${big.records} records under writes`, measured: `${big.memory.peakRssMb} MiB (${big.recordsAfterWrites ?? '?'} accounts by then)`, met: big.memory.peakRssMb * 1.048576 < 300 });
-  if (big) targets.push({ target: `start → ready < 300 ms on a ${big.records}-record store`, measured: `${big.restartReadyMs} ms`, met: big.restartReadyMs < 300 });
-  targets.push({ target: 'start to ready < 0.3 s (spawn to ready, demo store)', measured: `${startup.twinStartMs} ms`, met: (startup.twinStartMs as number) < 300 });
+  // judged on the first answered API request, not the ready line alone: serve prints its ready line
+  // before the validator's library has loaded, and a request that comes sooner waits for it
+  if (big) targets.push({ target: `start → ready < 300 ms on a ${big.records}-record store (spawn → first API answer)`, measured: `${big.restartAnsweredMs} ms (ready line ${big.restartReadyMs} ms)`, met: big.restartAnsweredMs < 300 });
+  targets.push({ target: 'start to ready < 0.3 s on a demo store (spawn → first API answer)', measured: `${startup.twinStartAnsweredMs} ms (ready line ${startup.twinStartMs} ms)`, met: (startup.twinStartAnsweredMs as number) < 300 });
   return {
     at: new Date().toISOString(),
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', node: process.version, loadAverageAtEnd: loadavg().map((v) => round(v, 2)) },
@@ -490,19 +503,19 @@ function markdown(r: Report): string {
     const m = row.median;
     lines.push(`| ${row.name} | \`${row.operation}\` | ${fmt(m?.rps)} | ${fmt(row.minRps)}–${fmt(row.maxRps)} | ${fmt(m?.p50Ms)} | ${fmt(m?.p99Ms)} | ${x(row.vsPrism)} | ${x(row.vsPrismSilenced)} | ${x(row.vsExpress)} | ${x(row.vsHttp)} |`);
   }
-  lines.push('', '| start → ready (spawn to the ready line) | ms |', '| --- | ---: |');
-  lines.push(`| twin on a demo store (median of 5; ${fmt(r.startup.twinStartInsideMs as number)} ms of it inside \`serve\`) | ${fmt(r.startup.twinStartMs as number)} |`);
-  lines.push(`| twin on the store the load rows left (median of 3) | ${fmt(r.startup.twinRestartAfterLoadMs as number)} |`);
-  lines.push(`| twin, memory store, seeding the demo profile (median of 3) | ${fmt(r.startup.twinFreshDemoMs as number)} |`);
-  if (r.startup.prismMs !== undefined) lines.push(`| Prism mock on the Synqly spec | ${fmt(r.startup.prismMs as number)} |`);
+  lines.push('', '| start (from spawn) | ready line ms | first API request answered ms |', '| --- | ---: | ---: |');
+  lines.push(`| twin on a demo store (median of 5; ${fmt(r.startup.twinStartInsideMs as number)} ms of it inside \`serve\`) | ${fmt(r.startup.twinStartMs as number)} | ${fmt(r.startup.twinStartAnsweredMs as number)} |`);
+  lines.push(`| twin on the store the load rows left (median of 3) | ${fmt(r.startup.twinRestartAfterLoadMs as number)} | ${fmt(r.startup.twinRestartAfterLoadAnsweredMs as number)} |`);
+  lines.push(`| twin, memory store, seeding the demo profile (median of 3) | ${fmt(r.startup.twinFreshDemoMs as number)} | ${fmt(r.startup.twinFreshDemoAnsweredMs as number)} |`);
+  if (r.startup.prismMs !== undefined) lines.push(`| Prism mock on the Synqly spec | ${fmt(r.startup.prismMs as number)} | |`);
   lines.push(
     '',
-    `| records in the store | list + filter req/s (min–max) | list p50 ms | write p50 ms (1 client) | write p99 ms | writes/s (${r.settings.connections} clients) | snapshot MiB | peak RSS MiB under writes | restart → ready ms |`,
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    `| records in the store | list + filter req/s (min–max) | list p50 ms | write p50 ms (1 client) | write p99 ms | writes/s (${r.settings.connections} clients) | snapshot MiB | peak RSS MiB under writes | restart → ready line ms | restart → first API answer ms |`,
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   );
   for (const s of r.writeCost) {
     lines.push(
-      `| ${fmt(s.records)} | ${fmt(s.list.median.rps)} (${fmt(s.list.minRps)}–${fmt(s.list.maxRps)}) | ${s.list.median.p50Ms} | ${s.single.p50Ms} | ${s.single.p99Ms} | ${fmt(s.concurrent.rps)} | ${s.snapshotMb} | ${s.memory?.peakRssMb ?? '–'} (${fmt(s.recordsAfterWrites)} accounts) | ${fmt(s.restartReadyMs)} |`,
+      `| ${fmt(s.records)} | ${fmt(s.list.median.rps)} (${fmt(s.list.minRps)}–${fmt(s.list.maxRps)}) | ${s.list.median.p50Ms} | ${s.single.p50Ms} | ${s.single.p99Ms} | ${fmt(s.concurrent.rps)} | ${s.snapshotMb} | ${s.memory?.peakRssMb ?? '–'} (${fmt(s.recordsAfterWrites)} accounts) | ${fmt(s.restartReadyMs)} | ${fmt(s.restartAnsweredMs)} |`,
     );
   }
   lines.push('', `List rows: \`${LIST_OPERATION}\` on the large profile's organization. Peak RSS: the twin's VmHWM after the list rows and the writes (its whole life since the restart), with the accounts the writes had grown the store to.`);

@@ -21,6 +21,19 @@ export async function firstAccountId(synqlyUrl: string, token: string): Promise<
   return accounts.result[0]!.id;
 }
 
+/**
+ * Milliseconds from `spawnedAt` (performance.now() taken just before the spawn) until the twin has
+ * answered its first authenticated Synqly API request (`GET /v1/accounts?limit=1`, sent as soon as
+ * the ready line arrived): unlike the ready line, it includes whatever serve loads after printing it.
+ */
+export async function firstApiAnswerMs(ready: TwinReady, spawnedAt: number): Promise<number> {
+  const token = (ready.tenants.find((t) => t.vendor === 'synqly')!.credentials as { token: string }).token;
+  const res = await fetch(`${ready.urls.synqly}/v1/accounts?limit=1`, { headers: { authorization: `Bearer ${token}` } });
+  await res.arrayBuffer();
+  if (res.status !== 200) throw new Error(`the first API request after start answered ${res.status}`);
+  return performance.now() - spawnedAt;
+}
+
 /** a Connxio bearer token by the client-credentials grant */
 export async function connxioBearer(connxioUrl: string, oauth: ConnxioDemo['oauth']): Promise<string> {
   const res = await fetch(`${connxioUrl}/oauth/token`, {
