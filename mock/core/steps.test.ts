@@ -427,6 +427,22 @@ describe('step › journal, access log, observer', () => {
     expect(lines[0]).toMatchObject({ msg: 'request', method: 'GET', path: '/things', operationId: 'things_list', status: 200, query: { secret: '[redacted]' } });
     expect(JSON.stringify(lines[0])).not.toContain('Bearer good');
   });
+
+  it('writes the same access line as a redacting logger would, follows its level, and leaves its other lines redacted', () => {
+    const lines: string[] = [];
+    const redacting = pino({ level: 'warn', base: undefined, timestamp: false, redact: { paths: ['token', '*.token', '*.*.token'], censor: '[redacted]' } }, { write: (line: string) => lines.push(line) });
+    const c = call(api(), info('GET', '/things', {}, { token: 'q-secret', limit: '5' }));
+    c.info.operationId = 'things_list';
+    logAccess(c, 200, redacting); // at warn: nothing, but its access child exists now
+    redacting.level = 'info';
+    logAccess(c, 200, redacting);
+    redacting.info({ token: 'other-secret' }, 'other');
+    expect(lines).toHaveLength(2);
+    const line = JSON.parse(lines[0]!) as Record<string, unknown>;
+    expect(line).toMatchObject({ msg: 'request', query: { token: '[redacted]', limit: '5' } });
+    expect(lines.join('')).not.toContain('secret"');
+    expect(lines[1]).toContain('"token":"[redacted]"');
+  });
 });
 
 describe('step › store sync', () => {

@@ -401,7 +401,7 @@ function elapsedMs(call: Call): number {
 export function logAccess(call: Call, status: number, logger: Logger): void {
   if (!logger.isLevelEnabled('info')) return;
   const { info } = call;
-  logger.info(
+  accessLoggerOf(logger).info(
     {
       listener: call.listener,
       method: info.method,
@@ -415,6 +415,24 @@ export function logAccess(call: Call, status: number, logger: Logger): void {
     },
     'request',
   );
+}
+
+/**
+ * Per logger, the child the access log writes through: the same log without pino's redaction.
+ * An access line carries no headers or bodies, and its query is redacted by the journal's rule,
+ * which covers every name the CLI's redaction paths name, so the line is the same either way;
+ * the CLI's wildcard paths cost some 60 µs a line, most of a request's time at level info.
+ * Everything else the twin logs goes through the redaction as before.
+ */
+const accessLoggers = new WeakMap<Logger, Logger>();
+function accessLoggerOf(logger: Logger): Logger {
+  let access = accessLoggers.get(logger);
+  if (!access) {
+    access = logger.child({}, { redact: { paths: [] } });
+    accessLoggers.set(logger, access);
+  }
+  if (access.level !== logger.level) access.level = logger.level; // a child keeps the level it was made with
+  return access;
 }
 
 /**
