@@ -2,7 +2,7 @@ import type { XMLParser } from 'fast-xml-parser';
 import { messageOf } from '../core/error-message.ts';
 import type { JsonSchema } from '../core/spec.ts';
 import { isPlainObject } from '../core/store/document.ts';
-import { SAFE_XML_OPTIONS, checkWellFormedXml, fastXmlParser, unreadableXml as unreadable } from './xml-document.ts';
+import { DATACONTRACT_XML_OPTIONS, checkWellFormedXml, fastXmlParser, unreadableXml as unreadable } from './xml-document.ts';
 
 /**
  * The XML form of a JSON request body, as ASP.NET Core's DataContract XML input formatter reads
@@ -38,14 +38,8 @@ let orderedParser: XMLParser | undefined;
 /** the document in order (preserveOrder), values as sent; made when the first XML body arrives */
 const parser = (): XMLParser =>
   (orderedParser ??= new (fastXmlParser().XMLParser)({
+    ...DATACONTRACT_XML_OPTIONS,
     preserveOrder: true,
-    ignoreAttributes: false,
-    attributeNamePrefix: '@_',
-    removeNSPrefix: true,
-    parseTagValue: false,
-    parseAttributeValue: false,
-    trimValues: false,
-    ...SAFE_XML_OPTIONS,
   }));
 
 /** one node of the parser's ordered output: `{name: children, ':@': attributes}` or `{'#text': text}` */

@@ -40,7 +40,7 @@ function decodeXmlEntities(text: string): string {
 }
 
 /** fast-xml-parser options every reader uses: entities as above, declarations and processing instructions skipped */
-export const SAFE_XML_OPTIONS: Partial<X2jOptions> = {
+const SAFE_XML_OPTIONS: Partial<X2jOptions> = {
   ignoreDeclaration: true,
   ignorePiTags: true,
   processEntities: true,
@@ -53,6 +53,21 @@ export const SAFE_XML_OPTIONS: Partial<X2jOptions> = {
     decode: decodeXmlEntities,
     setXmlVersion: () => undefined,
   },
+};
+
+/**
+ * How both DataContract readers (management bodies, messaging bodies) parse: attributes kept (for
+ * `i:nil`), namespace prefixes dropped, every value a string as sent (DataContract neither trims
+ * nor guesses types; the reader converts by the schema), and the safe options above.
+ */
+export const DATACONTRACT_XML_OPTIONS: Partial<X2jOptions> = {
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  removeNSPrefix: true,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: false,
+  ...SAFE_XML_OPTIONS,
 };
 
 /** throws an XmlSyntaxError unless `text` is one well-formed XML document without a DTD */

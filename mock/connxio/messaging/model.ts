@@ -1,5 +1,5 @@
 import type { XMLParser } from 'fast-xml-parser';
-import { SAFE_XML_OPTIONS, checkWellFormedXml, fastXmlParser, unreadableXml } from '../xml-document.ts';
+import { DATACONTRACT_XML_OPTIONS, checkWellFormedXml, fastXmlParser, unreadableXml } from '../xml-document.ts';
 import { errors } from '../../core/errors.ts';
 import { messageOf } from '../../core/error-message.ts';
 import type { DeliveredMessage, MessageChannel } from '../../core/message-journal.ts';
@@ -291,14 +291,8 @@ let parser: XMLParser | undefined;
 
 /** one parser for every XML body, made when the first arrives */
 const xmlParser = (): XMLParser => (parser ??= new (fastXmlParser().XMLParser)({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  removeNSPrefix: true,
-  parseTagValue: false,
-  parseAttributeValue: false,
   // string values are kept as sent (DataContract does not trim); whitespace between elements is skipped below
-  trimValues: false,
-  ...SAFE_XML_OPTIONS,
+  ...DATACONTRACT_XML_OPTIONS,
   // the children of a batch root, and the items of the v1 batch's MessageBodyRequests, are always a list, even when there is one
   isArray: (_name, jpath, _leaf, isAttribute) => !isAttribute && typeof jpath === 'string' && isListPath(jpath.toLowerCase().split('.')),
 }));
