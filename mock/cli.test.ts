@@ -98,6 +98,13 @@ describe('apitwin serve › file store', () => {
     expect(((await listed.json()) as { result: unknown[] }).result).toHaveLength(1);
   });
 
+  it('stops cleanly (exit 0) on a SIGTERM sent the moment its ready line is read', async () => {
+    for (let i = 0; i < 5; i++) {
+      const { child } = await start(['--memory', '--profile', 'empty']);
+      expect(await stop(child, 'SIGTERM')).toBe(0);
+    }
+  });
+
   it('refuses a second process on the same file', async () => {
     const db = tempDb();
     await start(['--db', db]);

@@ -452,15 +452,8 @@ async function serve(options: ServeOptions, command?: Command): Promise<void> {
     const withCredentials = await rederiveCredentials(store.reader, tenant, nowMs);
     if (withCredentials) tenants.push(withCredentials);
   }
-  const readyMs = Math.round(performance.now() - started);
-  if (options.json) {
-    process.stdout.write(JSON.stringify({ ready: true, readyMs, urls: running.urls, store: store.file ?? (store.shared ? redactUrl(store.shared.url) : null), tenants }) + '\n');
-  } else {
-    process.stdout.write(banner(running, store, tenants, readyMs));
-  }
-  // the request path's libraries (ajv, find-my-way), deferred past the ready line (a request that came sooner already started them)
-  void running.twin.env.prepare?.()?.catch((err: unknown) => logger.error({ err }, 'the request path\'s libraries could not be loaded'));
-
+  // before the ready line: a supervisor may signal as soon as it reads it, and a SIGTERM that came
+  // before a handler existed would end the process without flushing the store
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -471,6 +464,14 @@ async function serve(options: ServeOptions, command?: Command): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  const readyMs = Math.round(performance.now() - started);
+  if (options.json) {
+    process.stdout.write(JSON.stringify({ ready: true, readyMs, urls: running.urls, store: store.file ?? (store.shared ? redactUrl(store.shared.url) : null), tenants }) + '\n');
+  } else {
+    process.stdout.write(banner(running, store, tenants, readyMs));
+  }
+  // the request path's libraries (ajv, find-my-way), deferred past the ready line (a request that came sooner already started them)
+  void running.twin.env.prepare?.()?.catch((err: unknown) => logger.error({ err }, 'the request path\'s libraries could not be loaded'));
 }
 
 function banner(running: RunningTwin, store: Store, tenants: TenantWithCredentials[], readyMs: number): string {
