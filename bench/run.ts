@@ -4,8 +4,9 @@
  *   (a) ceiling: bare node:http and bare Express answering a constant JSON document;
  *   (b) the same operation on every side, GET by id: Express reading a Map, Prism's mock on
  *       specs/synqly-management.yaml (with its default logging, and silenced with -v silent), the twin;
- *   (c) the twin (built CLI, file-backed store in a temporary folder): Synqly accounts_get,
- *       accounts_list with a filter, durable accounts_create (10 clients), Connxio
+ *   (c) the twin (built CLI, file-backed store in a temporary folder, --log-level warn): Synqly
+ *       accounts_get (also on a second twin at the default level, info, one access line per
+ *       request), accounts_list with a filter, durable accounts_create (10 clients), Connxio
  *       list_integrations and send_message;
  *   (d) spawn → ready for the twin and for Prism;
  *   (e) per store size (1k, 10k, 100k records, `--profile large`): list + filter, the cost of one
@@ -111,6 +112,14 @@ async function main(): Promise<void> {
     const twin = await spawnTwin(cli, root, ['--db', join(dbDir, 'db.json'), '--profile', 'demo']);
     servers.push(twin);
     const ctx = await prepareTwin(twin.ready);
+    // the rows below run the twin at --log-level warn (no line per request, as silenced Prism prints
+    // none); this one runs it as it starts by default (info: one access line per request, read and
+    // dropped by this process as Prism's default logging is)
+    const infoDir = join(work, 'demo-info');
+    mkdirSync(infoDir);
+    const twinAtInfo = await spawnTwin(cli, root, ['--db', join(infoDir, 'db.json'), '--profile', 'demo', '--log-level', 'info']);
+    servers.push(twinAtInfo);
+    const infoCtx = await prepareTwin(twinAtInfo.ready);
 
     // ---------------------------------------------------------------- rows
     const get = (url: string, headers: Record<string, string> = {}) => (duration: number) => load({ url, headers, connections: CONNECTIONS, duration, expect: 200 });
@@ -124,6 +133,10 @@ async function main(): Promise<void> {
     const synqlyAuth = { authorization: `Bearer ${ctx.synqlyToken}` };
     scenarios.push(
       { row: row('twin', 'Synqly accounts_get', 'GET /v1/accounts/{id}'), run: get(`${ctx.urls.synqly}/v1/accounts/${ctx.accountId}`, synqlyAuth) },
+      {
+        row: row('twin', 'Synqly accounts_get (default logging)', 'GET /v1/accounts/{id}'),
+        run: get(`${infoCtx.urls.synqly}/v1/accounts/${infoCtx.accountId}`, { authorization: `Bearer ${infoCtx.synqlyToken}` }),
+      },
       {
         row: row('twin', 'Synqly accounts_list + filter', 'GET /v1/accounts?filter=environment[eq]prod&limit=20'),
         run: get(`${ctx.urls.synqly}/v1/accounts?filter=environment%5Beq%5Dprod&limit=20`, synqlyAuth),
