@@ -55,7 +55,8 @@ export interface TwinOptions {
   journalCapacity?: number;
   /**
    * load the request path's libraries (ajv for validation, find-my-way for routing) after createTwin
-   * resolves instead of before: requests wait for them, and `twin.env.prepare?.()` starts them. The
+   * resolves instead of before: requests wait for the router (`twin.env.prepare?.()` starts it) and
+   * each operation's first request for its checks (the build's precompiled ones, else ajv). The
    * CLI defers them past its ready line.
    */
   deferRequestLibraries?: boolean;
@@ -104,12 +105,13 @@ export async function createTwin(options: TwinOptions = {}): Promise<Twin> {
   const logger = options.logger ?? pino({ level: 'silent' });
   // replicas of a shared store share the journals through one bounded table
   const validator = deferredValidator();
-  const loadRequestLibraries = () => Promise.all([validator.load(), loadRouting()]).then(() => undefined);
   let requestLibrariesLoaded = false;
   if (!options.deferRequestLibraries) {
-    await loadRequestLibraries();
+    await Promise.all([validator.load(), loadRouting()]);
     requestLibrariesLoaded = true;
   }
+  // deferred: a request waits for the router only; its operation's checks load before it is validated (pipeline's validate step)
+  const loadRequestLibraries = () => loadRouting().then(() => undefined);
   const sharedJournals = store.shared ? createSharedJournals(store.shared, options.journalCapacity ?? 1000, logger) : undefined;
   const env: TwinEnv = {
     store,

@@ -5,4 +5,5 @@ export type { SynqlyCredentials, ConnxioCredentials } from './admin/tenants/life
 export { Store } from './core/store/store.ts';
 export { createClock } from './core/clock.ts';
 export { createRandom } from './core/random.ts';
-export { compileSpec, compiledSpecPath, writeCompiledSpec } from './core/spec.ts';
+export { compileSpec, compiledSpecPath, precompiledChecksPath, writeCompiledSpec, loadSpec } from './core/spec.ts';
+export { standaloneChecks } from './core/standalone-validators.ts';

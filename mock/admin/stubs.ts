@@ -20,6 +20,8 @@ export function stubOperations(targets: Record<StubVendor, StubTarget> | undefin
 
     admin_stubs_create: async (ctx) => {
       const input: StubInput = ctx.body;
+      const loading = ctx.env.validator.prepareResponses?.(); // checkStub validates the stub's answer as a response
+      if (loading) await loading;
       const operationId = checkStub(input, need(), ctx.env.validator);
       const stub = await ctx.env.store.transact((tx) => {
         const seq = tx.values<Stub>(STUBS).reduce((max, s) => Math.max(max, s.seq), 0) + 1;

@@ -1,39 +1,53 @@
+import { precompiledChecks } from './precompiled-validator.ts';
 import type { Validator } from './validation.ts';
+import { checkRequest } from './validation-issues.ts';
 
 /**
  * The request validator with its library (ajv, about a quarter of the code a start would otherwise
- * compile) imported on demand: `apitwin serve` prints its ready line first and loads it right
- * after, and a request that comes sooner waits for it (TwinEnv.prepare). Validators themselves are
- * compiled per operation on first use, as before.
+ * compile) imported on demand. An operation the build precompiled (precompiled-validator.ts)
+ * loads its own checks on its first request and never needs ajv; others, and response
+ * validation, wait for ajv (`prepare`, `prepareResponses`). `load()` imports ajv up front (what
+ * createTwin does unless deferRequestLibraries).
  */
 export interface DeferredValidator extends Validator {
-  /** imports the library (once); resolves when the validator can be used */
+  /** imports ajv (once); resolves when every operation can be validated after its `prepare` */
   load(): Promise<void>;
   readonly loaded: boolean;
 }
 
 export function deferredValidator(): DeferredValidator {
+  const precompiled = precompiledChecks();
   let real: Validator | undefined;
   let loading: Promise<void> | undefined;
   const use = (): Validator => {
-    if (!real) throw new Error('the request validator is used before it was loaded (await load() first)');
+    if (!real) throw new Error('the request validator is used before it was loaded (await load() or prepare() first)');
     return real;
   };
+  const load = () =>
+    (loading ??= import('./validation.ts').then(
+      (module) => {
+        real = module.createValidator(precompiled.checksOf);
+      },
+      (err: unknown) => {
+        loading = undefined; // the next request tries again
+        throw err;
+      },
+    ));
   return {
-    load: () =>
-      (loading ??= import('./validation.ts').then(
-        (module) => {
-          real = module.createValidator();
-        },
-        (err: unknown) => {
-          loading = undefined; // the next request tries again
-          throw err;
-        },
-      )),
+    load,
     get loaded() {
       return real !== undefined;
     },
-    validateRequest: (op, input, mediaType) => use().validateRequest(op, input, mediaType),
+    prepare(op) {
+      if (precompiled.checksOf(op)) return undefined;
+      if (precompiled.has(op)) return precompiled.load(op);
+      return real ? undefined : load();
+    },
+    prepareResponses: () => (real ? undefined : load()),
+    validateRequest(op, input, mediaType) {
+      const checks = precompiled.checksOf(op);
+      return checks ? checkRequest(op, checks, input, mediaType) : use().validateRequest(op, input, mediaType);
+    },
     validateResponse: (op, status, contentType, body) => use().validateResponse(op, status, contentType, body),
   };
 }

@@ -175,6 +175,9 @@ async function runSteps(call: Call, router: Router<OperationSpec>, env: TwinEnv)
   const read = reading instanceof Promise ? await reading : reading;
   call.requestBody = read.body;
   call.requestBytes = read.raw?.length;
+  // the operation's first request loads its checks (the build's, or ajv): deferred-validator.ts
+  const checks = env.validator.prepare?.(operation);
+  if (checks) await checks;
   const validated = validate(env.validator, api, operation, info, routed.params, read);
   if (hasStubsAfterAuth(api, env)) {
     const stubbed = await answerFromStub(call, env, 'after-auth', routed.params, read.body);

@@ -79,6 +79,25 @@ export function compiledSpecPath(file: string): string {
   return join(dirname(dirname(file)), 'dist', 'specs', basename(file).replace(/\.ya?ml$/, '.json'));
 }
 
+/**
+ * The index of the build's precompiled request checks of a spec (ajv standalone code, one module
+ * per operation and kind, see standalone-validators.ts): dist/validators/<name>/checks.json.
+ */
+export function precompiledChecksPath(file: string): string {
+  return join(dirname(dirname(file)), 'dist', 'validators', basename(file).replace(/\.ya?ml$/, ''), 'checks.json');
+}
+
+/**
+ * Operations read from a fresh build, with the index of their spec's precompiled checks: only
+ * these objects (not copies, not operations parsed from the YAML) may use them.
+ */
+const precompiledChecks = new WeakMap<OperationSpec, string>();
+
+/** the build's precompiled checks index for this operation object, if it has one that matches it */
+export function precompiledChecksOf(op: OperationSpec): string | undefined {
+  return precompiledChecks.get(op);
+}
+
 /** the build's parsed copy of the spec as written (dist/specs/<name>.document.json), read when something serves it */
 function compiledDocumentPath(file: string): string {
   return compiledSpecPath(file).replace(/\.json$/, '.document.json');
@@ -233,7 +252,11 @@ async function readSpec(file: string): Promise<ApiSpec> {
   else ({ document, resolved } = await compileSpec(file));
   const operations = collectOperations(unpackGraph(resolved));
   const byId = new Map<string, OperationSpec>();
+  // written by the build after the compiled spec, from it: usable while newer than both the spec and its compiled copy
+  const checks = precompiledChecksPath(file);
+  const checksUsable = built !== undefined && existsSync(checks) && statSync(checks).mtimeMs >= Math.max(mtimeMs, statSync(compiled).mtimeMs);
   for (const op of operations) {
+    if (checksUsable) precompiledChecks.set(op, checks);
     if (byId.has(op.operationId)) throw new Error(`${file}: operationId ${op.operationId} appears twice`);
     byId.set(op.operationId, op);
   }

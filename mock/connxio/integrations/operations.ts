@@ -19,13 +19,15 @@ function writer(ctx: ConnxioContext): Writer {
  * trip carries (adapter `wrapperType`, transformation `condition`, `environment`, …) are checked
  * against the stored IntegrationConfig schema of the same operation, so a wrong type is a 400 too.
  */
-function assertStoredShape(ctx: ConnxioContext): void {
+async function assertStoredShape(ctx: ConnxioContext): Promise<void> {
+  const loading = ctx.env.validator.prepareResponses?.();
+  if (loading) await loading;
   const issues = ctx.env.validator.validateResponse(ctx.operation, 200, 'application/json', ctx.body);
   if (issues.length > 0) throw errors.badRequest(`invalid request body: ${issues[0]!.pointer} ${issues[0]!.message}`, { issues });
 }
 
 async function save(ctx: ConnxioContext, body: IntegrationInput, options: SaveOptions) {
-  assertStoredShape(ctx);
+  await assertStoredShape(ctx);
   const { integration, created } = await mutateCompany(ctx, (company) => saveIntegration(company, writer(ctx), body, modelEnv(ctx), options));
   return { status: created ? 201 : 200, body: integration };
 }
