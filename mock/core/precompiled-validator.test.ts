@@ -50,13 +50,13 @@ function sample(schema: JsonSchema | undefined, depth = 0): unknown {
 
 function requestInputs(op: OperationSpec): Array<Partial<RequestInput>> {
   const of = (where: string) => op.parameters.filter((p) => p.in === where);
-  const each = (where: string, value: (schema: JsonSchema) => unknown) => Object.fromEntries(of(where).map((p) => [p.name, value(p.schema)]));
+  const each = <T,>(where: string, value: (schema: JsonSchema) => T): Record<string, T> => Object.fromEntries(of(where).map((p) => [p.name, value(p.schema)]));
   const asString = (v: unknown) => (v === undefined ? 'x' : Array.isArray(v) ? v.map(String) : typeof v === 'object' ? JSON.stringify(v) : String(v));
   const body = bodyMedia(op, undefined);
   const valid = body ? sample(body.schema) : undefined;
   return [
     // valid: parameters as a client sends them (strings, coerced), the body a walk of its schema gives
-    { params: each('path', (s) => asString(sample(s))), query: each('query', (s) => asString(sample(s))), headers: each('header', (s) => asString(sample(s))), body: valid, hasBody: valid !== undefined },
+    { params: each('path', (s) => String(asString(sample(s)))), query: each('query', (s) => asString(sample(s))), headers: each('header', (s) => asString(sample(s))), body: valid, hasBody: valid !== undefined },
     // missing: nothing sent (required parameters and body missing)
     { params: {}, query: {}, headers: {}, body: undefined, hasBody: false },
     // wrong types and coercion: every query parameter as a number-like, a boolean-like and a repeated key
