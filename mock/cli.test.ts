@@ -105,6 +105,18 @@ describe('apitwin serve › file store', () => {
     }
   });
 
+  it('answers a JSON Patch as the first request that needs a PUT body check (the validator loads after the ready line)', async () => {
+    const { ready } = await start(['--memory', '--profile', 'demo']);
+    const token = ready.tenants.find((t) => t.vendor === 'synqly')!.credentials.token as string;
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const created = await fetch(`${ready.urls.synqly}/v1/accounts`, { method: 'POST', headers, body: JSON.stringify({ name: 'patched-first', environment: 'test' }) });
+    expect(created.status).toBe(200);
+    const { result } = (await created.json()) as { result: { account: { id: string } } };
+    const patched = await fetch(`${ready.urls.synqly}/v1/accounts/${result.account.id}`, { method: 'PATCH', headers, body: JSON.stringify([{ op: 'replace', path: '/name', value: 'patched-second' }]) });
+    expect(patched.status).toBe(200);
+    expect(((await patched.json()) as { result: { name: string } }).result.name).toBe('patched-second');
+  });
+
   it('refuses a second process on the same file', async () => {
     const db = tempDb();
     await start(['--db', db]);

@@ -14,6 +14,9 @@ export async function updateBodyCheck<K extends keyof operations>(ctx: SynqlyCon
   const spec = await specPromise();
   const op: OperationSpec | undefined = spec.byId.get(putOperationId);
   if (!op) throw new Error(`no operation ${putOperationId} in the Synqly spec`);
+  // the pipeline prepared the validator for the PATCH operation, not for this PUT one: a twin that
+  // loads its request libraries after its ready line (apitwin serve) may not have ajv yet
+  await ctx.env.validator.prepare?.(op);
   const params = ctx.request.params ?? {};
   const check: DocumentCheck<NonNullable<BodyOf<operations[K]>>> = (doc) => {
     ctx.env.validator.validateRequest(op, { params, query: {}, headers: {}, body: doc, hasBody: true }, 'application/json');
