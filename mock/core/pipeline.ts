@@ -106,6 +106,7 @@ export function createDispatcher(
       operation: undefined,
       principal: undefined,
       requestBody: undefined,
+      requestBytes: undefined,
       rateHeaders: undefined,
       answeredBy: undefined,
       fault: undefined,
