@@ -390,7 +390,12 @@ async function serve(options: ServeOptions, command?: Command): Promise<void> {
         ? { postgres: storeUrl, onDatabaseError: (err) => logger.warn({ reason: err.message }, 'a database connection failed') }
         : options.memory
           ? {}
-          : { file: resolve(options.db), minCompactionBytes: options.compactionBytes },
+          : {
+              file: resolve(options.db),
+              minCompactionBytes: options.compactionBytes,
+              // a snapshot line read after the start that is damaged behind a matching checksum: refused as at the start
+              onDamage: (err) => fail(logger, err.message),
+            },
     );
   } catch (err) {
     if (err instanceof StoreFileError) fail(logger, err.message);

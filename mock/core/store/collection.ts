@@ -14,7 +14,7 @@ export interface Collection<T extends JsonRecord> {
   /** how many records findBy would return, in O(1) */
   countBy(field: string, value: string): number;
   /** every record in `compare` order, kept sorted by the store under `key` (see Tx.sorted) */
-  sorted(key: string, compare: (a: T, b: T) => number): readonly T[];
+  sorted(key: string, compare: (a: T, b: T) => number): Iterable<T>;
 }
 
 /** one small object per view, its methods shared (tenant slices build many views per request) */
@@ -44,7 +44,7 @@ class CollectionView<T extends JsonRecord & { id: string }> implements Collectio
   countBy(field: string, value: string): number {
     return this.tx.countBy(this.name, field, value);
   }
-  sorted(key: string, compare: (a: T, b: T) => number): readonly T[] {
+  sorted(key: string, compare: (a: T, b: T) => number): Iterable<T> {
     return this.tx.sorted<T>(this.name, key, compare);
   }
 }

@@ -43,6 +43,13 @@ export interface StoreState {
   /** sequence number of the last transaction folded into this state */
   seq: number;
   collections: Map<string, Map<string, JsonRecord>>;
+  /**
+   * orders saved with the snapshot this state was loaded from (collection → order key → ids in
+   * order, see journaled-file.ts KeptOrder); a collection's are dropped when it is written
+   */
+  keptOrders?: Map<string, Map<string, string[]>>;
+  /** the snapshot lines whose records are not parsed yet (see record-map.ts UnreadSnapshot) */
+  unread?: { readFor(ms: number): boolean; readonly done: boolean; readonly linesUnread: number };
 }
 
 export function emptyState(): StoreState {

@@ -2,6 +2,7 @@ import { closeSync, openSync, fsyncSync, fstatSync, readFileSync, readSync, exis
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { crc32 } from 'node:zlib';
 import type { Adapter } from 'lowdb';
 import {
   STORE_FORMAT,
@@ -18,19 +19,38 @@ import {
   type StoreDocument,
   type StoreState,
 } from './document.ts';
+import { RecordMap, UnreadSnapshot, parseRecordsLine } from './record-map.ts';
 import { messageOf } from '../error-message.ts';
 import { errnoCode } from '../narrow.ts';
 
 /**
- * Version of the snapshot file's layout: a header line, then lines of at most LINE_RECORDS records
- * (`{"c": collection, "r": [[id, record], …]}`; a collection may span several lines, and a later
- * line's record replaces an earlier one of the same id), then an end line `{"records": n}` that
- * counts them, so a file cut at a line boundary is refused like any other damage. Version 1 files
- * (the whole document as one JSON object, as exported) are still read, and rewritten in this
- * layout by the compaction the store starts after loading one.
+ * Version of the snapshot file's layout: a header line; for each collection, its records in lines
+ * of at most LINE_RECORDS, each as two lines: `{"c": collection, "ids": [id, …], "crc": n}` and the
+ * records themselves, `[record, …]` in the order of the ids, whose bytes have that CRC-32 (an id
+ * listed again in a later line is that line's record); after a collection's records, the orders the
+ * store kept for it (see KeptOrder), one line each; then an end line `{"records": n}` that counts the
+ * records, so a file cut at a line boundary is refused like any other damage.
+ *
+ * The two lines per slice of records let a start leave the records unparsed (see record-map.ts): it
+ * reads the ids and checks every records line's CRC-32, so damage is still refused before the twin
+ * serves anything. Version 2 (`{"c": collection, "r": [[id, record], …]}` lines, parsed whole) and
+ * version 1 (the whole document as one JSON object, as exported) are still read, and rewritten in
+ * this layout by the compaction the store starts after loading one.
  */
-export const SNAPSHOT_LAYOUT_VERSION = 2;
+export const SNAPSHOT_LAYOUT_VERSION = 3;
 const LINE_RECORDS = 256;
+
+/**
+ * An order the store keeps for a collection (see Store's sorted views), saved in the snapshot of
+ * a collection of more than LINE_RECORDS records as the positions of its records in the file, so
+ * that the first list after a start walks it instead of parsing and sorting every record. `key`
+ * names the order (its compare function is the caller's; the caller puts a version in the key).
+ * A saved order is used only while its collection is as the snapshot holds it.
+ */
+export interface KeptOrder {
+  key: string;
+  ids: readonly string[];
+}
 
 /** bounds of one slice of a gradual snapshot: it yields to the event loop after either */
 export interface SnapshotSlice {
@@ -42,26 +62,45 @@ const SYNC_EVERY_BYTES = 4 << 20;
 /** the whole-document write hands the file its text in chunks of about this many characters */
 const WRITE_CHUNK_CHARS = 1 << 20;
 
-/** The snapshot of `state` (at transaction `seq`) line by line, walking the Maps lazily. */
-function* snapshotLines(state: StoreState, seq: number): Generator<{ text: string; records: number }> {
+/**
+ * The snapshot of `state` (at transaction `seq`) line by line, walking the Maps lazily; `keptOrdersOf`
+ * names the orders to save with a collection (see KeptOrder).
+ */
+function* snapshotLines(state: StoreState, seq: number, keptOrdersOf?: (collection: string) => readonly KeptOrder[]): Generator<{ text: string; records: number }> {
   yield { text: `{"format":${JSON.stringify(STORE_FORMAT)},"version":${SNAPSHOT_LAYOUT_VERSION},"seq":${seq}}\n`, records: 0 };
   let total = 0;
   for (const [name, coll] of state.collections) {
-    const head = `{"c":${JSON.stringify(name)},"r":[`;
-    let text = head;
-    let n = 0;
-    for (const [id, record] of coll) {
-      text += `${n === 0 ? '' : ','}[${JSON.stringify(id)},${JSON.stringify(record)}]`;
-      if (++n === LINE_RECORDS) {
-        total += n;
-        yield { text: text + ']}\n', records: n };
-        text = head;
-        n = 0;
-      }
-    }
-    if (n > 0) {
+    const quotedName = JSON.stringify(name);
+    const orders = coll.size > LINE_RECORDS ? keptOrdersOf?.(name) : undefined;
+    // the position in the file of each record written, for the orders
+    const positions = orders && orders.length > 0 ? new Map<string, number>() : undefined;
+    let written = 0;
+    let ids: string[] = [];
+    let records = '';
+    const lines = () => {
+      records += ']';
+      const text = `{"c":${quotedName},"ids":${JSON.stringify(ids)},"crc":${crc32(records)}}\n${records}\n`;
+      const n = ids.length;
       total += n;
-      yield { text: text + ']}\n', records: n };
+      ids = [];
+      records = '';
+      return { text, records: n };
+    };
+    for (const [id, record] of coll) {
+      positions?.set(id, written++);
+      records += `${ids.length === 0 ? '[' : ','}${JSON.stringify(record)}`;
+      if (ids.push(id) === LINE_RECORDS) yield lines();
+    }
+    if (ids.length > 0) yield lines();
+    for (const order of positions ? orders! : []) {
+      // an order that names a record the walk did not write (written since) is left out
+      const at: number[] = [];
+      for (const id of order.ids) {
+        const p = positions!.get(id);
+        if (p === undefined) break;
+        at.push(p);
+      }
+      if (at.length === order.ids.length) yield { text: `{"v":${quotedName},"k":${JSON.stringify(order.key)},"p":[${at.join(',')}]}\n`, records: 0 };
     }
   }
   yield { text: `{"records":${total}}\n`, records: 0 };
@@ -90,6 +129,8 @@ export class JournaledJsonFile implements Adapter<StoreState> {
   layoutVersion = SNAPSHOT_LAYOUT_VERSION;
   /** snapshotSlices and largestSlice (in records) of the gradual snapshots written */
   readonly stats = { appends: 0, appendedBytes: 0, compactions: 0, snapshotSlices: 0, largestSlice: 0 };
+  /** the orders to save with a collection in the snapshots this file writes (see KeptOrder) */
+  keptOrdersOf: ((collection: string) => readonly KeptOrder[]) | undefined;
 
   constructor(readonly file: string) {
     this.journalFile = `${file}.journal`;
@@ -143,7 +184,7 @@ export class JournaledJsonFile implements Adapter<StoreState> {
     let bytes = 0;
     try {
       let chunk = '';
-      for (const line of snapshotLines(state, state.seq)) {
+      for (const line of snapshotLines(state, state.seq, this.keptOrdersOf)) {
         chunk += line.text;
         if (chunk.length >= WRITE_CHUNK_CHARS) {
           bytes += (await handle.write(chunk)).bytesWritten;
@@ -203,7 +244,7 @@ export class JournaledJsonFile implements Adapter<StoreState> {
         }
         sliceStart = performance.now();
       };
-      for (const line of snapshotLines(state, seq)) {
+      for (const line of snapshotLines(state, seq, this.keptOrdersOf)) {
         chunk += line.text;
         sliceRecords += line.records;
         if (sliceRecords + LINE_RECORDS > slice.records || chunk.length > 1 << 20 || performance.now() - sliceStart > slice.ms) await out();
@@ -365,14 +406,15 @@ function readSnapshot(file: string, journalFile: string): { state: StoreState; b
     const head = Buffer.alloc(1024);
     const version = layoutVersionOf(head.toString('utf8', 0, readSync(fd, head, 0, head.length, 0)));
     if (version === undefined) return { state: readWholeDocument(readFileSync(fd).toString('utf8'), file), bytes, layoutVersion: 1 };
+    if (version === 2) return { state: readLines(fileLines(fd), file), bytes, layoutVersion: version };
     if (version !== SNAPSHOT_LAYOUT_VERSION) {
       throw new StoreFileError(
-        `${file} is an apitwin store of version ${String(version)}, this apitwin reads versions 1 and ${SNAPSHOT_LAYOUT_VERSION}. It was left untouched.`,
+        `${file} is an apitwin store of version ${String(version)}, this apitwin reads versions 1 to ${SNAPSHOT_LAYOUT_VERSION}. It was left untouched.`,
         'unsupported-version',
         file,
       );
     }
-    return { state: readLines(fileLines(fd), file), bytes, layoutVersion: version };
+    return { state: readLazyLayout(readFileSync(fd), file), bytes, layoutVersion: version };
   } finally {
     closeSync(fd);
   }
@@ -459,6 +501,109 @@ function readLines(lines: Iterator<{ text: string; complete: boolean }>, file: s
 }
 
 /**
+ * A file in the current layout (see SNAPSHOT_LAYOUT_VERSION): every line but the records lines is
+ * parsed and checked now, and every records line's CRC-32; the records of a collection that fits
+ * one line are parsed now, those of larger ones when first used (see record-map.ts).
+ */
+function readLazyLayout(bytes: Buffer, file: string): StoreState {
+  const damaged = (lineNo: number, why: string) =>
+    new StoreFileError(`${file} has a damaged line ${lineNo} (${why}). It was left untouched.`, 'corrupt', file);
+  let nl = bytes.indexOf(0x0a);
+  const header = JSON.parse(bytes.toString('utf8', 0, nl)) as { seq?: unknown }; // checked by layoutVersionOf
+  const seq = header.seq;
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) throw damaged(1, 'no transaction number');
+  const unread = new UnreadSnapshot(bytes, file);
+  const state: StoreState = { seq, collections: new Map() };
+  // the ids of each collection read lazily, line by line in file order (what saved orders' positions index)
+  const lazyIds = new Map<string, string[][]>();
+  const orders: Array<{ collection: string; key: string; positions: unknown[] }> = [];
+  let lineNo = 1;
+  let records = 0;
+  let end: number | undefined;
+  for (let pos = nl + 1; pos < bytes.length; ) {
+    lineNo++;
+    nl = bytes.indexOf(0x0a, pos);
+    if (nl === -1) throw damaged(lineNo, 'cut short');
+    if (end !== undefined) throw damaged(lineNo, 'after the end line');
+    let line: unknown;
+    try {
+      line = JSON.parse(bytes.toString('utf8', pos, nl));
+    } catch (err) {
+      throw damaged(lineNo, messageOf(err));
+    }
+    pos = nl + 1;
+    if (!isPlainObject(line)) throw damaged(lineNo, 'not an object');
+    if ('records' in line) {
+      const count = line.records;
+      if (typeof count !== 'number' || !Number.isSafeInteger(count)) throw damaged(lineNo, 'an end line without a count');
+      end = count;
+      continue;
+    }
+    if ('v' in line) {
+      const { v: collection, k: key, p: positions } = line;
+      if (typeof collection !== 'string' || typeof key !== 'string' || !Array.isArray(positions)) throw damaged(lineNo, 'an order without its collection, key or positions');
+      orders.push({ collection, key, positions });
+      continue;
+    }
+    const { c: name, ids, crc } = line;
+    if (typeof name !== 'string' || !Array.isArray(ids) || ids.length === 0 || typeof crc !== 'number') throw damaged(lineNo, 'no collection name, ids or checksum');
+    if (!ids.every((id) => typeof id === 'string')) throw damaged(lineNo, 'an id that is not a string');
+    const recordIds = ids as string[]; // each checked to be a string just above
+    lineNo++;
+    const recordsEnd = bytes.indexOf(0x0a, pos);
+    if (recordsEnd === -1) throw damaged(lineNo, 'cut short');
+    if (crc32(bytes.subarray(pos, recordsEnd)) !== crc) throw damaged(lineNo, 'its records do not match their checksum: the line was changed or damaged');
+    let coll = state.collections.get(name);
+    if (!coll) state.collections.set(name, (coll = recordIds.length < LINE_RECORDS ? new Map() : new RecordMap()));
+    if (coll instanceof RecordMap) {
+      unread.add(coll, recordIds, pos, recordsEnd, lineNo);
+      let lines = lazyIds.get(name);
+      if (!lines) lazyIds.set(name, (lines = []));
+      lines.push(recordIds);
+    } else {
+      const parsed = parseRecordsLine(bytes.toString('utf8', pos, recordsEnd), recordIds.length, (why) => damaged(lineNo, why));
+      for (let i = 0; i < parsed.length; i++) {
+        const record = parsed[i]!;
+        const id = recordIds[i]!;
+        if (record.id === id) record.id = id; // one string for the key and the record's id
+        coll.set(id, record);
+      }
+    }
+    records += recordIds.length;
+    pos = recordsEnd + 1;
+  }
+  if (end === undefined) throw damaged(lineNo + 1, 'the end line is missing: the file was cut short');
+  if (end !== records) throw damaged(lineNo, `the end line counts ${end} records, the file holds ${records}`);
+  for (const { collection, key, positions } of orders) {
+    const ids = keptOrderIds(state.collections.get(collection), lazyIds.get(collection), positions);
+    if (!ids) continue; // not this collection's records (derived data: the store sorts them itself instead)
+    state.keptOrders ??= new Map();
+    let byKey = state.keptOrders.get(collection);
+    if (!byKey) state.keptOrders.set(collection, (byKey = new Map()));
+    byKey.set(key, ids);
+  }
+  if (!unread.done) state.unread = unread;
+  return state;
+}
+
+/** the ids of a saved order, when its positions are each of the collection's records once */
+function keptOrderIds(coll: Map<string, JsonRecord> | undefined, lines: string[][] | undefined, positions: unknown[]): string[] | undefined {
+  if (!coll || !lines) return undefined;
+  const filed = lines.length === 1 ? lines[0]! : lines.flat();
+  // as many positions as records in the file, and no id filed twice: each record once
+  if (positions.length !== filed.length || filed.length !== coll.size) return undefined;
+  const seen = new Uint8Array(filed.length);
+  const ids = new Array<string>(filed.length);
+  for (let i = 0; i < positions.length; i++) {
+    const p = positions[i];
+    if (typeof p !== 'number' || !Number.isInteger(p) || p < 0 || p >= filed.length || seen[p] === 1) return undefined;
+    seen[p] = 1;
+    ids[i] = filed[p]!;
+  }
+  return ids;
+}
+
+/**
  * Applies the journal's entries newer than the document's seq to the document. Returns how many
  * bytes of the journal are whole lines; the rest is a torn, never-acknowledged tail.
  */
@@ -503,6 +648,8 @@ function replayLines(doc: StoreState, lines: Iterator<{ text: string; complete: 
         );
       }
       applyOps(doc, entry.ops);
+      // a saved order is of the collection as the snapshot holds it
+      if (doc.keptOrders) for (const op of entry.ops) doc.keptOrders.delete(op.c);
       doc.seq = entry.s;
     }
     offset = nl + 1;

@@ -286,6 +286,25 @@ describe('store › snapshot layout', () => {
     expect(reopened.seq).toBe(7);
   });
 
+  it('loads a file of layout 2 (one line per slice of [id, record] pairs) to the same state, and rewrites it in the current layout', async () => {
+    const file = tempFile();
+    const doc = legacy();
+    const v2 = [`{"format":"apitwin-store","version":2,"seq":7}`];
+    for (const [name, records] of Object.entries(doc.collections)) v2.push(JSON.stringify({ c: name, r: Object.entries(records) }));
+    v2.push(`{"records":602}`, '');
+    writeFileSync(file, v2.join('\n'));
+    expect(readSnapshotFile(file)!.layoutVersion).toBe(2);
+    const store = await openStore(file);
+    const expected = JSON.parse(JSON.stringify(doc.collections)) as unknown;
+    expect(JSON.parse(JSON.stringify(store.exportDocument().collections))).toEqual(expected);
+    await store.idle();
+    expect(readSnapshotFile(file)!.layoutVersion).toBe(SNAPSHOT_LAYOUT_VERSION);
+    await store.close();
+    const reopened = await openStore(file);
+    expect(JSON.parse(JSON.stringify(reopened.exportDocument().collections))).toEqual(expected);
+    expect(reopened.seq).toBe(7);
+  });
+
   it('loads the line layout in chunks to the same state: lines longer than the read buffer, multi-byte characters across chunk boundaries', async () => {
     const file = tempFile();
     const store = await openStore(file);
@@ -349,14 +368,16 @@ describe('store › snapshot layout', () => {
     await store.close();
     const good = readFileSync(file, 'utf8');
     const lines = good.split('\n');
-    expect(lines.length).toBeGreaterThan(4); // header, 3 lines of accounts, odd, end line, ''
+    expect(lines.length).toBeGreaterThan(8); // header, 3 × 2 lines of accounts, 2 of odd, end line, ''
     const cases: Array<[string, string, string]> = [
-      ['a line removed', lines.filter((_, i) => i !== 2).join('\n'), 'the end line counts 602 records, the file holds 346'],
+      ['a slice of records removed (its ids line and records line)', lines.filter((_, i) => i !== 1 && i !== 2).join('\n'), 'the end line counts 602 records, the file holds 346'],
       ['the end line removed', lines.slice(0, -2).join('\n') + '\n', 'the end line is missing'],
-      ['a record made null', good.replace('["a1",{', '["a1",null,{'), 'is not an [id, object] pair'],
-      ['a line cut in the middle', good.slice(0, good.indexOf('\n', good.indexOf('\n') + 1) - 30) + '\n' + lines.slice(2).join('\n'), 'damaged line 2'],
-      ['a line after the end', good + '{"c":"x","r":[]}\n', 'after the end line'],
-      ['a later version', good.replace('"version":2', '"version":3'), 'version 3'],
+      ['a record made null', good.replace('{"id":"a1",', 'null,{"id":"a1",'), 'damaged line 3 (its records do not match their checksum'],
+      ['a record changed', good.replace('"name":"Account 7"', '"name":"Account 8"'), 'damaged line 3 (its records do not match their checksum'],
+      ['an ids line cut in the middle', good.slice(0, good.indexOf('\n', good.indexOf('\n') + 1) - 30) + '\n' + lines.slice(2).join('\n'), 'damaged line 2'],
+      ['an id that is not a string', good.replace('"ids":["a0"', '"ids":[0'), 'damaged line 2 (an id that is not a string)'],
+      ['a line after the end', good + '{"c":"x","ids":["x"],"crc":0}\n', 'after the end line'],
+      ['a later version', good.replace('"version":3', '"version":4'), 'version 4'],
     ];
     for (const [name, text, says] of cases) {
       writeFileSync(file, text);

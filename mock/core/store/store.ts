@@ -14,7 +14,7 @@ import {
   type StoreOp,
   type StoreState,
 } from './document.ts';
-import { JournaledJsonFile, SNAPSHOT_LAYOUT_VERSION, removeLeftoverSnapshots } from './journaled-file.ts';
+import { JournaledJsonFile, SNAPSHOT_LAYOUT_VERSION, removeLeftoverSnapshots, type KeptOrder } from './journaled-file.ts';
 import { acquireFileLock, type FileLock } from './lock.ts';
 import { PostgresLog, StoreUnavailableError, type CatchUp } from './postgres.ts';
 import { messageOf } from '../error-message.ts';
@@ -37,11 +37,12 @@ export interface Tx {
   /** how many records findBy would return, in O(1) */
   countBy(collection: string, field: string, value: string): number;
   /**
-   * Every record of `collection` in `compare` order, as a read-only array the store keeps sorted
-   * through writes under the name `key` (the same key must always come with the same order).
-   * Lists walk it and stop once their page is full, instead of sorting the collection per request.
+   * Every record of `collection` in `compare` order, from an order the store keeps through writes
+   * under the name `key` (the same key must always come with the same order: a key is saved with
+   * the snapshot, so a change of the order needs a new key). Lists walk it and stop once their
+   * page is full, instead of sorting the collection per request. Walk it before the next write.
    */
-  sorted<T extends JsonRecord = JsonRecord>(collection: string, key: string, compare: (a: T, b: T) => number): readonly T[];
+  sorted<T extends JsonRecord = JsonRecord>(collection: string, key: string, compare: (a: T, b: T) => number): Iterable<T>;
   put(collection: string, id: string, record: JsonRecord): void;
   del(collection: string, id: string): void;
   drop(collection: string): void;
@@ -58,6 +59,11 @@ export interface StoreOptions {
   snapshotEvery?: number;
   /** shared store: told about errors of idle database connections */
   onDatabaseError?: (err: Error) => void;
+  /**
+   * file store: told when a snapshot line read after the start (see record-map.ts) is damaged;
+   * only a line whose checksum was made to match its damage gets that far
+   */
+  onDamage?: (err: Error) => void;
 }
 
 interface QueuedTransaction {
@@ -156,25 +162,39 @@ type Compare = (a: JsonRecord, b: JsonRecord) => number;
 const MAX_SORTED_VIEWS_PER_COLLECTION = 4;
 
 /**
- * Sorted views of collections (see Tx.sorted): built on first use per (collection, key) and kept
- * in order as operations are applied (binary search, then one splice).
+ * Sorted views of collections (see Tx.sorted): built on first use per (collection, key), or taken
+ * from the order the snapshot saved (see KeptOrder), and kept in order as operations are applied
+ * (binary search, then one splice). A view holds ids: a collection loaded from a snapshot reads a
+ * record's line only when a list reaches it.
  */
 class SortedViews {
-  private readonly byCollection = new Map<string, Map<string, { compare: Compare; rows: JsonRecord[] }>>();
+  private readonly byCollection = new Map<string, Map<string, { compare: Compare; ids: string[] }>>();
 
-  get(doc: StoreState, collection: string, key: string, compare: Compare): readonly JsonRecord[] {
+  get(doc: StoreState, collection: string, key: string, compare: Compare): Iterable<JsonRecord> {
     let views = this.byCollection.get(collection);
     if (!views) this.byCollection.set(collection, (views = new Map()));
     let view = views.get(key);
     if (!view) {
       const records = doc.collections.get(collection);
-      const rows = records ? [...records.values()] : [];
-      rows.sort(compare);
-      view = { compare, rows };
+      const saved = doc.keptOrders?.get(collection);
+      let ids = saved?.get(key);
+      if (ids) saved!.delete(key);
+      else {
+        const entries = records ? [...records] : [];
+        entries.sort((a, b) => compare(a[1], b[1]));
+        ids = entries.map((e) => e[0]);
+      }
+      view = { compare, ids };
       if (views.size >= MAX_SORTED_VIEWS_PER_COLLECTION) views.delete(views.keys().next().value as string); // a full map has a first key
       views.set(key, view);
     }
-    return view.rows;
+    return rowsOf(doc.collections.get(collection), view.ids);
+  }
+
+  /** the orders kept for `collection`, to be saved with a snapshot */
+  keptOrders(collection: string): KeptOrder[] {
+    const views = this.byCollection.get(collection);
+    return views ? [...views].map(([key, view]) => ({ key, ids: view.ids })) : [];
   }
 
   /** to be called before `op` is applied to `doc` */
@@ -186,14 +206,16 @@ class SortedViews {
       this.byCollection.delete(op.c);
       return;
     }
-    const old = doc.collections.get(op.c)?.get(op.id);
-    for (const { compare, rows } of views.values()) {
+    const records = doc.collections.get(op.c);
+    const old = records?.get(op.id);
+    for (const { compare, ids } of views.values()) {
+      const at = (i: number) => records!.get(ids[i]!)!; // a view lists ids of records the collection holds
       if (old) {
-        let i = lowerBound(rows, old, compare);
-        while (i < rows.length && rows[i] !== old) i++;
-        if (i < rows.length) rows.splice(i, 1);
+        let i = bound(ids.length, (mid) => compare(at(mid), old) < 0);
+        while (i < ids.length && ids[i] !== op.id) i++;
+        if (i < ids.length) ids.splice(i, 1);
       }
-      if (op.op === 'put') rows.splice(upperBound(rows, op.v, compare), 0, op.v);
+      if (op.op === 'put') ids.splice(bound(ids.length, (mid) => compare(at(mid), op.v) <= 0), 0, op.id);
     }
   }
 
@@ -202,27 +224,28 @@ class SortedViews {
   }
 }
 
-function lowerBound(rows: readonly JsonRecord[], r: JsonRecord, compare: Compare): number {
+/** the records of `ids`, read as they are reached */
+function* rowsOf(records: Map<string, JsonRecord> | undefined, ids: readonly string[]): Generator<JsonRecord> {
+  if (!records) return;
+  for (const id of ids) yield records.get(id)!; // a view lists ids of records the collection holds
+}
+
+/** the first index in [0, n) for which `before` is false (it is true for a prefix) */
+function bound(n: number, before: (mid: number) => boolean): number {
   let lo = 0;
-  let hi = rows.length;
+  let hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (compare(rows[mid]!, r) < 0) lo = mid + 1;
+    if (before(mid)) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
 
-function upperBound(rows: readonly JsonRecord[], r: JsonRecord, compare: Compare): number {
-  let lo = 0;
-  let hi = rows.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (compare(rows[mid]!, r) <= 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
+/** how long the store waits after opening a file before it reads the rest of its snapshot in the background */
+const BACKGROUND_READ_DELAY_MS = 100;
+/** the longest the background read holds the event loop at a time */
+const BACKGROUND_READ_SLICE_MS = 5;
 
 export class Store {
   private pending: JournalEntry[] = [];
@@ -232,6 +255,8 @@ export class Store {
   private closed = false;
   private readonly indexes = new FieldIndexes();
   private readonly sortedViews = new SortedViews();
+  /** stops the background read of the snapshot (see readInBackground) */
+  private stopBackgroundRead: (() => void) | undefined;
   /** Object.values of collections not written since (a copy is handed out: callers may sort it) */
   private readonly valuesCache = new Map<string, JsonRecord[]>();
   readonly stats = { transactions: 0, flushes: 0 };
@@ -293,6 +318,8 @@ export class Store {
       const low = new Low<StoreState>(adapter, emptyState());
       await low.read();
       const store = new Store(low, adapter, lock, options.minCompactionBytes ?? 8 * 1024 * 1024);
+      adapter.keptOrdersOf = (c) => store.sortedViews.keptOrders(c);
+      if (low.data.unread) store.readInBackground(low.data.unread, options.onDamage);
       if (adapter.snapshotBytes === 0) await low.write(); // a new file: make it recognizable at once
       // a file of the earlier layout is rewritten in the current one, beside the running store; so is a
       // journal that outgrew its snapshot (a twin stopped before its compaction), instead of at the first write
@@ -304,8 +331,35 @@ export class Store {
     }
   }
 
+  /**
+   * Reads the snapshot lines the load left unparsed (see record-map.ts), a slice at a time once
+   * the start is over, until every record is parsed or the document is replaced or closed.
+   */
+  private readInBackground(unread: NonNullable<StoreState['unread']>, onDamage: ((err: Error) => void) | undefined): void {
+    const slice = () => {
+      this.stopBackgroundRead = undefined;
+      if (this.closed || this.low.data.unread !== unread) return;
+      try {
+        if (unread.readFor(BACKGROUND_READ_SLICE_MS)) this.low.data.unread = undefined;
+        else {
+          const next = setImmediate(slice);
+          this.stopBackgroundRead = () => clearImmediate(next);
+        }
+      } catch (err) {
+        onDamage?.(err instanceof Error ? err : new Error(messageOf(err)));
+      }
+    };
+    const first = setTimeout(slice, BACKGROUND_READ_DELAY_MS);
+    this.stopBackgroundRead = () => clearTimeout(first);
+  }
+
   get file(): string | undefined {
     return this.journal?.file;
+  }
+
+  /** records lines of the snapshot loaded at open that are not parsed yet (see record-map.ts) */
+  get snapshotLinesUnread(): number {
+    return this.low.data.unread?.linesUnread ?? 0;
   }
 
   get seq(): number {
@@ -434,6 +488,7 @@ export class Store {
 
   /** applies one operation to the document, keeping what the store derives from it (indexes, sorted views, values) in step */
   private applyOp(doc: StoreState, op: StoreOp): void {
+    doc.keptOrders?.delete(op.c);
     this.indexes.update(doc, op);
     this.sortedViews.update(doc, op);
     this.valuesCache.delete(op.c);
@@ -640,6 +695,7 @@ export class Store {
     }
     await this.idle();
     this.closed = true;
+    this.stopBackgroundRead?.();
     if (this.journal) {
       if (this.journal.journalBytes > 0) await this.low.write();
       await this.journal.close();
@@ -738,7 +794,7 @@ export class Store {
       sorted: <T extends JsonRecord>(c: string, key: string, compare: (a: T, b: T) => number) => {
         if (soon.size !== 0) this.settleSoon(c);
         // the store holds untyped records: the caller names its collection's record type (and its compare takes it)
-        return this.sortedViews.get(this.low.data, c, key, compare as Compare) as readonly T[];
+        return this.sortedViews.get(this.low.data, c, key, compare as Compare) as Iterable<T>;
       },
       count: (c: string) => {
         if (soon.size !== 0) this.settleSoon(c);
@@ -832,7 +888,7 @@ export class Store {
       values,
       findBy,
       countBy: (c, field, value) => (overlay.has(c) || dropped.has(c) ? findBy(c, field, value).length : base.countBy(c, field, value)),
-      sorted: <T extends JsonRecord>(c: string, key: string, compare: (a: T, b: T) => number): readonly T[] =>
+      sorted: <T extends JsonRecord>(c: string, key: string, compare: (a: T, b: T) => number): Iterable<T> =>
         overlay.has(c) || dropped.has(c) ? values<T>(c).sort(compare) : base.sorted<T>(c, key, compare),
       count: (c) => (overlay.has(c) || dropped.has(c) ? values(c).length : base.count(c)),
       collections: (prefix) => {
