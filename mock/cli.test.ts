@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadStoreFile } from './core/store/journaled-file.ts';
@@ -158,6 +159,9 @@ describe('apitwin serve › file store', () => {
       // the line layout (version 2) compactions write
       { name: 'line layout: a record null', db: lines('[["a",null]]', 1), says: 'damaged line 2 (record 0 is not an [id, object] pair)' },
       { name: 'line layout: cut at a line boundary', db: lines('[["a",{"id":"a"}]]', undefined), says: 'the end line is missing' },
+      // the current layout (version 3): every records line checked by its CRC-32 at the start
+      { name: 'current layout: a record changed', db: layout3([{ id: 'a', name: 'A' }]).replace('"name":"A"', '"name":"B"'), says: 'damaged line 3 (its records do not match their checksum' },
+      { name: 'current layout: a record null behind a matching checksum', db: layout3([null]), says: 'damaged line 3 (record 0 is not an object)' },
     ];
     for (const c of cases) {
       const db = tempDb();
@@ -177,6 +181,33 @@ describe('apitwin serve › file store', () => {
       if (c.journalDir) expect(statSync(`${db}.journal`).isDirectory(), c.name).toBe(true);
       expect(existsSync(`${db}.lock`), c.name).toBe(false);
     }
+  });
+});
+
+/** a store file in the current layout with one collection, `accounts`, in lines of 256 records; each records line's checksum matches it */
+function layout3(records: unknown[]): string {
+  const lines = ['{"format":"apitwin-store","version":3,"seq":0}'];
+  for (let i = 0; i < records.length; i += 256) {
+    const slice = records.slice(i, i + 256);
+    const text = JSON.stringify(slice);
+    lines.push(JSON.stringify({ c: 'accounts', ids: slice.map((r, j) => (r as { id?: string } | null)?.id ?? `x${i + j}`), crc: crc32(text) }), text);
+  }
+  return `${lines.join('\n')}\n{"records":${records.length}}\n`;
+}
+
+describe('apitwin serve › a store read after the start', () => {
+  it('a large collection whose line is damaged behind a matching checksum: refused when the line is read, in one line, exit 2, files untouched', () => {
+    const db = tempDb();
+    const records: unknown[] = Array.from({ length: 600 }, (_, i) => ({ id: `a${i}`, name: `A${i}` }));
+    records[400] = 'not a record';
+    const text = layout3(records);
+    writeFileSync(db, text);
+    const res = runOnce(['serve', '--db', db, '--synqly-port', '0', '--connxio-port', '0', '--custom-port', '0', '--log-level', 'silent']);
+    expect(res.status).toBe(2);
+    expect(res.stderr.trim().split('\n')).toHaveLength(1);
+    expect(res.stderr).toContain('damaged line 5 (record 144 is not an object)');
+    expect(readFileSync(db, 'utf8')).toBe(text);
+    expect(existsSync(`${db}.lock`)).toBe(false);
   });
 });
 

@@ -394,7 +394,10 @@ async function serve(options: ServeOptions, command?: Command): Promise<void> {
               file: resolve(options.db),
               minCompactionBytes: options.compactionBytes,
               // a snapshot line read after the start that is damaged behind a matching checksum: refused as at the start
-              onDamage: (err) => fail(logger, err.message),
+              onDamage: (err) => {
+                store.abandon();
+                fail(logger, err.message);
+              },
             },
     );
   } catch (err) {

@@ -44,10 +44,11 @@ export interface StoreState {
   seq: number;
   collections: Map<string, Map<string, JsonRecord>>;
   /**
-   * orders saved with the snapshot this state was loaded from (collection → order key → ids in
-   * order, see journaled-file.ts KeptOrder); a collection's are dropped when it is written
+   * orders saved with the snapshot this state was loaded from (collection → order key → the file
+   * positions of its records in order, see journaled-file.ts KeptOrder); a collection's are
+   * dropped when it is written
    */
-  keptOrders?: Map<string, Map<string, string[]>>;
+  keptOrders?: Map<string, Map<string, number[]>>;
   /** the snapshot lines whose records are not parsed yet (see record-map.ts UnreadSnapshot) */
   unread?: { readFor(ms: number): boolean; readonly done: boolean; readonly linesUnread: number };
 }

@@ -514,8 +514,6 @@ function readLazyLayout(bytes: Buffer, file: string): StoreState {
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) throw damaged(1, 'no transaction number');
   const unread = new UnreadSnapshot(bytes, file);
   const state: StoreState = { seq, collections: new Map() };
-  // the ids of each collection read lazily, line by line in file order (what saved orders' positions index)
-  const lazyIds = new Map<string, string[][]>();
   const orders: Array<{ collection: string; key: string; positions: unknown[] }> = [];
   let lineNo = 1;
   let records = 0;
@@ -555,12 +553,8 @@ function readLazyLayout(bytes: Buffer, file: string): StoreState {
     if (crc32(bytes.subarray(pos, recordsEnd)) !== crc) throw damaged(lineNo, 'its records do not match their checksum: the line was changed or damaged');
     let coll = state.collections.get(name);
     if (!coll) state.collections.set(name, (coll = recordIds.length < LINE_RECORDS ? new Map() : new RecordMap()));
-    if (coll instanceof RecordMap) {
-      unread.add(coll, recordIds, pos, recordsEnd, lineNo);
-      let lines = lazyIds.get(name);
-      if (!lines) lazyIds.set(name, (lines = []));
-      lines.push(recordIds);
-    } else {
+    if (coll instanceof RecordMap) unread.add(coll, recordIds, pos, recordsEnd, lineNo);
+    else {
       const parsed = parseRecordsLine(bytes.toString('utf8', pos, recordsEnd), recordIds.length, (why) => damaged(lineNo, why));
       for (let i = 0; i < parsed.length; i++) {
         const record = parsed[i]!;
@@ -575,32 +569,27 @@ function readLazyLayout(bytes: Buffer, file: string): StoreState {
   if (end === undefined) throw damaged(lineNo + 1, 'the end line is missing: the file was cut short');
   if (end !== records) throw damaged(lineNo, `the end line counts ${end} records, the file holds ${records}`);
   for (const { collection, key, positions } of orders) {
-    const ids = keptOrderIds(state.collections.get(collection), lazyIds.get(collection), positions);
-    if (!ids) continue; // not this collection's records (derived data: the store sorts them itself instead)
+    const coll = state.collections.get(collection);
+    // derived data: an order that is not of this collection's records is left out (the store sorts them itself)
+    if (!(coll instanceof RecordMap) || !isPermutation(positions, coll.recordsFiled)) continue;
     state.keptOrders ??= new Map();
     let byKey = state.keptOrders.get(collection);
     if (!byKey) state.keptOrders.set(collection, (byKey = new Map()));
-    byKey.set(key, ids);
+    byKey.set(key, positions);
   }
   if (!unread.done) state.unread = unread;
   return state;
 }
 
-/** the ids of a saved order, when its positions are each of the collection's records once */
-function keptOrderIds(coll: Map<string, JsonRecord> | undefined, lines: string[][] | undefined, positions: unknown[]): string[] | undefined {
-  if (!coll || !lines) return undefined;
-  const filed = lines.length === 1 ? lines[0]! : lines.flat();
-  // as many positions as records in the file, and no id filed twice: each record once
-  if (positions.length !== filed.length || filed.length !== coll.size) return undefined;
-  const seen = new Uint8Array(filed.length);
-  const ids = new Array<string>(filed.length);
-  for (let i = 0; i < positions.length; i++) {
-    const p = positions[i];
-    if (typeof p !== 'number' || !Number.isInteger(p) || p < 0 || p >= filed.length || seen[p] === 1) return undefined;
+/** whether `positions` holds each integer of [0, n) once */
+function isPermutation(positions: unknown[], n: number): positions is number[] {
+  if (positions.length !== n) return false;
+  const seen = new Uint8Array(n);
+  for (const p of positions) {
+    if (typeof p !== 'number' || !Number.isInteger(p) || p < 0 || p >= n || seen[p] === 1) return false;
     seen[p] = 1;
-    ids[i] = filed[p]!;
   }
-  return ids;
+  return true;
 }
 
 /**

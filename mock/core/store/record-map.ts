@@ -3,12 +3,12 @@ import { StoreFileError, isPlainObject, type JsonRecord } from './document.ts';
 import { messageOf } from '../error-message.ts';
 
 /**
- * The bytes of a snapshot file whose record lines are parsed when first needed (layout 3, see
+ * The bytes of a snapshot file whose records lines are parsed when first needed (layout 3, see
  * journaled-file.ts). Parsing a 100k-record snapshot whole costs ~250 ms of a 2-core machine's
- * time (JSON.parse plus the collections that promote every record to the old generation); the
- * load only parses each line's ids and checks the records line's CRC-32, and the store reads the
- * rest in short slices after start (`readFor`) or on first use, whichever comes first. Once every
- * line is read the bytes are let go.
+ * time (JSON.parse, plus the collector promoting every record to the old generation), and even
+ * putting its 100k ids in a Map costs ~45 ms; the load only parses each line's ids and checks the
+ * records line's CRC-32. The store reads the rest in short slices after the start (`readFor`), or
+ * on first use, whichever comes first. Once every line is read the bytes are let go.
  */
 export class UnreadSnapshot {
   private bytes: Buffer | undefined;
@@ -24,12 +24,12 @@ export class UnreadSnapshot {
     this.bytes = bytes;
   }
 
-  /** a records line of `records` (its ids already in it) */
+  /** a records line of `records`, which holds the records at file positions `first`… of the collection */
   add(records: RecordMap, ids: readonly string[], start: number, end: number, lineNo: number): void {
     const chunk = new UnreadChunk(this, ids, start, end, lineNo);
     this.chunks.push(chunk);
     this.unreadCount++;
-    records.addUnread(chunk);
+    records.addLine(chunk);
   }
 
   get done(): boolean {
@@ -48,7 +48,7 @@ export class UnreadSnapshot {
     const until = performance.now() + ms;
     while (this.next < this.chunks.length && performance.now() < until) {
       const chunk = this.chunks[this.next]!;
-      if (chunk.owner) chunk.owner.readChunk(chunk);
+      if (chunk.owner) chunk.owner.readLine(chunk);
       else this.next++; // read on demand already
     }
     return this.done;
@@ -60,22 +60,25 @@ export class UnreadSnapshot {
     return parseRecordsLine(text, chunk.ids.length, (why) => new StoreFileError(`${this.file} has a damaged line ${chunk.lineNo} (${why}). It was left untouched.`, 'corrupt', this.file));
   }
 
-  /** called once per chunk, when it has been read */
+  /** called once per chunk, when its records are in their collection */
   chunkRead(): void {
     if (--this.unreadCount === 0) {
       this.bytes = undefined;
       this.chunks.length = 0;
       this.next = 0;
-    } else {
-      while (this.next < this.chunks.length && !this.chunks[this.next]!.owner) this.next++;
     }
   }
 }
 
-/** One records line of a snapshot, not parsed yet: the value its records' ids map to until then. */
+/** One records line of a snapshot, not read into its collection yet. */
 export class UnreadChunk {
-  /** the collection holding it, until it is read */
+  /** the collection holding it, until its records are in it */
   owner: RecordMap | undefined;
+  /** its records, when parsed before its collection took them (a list reading them by position) */
+  records: JsonRecord[] | undefined;
+  /** its index among its collection's lines, and the file position of its first record */
+  index = 0;
+  first = 0;
 
   constructor(
     readonly snapshot: UnreadSnapshot,
@@ -87,32 +90,90 @@ export class UnreadChunk {
 }
 
 /**
- * A collection's records, some of which may still be unread snapshot lines: each id is in the Map
- * from the load on (so sizes, key lookups and iteration order are those of the file), mapped to
- * its UnreadChunk until the chunk is read. Reading a record, or iterating values, reads its chunk
- * first; iteration reads chunk by chunk as it goes (a compaction walking the collection in slices
- * never parses it all at once). Once every chunk is read it is a plain Map in all but name.
+ * A large collection loaded from a snapshot, read as it is used. Its ids go into the Map on the
+ * first keyed access or iteration (all of them, in file order, so sizes and iteration order are
+ * those of the file), each mapped to its UnreadChunk until the chunk's records are read; reading a
+ * record reads its line, and iteration reads line by line as it goes (a compaction walking the
+ * collection in slices never parses it all at once). Until the collection is first written, a
+ * record can also be read by its position in the file (`recordAt`): an order saved with the
+ * snapshot lists positions, and the first list after a start walks it without the Map. Once
+ * every line is read it is a plain Map in all but name.
  */
 export class RecordMap extends Map<string, JsonRecord> {
+  private readonly lines: UnreadChunk[] = [];
+  /** lines whose ids are in the Map */
+  private indexed = 0;
+  /** lines whose records are not in the Map */
   private unread = 0;
+  private filed = 0;
+  /** not written since the load: file positions still name its records */
+  private pristine = true;
 
-  addUnread(chunk: UnreadChunk): void {
+  addLine(chunk: UnreadChunk): void {
     chunk.owner = this;
-    // an id listed again in a later line is that line's record (as a later put would be)
-    for (const id of chunk.ids) super.set(id, chunk as unknown as JsonRecord); // a placeholder only this class sees: every read goes through get or the iterators below
+    chunk.index = this.lines.length;
+    chunk.first = this.filed;
+    this.lines.push(chunk);
+    this.filed += chunk.ids.length;
     this.unread++;
   }
 
-  /** parses `chunk` and puts its records in place of the placeholders that still name it */
-  readChunk(chunk: UnreadChunk): void {
+  /** how many records the file lists (ids listed twice counted twice) */
+  get recordsFiled(): number {
+    return this.filed;
+  }
+
+  /** not written since the load (see recordAt) */
+  get asLoaded(): boolean {
+    return this.pristine;
+  }
+
+  /** the record at file position `p`, while the collection is as loaded */
+  recordAt(p: number): JsonRecord {
+    const chunk = this.lineAt(p);
+    if (chunk.owner !== this) return super.get(chunk.ids[p - chunk.first]!)!; // read into the Map already (so indexed)
+    chunk.records ??= chunk.snapshot.parse(chunk);
+    return chunk.records[p - chunk.first]!;
+  }
+
+  /** the id at file position `p` */
+  idAt(p: number): string {
+    const chunk = this.lineAt(p);
+    return chunk.ids[p - chunk.first]!;
+  }
+
+  private lineAt(p: number): UnreadChunk {
+    let lo = 0;
+    let hi = this.lines.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.lines[mid]!.first <= p) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.lines[lo]!;
+  }
+
+  /** puts the ids of the lines up to `through` (all by default) in the Map, in file order */
+  private index(through = this.lines.length - 1): void {
+    while (this.indexed <= through) {
+      const chunk = this.lines[this.indexed++]!;
+      // an id listed again in a later line is that line's record (as a later put would be)
+      for (const id of chunk.ids) super.set(id, chunk as unknown as JsonRecord); // a placeholder only this class sees: every read goes through get or the iterators below
+    }
+  }
+
+  /** puts the records of `chunk` in place of the placeholders that still name it */
+  readLine(chunk: UnreadChunk): void {
     if (chunk.owner !== this) return;
-    const records = chunk.snapshot.parse(chunk);
+    this.index(chunk.index);
+    const records = chunk.records ?? chunk.snapshot.parse(chunk);
     chunk.owner = undefined;
+    chunk.records = undefined;
     this.unread--;
-    const placeholder = chunk as unknown as JsonRecord; // as put by addUnread
+    const placeholder = chunk as unknown as JsonRecord; // as put by index()
     for (let i = 0; i < records.length; i++) {
       const id = chunk.ids[i]!;
-      if (super.get(id) !== placeholder) continue; // written or deleted since the load
+      if (super.get(id) !== placeholder) continue; // written or deleted since the load, or listed again later
       const record = records[i]!;
       // the record's id and its key are equal strings: keep one of them (~56 bytes × records)
       if (record.id === id) record.id = id;
@@ -122,17 +183,60 @@ export class RecordMap extends Map<string, JsonRecord> {
   }
 
   override get(id: string): JsonRecord | undefined {
+    if (this.indexed < this.lines.length) this.index();
     const value = super.get(id);
     if (this.unread === 0 || !(value instanceof UnreadChunk)) return value;
-    this.readChunk(value);
+    this.readLine(value);
     return super.get(id);
   }
 
+  override has(id: string): boolean {
+    if (this.indexed < this.lines.length) this.index();
+    return super.has(id);
+  }
+
+  override get size(): number {
+    if (this.indexed < this.lines.length) this.index();
+    return super.size;
+  }
+
+  override set(id: string, record: JsonRecord): this {
+    if (this.indexed < this.lines.length) this.index();
+    this.pristine = false;
+    return super.set(id, record);
+  }
+
+  override delete(id: string): boolean {
+    if (this.indexed < this.lines.length) this.index();
+    this.pristine = false;
+    return super.delete(id);
+  }
+
+  override clear(): void {
+    for (const chunk of this.lines) {
+      if (chunk.owner !== this) continue;
+      chunk.owner = undefined;
+      chunk.records = undefined;
+      this.unread--;
+      chunk.snapshot.chunkRead();
+    }
+    this.indexed = this.lines.length;
+    this.pristine = false;
+    super.clear();
+  }
+
+  override keys(): MapIterator<string> {
+    if (this.indexed < this.lines.length) this.index();
+    return super.keys();
+  }
+
   override values(): MapIterator<JsonRecord> {
+    if (this.indexed < this.lines.length) this.index();
     return this.unread === 0 ? super.values() : this.readingValues();
   }
 
   override entries(): MapIterator<[string, JsonRecord]> {
+    if (this.indexed < this.lines.length) this.index();
     return this.unread === 0 ? super.entries() : this.readingEntries();
   }
 
@@ -147,8 +251,8 @@ export class RecordMap extends Map<string, JsonRecord> {
   private *readingEntries(): MapIterator<[string, JsonRecord]> {
     for (const entry of super.entries()) {
       if (entry[1] instanceof UnreadChunk) {
-        this.readChunk(entry[1]);
-        entry[1] = super.get(entry[0])!; // the chunk just read holds this id
+        this.readLine(entry[1]);
+        entry[1] = super.get(entry[0])!; // the line just read holds this id
       }
       yield entry;
     }

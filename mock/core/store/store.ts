@@ -16,6 +16,7 @@ import {
 } from './document.ts';
 import { JournaledJsonFile, SNAPSHOT_LAYOUT_VERSION, removeLeftoverSnapshots, type KeptOrder } from './journaled-file.ts';
 import { acquireFileLock, type FileLock } from './lock.ts';
+import { RecordMap } from './record-map.ts';
 import { PostgresLog, StoreUnavailableError, type CatchUp } from './postgres.ts';
 import { messageOf } from '../error-message.ts';
 
@@ -168,33 +169,40 @@ const MAX_SORTED_VIEWS_PER_COLLECTION = 4;
  * record's line only when a list reaches it.
  */
 class SortedViews {
-  private readonly byCollection = new Map<string, Map<string, { compare: Compare; ids: string[] }>>();
+  /**
+   * a view lists ids, or, when taken from the snapshot and its collection is still as loaded,
+   * file positions (see RecordMap.recordAt): the first write to the collection turns them into ids
+   */
+  private readonly byCollection = new Map<string, Map<string, { compare: Compare; ids: string[]; positions?: readonly number[] }>>();
 
   get(doc: StoreState, collection: string, key: string, compare: Compare): Iterable<JsonRecord> {
     let views = this.byCollection.get(collection);
     if (!views) this.byCollection.set(collection, (views = new Map()));
     let view = views.get(key);
+    const records = doc.collections.get(collection);
     if (!view) {
-      const records = doc.collections.get(collection);
       const saved = doc.keptOrders?.get(collection);
-      let ids = saved?.get(key);
-      if (ids) saved!.delete(key);
+      const positions = records instanceof RecordMap && records.asLoaded ? saved?.get(key) : undefined;
+      saved?.delete(key);
+      if (positions) view = { compare, ids: [], positions };
       else {
         const entries = records ? [...records] : [];
         entries.sort((a, b) => compare(a[1], b[1]));
-        ids = entries.map((e) => e[0]);
+        view = { compare, ids: entries.map((e) => e[0]) };
       }
-      view = { compare, ids };
       if (views.size >= MAX_SORTED_VIEWS_PER_COLLECTION) views.delete(views.keys().next().value as string); // a full map has a first key
       views.set(key, view);
     }
-    return rowsOf(doc.collections.get(collection), view.ids);
+    if (view.positions) return rowsAt(records as RecordMap, view.positions); // a view keeps positions only for a RecordMap
+    return rowsOf(records, view.ids);
   }
 
   /** the orders kept for `collection`, to be saved with a snapshot */
-  keptOrders(collection: string): KeptOrder[] {
+  keptOrders(doc: StoreState, collection: string): KeptOrder[] {
     const views = this.byCollection.get(collection);
-    return views ? [...views].map(([key, view]) => ({ key, ids: view.ids })) : [];
+    if (!views) return [];
+    const records = doc.collections.get(collection);
+    return [...views].map(([key, view]) => ({ key, ids: idsOf(view, records) }));
   }
 
   /** to be called before `op` is applied to `doc` */
@@ -208,7 +216,9 @@ class SortedViews {
     }
     const records = doc.collections.get(op.c);
     const old = records?.get(op.id);
-    for (const { compare, ids } of views.values()) {
+    for (const view of views.values()) {
+      const { compare } = view;
+      const ids = idsOf(view, records);
       const at = (i: number) => records!.get(ids[i]!)!; // a view lists ids of records the collection holds
       if (old) {
         let i = bound(ids.length, (mid) => compare(at(mid), old) < 0);
@@ -222,6 +232,21 @@ class SortedViews {
   clear(): void {
     this.byCollection.clear();
   }
+}
+
+/** a view's ids, turning its file positions into ids first */
+function idsOf(view: { ids: string[]; positions?: readonly number[] }, records: Map<string, JsonRecord> | undefined): string[] {
+  if (view.positions) {
+    const loaded = records as RecordMap; // a view keeps positions only for a RecordMap
+    view.ids = view.positions.map((p) => loaded.idAt(p));
+    view.positions = undefined;
+  }
+  return view.ids;
+}
+
+/** the records at file positions `positions` of a collection as loaded */
+function* rowsAt(records: RecordMap, positions: readonly number[]): Generator<JsonRecord> {
+  for (const p of positions) yield records.recordAt(p);
 }
 
 /** the records of `ids`, read as they are reached */
@@ -318,7 +343,7 @@ export class Store {
       const low = new Low<StoreState>(adapter, emptyState());
       await low.read();
       const store = new Store(low, adapter, lock, options.minCompactionBytes ?? 8 * 1024 * 1024);
-      adapter.keptOrdersOf = (c) => store.sortedViews.keptOrders(c);
+      adapter.keptOrdersOf = (c) => store.sortedViews.keptOrders(store.low.data, c);
       if (low.data.unread) store.readInBackground(low.data.unread, options.onDamage);
       if (adapter.snapshotBytes === 0) await low.write(); // a new file: make it recognizable at once
       // a file of the earlier layout is rewritten in the current one, beside the running store; so is a
@@ -700,6 +725,16 @@ export class Store {
       if (this.journal.journalBytes > 0) await this.low.write();
       await this.journal.close();
     }
+    this.lock?.release();
+  }
+
+  /**
+   * Stops using the file at once, writing nothing more and releasing its lock: for a store file
+   * found damaged after the start (see StoreOptions.onDamage), which is to be left as it is.
+   */
+  abandon(): void {
+    this.closed = true;
+    this.stopBackgroundRead?.();
     this.lock?.release();
   }
 
