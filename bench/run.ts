@@ -324,8 +324,10 @@ interface SizeResult {
   seedReadyMs: number;
   /** spawn → ready, loading the seeded store from disk */
   restartReadyMs: number;
-  /** spawn → the answer to the first authenticated API request sent once it was ready */
+  /** spawn → the answer to the first authenticated API request sent once it was ready (median of 3 restarts with the list order saved) */
   restartAnsweredMs: number;
+  /** the same, on the first restart after a compaction that saved no list order (the first list sorts every record) */
+  restartColdAnsweredMs: number;
   /** one client, one write at a time: the latency of a durable write */
   single: LoadResult;
   /** CONNECTIONS clients */
@@ -398,15 +400,22 @@ async function writeCost(work: string, count: number): Promise<SizeResult> {
     const snapshotBytes = statSync(db).size;
     const journalBytesPerWrite = after > before ? (after - before) / single.requests : 0;
     const writesPerCompaction = journalBytesPerWrite > 0 ? Math.max(8 * 1024 * 1024, snapshotBytes) / journalBytesPerWrite : Infinity;
-    const restartedAt = performance.now();
-    const restart = await spawnTwin(cli, root, ['--db', db], `twin (large ${count}, load)`);
-    const restartAnsweredMs = await firstApiAnswerMs(restart.ready, restartedAt);
-    await restart.stop();
+    // restarts: the first after that compaction has no list order saved with the snapshot (its first
+    // list sorts every record); it saves the order as it stops, and the next ones start with it
+    const restarts: Array<{ readyMs: number; answeredMs: number }> = [];
+    for (let i = 0; i < 4; i++) {
+      const restartedAt = performance.now();
+      const restart = await spawnTwin(cli, root, ['--db', db], `twin (large ${count}, restart ${i + 1})`);
+      restarts.push({ readyMs: restart.readyMs, answeredMs: await firstApiAnswerMs(restart.ready, restartedAt) });
+      await restart.stop();
+    }
+    const [cold, ...warm] = restarts;
     const result: SizeResult = {
       records: count,
       seedReadyMs: round(seeded.readyMs),
-      restartReadyMs: round(restart.readyMs),
-      restartAnsweredMs: round(restartAnsweredMs),
+      restartReadyMs: round(median(warm.map((r) => r.readyMs))),
+      restartAnsweredMs: round(median(warm.map((r) => r.answeredMs))),
+      restartColdAnsweredMs: round(cold!.answeredMs),
       single,
       concurrent,
       compactionMs: round(compactionMs),
@@ -479,7 +488,7 @@ function buildReport(rows: Row[], startup: Record<string, number | number[] | un
   if (big?.memory) targets.push({ target: `peak RSS < 300 MB at ${big.records} records under writes`, measured: `${big.memory.peakRssMb} MiB (${big.recordsAfterWrites ?? '?'} accounts by then)`, met: big.memory.peakRssMb * 1.048576 < 300 });
   // judged on the first answered API request, not the ready line alone: serve prints its ready line
   // before the validator's library has loaded, and a request that comes sooner waits for it
-  if (big) targets.push({ target: `start → ready < 300 ms on a ${big.records}-record store (spawn → first API answer)`, measured: `${big.restartAnsweredMs} ms (ready line ${big.restartReadyMs} ms)`, met: big.restartAnsweredMs < 300 });
+  if (big) targets.push({ target: `start → ready < 300 ms on a ${big.records}-record store (spawn → first API answer)`, measured: `${big.restartAnsweredMs} ms, median of 3 restarts (ready line ${big.restartReadyMs} ms); ${big.restartColdAnsweredMs} ms on the first restart after a compaction that saved no list order`, met: big.restartAnsweredMs < 300 });
   targets.push({ target: 'start to ready < 0.3 s on a demo store (spawn → first API answer)', measured: `${startup.twinStartAnsweredMs} ms (ready line ${startup.twinStartMs} ms)`, met: (startup.twinStartAnsweredMs as number) < 300 });
   return {
     at: new Date().toISOString(),
@@ -523,15 +532,15 @@ function markdown(r: Report): string {
   if (r.startup.prismMs !== undefined) lines.push(`| Prism mock on the Synqly spec | ${fmt(r.startup.prismMs as number)} | |`);
   lines.push(
     '',
-    `| records in the store | list + filter req/s (min–max) | list p50 ms | write p50 ms (1 client) | write p99 ms | writes/s (${r.settings.connections} clients) | snapshot MiB | peak RSS MiB under writes | restart → ready line ms | restart → first API answer ms |`,
+    `| records in the store | list + filter req/s (min–max) | list p50 ms | write p50 ms (1 client) | write p99 ms | writes/s (${r.settings.connections} clients) | snapshot MiB | peak RSS MiB under writes | restart → ready line ms | restart → first API answer ms (no saved list order) |`,
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   );
   for (const s of r.writeCost) {
     lines.push(
-      `| ${fmt(s.records)} | ${fmt(s.list.median.rps)} (${fmt(s.list.minRps)}–${fmt(s.list.maxRps)}) | ${s.list.median.p50Ms} | ${s.single.p50Ms} | ${s.single.p99Ms} | ${fmt(s.concurrent.rps)} | ${s.snapshotMb} | ${s.memory?.peakRssMb ?? '–'} (${fmt(s.recordsAfterWrites)} accounts) | ${fmt(s.restartReadyMs)} | ${fmt(s.restartAnsweredMs)} |`,
+      `| ${fmt(s.records)} | ${fmt(s.list.median.rps)} (${fmt(s.list.minRps)}–${fmt(s.list.maxRps)}) | ${s.list.median.p50Ms} | ${s.single.p50Ms} | ${s.single.p99Ms} | ${fmt(s.concurrent.rps)} | ${s.snapshotMb} | ${s.memory?.peakRssMb ?? '–'} (${fmt(s.recordsAfterWrites)} accounts) | ${fmt(s.restartReadyMs)} | ${fmt(s.restartAnsweredMs)} (${fmt(s.restartColdAnsweredMs)}) |`,
     );
   }
-  lines.push('', `List rows: \`${LIST_OPERATION}\` on the large profile's organization. Peak RSS: the twin's VmHWM after the list rows and the writes (its whole life since the restart), with the accounts the writes had grown the store to.`);
+  lines.push('', `List rows: \`${LIST_OPERATION}\` on the large profile's organization. Peak RSS: the twin's VmHWM after the list rows and the writes (its whole life since the restart), with the accounts the writes had grown the store to. Restart rows: median of 3 restarts on the store the writes left, each starting with the list order the one before saved as it stopped; in brackets, the first restart after the bench's own compaction, which saved no order (its first list sorts every record).`);
   if (r.stalls.length > 0) {
     lines.push(
       '',

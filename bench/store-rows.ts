@@ -19,6 +19,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { median, percentile, round, spawnTwin } from './procs.ts';
 import { Store } from '../mock/core/store/store.ts';
+import { firstApiAnswerMs } from './twin.ts';
 
 export interface StallResult {
   records: number;
@@ -155,8 +156,11 @@ export async function readyAt(cli: string, cwd: string, work: string, count: num
   mkdirSync(dir, { recursive: true });
   const db = join(dir, 'db.json');
   await (await spawnTwin(cli, cwd, ['--db', db, '--profile', 'large', '--count', String(count)], `twin (seeding ${count})`)).stop();
-  // one start to let a layout migration (if any) finish, so every timed start reads the same file
-  await (await spawnTwin(cli, cwd, ['--db', db], 'twin (warm-up)')).stop();
+  // one start to let a layout migration (if any) finish, so every timed start reads the same file; its
+  // first list saves the list order with the snapshot as it stops, as any twin that listed accounts does
+  const warmUp = await spawnTwin(cli, cwd, ['--db', db], 'twin (warm-up)');
+  await firstApiAnswerMs(warmUp.ready, performance.now());
+  await warmUp.stop();
   const wall: number[] = [];
   const inside: number[] = [];
   const cpu: number[] = [];
