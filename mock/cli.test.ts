@@ -160,7 +160,7 @@ describe('apitwin serve › file store', () => {
       { name: 'line layout: a record null', db: lines('[["a",null]]', 1), says: 'damaged line 2 (record 0 is not an [id, object] pair)' },
       { name: 'line layout: cut at a line boundary', db: lines('[["a",{"id":"a"}]]', undefined), says: 'the end line is missing' },
       // the current layout (version 3): every records line checked by its CRC-32 at the start
-      { name: 'current layout: a record changed', db: layout3([{ id: 'a', name: 'A' }]).replace('"name":"A"', '"name":"B"'), says: 'damaged line 3 (its records do not match their checksum' },
+      { name: 'current layout: a record changed', db: layout3([{ id: 'a', name: 'A' }]).replace('"name":"A"', '"name":"B"'), says: 'damaged line 3 (its records, or the collection, count or ids on the line before, do not match their checksum' },
       { name: 'current layout: a record null behind a matching checksum', db: layout3([null]), says: 'damaged line 3 (record 0 is not an object)' },
     ];
     for (const c of cases) {
@@ -190,7 +190,8 @@ function layout3(records: unknown[]): string {
   for (let i = 0; i < records.length; i += 256) {
     const slice = records.slice(i, i + 256);
     const text = JSON.stringify(slice);
-    lines.push(JSON.stringify({ c: 'accounts', ids: slice.map((r, j) => (r as { id?: string } | null)?.id ?? `x${i + j}`), crc: crc32(text) }), text);
+    const ids = JSON.stringify(slice.map((r, j) => (r as { id?: string } | null)?.id ?? `x${i + j}`));
+    lines.push(`{"c":"accounts","n":${slice.length},"crc":${crc32(text, crc32(ids, crc32(`"accounts",${slice.length}`)))},"ids":${ids}}`, text);
   }
   return `${lines.join('\n')}\n{"records":${records.length}}\n`;
 }

@@ -19,26 +19,30 @@ import {
   type StoreDocument,
   type StoreState,
 } from './document.ts';
-import { RecordMap, UnreadSnapshot, parseRecordsLine } from './record-map.ts';
+import { RecordMap, UnreadSnapshot, parseIdsLine, parseRecordsLine } from './record-map.ts';
 import { messageOf } from '../error-message.ts';
 import { errnoCode } from '../narrow.ts';
 
 /**
- * Version of the snapshot file's layout: a header line; for each collection, its records in lines
- * of at most LINE_RECORDS, each as two lines: `{"c": collection, "ids": [id, …], "crc": n}` and the
- * records themselves, `[record, …]` in the order of the ids, whose bytes have that CRC-32 (an id
- * listed again in a later line is that line's record); after a collection's records, the orders the
- * store kept for it (see KeptOrder), one line each; then an end line `{"records": n}` that counts the
- * records, so a file cut at a line boundary is refused like any other damage.
+ * Version of the snapshot file's layout: a header line; for each collection, its records in slices
+ * of at most LINE_RECORDS, each as two lines: `{"c": collection, "n": count, "crc": crc, "ids": [id, …]}`
+ * and the records themselves, `[record, …]` in the order of the ids, where crc is the CRC-32 of
+ * the collection's name and the count, the ids array's bytes and the records line's (see
+ * sliceChecksum; an id listed again in a later slice is that slice's record); after a collection's records, the orders the store kept for it (see KeptOrder),
+ * one line each; then an end line `{"records": n}` that counts the records, so a file cut at a line
+ * boundary is refused like any other damage.
  *
- * The two lines per slice of records let a start leave the records unparsed (see record-map.ts): it
- * reads the ids and checks every records line's CRC-32, so damage is still refused before the twin
- * serves anything. Version 2 (`{"c": collection, "r": [[id, record], …]}` lines, parsed whole) and
- * version 1 (the whole document as one JSON object, as exported) are still read, and rewritten in
- * this layout by the compaction the store starts after loading one.
+ * The layout lets a start leave ids and records unparsed (see record-map.ts): it parses what comes
+ * before `"ids"` and checks every slice's CRC-32, so damage is still refused before the twin serves
+ * anything. Version 2 (`{"c": collection, "r": [[id, record], …]}` lines, parsed whole) and version
+ * 1 (the whole document as one JSON object, as exported) are still read, and rewritten in this
+ * layout by the compaction the store starts after loading one.
  */
 export const SNAPSHOT_LAYOUT_VERSION = 3;
 const LINE_RECORDS = 256;
+/** how a slice's first line starts, and what comes before its ids */
+const SLICE_START = Buffer.from('{"c":');
+const IDS_MARK = Buffer.from(',"ids":[');
 
 /**
  * An order the store keeps for a collection (see Store's sorted views), saved in the snapshot of
@@ -79,7 +83,8 @@ function* snapshotLines(state: StoreState, seq: number, keptOrdersOf?: (collecti
     let records = '';
     const lines = () => {
       records += ']';
-      const text = `{"c":${quotedName},"ids":${JSON.stringify(ids)},"crc":${crc32(records)}}\n${records}\n`;
+      const idsText = JSON.stringify(ids);
+      const text = `{"c":${quotedName},"n":${ids.length},"crc":${sliceChecksum(quotedName, ids.length, idsText, records)},"ids":${idsText}}\n${records}\n`;
       const n = ids.length;
       total += n;
       ids = [];
@@ -523,47 +528,57 @@ function readLazyLayout(bytes: Buffer, file: string): StoreState {
     nl = bytes.indexOf(0x0a, pos);
     if (nl === -1) throw damaged(lineNo, 'cut short');
     if (end !== undefined) throw damaged(lineNo, 'after the end line');
+    // a slice's first line is parsed up to its ids, which are read with its records
+    const idsMark = bytes.compare(SLICE_START, 0, SLICE_START.length, pos, pos + SLICE_START.length) === 0 ? bytes.indexOf(IDS_MARK, pos) : -1;
+    const slice = idsMark !== -1 && idsMark < nl && bytes[nl - 1] === 0x7d;
     let line: unknown;
     try {
-      line = JSON.parse(bytes.toString('utf8', pos, nl));
+      line = JSON.parse(slice ? `${bytes.toString('utf8', pos, idsMark)}}` : bytes.toString('utf8', pos, nl));
     } catch (err) {
       throw damaged(lineNo, messageOf(err));
     }
     pos = nl + 1;
     if (!isPlainObject(line)) throw damaged(lineNo, 'not an object');
-    if ('records' in line) {
-      const count = line.records;
-      if (typeof count !== 'number' || !Number.isSafeInteger(count)) throw damaged(lineNo, 'an end line without a count');
-      end = count;
-      continue;
+    if (!slice) {
+      if ('records' in line) {
+        const count = line.records;
+        if (typeof count !== 'number' || !Number.isSafeInteger(count)) throw damaged(lineNo, 'an end line without a count');
+        end = count;
+        continue;
+      }
+      if ('v' in line) {
+        const { v: collection, k: key, p: positions } = line;
+        if (typeof collection !== 'string' || typeof key !== 'string' || !Array.isArray(positions)) throw damaged(lineNo, 'an order without its collection, key or positions');
+        orders.push({ collection, key, positions });
+        continue;
+      }
+      throw damaged(lineNo, 'not a slice of records, an order or the end line');
     }
-    if ('v' in line) {
-      const { v: collection, k: key, p: positions } = line;
-      if (typeof collection !== 'string' || typeof key !== 'string' || !Array.isArray(positions)) throw damaged(lineNo, 'an order without its collection, key or positions');
-      orders.push({ collection, key, positions });
-      continue;
-    }
-    const { c: name, ids, crc } = line;
-    if (typeof name !== 'string' || !Array.isArray(ids) || ids.length === 0 || typeof crc !== 'number') throw damaged(lineNo, 'no collection name, ids or checksum');
-    if (!ids.every((id) => typeof id === 'string')) throw damaged(lineNo, 'an id that is not a string');
-    const recordIds = ids as string[]; // each checked to be a string just above
+    const { c: name, n: count, crc } = line;
+    if (typeof name !== 'string' || typeof count !== 'number' || !Number.isSafeInteger(count) || count < 1 || typeof crc !== 'number') throw damaged(lineNo, 'no collection name, count or checksum');
+    const idsStart = idsMark + IDS_MARK.length - 1; // at the ids array's [
+    const idsEnd = nl - 1; // before the line's closing }
     lineNo++;
     const recordsEnd = bytes.indexOf(0x0a, pos);
     if (recordsEnd === -1) throw damaged(lineNo, 'cut short');
-    if (crc32(bytes.subarray(pos, recordsEnd)) !== crc) throw damaged(lineNo, 'its records do not match their checksum: the line was changed or damaged');
+    if (sliceChecksum(JSON.stringify(name), count, bytes.subarray(idsStart, idsEnd), bytes.subarray(pos, recordsEnd)) !== crc) {
+      throw damaged(lineNo, 'its records, or the collection, count or ids on the line before, do not match their checksum: the file was changed or damaged');
+    }
     let coll = state.collections.get(name);
-    if (!coll) state.collections.set(name, (coll = recordIds.length < LINE_RECORDS ? new Map() : new RecordMap()));
-    if (coll instanceof RecordMap) unread.add(coll, recordIds, pos, recordsEnd, lineNo);
+    if (!coll) state.collections.set(name, (coll = count < LINE_RECORDS ? new Map() : new RecordMap()));
+    if (coll instanceof RecordMap) unread.add(coll, { count, idsStart, idsEnd, start: pos, end: recordsEnd, lineNo });
     else {
-      const parsed = parseRecordsLine(bytes.toString('utf8', pos, recordsEnd), recordIds.length, (why) => damaged(lineNo, why));
-      for (let i = 0; i < parsed.length; i++) {
+      const idsLine = lineNo - 1;
+      const ids = parseIdsLine(bytes.toString('utf8', idsStart, idsEnd), count, (why) => damaged(idsLine, why));
+      const parsed = parseRecordsLine(bytes.toString('utf8', pos, recordsEnd), count, (why) => damaged(lineNo, why));
+      for (let i = 0; i < count; i++) {
         const record = parsed[i]!;
-        const id = recordIds[i]!;
+        const id = ids[i]!;
         if (record.id === id) record.id = id; // one string for the key and the record's id
         coll.set(id, record);
       }
     }
-    records += recordIds.length;
+    records += count;
     pos = recordsEnd + 1;
   }
   if (end === undefined) throw damaged(lineNo + 1, 'the end line is missing: the file was cut short');
@@ -579,6 +594,11 @@ function readLazyLayout(bytes: Buffer, file: string): StoreState {
   }
   if (!unread.done) state.unread = unread;
   return state;
+}
+
+/** the CRC-32 of a slice: its collection's name (as JSON), count, ids array and records line */
+function sliceChecksum(quotedName: string, count: number, ids: string | Buffer, records: string | Buffer): number {
+  return crc32(records, crc32(ids, crc32(`${quotedName},${count}`)));
 }
 
 /** whether `positions` holds each integer of [0, n) once */

@@ -100,17 +100,20 @@ describe('store › records read when first used', () => {
     writeFileSync(file, text.replace('"n":301}', '"n":302}'));
     const err = await Store.open({ file }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StoreFileError);
-    expect((err as Error).message).toContain('damaged line 5 (its records do not match their checksum');
+    expect((err as Error).message).toContain('damaged line 5 (its records, or the collection, count or ids on the line before, do not match their checksum');
   });
 
   it('a damaged line whose checksum was made to match: refused at open when it is parsed there, reported when read later', async () => {
     const file = await storeFile(600);
     const lines = readFileSync(file, 'utf8').split('\n');
-    /** replaces records line `at` with `records`, and its ids line's checksum with theirs */
+    /** replaces records line `at` with `records`, and the slice's checksum with theirs */
     const forged = (at: number, records: string) => {
       const copy = [...lines];
+      const head = copy[at - 1]!;
+      const { c, n } = JSON.parse(head) as { c: string; n: number };
+      const ids = head.slice(head.indexOf(',"ids":[') + ',"ids":'.length, -1);
       copy[at] = records;
-      copy[at - 1] = copy[at - 1]!.replace(/"crc":\d+/, `"crc":${crc32(records)}`);
+      copy[at - 1] = head.replace(/"crc":\d+/, `"crc":${crc32(records, crc32(ids, crc32(`${JSON.stringify(c)},${n}`)))}`);
       return copy.join('\n');
     };
     const small = lines.findIndex((l) => l.startsWith('{"c":"small"')) + 1;

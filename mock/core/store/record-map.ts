@@ -24,9 +24,9 @@ export class UnreadSnapshot {
     this.bytes = bytes;
   }
 
-  /** a records line of `records`, which holds the records at file positions `first`… of the collection */
-  add(records: RecordMap, ids: readonly string[], start: number, end: number, lineNo: number): void {
-    const chunk = new UnreadChunk(this, ids, start, end, lineNo);
+  /** a slice of `records`: where its ids and its records line are in the file */
+  add(records: RecordMap, at: SliceBytes): void {
+    const chunk = new UnreadChunk(this, at);
     this.chunks.push(chunk);
     this.unreadCount++;
     records.addLine(chunk);
@@ -54,10 +54,20 @@ export class UnreadSnapshot {
     return this.done;
   }
 
-  /** the records of a line (see parseRecordsLine) */
+  /** the records of a slice (see parseRecordsLine) */
   parse(chunk: UnreadChunk): JsonRecord[] {
-    const text = this.bytes!.toString('utf8', chunk.start, chunk.end);
-    return parseRecordsLine(text, chunk.ids.length, (why) => new StoreFileError(`${this.file} has a damaged line ${chunk.lineNo} (${why}). It was left untouched.`, 'corrupt', this.file));
+    const { start, end, count, lineNo } = chunk.at;
+    return parseRecordsLine(this.bytes!.toString('utf8', start, end), count, (why) => this.damaged(lineNo, why));
+  }
+
+  /** the ids of a slice (see parseIdsLine) */
+  parseIds(chunk: UnreadChunk): string[] {
+    const { idsStart, idsEnd, count, lineNo } = chunk.at;
+    return parseIdsLine(this.bytes!.toString('utf8', idsStart, idsEnd), count, (why) => this.damaged(lineNo - 1, why));
+  }
+
+  private damaged(lineNo: number, why: string): StoreFileError {
+    return new StoreFileError(`${this.file} has a damaged line ${lineNo} (${why}). It was left untouched.`, 'corrupt', this.file);
   }
 
   /** called once per chunk, when its records are in their collection */
@@ -70,23 +80,36 @@ export class UnreadSnapshot {
   }
 }
 
-/** One records line of a snapshot, not read into its collection yet. */
+/** where a slice of records is in the snapshot file: its ids array, its records line (and that line's number) */
+export interface SliceBytes {
+  count: number;
+  idsStart: number;
+  idsEnd: number;
+  start: number;
+  end: number;
+  lineNo: number;
+}
+
+/** One slice of records of a snapshot, not read into its collection yet. */
 export class UnreadChunk {
   /** the collection holding it, until its records are in it */
   owner: RecordMap | undefined;
   /** its records, when parsed before its collection took them (a list reading them by position) */
   records: JsonRecord[] | undefined;
-  /** its index among its collection's lines, and the file position of its first record */
+  /** its index among its collection's slices, and the file position of its first record */
   index = 0;
   first = 0;
+  private idList: string[] | undefined;
 
   constructor(
     readonly snapshot: UnreadSnapshot,
-    readonly ids: readonly string[],
-    readonly start: number,
-    readonly end: number,
-    readonly lineNo: number,
+    readonly at: SliceBytes,
   ) {}
+
+  /** its ids, parsed on first use */
+  get ids(): readonly string[] {
+    return (this.idList ??= this.snapshot.parseIds(this));
+  }
 }
 
 /**
@@ -114,7 +137,7 @@ export class RecordMap extends Map<string, JsonRecord> {
     chunk.index = this.lines.length;
     chunk.first = this.filed;
     this.lines.push(chunk);
-    this.filed += chunk.ids.length;
+    this.filed += chunk.at.count;
     this.unread++;
   }
 
@@ -263,6 +286,19 @@ export class RecordMap extends Map<string, JsonRecord> {
   }
 }
 
+/** a slice's ids: a JSON array of `count` strings, or the error `damaged` makes of why not */
+export function parseIdsLine(text: string, count: number, damaged: (why: string) => Error): string[] {
+  let ids: unknown;
+  try {
+    ids = JSON.parse(text);
+  } catch (err) {
+    throw damaged(messageOf(err));
+  }
+  if (!Array.isArray(ids) || ids.length !== count) throw damaged(`not the ${count} ids it counts`);
+  for (const id of ids) if (typeof id !== 'string') throw damaged('an id that is not a string');
+  return ids as string[]; // each checked to be a string just above
+}
+
 /** a records line: a JSON array of `count` objects, or the error `damaged` makes of why not */
 export function parseRecordsLine(text: string, count: number, damaged: (why: string) => Error): JsonRecord[] {
   let records: unknown;
@@ -271,7 +307,7 @@ export function parseRecordsLine(text: string, count: number, damaged: (why: str
   } catch (err) {
     throw damaged(messageOf(err));
   }
-  if (!Array.isArray(records) || records.length !== count) throw damaged(`not the ${count} records its ids line lists`);
+  if (!Array.isArray(records) || records.length !== count) throw damaged(`not the ${count} records its slice counts`);
   for (let i = 0; i < records.length; i++) if (!isPlainObject(records[i])) throw damaged(`record ${i} is not an object`);
   return records as JsonRecord[]; // each checked to be a plain object just above
 }

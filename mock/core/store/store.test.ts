@@ -372,11 +372,14 @@ describe('store › snapshot layout', () => {
     const cases: Array<[string, string, string]> = [
       ['a slice of records removed (its ids line and records line)', lines.filter((_, i) => i !== 1 && i !== 2).join('\n'), 'the end line counts 602 records, the file holds 346'],
       ['the end line removed', lines.slice(0, -2).join('\n') + '\n', 'the end line is missing'],
-      ['a record made null', good.replace('{"id":"a1",', 'null,{"id":"a1",'), 'damaged line 3 (its records do not match their checksum'],
-      ['a record changed', good.replace('"name":"Account 7"', '"name":"Account 8"'), 'damaged line 3 (its records do not match their checksum'],
+      ['a record made null', good.replace('{"id":"a1",', 'null,{"id":"a1",'), 'damaged line 3 (its records, or the collection, count or ids on the line before, do not match their checksum'],
+      ['a record changed', good.replace('"name":"Account 7"', '"name":"Account 8"'), 'damaged line 3 (its records, or the collection, count or ids on the line before, do not match their checksum'],
+      ['an id changed', good.replace('"ids":["a0"', '"ids":["b0"'), 'damaged line 3 (its records, or the collection, count or ids on the line before, do not match their checksum'],
+      ['a count changed', good.replace('"n":256', '"n":255'), 'damaged line 3 (its records, or the collection, count or ids on the line before, do not match their checksum'],
+      ['a slice moved to another collection', good.replace('{"c":"accounts"', '{"c":"other"'), 'damaged line 3 (its records, or the collection, count or ids on the line before, do not match their checksum'],
       ['an ids line cut in the middle', good.slice(0, good.indexOf('\n', good.indexOf('\n') + 1) - 30) + '\n' + lines.slice(2).join('\n'), 'damaged line 2'],
-      ['an id that is not a string', good.replace('"ids":["a0"', '"ids":[0'), 'damaged line 2 (an id that is not a string)'],
-      ['a line after the end', good + '{"c":"x","ids":["x"],"crc":0}\n', 'after the end line'],
+      ['a line after the end', good + '{"c":"x","n":1,"crc":0,"ids":["x"]}\n', 'after the end line'],
+      ['a line of another kind', good.replace('{"records":602}', '{"other":1}\n{"records":602}'), 'damaged line 10 (not a slice of records, an order or the end line)'],
       ['a later version', good.replace('"version":3', '"version":4'), 'version 4'],
     ];
     for (const [name, text, says] of cases) {
