@@ -19,7 +19,7 @@ import {
   type StoreDocument,
   type StoreState,
 } from './document.ts';
-import { RecordMap, UnreadSnapshot, parseIdsLine, parseRecordsLine } from './record-map.ts';
+import { RecordMap, UnreadSnapshot, parseIdsLine, parseRecordsLine, sliceChecksum, sliceHeadChecksum } from './record-map.ts';
 import { messageOf } from '../error-message.ts';
 import { errnoCode } from '../narrow.ts';
 
@@ -321,10 +321,11 @@ function checkStoreFile(path: string, file: string): void {
 /**
  * The lines of an open file, read in chunks into one reused buffer: neither the file's bytes nor
  * its text is ever held whole (a 30 MiB string or buffer costs its own allocation and page faults
- * on top of the parse). The last line comes with `complete: false` when it has no newline;
- * `bytes` is a line's length in the file, without its newline.
+ * on top of the parse). Each line is a span of that buffer, valid until the next line is asked
+ * for, with its offset in the file; the last line comes with `complete: false` when it has no
+ * newline.
  */
-function* fileLines(fd: number): Generator<{ text: string; complete: boolean; bytes: number }> {
+function* fileLineSpans(fd: number): Generator<{ buf: Buffer; start: number; end: number; at: number; complete: boolean }> {
   let buf = Buffer.allocUnsafe(1 << 20);
   let start = 0;
   let end = 0;
@@ -333,12 +334,12 @@ function* fileLines(fd: number): Generator<{ text: string; complete: boolean; by
   for (;;) {
     const nl = buf.subarray(0, end).indexOf(0x0a, start);
     if (nl !== -1) {
-      yield { text: buf.toString('utf8', start, nl), complete: true, bytes: nl - start };
+      yield { buf, start, end: nl, at: position - end + start, complete: true };
       start = nl + 1;
       continue;
     }
     if (eof) {
-      if (end > start) yield { text: buf.toString('utf8', start, end), complete: false, bytes: end - start };
+      if (end > start) yield { buf, start, end, at: position - end + start, complete: false };
       return;
     }
     // keep the partial line at the front; a line longer than the buffer doubles it
@@ -359,6 +360,11 @@ function* fileLines(fd: number): Generator<{ text: string; complete: boolean; by
       position += n;
     }
   }
+}
+
+/** the lines of an open file as text (see fileLineSpans); `bytes` is a line's length in the file, without its newline */
+function* fileLines(fd: number): Generator<{ text: string; complete: boolean; bytes: number }> {
+  for (const { buf, start, end, complete } of fileLineSpans(fd)) yield { text: buf.toString('utf8', start, end), complete, bytes: end - start };
 }
 
 /**
@@ -406,6 +412,7 @@ function readSnapshot(file: string, journalFile: string): { state: StoreState; b
   }
   checkStoreFile(file, file);
   const fd = openSync(file, 'r');
+  let keep = false;
   try {
     const bytes = fstatSync(fd).size;
     const head = Buffer.alloc(1024);
@@ -419,9 +426,11 @@ function readSnapshot(file: string, journalFile: string): { state: StoreState; b
         file,
       );
     }
-    return { state: readLazyLayout(readFileSync(fd), file), bytes, layoutVersion: version };
+    const state = readLazyLayout(fd, file);
+    if (state.unread) keep = true; // the records not read yet are read from it (see UnreadSnapshot)
+    return { state, bytes, layoutVersion: version };
   } finally {
-    closeSync(fd);
+    if (!keep) closeSync(fd);
   }
 }
 
@@ -506,38 +515,39 @@ function readLines(lines: Iterator<{ text: string; complete: boolean }>, file: s
 }
 
 /**
- * A file in the current layout (see SNAPSHOT_LAYOUT_VERSION): every line but the records lines is
- * parsed and checked now, and every records line's CRC-32; the records of a collection that fits
- * one line are parsed now, those of larger ones when first used (see record-map.ts).
+ * A file in the current layout (see SNAPSHOT_LAYOUT_VERSION), read line by line through one reused
+ * buffer: every line but the ids and records is parsed and checked now, and every slice's CRC-32;
+ * the slices of a collection that fits one are parsed now, those of larger ones are read again
+ * from the file (kept open, see UnreadSnapshot) when first used.
  */
-function readLazyLayout(bytes: Buffer, file: string): StoreState {
+function readLazyLayout(fd: number, file: string): StoreState {
   const damaged = (lineNo: number, why: string) =>
     new StoreFileError(`${file} has a damaged line ${lineNo} (${why}). It was left untouched.`, 'corrupt', file);
-  let nl = bytes.indexOf(0x0a);
-  const header = JSON.parse(bytes.toString('utf8', 0, nl)) as { seq?: unknown }; // checked by layoutVersionOf
+  const lines = fileLineSpans(fd);
+  const first = lines.next();
+  const header = (first.done ? {} : JSON.parse(first.value.buf.toString('utf8', first.value.start, first.value.end))) as { seq?: unknown }; // checked by layoutVersionOf
   const seq = header.seq;
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) throw damaged(1, 'no transaction number');
-  const unread = new UnreadSnapshot(bytes, file);
+  const unread = new UnreadSnapshot(fd, file);
   const state: StoreState = { seq, collections: new Map() };
   const orders: Array<{ collection: string; key: string; positions: unknown[] }> = [];
   let lineNo = 1;
   let records = 0;
   let end: number | undefined;
-  for (let pos = nl + 1; pos < bytes.length; ) {
+  for (let next = lines.next(); !next.done; next = lines.next()) {
     lineNo++;
-    nl = bytes.indexOf(0x0a, pos);
-    if (nl === -1) throw damaged(lineNo, 'cut short');
+    const { buf, start, end: stop, at, complete } = next.value;
+    if (!complete) throw damaged(lineNo, 'cut short');
     if (end !== undefined) throw damaged(lineNo, 'after the end line');
     // a slice's first line is parsed up to its ids, which are read with its records
-    const idsMark = bytes.compare(SLICE_START, 0, SLICE_START.length, pos, pos + SLICE_START.length) === 0 ? bytes.indexOf(IDS_MARK, pos) : -1;
-    const slice = idsMark !== -1 && idsMark < nl && bytes[nl - 1] === 0x7d;
+    const idsMark = buf.compare(SLICE_START, 0, SLICE_START.length, start, start + SLICE_START.length) === 0 ? buf.indexOf(IDS_MARK, start) : -1;
+    const slice = idsMark !== -1 && idsMark < stop && buf[stop - 1] === 0x7d;
     let line: unknown;
     try {
-      line = JSON.parse(slice ? `${bytes.toString('utf8', pos, idsMark)}}` : bytes.toString('utf8', pos, nl));
+      line = JSON.parse(slice ? `${buf.toString('utf8', start, idsMark)}}` : buf.toString('utf8', start, stop));
     } catch (err) {
       throw damaged(lineNo, messageOf(err));
     }
-    pos = nl + 1;
     if (!isPlainObject(line)) throw damaged(lineNo, 'not an object');
     if (!slice) {
       if ('records' in line) {
@@ -557,29 +567,32 @@ function readLazyLayout(bytes: Buffer, file: string): StoreState {
     const { c: name, n: count, crc } = line;
     if (typeof name !== 'string' || typeof count !== 'number' || !Number.isSafeInteger(count) || count < 1 || typeof crc !== 'number') throw damaged(lineNo, 'no collection name, count or checksum');
     const idsStart = idsMark + IDS_MARK.length - 1; // at the ids array's [
-    const idsEnd = nl - 1; // before the line's closing }
-    lineNo++;
-    const recordsEnd = bytes.indexOf(0x0a, pos);
-    if (recordsEnd === -1) throw damaged(lineNo, 'cut short');
-    if (sliceChecksum(JSON.stringify(name), count, bytes.subarray(idsStart, idsEnd), bytes.subarray(pos, recordsEnd)) !== crc) {
-      throw damaged(lineNo, 'its records, or the collection, count or ids on the line before, do not match their checksum: the file was changed or damaged');
-    }
+    const idsEnd = stop - 1; // before the line's closing }
+    const headCrc = sliceHeadChecksum(JSON.stringify(name), count, buf.subarray(idsStart, idsEnd));
     let coll = state.collections.get(name);
     if (!coll) state.collections.set(name, (coll = count < LINE_RECORDS ? new Map() : new RecordMap()));
-    if (coll instanceof RecordMap) unread.add(coll, { count, idsStart, idsEnd, start: pos, end: recordsEnd, lineNo });
+    const idsText = coll instanceof RecordMap ? undefined : buf.toString('utf8', idsStart, idsEnd); // before the buffer moves on
+    const ids = { at: at + idsStart - start, length: idsEnd - idsStart };
+    lineNo++;
+    const recordsLine = lines.next();
+    if (recordsLine.done || !recordsLine.value.complete) throw damaged(lineNo, 'cut short');
+    const r = recordsLine.value;
+    if (crc32(r.buf.subarray(r.start, r.end), headCrc) !== crc) {
+      throw damaged(lineNo, 'its records, or the collection, count or ids on the line before, do not match their checksum: the file was changed or damaged');
+    }
+    if (coll instanceof RecordMap) unread.add(coll, { name, count, crc, ids, records: { at: r.at, length: r.end - r.start }, lineNo });
     else {
       const idsLine = lineNo - 1;
-      const ids = parseIdsLine(bytes.toString('utf8', idsStart, idsEnd), count, (why) => damaged(idsLine, why));
-      const parsed = parseRecordsLine(bytes.toString('utf8', pos, recordsEnd), count, (why) => damaged(lineNo, why));
+      const recordIds = parseIdsLine(idsText!, count, (why) => damaged(idsLine, why));
+      const parsed = parseRecordsLine(r.buf.toString('utf8', r.start, r.end), count, (why) => damaged(lineNo, why));
       for (let i = 0; i < count; i++) {
         const record = parsed[i]!;
-        const id = ids[i]!;
+        const id = recordIds[i]!;
         if (record.id === id) record.id = id; // one string for the key and the record's id
         coll.set(id, record);
       }
     }
     records += count;
-    pos = recordsEnd + 1;
   }
   if (end === undefined) throw damaged(lineNo + 1, 'the end line is missing: the file was cut short');
   if (end !== records) throw damaged(lineNo, `the end line counts ${end} records, the file holds ${records}`);
@@ -594,11 +607,6 @@ function readLazyLayout(bytes: Buffer, file: string): StoreState {
   }
   if (!unread.done) state.unread = unread;
   return state;
-}
-
-/** the CRC-32 of a slice: its collection's name (as JSON), count, ids array and records line */
-function sliceChecksum(quotedName: string, count: number, ids: string | Buffer, records: string | Buffer): number {
-  return crc32(records, crc32(ids, crc32(`${quotedName},${count}`)));
 }
 
 /** whether `positions` holds each integer of [0, n) once */

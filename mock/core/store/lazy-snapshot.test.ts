@@ -1,5 +1,5 @@
 import { crc32 } from 'node:zlib';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, readlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -131,6 +131,37 @@ describe('store › records read when first used', () => {
     expect(() => store.reader.get('items', 'i300')).toThrow(StoreFileError);
     await expect.poll(() => damage.length, { timeout: 5000 }).toBe(1);
     expect(damage[0]!.message).toContain(`damaged line ${large + 1} (record 3 is not an object)`);
+  });
+});
+
+describe('store › records read when first used, from the file', () => {
+  it('reads a slice from the file kept open, checks it against its checksum again, and lets the file go once all are read', async () => {
+    const file = await storeFile(600);
+    const store = await openStore(file);
+    // the snapshot changed in place after the start (same length): the slice read now no longer matches
+    const text = readFileSync(file, 'utf8');
+    const at = Buffer.byteLength(text.slice(0, text.indexOf('"n":300}')));
+    const fd = openSync(file, 'r+');
+    writeSync(fd, '"n":301}', at);
+    closeSync(fd);
+    expect(() => store.reader.get('items', 'i300')).toThrow(/damaged line 5 \(its records, or the ids on the line before, no longer match their checksum/);
+    expect(store.reader.get('items', 'i0')).toMatchObject({ id: 'i0', n: 0 });
+  });
+
+  it('lets the file go at close: records not read by then are no longer readable, and nothing is left open', async () => {
+    const file = await storeFile(600);
+    const store = await openStore(file);
+    const holding = () => readdirSync('/proc/self/fd').some((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`) === file;
+      } catch {
+        return false; // closed meanwhile (the listing's own descriptor)
+      }
+    });
+    expect(holding()).toBe(true);
+    await store.close();
+    expect(holding()).toBe(false);
+    expect(() => store.reader.get('items', 'i300')).toThrow('was closed before its records were read');
   });
 });
 

@@ -1,30 +1,34 @@
+import { closeSync, readSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { crc32 } from 'node:zlib';
 import { StoreFileError, isPlainObject, type JsonRecord } from './document.ts';
 import { messageOf } from '../error-message.ts';
 
 /**
- * The bytes of a snapshot file whose records lines are parsed when first needed (layout 3, see
+ * A snapshot file whose large collections' slices are parsed when first needed (layout 3, see
  * journaled-file.ts). Parsing a 100k-record snapshot whole costs ~250 ms of a 2-core machine's
  * time (JSON.parse, plus the collector promoting every record to the old generation), and even
- * putting its 100k ids in a Map costs ~45 ms; the load only parses each line's ids and checks the
- * records line's CRC-32. The store reads the rest in short slices after the start (`readFor`), or
- * on first use, whichever comes first. Once every line is read the bytes are let go.
+ * putting its 100k ids in a Map costs ~45 ms; the load only checks each slice's CRC-32 and notes
+ * where its ids and records are. The store reads the rest in short slices after the start
+ * (`readFor`), or on first use, whichever comes first, from the file itself, kept open until then
+ * (never held in memory whole; a compaction renames a new file over it, which leaves this one
+ * readable). A slice read later is checked against its CRC-32 again.
  */
 export class UnreadSnapshot {
-  private bytes: Buffer | undefined;
+  private fd: number | undefined;
   private readonly chunks: UnreadChunk[] = [];
   /** chunks before this index are read */
   private next = 0;
   private unreadCount = 0;
 
   constructor(
-    bytes: Buffer,
+    fd: number,
     readonly file: string,
   ) {
-    this.bytes = bytes;
+    this.fd = fd;
   }
 
-  /** a slice of `records`: where its ids and its records line are in the file */
+  /** a slice of `records` (see SliceBytes) */
   add(records: RecordMap, at: SliceBytes): void {
     const chunk = new UnreadChunk(this, at);
     this.chunks.push(chunk);
@@ -41,8 +45,9 @@ export class UnreadSnapshot {
   }
 
   /**
-   * Reads lines in file order for about `ms`; returns whether every line is read. Throws the
-   * StoreFileError of a damaged line (only a line whose checksum was forged to match gets here).
+   * Reads slices in file order for about `ms`; returns whether every slice is read. Throws the
+   * StoreFileError of a damaged slice (one whose checksum was forged to match, or a file changed
+   * in place since the start).
    */
   readFor(ms: number): boolean {
     const until = performance.now() + ms;
@@ -54,16 +59,34 @@ export class UnreadSnapshot {
     return this.done;
   }
 
-  /** the records of a slice (see parseRecordsLine) */
+  /** the records of a slice, checked against the slice's CRC-32 (see parseRecordsLine) */
   parse(chunk: UnreadChunk): JsonRecord[] {
-    const { start, end, count, lineNo } = chunk.at;
-    return parseRecordsLine(this.bytes!.toString('utf8', start, end), count, (why) => this.damaged(lineNo, why));
+    const { name, count, crc, ids, records, lineNo } = chunk.at;
+    // the ids array, `}\n`, then the records line: one read
+    const bytes = this.read(ids.at, records.at + records.length - ids.at, lineNo);
+    const idsBytes = bytes.subarray(0, ids.length);
+    const recordsBytes = bytes.subarray(records.at - ids.at);
+    if (sliceChecksum(JSON.stringify(name), count, idsBytes, recordsBytes) !== crc) {
+      throw this.damaged(lineNo, 'its records, or the ids on the line before, no longer match their checksum: the file was changed since the start');
+    }
+    return parseRecordsLine(recordsBytes.toString('utf8'), count, (why) => this.damaged(lineNo, why));
   }
 
-  /** the ids of a slice (see parseIdsLine) */
+  /** the ids of a slice (see parseIdsLine; checked against the CRC-32 when its records are read) */
   parseIds(chunk: UnreadChunk): string[] {
-    const { idsStart, idsEnd, count, lineNo } = chunk.at;
-    return parseIdsLine(this.bytes!.toString('utf8', idsStart, idsEnd), count, (why) => this.damaged(lineNo - 1, why));
+    const { ids, count, lineNo } = chunk.at;
+    return parseIdsLine(this.read(ids.at, ids.length, lineNo - 1).toString('utf8'), count, (why) => this.damaged(lineNo - 1, why));
+  }
+
+  private read(at: number, length: number, lineNo: number): Buffer {
+    if (this.fd === undefined) throw new Error(`${this.file} was closed before its records were read`);
+    const bytes = Buffer.allocUnsafe(length);
+    for (let got = 0; got < length; ) {
+      const n = readSync(this.fd, bytes, got, length - got, at + got);
+      if (n === 0) throw this.damaged(lineNo, 'the file was cut short since the start');
+      got += n;
+    }
+    return bytes;
   }
 
   private damaged(lineNo: number, why: string): StoreFileError {
@@ -73,20 +96,27 @@ export class UnreadSnapshot {
   /** called once per chunk, when its records are in their collection */
   chunkRead(): void {
     if (--this.unreadCount === 0) {
-      this.bytes = undefined;
       this.chunks.length = 0;
       this.next = 0;
+      this.close();
     }
+  }
+
+  /** lets the file go (when every slice is read, or the store closes) */
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
   }
 }
 
-/** where a slice of records is in the snapshot file: its ids array, its records line (and that line's number) */
+/** where a slice of records is in the snapshot file, and what its CRC-32 covers (see sliceChecksum) */
 export interface SliceBytes {
+  name: string;
   count: number;
-  idsStart: number;
-  idsEnd: number;
-  start: number;
-  end: number;
+  crc: number;
+  ids: { at: number; length: number };
+  records: { at: number; length: number };
+  /** of its records line */
   lineNo: number;
 }
 
@@ -110,6 +140,16 @@ export class UnreadChunk {
   get ids(): readonly string[] {
     return (this.idList ??= this.snapshot.parseIds(this));
   }
+}
+
+/** the CRC-32 of a slice's collection name (as JSON), count and ids array, to be continued over its records line */
+export function sliceHeadChecksum(quotedName: string, count: number, ids: string | Buffer): number {
+  return crc32(ids, crc32(`${quotedName},${count}`));
+}
+
+/** the CRC-32 of a slice: its collection's name (as JSON), count, ids array and records line */
+export function sliceChecksum(quotedName: string, count: number, ids: string | Buffer, records: string | Buffer): number {
+  return crc32(records, sliceHeadChecksum(quotedName, count, ids));
 }
 
 /**

@@ -682,6 +682,7 @@ export class Store {
     await this.idle();
     const doc = stateFromDocument(normalizeDocument(structuredClone(next)));
     doc.seq = this.low.data.seq + 1;
+    this.low.data.unread?.close();
     this.low.data = doc;
     this.clearDerived();
     if (this.journal) await this.low.write();
@@ -725,6 +726,7 @@ export class Store {
       if (this.journal.journalBytes > 0) await this.low.write();
       await this.journal.close();
     }
+    this.low.data.unread?.close();
     this.lock?.release();
   }
 
@@ -735,6 +737,7 @@ export class Store {
   abandon(): void {
     this.closed = true;
     this.stopBackgroundRead?.();
+    this.low.data.unread?.close();
     this.lock?.release();
   }
 
