@@ -328,26 +328,22 @@ export class RecordMap extends Map<string, JsonRecord> {
 
 /** a slice's ids: a JSON array of `count` strings, or the error `damaged` makes of why not */
 export function parseIdsLine(text: string, count: number, damaged: (why: string) => Error): string[] {
-  let ids: unknown;
-  try {
-    ids = JSON.parse(text);
-  } catch (err) {
-    throw damaged(messageOf(err));
-  }
-  if (!Array.isArray(ids) || ids.length !== count) throw damaged(`not the ${count} ids it counts`);
-  for (const id of ids) if (typeof id !== 'string') throw damaged('an id that is not a string');
-  return ids as string[]; // each checked to be a string just above
+  return parseCountedArray(text, count, 'ids', damaged, (id): id is string => typeof id === 'string', () => 'an id that is not a string');
 }
 
 /** a records line: a JSON array of `count` objects, or the error `damaged` makes of why not */
 export function parseRecordsLine(text: string, count: number, damaged: (why: string) => Error): JsonRecord[] {
-  let records: unknown;
+  return parseCountedArray(text, count, 'records', damaged, isPlainObject, (i) => `record ${i} is not an object`);
+}
+
+function parseCountedArray<T>(text: string, count: number, what: string, damaged: (why: string) => Error, isItem: (item: unknown) => item is T, notItem: (i: number) => string): T[] {
+  let items: unknown;
   try {
-    records = JSON.parse(text);
+    items = JSON.parse(text);
   } catch (err) {
     throw damaged(messageOf(err));
   }
-  if (!Array.isArray(records) || records.length !== count) throw damaged(`not the ${count} records its slice counts`);
-  for (let i = 0; i < records.length; i++) if (!isPlainObject(records[i])) throw damaged(`record ${i} is not an object`);
-  return records as JsonRecord[]; // each checked to be a plain object just above
+  if (!Array.isArray(items) || items.length !== count) throw damaged(`not the ${count} ${what} its slice counts`);
+  for (let i = 0; i < items.length; i++) if (!isItem(items[i])) throw damaged(notItem(i));
+  return items as T[]; // each checked by isItem just above
 }
