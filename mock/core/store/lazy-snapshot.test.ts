@@ -2,6 +2,7 @@ import { crc32 } from 'node:zlib';
 import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, readlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Store, type StoreOptions } from './store.ts';
 import { StoreFileError, type JsonRecord } from './document.ts';
@@ -220,5 +221,50 @@ describe('store › orders kept with the snapshot', () => {
       await store.close();
       opened.splice(opened.indexOf(store), 1);
     }
+  });
+});
+
+describe('store › a collection read on first use behaves as a Map', () => {
+  type Step = { op: 'put'; i: number; n: number } | { op: 'del'; i: number } | { op: 'get'; i: number } | { op: 'list' } | { op: 'count' };
+  const step: fc.Arbitrary<Step> = fc.oneof(
+    fc.record({ op: fc.constant('put' as const), i: fc.nat(1200), n: fc.integer() }),
+    fc.record({ op: fc.constant('del' as const), i: fc.nat(1200) }),
+    fc.record({ op: fc.constant('get' as const), i: fc.nat(1200) }),
+    fc.record({ op: fc.constant('list' as const) }),
+    fc.record({ op: fc.constant('count' as const) }),
+  );
+
+  it('any mix of reads, writes, deletes, counts and ordered lists on a store loaded from a file matches a memory store, and reloads the same', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 257, max: 900 }), fc.array(step, { maxLength: 40 }), async (count, steps) => {
+        const file = await storeFile(count, true);
+        const loaded = await openStore(file);
+        const memory = await Store.open();
+        await memory.transact((tx) => {
+          for (let i = 0; i < count; i++) tx.put('items', `i${i}`, { id: `i${i}`, name: `n${(i * 7919) % count}`, n: i });
+          tx.put('small', 's', { id: 's', name: 'small' });
+        });
+        for (const s of steps) {
+          for (const store of [loaded, memory]) {
+            if (s.op === 'put') await store.transact((tx) => tx.put('items', `i${s.i}`, { id: `i${s.i}`, name: `n${s.n}`, n: s.n }));
+            if (s.op === 'del') await store.transact((tx) => tx.del('items', `i${s.i}`));
+          }
+          if (s.op === 'get') expect(loaded.reader.get('items', `i${s.i}`)).toEqual(memory.reader.get('items', `i${s.i}`));
+          if (s.op === 'count') expect(loaded.reader.count('items')).toBe(memory.reader.count('items'));
+          if (s.op === 'list') {
+            const first = (store: Store) => [...store.reader.sorted<Item>('items', 'by-name', byName)].slice(0, 5).map((r) => r.id);
+            expect(first(loaded)).toEqual(first(memory));
+          }
+        }
+        expect(contents(loaded)).toBe(contents(memory));
+        await loaded.close();
+        opened.splice(opened.indexOf(loaded), 1);
+        const reloaded = await openStore(file);
+        expect(contents(reloaded)).toBe(contents(memory));
+        await reloaded.close();
+        opened.splice(opened.indexOf(reloaded), 1);
+      }),
+      { numRuns: 25 },
+    );
   });
 });
