@@ -393,7 +393,7 @@ async function serve(options: ServeOptions, command?: Command): Promise<void> {
           : {
               file: resolve(options.db),
               minCompactionBytes: options.compactionBytes,
-              // a snapshot line read after the start that is damaged behind a matching checksum: refused as at the start
+              // a snapshot slice read after the start that is damaged behind a matching checksum: refused as at the start
               onDamage: (err) => {
                 store.abandon();
                 fail(logger, err.message);

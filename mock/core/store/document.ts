@@ -50,7 +50,7 @@ export interface StoreState {
    */
   keptOrders?: Map<string, Map<string, number[]>>;
   /** the snapshot lines whose records are not parsed yet (see record-map.ts UnreadSnapshot) */
-  unread?: { readFor(ms: number): boolean; close(): void; readonly done: boolean; readonly linesUnread: number };
+  unread?: { readFor(ms: number): boolean; close(): void; readonly done: boolean; readonly slicesUnread: number };
 }
 
 export function emptyState(): StoreState {

@@ -47,11 +47,11 @@ describe('store › records read when first used', () => {
     const file = await storeFile(3000);
     const store = await openStore(file);
     const lines = Math.ceil(3000 / 256);
-    expect(store.snapshotLinesUnread).toBe(lines);
+    expect(store.snapshotSlicesUnread).toBe(lines);
     expect(store.reader.count('items')).toBe(3000);
     expect(store.reader.get<Item>('items', 'i1000')).toMatchObject({ id: 'i1000', n: 1000 });
-    expect(store.snapshotLinesUnread).toBe(lines - 1);
-    await expect.poll(() => store.snapshotLinesUnread, { timeout: 5000 }).toBe(0);
+    expect(store.snapshotSlicesUnread).toBe(lines - 1);
+    await expect.poll(() => store.snapshotSlicesUnread, { timeout: 5000 }).toBe(0);
     expect(store.reader.get<Item>('items', 'i2999')).toMatchObject({ id: 'i2999', n: 2999 });
   });
 
@@ -72,7 +72,7 @@ describe('store › records read when first used', () => {
     await change(store);
     await change(memory);
     // a delete reads the record it deletes (a delete of nothing is no write): one line; the others stay unread
-    expect(store.snapshotLinesUnread).toBe(Math.ceil(3000 / 256) - 1);
+    expect(store.snapshotSlicesUnread).toBe(Math.ceil(3000 / 256) - 1);
     expect(store.reader.get('items', 'i2000')).toBeUndefined();
     expect(contents(store)).toBe(contents(memory));
     await store.close();
@@ -86,7 +86,7 @@ describe('store › records read when first used', () => {
     const expected = contents(first);
     await first.close();
     const store = await openStore(file);
-    expect(store.snapshotLinesUnread).toBeGreaterThan(0);
+    expect(store.snapshotSlicesUnread).toBeGreaterThan(0);
     await store.transact((tx) => tx.put('items', 'i7', { id: 'i7', name: 'seven', n: 7 }));
     await store.compactNow();
     const after = contents(store);
@@ -180,7 +180,7 @@ describe('store › orders kept with the snapshot', () => {
     }
     expect(first).toEqual(['n0', 'n1', 'n10']);
     expect(compared).toBe(0);
-    expect(store.snapshotLinesUnread).toBeGreaterThan(Math.ceil(3000 / 256) - 4);
+    expect(store.snapshotSlicesUnread).toBeGreaterThan(Math.ceil(3000 / 256) - 4);
     // the order is kept through writes from then on
     await store.transact((tx) => tx.put('items', 'z', { id: 'z', name: 'n0', n: -1 }));
     const all = [...store.reader.sorted<Item>('items', 'by-name', counting)].map((r) => r.id);

@@ -16,8 +16,8 @@ import { messageOf } from '../error-message.ts';
  */
 export class UnreadSnapshot {
   private fd: number | undefined;
-  private readonly chunks: UnreadChunk[] = [];
-  /** chunks before this index are read */
+  private readonly slices: UnreadSlice[] = [];
+  /** slices before this index are read */
   private next = 0;
   private unreadCount = 0;
 
@@ -30,17 +30,17 @@ export class UnreadSnapshot {
 
   /** a slice of `records` (see SliceBytes) */
   add(records: RecordMap, at: SliceBytes): void {
-    const chunk = new UnreadChunk(this, at);
-    this.chunks.push(chunk);
+    const slice = new UnreadSlice(this, at);
+    this.slices.push(slice);
     this.unreadCount++;
-    records.addLine(chunk);
+    records.addSlice(slice);
   }
 
   get done(): boolean {
     return this.unreadCount === 0;
   }
 
-  get linesUnread(): number {
+  get slicesUnread(): number {
     return this.unreadCount;
   }
 
@@ -51,17 +51,17 @@ export class UnreadSnapshot {
    */
   readFor(ms: number): boolean {
     const until = performance.now() + ms;
-    while (this.next < this.chunks.length && performance.now() < until) {
-      const chunk = this.chunks[this.next]!;
-      if (chunk.owner) chunk.owner.readLine(chunk);
+    while (this.next < this.slices.length && performance.now() < until) {
+      const slice = this.slices[this.next]!;
+      if (slice.owner) slice.owner.readSlice(slice);
       else this.next++; // read on demand already
     }
     return this.done;
   }
 
   /** the records of a slice, checked against the slice's CRC-32 (see parseRecordsLine) */
-  parse(chunk: UnreadChunk): JsonRecord[] {
-    const { name, count, crc, ids, records, lineNo } = chunk.at;
+  parse(slice: UnreadSlice): JsonRecord[] {
+    const { name, count, crc, ids, records, lineNo } = slice.at;
     // the ids array, `}\n`, then the records line: one read
     const bytes = this.read(ids.at, records.at + records.length - ids.at, lineNo);
     const idsBytes = bytes.subarray(0, ids.length);
@@ -73,8 +73,8 @@ export class UnreadSnapshot {
   }
 
   /** the ids of a slice (see parseIdsLine; checked against the CRC-32 when its records are read) */
-  parseIds(chunk: UnreadChunk): string[] {
-    const { ids, count, lineNo } = chunk.at;
+  parseIds(slice: UnreadSlice): string[] {
+    const { ids, count, lineNo } = slice.at;
     return parseIdsLine(this.read(ids.at, ids.length, lineNo - 1).toString('utf8'), count, (why) => this.damaged(lineNo - 1, why));
   }
 
@@ -93,10 +93,10 @@ export class UnreadSnapshot {
     return new StoreFileError(`${this.file} has a damaged line ${lineNo} (${why}). It was left untouched.`, 'corrupt', this.file);
   }
 
-  /** called once per chunk, when its records are in their collection */
-  chunkRead(): void {
+  /** called once per slice, when its records are in their collection */
+  sliceRead(): void {
     if (--this.unreadCount === 0) {
-      this.chunks.length = 0;
+      this.slices.length = 0;
       this.next = 0;
       this.close();
     }
@@ -121,7 +121,7 @@ export interface SliceBytes {
 }
 
 /** One slice of records of a snapshot, not read into its collection yet. */
-export class UnreadChunk {
+export class UnreadSlice {
   /** the collection holding it, until its records are in it */
   owner: RecordMap | undefined;
   /** its records, when parsed before its collection took them (a list reading them by position) */
@@ -155,29 +155,29 @@ export function sliceChecksum(quotedName: string, count: number, ids: string | B
 /**
  * A large collection loaded from a snapshot, read as it is used. Its ids go into the Map on the
  * first keyed access or iteration (all of them, in file order, so sizes and iteration order are
- * those of the file), each mapped to its UnreadChunk until the chunk's records are read; reading a
- * record reads its line, and iteration reads line by line as it goes (a compaction walking the
+ * those of the file), each mapped to its UnreadSlice until the slice's records are read; reading a
+ * record reads its slice, and iteration reads slice by slice as it goes (a compaction walking the
  * collection in slices never parses it all at once). Until the collection is first written, a
  * record can also be read by its position in the file (`recordAt`): an order saved with the
  * snapshot lists positions, and the first list after a start walks it without the Map. Once
- * every line is read it is a plain Map in all but name.
+ * every slice is read it is a plain Map in all but name.
  */
 export class RecordMap extends Map<string, JsonRecord> {
-  private readonly lines: UnreadChunk[] = [];
-  /** lines whose ids are in the Map */
+  private readonly slices: UnreadSlice[] = [];
+  /** slices whose ids are in the Map */
   private indexed = 0;
-  /** lines whose records are not in the Map */
+  /** slices whose records are not in the Map */
   private unread = 0;
   private filed = 0;
   /** not written since the load: file positions still name its records */
   private pristine = true;
 
-  addLine(chunk: UnreadChunk): void {
-    chunk.owner = this;
-    chunk.index = this.lines.length;
-    chunk.first = this.filed;
-    this.lines.push(chunk);
-    this.filed += chunk.at.count;
+  addSlice(slice: UnreadSlice): void {
+    slice.owner = this;
+    slice.index = this.slices.length;
+    slice.first = this.filed;
+    this.slices.push(slice);
+    this.filed += slice.at.count;
     this.unread++;
   }
 
@@ -193,113 +193,113 @@ export class RecordMap extends Map<string, JsonRecord> {
 
   /** the record at file position `p`, while the collection is as loaded */
   recordAt(p: number): JsonRecord {
-    const chunk = this.lineAt(p);
-    if (chunk.owner !== this) return super.get(chunk.ids[p - chunk.first]!)!; // read into the Map already (so indexed)
-    chunk.records ??= chunk.snapshot.parse(chunk);
-    return chunk.records[p - chunk.first]!;
+    const slice = this.sliceAt(p);
+    if (slice.owner !== this) return super.get(slice.ids[p - slice.first]!)!; // read into the Map already (so indexed)
+    slice.records ??= slice.snapshot.parse(slice);
+    return slice.records[p - slice.first]!;
   }
 
   /** the id at file position `p` */
   idAt(p: number): string {
-    const chunk = this.lineAt(p);
-    return chunk.ids[p - chunk.first]!;
+    const slice = this.sliceAt(p);
+    return slice.ids[p - slice.first]!;
   }
 
-  private lineAt(p: number): UnreadChunk {
+  private sliceAt(p: number): UnreadSlice {
     let lo = 0;
-    let hi = this.lines.length - 1;
+    let hi = this.slices.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
-      if (this.lines[mid]!.first <= p) lo = mid;
+      if (this.slices[mid]!.first <= p) lo = mid;
       else hi = mid - 1;
     }
-    return this.lines[lo]!;
+    return this.slices[lo]!;
   }
 
-  /** puts the ids of the lines up to `through` (all by default) in the Map, in file order */
-  private index(through = this.lines.length - 1): void {
+  /** puts the ids of the slices up to `through` (all by default) in the Map, in file order */
+  private index(through = this.slices.length - 1): void {
     while (this.indexed <= through) {
-      const chunk = this.lines[this.indexed++]!;
-      // an id listed again in a later line is that line's record (as a later put would be)
-      for (const id of chunk.ids) super.set(id, chunk as unknown as JsonRecord); // a placeholder only this class sees: every read goes through get or the iterators below
+      const slice = this.slices[this.indexed++]!;
+      // an id listed again in a later slice is that slice's record (as a later put would be)
+      for (const id of slice.ids) super.set(id, slice as unknown as JsonRecord); // a placeholder only this class sees: every read goes through get or the iterators below
     }
   }
 
-  /** puts the records of `chunk` in place of the placeholders that still name it */
-  readLine(chunk: UnreadChunk): void {
-    if (chunk.owner !== this) return;
-    this.index(chunk.index);
-    const records = chunk.records ?? chunk.snapshot.parse(chunk);
-    chunk.owner = undefined;
-    chunk.records = undefined;
+  /** puts the records of `slice` in place of the placeholders that still name it */
+  readSlice(slice: UnreadSlice): void {
+    if (slice.owner !== this) return;
+    this.index(slice.index);
+    const records = slice.records ?? slice.snapshot.parse(slice);
+    slice.owner = undefined;
+    slice.records = undefined;
     this.unread--;
-    const placeholder = chunk as unknown as JsonRecord; // as put by index()
+    const placeholder = slice as unknown as JsonRecord; // as put by index()
     for (let i = 0; i < records.length; i++) {
-      const id = chunk.ids[i]!;
+      const id = slice.ids[i]!;
       if (super.get(id) !== placeholder) continue; // written or deleted since the load, or listed again later
       const record = records[i]!;
       // the record's id and its key are equal strings: keep one of them (~56 bytes × records)
       if (record.id === id) record.id = id;
       super.set(id, record);
     }
-    chunk.snapshot.chunkRead();
+    slice.snapshot.sliceRead();
   }
 
   override get(id: string): JsonRecord | undefined {
-    if (this.indexed < this.lines.length) this.index();
+    if (this.indexed < this.slices.length) this.index();
     const value = super.get(id);
-    if (this.unread === 0 || !(value instanceof UnreadChunk)) return value;
-    this.readLine(value);
+    if (this.unread === 0 || !(value instanceof UnreadSlice)) return value;
+    this.readSlice(value);
     return super.get(id);
   }
 
   override has(id: string): boolean {
-    if (this.indexed < this.lines.length) this.index();
+    if (this.indexed < this.slices.length) this.index();
     return super.has(id);
   }
 
   override get size(): number {
-    if (this.indexed < this.lines.length) this.index();
+    if (this.indexed < this.slices.length) this.index();
     return super.size;
   }
 
   override set(id: string, record: JsonRecord): this {
-    if (this.indexed < this.lines.length) this.index();
+    if (this.indexed < this.slices.length) this.index();
     this.pristine = false;
     return super.set(id, record);
   }
 
   override delete(id: string): boolean {
-    if (this.indexed < this.lines.length) this.index();
+    if (this.indexed < this.slices.length) this.index();
     this.pristine = false;
     return super.delete(id);
   }
 
   override clear(): void {
-    for (const chunk of this.lines) {
-      if (chunk.owner !== this) continue;
-      chunk.owner = undefined;
-      chunk.records = undefined;
+    for (const slice of this.slices) {
+      if (slice.owner !== this) continue;
+      slice.owner = undefined;
+      slice.records = undefined;
       this.unread--;
-      chunk.snapshot.chunkRead();
+      slice.snapshot.sliceRead();
     }
-    this.indexed = this.lines.length;
+    this.indexed = this.slices.length;
     this.pristine = false;
     super.clear();
   }
 
   override keys(): MapIterator<string> {
-    if (this.indexed < this.lines.length) this.index();
+    if (this.indexed < this.slices.length) this.index();
     return super.keys();
   }
 
   override values(): MapIterator<JsonRecord> {
-    if (this.indexed < this.lines.length) this.index();
+    if (this.indexed < this.slices.length) this.index();
     return this.unread === 0 ? super.values() : this.readingValues();
   }
 
   override entries(): MapIterator<[string, JsonRecord]> {
-    if (this.indexed < this.lines.length) this.index();
+    if (this.indexed < this.slices.length) this.index();
     return this.unread === 0 ? super.entries() : this.readingEntries();
   }
 
@@ -313,9 +313,9 @@ export class RecordMap extends Map<string, JsonRecord> {
 
   private *readingEntries(): MapIterator<[string, JsonRecord]> {
     for (const entry of super.entries()) {
-      if (entry[1] instanceof UnreadChunk) {
-        this.readLine(entry[1]);
-        entry[1] = super.get(entry[0])!; // the line just read holds this id
+      if (entry[1] instanceof UnreadSlice) {
+        this.readSlice(entry[1]);
+        entry[1] = super.get(entry[0])!; // the slice just read holds this id
       }
       yield entry;
     }

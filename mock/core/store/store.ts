@@ -61,8 +61,8 @@ export interface StoreOptions {
   /** shared store: told about errors of idle database connections */
   onDatabaseError?: (err: Error) => void;
   /**
-   * file store: told when a snapshot line read after the start (see record-map.ts) is damaged;
-   * only a line whose checksum was made to match its damage gets that far
+   * file store: told when a snapshot slice read after the start (see record-map.ts) is damaged;
+   * only a slice whose checksum was made to match its damage, or a file changed in place, gets that far
    */
   onDamage?: (err: Error) => void;
 }
@@ -357,7 +357,7 @@ export class Store {
   }
 
   /**
-   * Reads the snapshot lines the load left unparsed (see record-map.ts), a slice at a time once
+   * Reads the snapshot slices the load left unparsed (see record-map.ts), a few at a time once
    * the start is over, until every record is parsed or the document is replaced or closed.
    */
   private readInBackground(unread: NonNullable<StoreState['unread']>, onDamage: ((err: Error) => void) | undefined): void {
@@ -382,9 +382,9 @@ export class Store {
     return this.journal?.file;
   }
 
-  /** records lines of the snapshot loaded at open that are not parsed yet (see record-map.ts) */
-  get snapshotLinesUnread(): number {
-    return this.low.data.unread?.linesUnread ?? 0;
+  /** slices of the snapshot loaded at open whose records are not read yet (see record-map.ts) */
+  get snapshotSlicesUnread(): number {
+    return this.low.data.unread?.slicesUnread ?? 0;
   }
 
   get seq(): number {
