@@ -13,12 +13,12 @@
  * rounds' ratios of this twin's cost to the baseline's: on a shared machine the load moves both
  * alike within a round, so that ratio is steadier than two runs one after the other.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
+import { cpuPerRequest, type CpuCost } from './cpu.ts';
 import { killChildrenOnSignals, median, round, spawnServer, spawnTwin } from './procs.ts';
 import { demoCredentials, firstAccountId } from './twin.ts';
 
@@ -36,49 +36,10 @@ const REQUESTS = Number(flags.requests ?? 20_000);
 const CONNECTIONS = Number(flags.connections ?? 10);
 const ROUNDS = Number(flags.rounds ?? 3);
 
-/** clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ, 100 on Linux) */
-const TICKS_PER_SECOND = 100;
+/** µs of the server's CPU per request, over `REQUESTS` requests (see cpu.ts) */
+const measure = (pid: number, url: string, headers: Record<string, string> = {}): Promise<CpuCost> => cpuPerRequest(pid, url, headers, REQUESTS, CONNECTIONS);
 
-/** user + system CPU time of a process so far, in µs */
-function cpuMicros(pid: number): { user: number; system: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // fields after the command name (which may hold spaces) start after the last ')'
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { user: (Number(fields[11]) * 1_000_000) / TICKS_PER_SECOND, system: (Number(fields[12]) * 1_000_000) / TICKS_PER_SECOND };
-}
-
-interface Cost {
-  /** user + system µs per request */
-  total: number;
-  user: number;
-  system: number;
-}
-
-function run(url: string, headers: Record<string, string>, amount: number): Promise<{ ok: number; other: number }> {
-  return new Promise((resolve, reject) => {
-    let ok = 0;
-    let other = 0;
-    const instance = autocannon({ url, headers, connections: CONNECTIONS, amount, timeout: 30 }, (err) => (err ? reject(err) : resolve({ ok, other })));
-    instance.on('response', (_c: unknown, status: number) => {
-      if (status === 200) ok++;
-      else other++;
-    });
-  });
-}
-
-/** µs of the server's CPU per request, over `REQUESTS` requests (after a warm-up of half as many, so the JIT has settled) */
-async function measure(pid: number, url: string, headers: Record<string, string> = {}): Promise<Cost> {
-  await run(url, headers, Math.max(1000, REQUESTS >> 1));
-  const before = cpuMicros(pid);
-  const { ok, other } = await run(url, headers, REQUESTS);
-  const after = cpuMicros(pid);
-  if (other > 0 || ok === 0) throw new Error(`${url}: ${other} responses were not 200 (of ${ok + other})`);
-  const user = (after.user - before.user) / ok;
-  const system = (after.system - before.system) / ok;
-  return { total: user + system, user, system };
-}
-
-const show = (c: Cost) => `${round(c.total, 1)} µs/req (user ${round(c.user, 1)}, system ${round(c.system, 1)})`;
+const show = (c: CpuCost) => `${round(c.total, 1)} µs/req (user ${round(c.user, 1)}, system ${round(c.system, 1)})`;
 
 async function main(): Promise<void> {
   killChildrenOnSignals();
@@ -103,9 +64,9 @@ async function main(): Promise<void> {
     const bareUrl = `http://127.0.0.1:${bare.ready}/v1/accounts/x`;
     const target = await twinGet(twin.ready);
     const baseTarget = baseline ? await twinGet(baseline.ready) : undefined;
-    const bareRounds: Cost[] = [];
-    const twinRounds: Cost[] = [];
-    const baseRounds: Cost[] = [];
+    const bareRounds: CpuCost[] = [];
+    const twinRounds: CpuCost[] = [];
+    const baseRounds: CpuCost[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       bareRounds.push(await measure(bare.pid, bareUrl));
       twinRounds.push(await measure(twin.pid, target.url, target.auth));

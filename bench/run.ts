@@ -8,6 +8,7 @@
  *       accounts_get (also on a second twin at the default level, info, one access line per
  *       request), accounts_list with a filter, durable accounts_create (10 clients), Connxio
  *       list_integrations and send_message;
+ *   (c') CPU per request (cpu.ts) of bare node:http and the twin's accounts_get, in turn each round;
  *   (d) spawn → ready for the twin and for Prism;
  *   (e) per store size (1k, 10k, 100k records, `--profile large`): list + filter, the cost of one
  *       durable write, peak RSS under writes (VmHWM), restart → ready;
@@ -33,6 +34,7 @@ import { killChildrenOnSignals, median, memoryOf, round, spawnServer, spawnTwin,
 import { connxioBearer, createDiscardIntegration, demoCredentials, firstAccountId, firstApiAnswerMs } from './twin.ts';
 import { JournaledJsonFile } from '../mock/core/store/journaled-file.ts';
 import { compactionStall, type StallResult } from './store-rows.ts';
+import { canMeasureCpu, cpuPerRequest } from './cpu.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(root, 'dist', 'cli.js');
@@ -84,6 +86,38 @@ function summarise(row: Row): void {
 interface Scenario {
   row: Row;
   run: (durationS: number) => Promise<LoadResult>;
+}
+
+/** CPU per request (cpu.ts) of bare node:http's constant answer and the twin's accounts_get, measured in turn each round */
+interface CpuPerGet {
+  requests: number;
+  /** per round, µs of CPU per request */
+  rounds: Array<{ bareHttpUs: number; twinUs: number }>;
+  bareHttpUs: number;
+  twinUs: number;
+  /** median of the rounds' ratios of node:http's cost to the twin's (the machine's load moves both sides of a round alike) */
+  ratio: number;
+}
+
+const CPU_REQUESTS = 20_000;
+
+async function measureCpuPerGet(bareHttp: Server, twin: Server, bareUrl: string, twinUrl: string, auth: Record<string, string>): Promise<CpuPerGet | undefined> {
+  if (!canMeasureCpu()) return undefined;
+  log(`CPU per request, ${CPU_REQUESTS} GETs per side and round…`);
+  const rounds: CpuPerGet['rounds'] = [];
+  for (let r = 1; r <= ROUNDS; r++) {
+    const bare = await cpuPerRequest(bareHttp.pid, bareUrl, {}, CPU_REQUESTS, CONNECTIONS);
+    const twinCost = await cpuPerRequest(twin.pid, twinUrl, auth, CPU_REQUESTS, CONNECTIONS);
+    rounds.push({ bareHttpUs: round(bare.total, 1), twinUs: round(twinCost.total, 1) });
+    log(`  round ${r} CPU per request: bare node:http ${round(bare.total, 1)} µs, twin accounts_get ${round(twinCost.total, 1)} µs`);
+  }
+  return {
+    requests: CPU_REQUESTS,
+    rounds,
+    bareHttpUs: round(median(rounds.map((c) => c.bareHttpUs)), 1),
+    twinUs: round(median(rounds.map((c) => c.twinUs)), 1),
+    ratio: round(median(rounds.map((c) => c.bareHttpUs / c.twinUs)), 2),
+  };
 }
 
 async function main(): Promise<void> {
@@ -197,6 +231,7 @@ async function main(): Promise<void> {
       }
     }
     for (const s of scenarios) summarise(s.row);
+    const cpuPerGet = await measureCpuPerGet(bareHttp, twin, `http://127.0.0.1:${bareHttp.ready as number}/v1/accounts/x`, `${ctx.urls.synqly}/v1/accounts/${ctx.accountId}`, synqlyAuth);
     const twinMemory = memoryOf(twin.pid);
 
     // ---------------------------------------------------------------- start → ready
@@ -250,7 +285,7 @@ async function main(): Promise<void> {
 
     // ---------------------------------------------------------------- report
     const rows = scenarios.map((s) => s.row);
-    const report = buildReport(rows, startup, twinMemory, sizes, stalls, Math.round((performance.now() - started) / 1000));
+    const report = buildReport(rows, startup, twinMemory, cpuPerGet, sizes, stalls, Math.round((performance.now() - started) / 1000));
     mkdirSync(OUT, { recursive: true });
     writeFileSync(join(OUT, 'latest.json'), JSON.stringify(report, null, 2) + '\n');
     const md = markdown(report);
@@ -449,6 +484,7 @@ interface Report {
   rows: Array<Row & { vsPrism?: number; vsPrismSilenced?: number; vsExpress?: number; vsHttp?: number }>;
   startup: Record<string, unknown>;
   twinMemory?: Memory;
+  cpuPerGet?: CpuPerGet;
   writeCost: SizeResult[];
   writeCostRatio?: number;
   listRatio?: number;
@@ -457,7 +493,7 @@ interface Report {
   totalSeconds: number;
 }
 
-function buildReport(rows: Row[], startup: Record<string, number | number[] | undefined>, twinMemory: Memory | undefined, sizes: SizeResult[], stalls: StallResult[], totalSeconds: number): Report {
+function buildReport(rows: Row[], startup: Record<string, number | number[] | undefined>, twinMemory: Memory | undefined, cpuPerGet: CpuPerGet | undefined, sizes: SizeResult[], stalls: StallResult[], totalSeconds: number): Report {
   const rps = (name: string) => rows.find((r) => r.name === name)?.median?.rps;
   const prism = rps('Prism mock (default logging)');
   const prismSilenced = rps('Prism mock (silenced)');
@@ -480,7 +516,11 @@ function buildReport(rows: Row[], startup: Record<string, number | number[] | un
   const listRatio = small && big && small !== big ? round(small.list.median.rps / big.list.median.rps, 2) : undefined;
   const targets: Report['targets'] = [];
   if (get?.vsPrismSilenced !== undefined) targets.push({ target: 'authenticated GET ≥ 10× silenced Prism', measured: `${get.vsPrismSilenced}×`, met: get.vsPrismSilenced >= 10 });
-  if (get?.vsHttp !== undefined) targets.push({ target: 'authenticated GET ≥ 0.3× the node:http ceiling', measured: `${get.vsHttp}×`, met: get.vsHttp >= 0.3 });
+  if (get?.vsHttp !== undefined) {
+    // judged on req/s, as the target is stated; the CPU ratio is shown beside it, not instead of it
+    const cpu = cpuPerGet ? ` in req/s; in CPU per request ${cpuPerGet.ratio}× (node:http ${cpuPerGet.bareHttpUs} µs, the twin ${cpuPerGet.twinUs} µs)` : '';
+    targets.push({ target: 'authenticated GET ≥ 0.3× the node:http ceiling', measured: `${get.vsHttp}×${cpu}`, met: get.vsHttp >= 0.3 });
+  }
   if (create?.median) targets.push({ target: `durable creates ≥ 1,000/s with ${CONNECTIONS} clients`, measured: `${create.median.rps}/s`, met: create.median.rps >= 1000 });
   if (listRatio !== undefined) targets.push({ target: `list + filter at ${big!.records} records within 2× of ${small!.records} (req/s ratio)`, measured: `${listRatio}×`, met: listRatio <= 2 });
   if (writeCostRatio !== undefined) targets.push({ target: `a write at ${big!.records} records < 2× a write at ${small!.records}`, measured: `${writeCostRatio}×`, met: writeCostRatio < 2 });
@@ -497,6 +537,7 @@ function buildReport(rows: Row[], startup: Record<string, number | number[] | un
     rows: outRows,
     startup,
     twinMemory,
+    cpuPerGet,
     writeCost: sizes,
     writeCostRatio,
     listRatio,
@@ -548,6 +589,13 @@ function markdown(r: Report): string {
       '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     );
     for (const st of r.stalls) lines.push(`| ${fmt(st.records)} | ${st.snapshotMb} | ${fmt(st.compactionMs)} | ${fmt(st.writesDuring)} | ${st.writeP999Ms} | ${st.writeMaxMs} | ${st.loopMaxMs} | ${st.loopMaxCpuMs} | ${st.loopDelayMaxMs ?? '-'} | ${fmt(st.wholeWriteMs)} |`);
+  }
+  if (r.cpuPerGet) {
+    const c = r.cpuPerGet;
+    lines.push(
+      '',
+      `CPU per request (server process, user + system, all its threads; ${fmt(c.requests)} GETs per side, ${c.rounds.length} rounds in turn): bare node:http ${c.bareHttpUs} µs, the twin's accounts_get ${c.twinUs} µs; node:http's cost / the twin's ${c.ratio}× (median of the rounds' ratios; rounds ${c.rounds.map((x) => `${x.bareHttpUs}/${x.twinUs}`).join(', ')} µs). On a machine whose cores the load generator shares, req/s also measures how the two share them; this does not.`,
+    );
   }
   if (r.twinMemory) lines.push('', `Twin (demo store) after the load rows: peak RSS ${r.twinMemory.peakRssMb} MiB, RSS ${r.twinMemory.rssMb} MiB.`);
   lines.push('', '| target | measured | met |', '| --- | --- | --- |');
