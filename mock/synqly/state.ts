@@ -226,10 +226,26 @@ export interface AuditRecord extends JsonRecord {
   bridge_group_id?: string;
 }
 
+/**
+ * How the audit collection stores events: one record per batch appended together (the events an
+ * observer's queued transaction appends at once, hundreds under load), its id the first event's.
+ * So recording a call costs no store record, journal operation or retention delete of its own.
+ * Stores written before batches hold one event per record (an AuditRecord, without `events`);
+ * both are read alike, and ids keep their order across both.
+ */
+export interface AuditBatchRecord extends JsonRecord {
+  id: string;
+  events: AuditRecord[];
+}
+
+export type StoredAudit = AuditBatchRecord | AuditRecord;
+
 /** per-organization counters (audit and status-event sequence numbers) */
 export interface CounterRecord extends JsonRecord {
   id: string;
   value: number;
+  /** the audit counter's: the id of the oldest stored audit record (where retention resumes) */
+  oldest?: string;
 }
 
 // ---- roles, mappings, organization webhooks (their families' records)
@@ -362,7 +378,7 @@ function buildOrgState(tx: Tx, orgId: string) {
     bridges: collection<BridgeGroupRecord>(tx, orgCollection(orgId, 'bridge_groups')),
     statuses: collection<StatusRecord>(tx, orgCollection(orgId, 'status')),
     statusEvents: collection<StatusEventRecord>(tx, orgCollection(orgId, 'status_events')),
-    audit: collection<AuditRecord>(tx, orgCollection(orgId, 'audit')),
+    audit: collection<StoredAudit>(tx, orgCollection(orgId, 'audit')),
     counters: collection<CounterRecord>(tx, orgCollection(orgId, 'counters')),
   };
 }

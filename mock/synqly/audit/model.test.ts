@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { createClock } from '../../core/clock.ts';
 import type { TwinEnv } from '../../core/pipeline.ts';
 import { orgFixture, T0 } from '../model-testing.ts';
-import { appendAudit, appendAuditEntries, AUDIT_RETENTION, listAudit } from './model.ts';
+import { appendAudit, appendAuditEntries, AUDIT_RETENTION, auditEvents, listAudit } from './model.ts';
 import { auditEntryOf, createCallRecorder } from './observe.ts';
 
 function call(overrides: Partial<CallRecord<SynqlyPrincipal>> & { operationId: string; method: string; path: string }): CallRecord<SynqlyPrincipal> {
@@ -97,7 +97,8 @@ describe('appendAudit › retention', () => {
     await write((o) => {
       for (let i = 0; i < AUDIT_RETENTION + 25; i++) appendAudit(o, entry(i));
     });
-    expect(org().audit.count()).toBe(AUDIT_RETENTION);
+    expect(auditEvents(org())).toHaveLength(AUDIT_RETENTION);
+    expect(org().audit.count()).toBe(AUDIT_RETENTION); // one event per transaction here: a record each, the oldest 25 deleted
     const oldest = listAudit(org(), { limit: 1 }).items[0]!;
     expect(oldest.path).toBe('/v1/accounts?n=25');
     const newest = listAudit(org(), { limit: 1, order: 'created_at[desc]' }).items[0]!;
@@ -114,9 +115,12 @@ describe('appendAuditEntries', () => {
       for (let i = 0; i < AUDIT_RETENTION + 3; i++) appendAudit(o, entry(i));
     });
     await many.write((o) => appendAuditEntries(o, Array.from({ length: AUDIT_RETENTION + 3 }, (_, i) => entry(i))));
-    expect(many.org().audit.all()).toEqual(one.org().audit.all());
-    expect(many.org().counters.get('audit')).toEqual({ id: 'audit', value: AUDIT_RETENTION + 3 });
-    expect(many.org().audit.all()[0]).toMatchObject({ id: '000000000004', path: '/v1/accounts?n=3' });
+    expect(auditEvents(many.org())).toEqual(auditEvents(one.org()));
+    expect(many.org().counters.get('audit')).toMatchObject({ id: 'audit', value: AUDIT_RETENTION + 3 });
+    expect(auditEvents(many.org())[0]).toMatchObject({ id: '000000000004', path: '/v1/accounts?n=3' });
+    // stored as one record, which still holds the three events past retention (listing leaves them out)
+    expect(many.org().audit.count()).toBe(1);
+    expect(listAudit(many.org(), { limit: 1 }).items[0]!.path).toBe('/v1/accounts?n=3');
   });
 });
 
@@ -132,7 +136,48 @@ describe('appendAudit › numbering', () => {
     expect(again).not.toBe(entry);
     expect(Object.keys(again)[0]).toBe('id');
     expect([first.id, again.id]).toEqual(['000000000001', '000000000002']);
-    expect(org().audit.all().map((a) => a.id)).toEqual(['000000000001', '000000000002']);
+    expect(auditEvents(org()).map((a) => a.id)).toEqual(['000000000001', '000000000002']);
+  });
+});
+
+describe('appendAuditEntries › stored batches', () => {
+  const entry = (i: number) => auditEntryOf(call({ operationId: 'accounts_list', method: 'GET', path: `/v1/accounts?n=${i}` }), {}, T0 + i);
+
+  it('drops a stored batch once all its events are past retention, and never a newer one', async () => {
+    const { write, org } = await orgFixture();
+    const batch = 4_000;
+    for (let b = 0; b < 5; b++) await write((o) => appendAuditEntries(o, Array.from({ length: batch }, (_, i) => entry(b * batch + i))));
+    // 20,000 events: batches 1–2 (events 1–8,000) are past the newest 10,000; batch 3 (8,001–12,000) straddles the line
+    expect(org().audit.all().map((r) => r.id)).toEqual(['000000008001', '000000012001', '000000016001']);
+    expect(org().counters.get('audit')).toEqual({ id: 'audit', value: 20_000, oldest: '000000008001' });
+    const kept = auditEvents(org());
+    expect(kept).toHaveLength(AUDIT_RETENTION);
+    expect(kept[0]!.id).toBe('000000010001');
+    expect(kept.at(-1)!.id).toBe('000000020000');
+  });
+
+  it('reads and retires records of one event each (stores written before batches) alongside batches', async () => {
+    const { write, org } = await orgFixture();
+    // as an older twin wrote them: a record per event, a counter without `oldest`
+    await write((o) => {
+      for (let i = 1; i <= 3; i++) o.audit.put({ ...entry(i - 1), id: String(i).padStart(12, '0') });
+      o.counters.put({ id: 'audit', value: 3 });
+    });
+    await write((o) => appendAuditEntries(o, [entry(3), entry(4)]));
+    expect(auditEvents(org()).map((a) => a.path)).toEqual(['/v1/accounts?n=0', '/v1/accounts?n=1', '/v1/accounts?n=2', '/v1/accounts?n=3', '/v1/accounts?n=4']);
+    await write((o) => appendAuditEntries(o, Array.from({ length: AUDIT_RETENTION - 3 }, (_, i) => entry(5 + i))));
+    // 10,005 events: the first two single records are gone, the third is the oldest kept
+    expect(org().audit.all().map((r) => r.id)).toEqual(['000000000003', '000000000004', '000000000006']);
+    expect(org().counters.get('audit')?.oldest).toBe('000000000003');
+    expect(listAudit(org(), { limit: 1 }).items[0]!.path).toBe('/v1/accounts?n=2');
+  });
+
+  it('finds the oldest record by a scan when the counter names one that is gone', async () => {
+    const { write, org } = await orgFixture();
+    await write((o) => appendAuditEntries(o, Array.from({ length: AUDIT_RETENTION }, (_, i) => entry(i))));
+    await write((o) => o.counters.put({ id: 'audit', value: AUDIT_RETENTION, oldest: '000000999999' }));
+    await write((o) => appendAuditEntries(o, Array.from({ length: AUDIT_RETENTION }, (_, i) => entry(AUDIT_RETENTION + i))));
+    expect(org().audit.all().map((r) => r.id)).toEqual([`0000000${AUDIT_RETENTION + 1}`.slice(-12)]);
   });
 });
 
@@ -147,15 +192,16 @@ describe('createCallRecorder', () => {
     record(get('/v1/accounts?a'));
     record(get('/v1/accounts?b'));
     record(get('/v1/accounts?c'));
-    // reading the audit log runs the queued events first
-    expect(org().audit.all().map((a) => [a.id, a.path])).toEqual([
+    // reading the audit log runs the queued events first, stored as one record
+    expect(org().audit.count()).toBe(1);
+    expect(auditEvents(org()).map((a) => [a.id, a.path])).toEqual([
       ['000000000001', '/v1/accounts?a'],
       ['000000000002', '/v1/accounts?b'],
       ['000000000003', '/v1/accounts?c'],
     ]);
     record(get('/v1/accounts?d'));
     await store.transact(() => undefined); // a transaction runs them too
-    expect(org().audit.all().map((a) => a.path)).toEqual(['/v1/accounts?a', '/v1/accounts?b', '/v1/accounts?c', '/v1/accounts?d']);
+    expect(auditEvents(org()).map((a) => a.path)).toEqual(['/v1/accounts?a', '/v1/accounts?b', '/v1/accounts?c', '/v1/accounts?d']);
     expect(org().counters.get('audit')?.value).toBe(4);
     await store.close();
   });
