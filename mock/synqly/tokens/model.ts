@@ -5,7 +5,7 @@ import type { Tx } from '../../core/store/store.ts';
 import {
   ORGANIZATIONS,
   SECRET_INDEX,
-  orgCollection,
+  orgState,
   type OrgState,
   type OrganizationRecord,
   type PermissionRecord,
@@ -160,7 +160,8 @@ export function resolveBearer(tx: Tx, secret: string, nowMs: number): BearerReso
   const hash = hashSecret(secret);
   const entry = tx.get<SecretIndexRecord>(SECRET_INDEX, hash);
   if (!entry) return { ok: false, reason: 'unknown' };
-  const token = tx.get<RefreshTokenRecord>(orgCollection(entry.organization_id, 'refresh_tokens'), entry.refresh_token_id);
+  // through the organization's cached state: its collection names are made once, not per request
+  const token = orgState(tx, entry.organization_id).refreshTokens.get(entry.refresh_token_id);
   const pair = token?.[entry.slot];
   const organization = tx.get<OrganizationRecord>(ORGANIZATIONS, entry.organization_id);
   if (!token || !pair || !organization) return { ok: false, reason: 'revoked' };
