@@ -189,6 +189,35 @@ describe('store › orders kept with the snapshot', () => {
     expect(compared).toBeGreaterThan(0);
   });
 
+  it('outlives a run that did not list the collection: saved again with the next snapshot while the collection is as loaded', async () => {
+    const file = await storeFile(3000, true);
+    // a run that lists nothing but writes elsewhere (its close writes a new snapshot), then one that compacts
+    const quiet = await openStore(file);
+    await quiet.transact((tx) => tx.put('small', 't', { id: 't', name: 'other' }));
+    await quiet.close();
+    const compacting = await openStore(file);
+    await compacting.transact((tx) => tx.put('small', 'u', { id: 'u', name: 'another' }));
+    await compacting.compactNow();
+    await compacting.close();
+    expect(readFileSync(file, 'utf8')).toContain('{"v":"items","k":"by-name","p":[');
+    const store = await openStore(file);
+    let compared = 0;
+    const first = [];
+    for (const r of store.reader.sorted<Item>('items', 'by-name', (a, b) => (compared++, byName(a, b)))) {
+      first.push(r.name);
+      if (first.length === 3) break;
+    }
+    expect(first).toEqual(['n0', 'n1', 'n10']);
+    expect(compared).toBe(0);
+    // a run that wrote to the collection saves no order it did not keep itself
+    await store.close();
+    opened.splice(opened.indexOf(store), 1);
+    const writer = await openStore(file);
+    await writer.transact((tx) => tx.put('items', 'i1', { id: 'i1', name: 'renamed', n: 1 }));
+    await writer.close();
+    expect(readFileSync(file, 'utf8')).not.toContain('"k":"by-name"');
+  });
+
   it('is not used when the collection changed after the snapshot (journal replayed) or was written before the first list', async () => {
     const file = await storeFile(3000, true);
     const store = await openStore(file);

@@ -197,12 +197,20 @@ class SortedViews {
     return rowsOf(records, view.ids);
   }
 
-  /** the orders kept for `collection`, to be saved with a snapshot */
+  /**
+   * the orders kept for `collection`, to be saved with a snapshot: its views, and the orders the
+   * loaded snapshot saved that no list has used yet, while the collection is as loaded (so a run
+   * that lists nothing does not leave the next start to sort every record)
+   */
   keptOrders(doc: StoreState, collection: string): KeptOrder[] {
     const views = this.byCollection.get(collection);
-    if (!views) return [];
     const records = doc.collections.get(collection);
-    return [...views].map(([key, view]) => ({ key, ids: idsOf(view, records) }));
+    const kept = views ? [...views].map(([key, view]) => ({ key, ids: idsOf(view, records) })) : [];
+    const saved = doc.keptOrders?.get(collection);
+    if (saved && records instanceof RecordMap && records.asLoaded) {
+      for (const [key, positions] of saved) if (!views?.has(key)) kept.push({ key, ids: positions.map((p) => records.idAt(p)) });
+    }
+    return kept;
   }
 
   /** to be called before `op` is applied to `doc` */
