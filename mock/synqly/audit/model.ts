@@ -14,8 +14,6 @@ import { seqId } from '../status/model.ts';
  */
 export type AuditEntry = AuditRecord;
 
-// stored one record per batch of events: see AuditBatchRecord (state.ts)
-
 export const AUDIT_FIELDS = [
   'environment',
   'created_at',
