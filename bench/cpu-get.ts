@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/cpu-get.ts [--requests 20000] [--connections 10] [--rounds 3] [--baseline DIR]`: the CPU time a
+ * `npx tsx bench/cpu-get.ts [--requests 20000] [--connections 10] [--rounds 3] [--baseline DIR] [--idle S]`: the CPU time a
  * server process spends per GET by id, read from /proc/<pid>/stat (user + system time) around a
  * fixed number of requests. Unlike req/s this hardly depends on what else the machine runs, so it
  * is the figure to compare before and after a change to the hot path on a shared machine.
@@ -12,6 +12,10 @@
  * commit before a change) in the same rounds, right after this one, and prints the median of the
  * rounds' ratios of this twin's cost to the baseline's: on a shared machine the load moves both
  * alike within a round, so that ratio is steadier than two runs one after the other.
+ * `--idle S` first has each twin answer the mix of calls `npm run bench` prepares a twin with
+ * (twin.ts mixedPrelude), then waits S seconds with nothing to do, as the bench's twin waits
+ * through the other rows, before the rounds: past some 8 s V8's memory reducer collects an idle
+ * process, which is the state the bench's GET row starts from.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { cpuPerRequest, type CpuCost } from './cpu.ts';
 import { killChildrenOnSignals, median, round, spawnServer, spawnTwin } from './procs.ts';
-import { demoCredentials, firstAccountId } from './twin.ts';
+import { demoCredentials, firstAccountId, mixedPrelude } from './twin.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { values: flags } = parseArgs({
@@ -30,6 +34,7 @@ const { values: flags } = parseArgs({
     rounds: { type: 'string' },
     'cpu-prof': { type: 'string' },
     baseline: { type: 'string' },
+    idle: { type: 'string' },
   },
 });
 const REQUESTS = Number(flags.requests ?? 20_000);
@@ -64,6 +69,11 @@ async function main(): Promise<void> {
     const bareUrl = `http://127.0.0.1:${bare.ready}/v1/accounts/x`;
     const target = await twinGet(twin.ready);
     const baseTarget = baseline ? await twinGet(baseline.ready) : undefined;
+    if (flags.idle !== undefined) {
+      await mixedPrelude(twin.ready);
+      if (baseline) await mixedPrelude(baseline.ready);
+      await new Promise((resolve) => setTimeout(resolve, Number(flags.idle) * 1000));
+    }
     const bareRounds: CpuCost[] = [];
     const twinRounds: CpuCost[] = [];
     const baseRounds: CpuCost[] = [];

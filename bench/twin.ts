@@ -89,3 +89,23 @@ export async function createDiscardIntegration(
   }
   return { status: res.status, text, id };
 }
+
+/**
+ * The mix of calls `npm run bench` makes to prepare a twin before its rows (a second Synqly
+ * organization through the control API, a Connxio OAuth token, an integration, then
+ * list_integrations and send_message on it): a process that has answered these, then sat idle
+ * past V8's memory reducer, is what the bench's GET row meets (bench/cpu-get.ts --idle).
+ */
+export async function mixedPrelude(ready: TwinReady): Promise<void> {
+  const { connxio } = demoCredentials(ready);
+  const { urls } = ready;
+  const tenant = await fetch(`${urls.synqly}/__admin/tenants`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ vendor: 'synqly', name: 'prelude' }) });
+  await tenant.arrayBuffer();
+  const bearer = await connxioBearer(urls.connxio, connxio.oauth);
+  const auth = { 'connxio-api-key': connxio.api_key, authorization: `Bearer ${bearer}` };
+  const created = await createDiscardIntegration(urls.connxio, { apiKey: connxio.api_key, bearer }, connxio.api_key_subscription_id, 'prelude');
+  await (await fetch(`${urls.connxio}/v2/integrations`, { headers: auth })).arrayBuffer();
+  const sent = await fetch(`${urls.connxio}/v2/messages/${created.id}`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"orderId":"SO-1"}' });
+  await sent.arrayBuffer();
+  if (tenant.status !== 201 || created.status !== 201 || sent.status !== 200) throw new Error(`the prelude was refused: tenant ${tenant.status}, integration ${created.status}, message ${sent.status}`);
+}
