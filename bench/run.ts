@@ -6,7 +6,8 @@
  *       specs/synqly-management.yaml (with its default logging, and silenced with -v silent), the twin;
  *   (c) the twin (built CLI, file-backed store in a temporary folder, --log-level warn): Synqly
  *       accounts_get (also on a second twin at the default level, info, one access line per
- *       request), accounts_list with a filter, durable accounts_create (10 clients), Connxio
+ *       request), accounts_list with a filter, durable accounts_create (10 clients, on a third
+ *       twin, so the records it adds do not grow the read rows' twin from round to round), Connxio
  *       list_integrations and send_message;
  *   (c') CPU per request (cpu.ts) of bare node:http and the twin's accounts_get, in turn each round;
  *   (d) spawn → ready for the twin and for Prism;
@@ -16,8 +17,8 @@
  *       the writes' latency (p99.9, max) and the event loop's longest pause, next to what the
  *       whole-document write (used at close) would cost.
  *
- * Rows run in rounds (every row once per round, in turn); a row's figure is the median of its
- * rounds, with min–max. Every server runs in its own child process; the generator (autocannon)
+ * Rows run in rounds (every row once per round, in turn, each after a second of warm-up); a
+ * row's figure is the median of its rounds, with min–max. Every server runs in its own child process; the generator (autocannon)
  * runs here. Results go to bench/results/latest.{json,md}; a full run also rewrites README's
  * table between its bench markers. Flags: --duration <s> (per row and round, default 5),
  * --rounds <n> (default 3), --connections <n> (default 10), --sizes 1000,10000,100000,
@@ -154,6 +155,15 @@ async function main(): Promise<void> {
     const twinAtInfo = await spawnTwin(cli, root, ['--db', join(infoDir, 'db.json'), '--profile', 'demo', '--log-level', 'info']);
     servers.push(twinAtInfo);
     const infoCtx = await prepareTwin(twinAtInfo.ready);
+    // the durable creates go to a twin of their own: every round they add tens of thousands of
+    // records, and on the read rows' twin they would make each round's reads run on a larger heap
+    // (rounds 2 and 3 measured 7–18 % fewer GETs/s than round 1 there), so the rounds would not
+    // measure the same thing
+    const writesDir = join(work, 'writes');
+    mkdirSync(writesDir);
+    const twinForWrites = await spawnTwin(cli, root, ['--db', join(writesDir, 'db.json'), '--profile', 'demo'], 'twin (writes)');
+    servers.push(twinForWrites);
+    const writesCtx = await prepareTwin(twinForWrites.ready);
 
     // ---------------------------------------------------------------- rows
     const get = (url: string, headers: Record<string, string> = {}) => (duration: number) => load({ url, headers, connections: CONNECTIONS, duration, expect: 200 });
@@ -181,14 +191,14 @@ async function main(): Promise<void> {
           let n = 0;
           const prefix = `bench-${Date.now().toString(36)}`;
           return load({
-            url: `${ctx.urls.synqly}/v1/accounts`,
+            url: `${writesCtx.urls.synqly}/v1/accounts`,
             connections: CONNECTIONS,
             duration,
             expect: 200,
             requests: [
               {
                 method: 'POST',
-                headers: { authorization: `Bearer ${ctx.writerToken}`, 'content-type': 'application/json' },
+                headers: { authorization: `Bearer ${writesCtx.writerToken}`, 'content-type': 'application/json' },
                 setupRequest: (req) => ({ ...req, body: JSON.stringify({ name: `${prefix}-${n++}`, environment: 'test' }) }),
               },
             ],
@@ -224,7 +234,10 @@ async function main(): Promise<void> {
     for (let round = 1; round <= ROUNDS; round++) {
       for (const s of scenarios) {
         if (s.row.unavailable) continue;
-        if (round === 1) await s.run(1); // JIT and connection warm-up, figures dropped
+        // warm-up, figures dropped: in round 1 the JIT and the connections; in every round the
+        // server's return from sitting idle through the other rows (after some 8 s idle V8 shrinks
+        // a process's heap, and the first second of load afterwards measures it growing back)
+        await s.run(1);
         const result = await s.run(DURATION);
         s.row.rounds.push(result);
         log(`  round ${round} ${s.row.name.padEnd(44)} ${String(result.rps).padStart(7)} req/s  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms${result.unexpected || result.errors ? `  (${result.unexpected} unexpected, ${result.errors} errors)` : ''}`);
@@ -258,7 +271,7 @@ async function main(): Promise<void> {
     mkdirSync(startDir);
     await (await spawnTwin(cli, root, ['--db', join(startDir, 'db.json'), '--profile', 'demo'], 'twin (seeding)')).stop();
     const start = await startsOf(['--db', join(startDir, 'db.json')], 5, 'twin (start)');
-    const afterLoad = await startsOf(['--db', join(dbDir, 'db.json')], 3, 'twin (restart after the load rows)');
+    const afterLoad = await startsOf(['--db', join(writesDir, 'db.json')], 3, 'twin (restart after the load rows)');
     const fresh = await startsOf(['--memory', '--profile', 'demo'], 3, 'twin (fresh, demo seeded)');
     const startup = {
       twinStartMs: start.medianMs,
