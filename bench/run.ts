@@ -18,8 +18,8 @@
  *       whole-document write (used at close) would cost.
  *
  * Rows run in rounds (every row once per round, in turn, each after a second of warm-up); a
- * row's figure is the median of its rounds, with min–max. Every server runs in its own child process; the generator (autocannon)
- * runs here. Results go to bench/results/latest.{json,md}; a full run also rewrites README's
+ * row's figure is the median of its rounds, with min–max. Every server runs in its own child
+ * process; the generator (autocannon) runs here. Results go to bench/results/latest.{json,md}; a full run also rewrites README's
  * table between its bench markers. Flags: --duration <s> (per row and round, default 5),
  * --rounds <n> (default 3), --connections <n> (default 10), --sizes 1000,10000,100000,
  * --stall-sizes 10000,100000,300000, --skip-prism, --quick (duration 2, rounds 1, sizes 1000,10000).
