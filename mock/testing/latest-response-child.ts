@@ -1,12 +1,12 @@
 import { createServer, get, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createTwin } from '../../app.ts';
+import { createTwin } from '../app.ts';
 
 /**
- * Run by pipeline-retention.test.ts with --expose-gc: answers one request through `listener`, lets
- * the connection go, runs full collections, and prints whether the response object is still alive
- * (the twin's listener keeps its latest response referenced: see createDispatcher), for the
- * twin's Synqly listener and, as the control, for a bare listener that keeps nothing.
+ * Run by mock/latest-response.test.ts with --expose-gc: answers one request through `listener`,
+ * lets the connection go, runs full collections, and prints whether the response object is still
+ * alive, for the twin's Synqly listener (it keeps its latest response referenced: createDispatcher
+ * in core/pipeline.ts) and, as the control, for a bare listener that keeps nothing.
  */
 
 const collectGarbage = (globalThis as { gc?: () => void }).gc;
