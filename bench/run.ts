@@ -32,7 +32,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { load, type LoadResult } from './load.ts';
 import { killChildrenOnSignals, median, memoryOf, round, spawnServer, spawnTwin, type Memory, type Server, type TwinReady } from './procs.ts';
-import { connxioBearer, createDiscardIntegration, demoCredentials, firstAccountId, firstApiAnswerMs } from './twin.ts';
+import { demoCredentials, firstAccountId, firstApiAnswerMs, prepareBenchTenants } from './twin.ts';
 import { JournaledJsonFile } from '../mock/core/store/journaled-file.ts';
 import { compactionStall, type StallResult } from './store-rows.ts';
 import { canMeasureCpu, cpuPerRequest } from './cpu.ts';
@@ -355,12 +355,8 @@ async function prepareTwin(ready: TwinReady): Promise<TwinContext> {
   const { synqlyToken, connxio } = demoCredentials(ready);
   const urls = ready.urls;
   const accountId = await firstAccountId(urls.synqly, synqlyToken);
-  // writes go to their own organization, so the reads' data stays the same size across rounds
-  const writer = await fetch(`${urls.synqly}/__admin/tenants`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ vendor: 'synqly', name: 'bench-writes' }) });
-  const writerToken = ((await writer.json()) as { credentials: { token: string } }).credentials.token;
-  const bearer = await connxioBearer(urls.connxio, connxio.oauth);
+  const { writerToken, bearer, created } = await prepareBenchTenants(ready, 'bench-writes');
   const ctx: TwinContext = { urls, synqlyToken, writerToken, accountId, connxioKey: connxio.api_key, connxioBearer: bearer };
-  const created = await createDiscardIntegration(urls.connxio, { apiKey: connxio.api_key, bearer }, connxio.api_key_subscription_id, 'bench-target');
   if (created.status === 201 && created.id) ctx.integrationId = created.id;
   else ctx.integrationProblem = `create_integration answers ${created.status}`;
   return ctx;

@@ -91,21 +91,35 @@ export async function createDiscardIntegration(
 }
 
 /**
- * The mix of calls `npm run bench` makes to prepare a twin before its rows (a second Synqly
- * organization through the control API, a Connxio OAuth token, an integration, then
- * list_integrations and send_message on it): a process that has answered these, then sat idle
- * past V8's memory reducer, is what the bench's GET row meets (bench/cpu-get.ts --idle).
+ * What `npm run bench` sets up on every twin it starts: a second Synqly organization through the
+ * control API (the durable creates write there, so the demo organization's data stays as seeded),
+ * a Connxio OAuth token, and an Api-triggered integration that discards (the target of
+ * send_message). The integration is `created`, as create_integration answered.
+ */
+export async function prepareBenchTenants(ready: TwinReady, name: string): Promise<{ writerToken: string; bearer: string; created: { status: number; id?: string } }> {
+  const { connxio } = demoCredentials(ready);
+  const { urls } = ready;
+  const writer = await fetch(`${urls.synqly}/__admin/tenants`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ vendor: 'synqly', name }) });
+  if (writer.status !== 201) throw new Error(`the control API refused a second organization: ${writer.status} ${await writer.text()}`);
+  const writerToken = ((await writer.json()) as { credentials: { token: string } }).credentials.token;
+  const bearer = await connxioBearer(urls.connxio, connxio.oauth);
+  const created = await createDiscardIntegration(urls.connxio, { apiKey: connxio.api_key, bearer }, connxio.api_key_subscription_id, `${name}-target`);
+  return { writerToken, bearer, created };
+}
+
+/**
+ * The calls `npm run bench` makes to a twin before its rows (prepareBenchTenants, then
+ * list_integrations and send_message on the integration): a process that has answered these, then
+ * sat idle past V8's memory reducer, is what the bench's GET row meets (bench/cpu-get.ts --idle).
  */
 export async function mixedPrelude(ready: TwinReady): Promise<void> {
   const { connxio } = demoCredentials(ready);
   const { urls } = ready;
-  const tenant = await fetch(`${urls.synqly}/__admin/tenants`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ vendor: 'synqly', name: 'prelude' }) });
-  await tenant.arrayBuffer();
-  const bearer = await connxioBearer(urls.connxio, connxio.oauth);
+  const { bearer, created } = await prepareBenchTenants(ready, 'prelude');
+  if (created.status !== 201) throw new Error(`the prelude's create_integration answered ${created.status}`);
   const auth = { 'connxio-api-key': connxio.api_key, authorization: `Bearer ${bearer}` };
-  const created = await createDiscardIntegration(urls.connxio, { apiKey: connxio.api_key, bearer }, connxio.api_key_subscription_id, 'prelude');
   await (await fetch(`${urls.connxio}/v2/integrations`, { headers: auth })).arrayBuffer();
   const sent = await fetch(`${urls.connxio}/v2/messages/${created.id}`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"orderId":"SO-1"}' });
   await sent.arrayBuffer();
-  if (tenant.status !== 201 || created.status !== 201 || sent.status !== 200) throw new Error(`the prelude was refused: tenant ${tenant.status}, integration ${created.status}, message ${sent.status}`);
+  if (sent.status !== 200) throw new Error(`the prelude's send_message answered ${sent.status}`);
 }
